@@ -1,0 +1,518 @@
+//! The organisation's configuration as the engine sees it (R43): settings, agents, teams,
+//! queues, entry points with their flows, reasons, CAD definitions, address book and experts.
+//!
+//! The server parses TOML or the admin API into this model and the engine validates it with
+//! [`Config::validate`], which reports every problem at once with the field it concerns.
+
+use crate::dial::DialNumber;
+use crate::ids::{AgentId, EntryPointId, ExpertId, QueueId, TeamId};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// Everything one organisation configures.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// Organisation-wide settings.
+    pub org: OrgSettings,
+    /// Teams agents log in to.
+    pub teams: Vec<TeamConfig>,
+    /// Agents (users who handle contacts).
+    pub agents: Vec<AgentConfig>,
+    /// Queues contacts wait in.
+    pub queues: Vec<QueueConfig>,
+    /// Entry points: dial numbers and their flows.
+    pub entry_points: Vec<EntryPointConfig>,
+    /// Reasons an agent may give for being Idle (R3).
+    pub idle_reasons: Vec<Reason>,
+    /// Reasons an agent may give when wrapping up (R36).
+    pub wrapup_reasons: Vec<Reason>,
+    /// Call-associated data variables (R33).
+    pub cad_variables: Vec<CadDefinition>,
+    /// The organisation's address book for consult and transfer (R16, R27).
+    pub address_book: Vec<AddressBookEntry>,
+    /// Subject-matter experts of the organisation directory (R16, R27).
+    pub experts: Vec<Expert>,
+}
+
+/// Organisation-level settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrgSettings {
+    /// The organisation's display name.
+    pub name: String,
+    /// Background-noise removal on the customer's audio (R1); only an administrator changes it.
+    pub noise_removal: bool,
+    /// The most customer-facing calls at once (R2).
+    pub calls_max: u32,
+    /// Whether calls are recorded (R31).
+    pub recording: bool,
+    /// Whether agents may pause recording at all (R31, ours).
+    pub recording_pause_allowed: bool,
+    /// Privacy Shield: the longest a recording pause lasts before it resumes by itself (R32).
+    pub privacy_shield_ms: Option<u64>,
+    /// Whether an agent may cancel a web callback before the customer answers (R39).
+    pub web_callback_cancel: bool,
+    /// What happens to a blind transfer the target does not answer (R28).
+    pub transfer_no_answer: TransferNoAnswer,
+    /// How long an agent's phone rings before RONA when the queue does not say (R7, R12).
+    pub rona_timeout_ms: u64,
+    /// How long a dialled number rings before the attempt counts as not answered.
+    pub dial_timeout_ms: u64,
+    /// How many times a callback's customer is dialled before the callback is given up (R40).
+    pub callback_attempts_max: u32,
+}
+
+/// What happens when the target of a blind transfer does not answer (R28).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum TransferNoAnswer {
+    /// The call is dropped (the seed's behaviour).
+    Drop,
+    /// The call goes back to the queue it came from (at its original place).
+    Requeue,
+}
+
+/// A team.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamConfig {
+    /// Its id.
+    pub id: TeamId,
+    /// Its name, unique in the organisation.
+    pub name: String,
+}
+
+/// An agent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentConfig {
+    /// Its id.
+    pub id: AgentId,
+    /// The name colleagues see in directories and consult popovers (R10, R16).
+    pub name: String,
+    /// The extension the agent's phone registers as by default.
+    pub extension: String,
+    /// Teams the agent may log in to.
+    pub teams: Vec<TeamId>,
+    /// Skills queues may require.
+    pub skills: Vec<String>,
+    /// How many contacts of each digital channel the agent handles at once (voice is always 1).
+    pub capacity: Capacity,
+}
+
+/// Per-channel capacity of an agent (R41); voice is always one call.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct Capacity {
+    /// Chats at once.
+    pub chat: u8,
+    /// E-mails at once.
+    pub email: u8,
+    /// Social messages at once.
+    pub social: u8,
+}
+
+/// A queue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueConfig {
+    /// Its id.
+    pub id: QueueId,
+    /// Its name, unique in the organisation.
+    pub name: String,
+    /// The channel of contacts that wait here.
+    pub channel: Channel,
+    /// Higher is served first when an agent serves several queues.
+    pub priority: u8,
+    /// Agents logged in to one of these teams serve this queue.
+    pub teams: Vec<TeamId>,
+    /// Skills an agent must have, all of them, to be offered this queue's contacts.
+    pub skills_required: Vec<String>,
+    /// How long an offer rings before RONA (R12); the organisation default if `None`.
+    pub rona_timeout_ms: Option<u64>,
+    /// Codes of the wrap-up reasons offered for this queue's contacts; all if empty.
+    pub wrapup_reasons: Vec<String>,
+    /// The longest a contact waits here before it moves to `overflow` (R43).
+    pub wait_max_ms: Option<u64>,
+    /// Where a contact goes after `wait_max_ms`.
+    pub overflow: Option<QueueId>,
+}
+
+/// An entry point: dial numbers customers call and the flow that handles them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntryPointConfig {
+    /// Its id.
+    pub id: EntryPointId,
+    /// Its name, unique in the organisation.
+    pub name: String,
+    /// The numbers that reach it (DNIS).
+    pub dial_numbers: Vec<DialNumber>,
+    /// What happens to a call that reaches it.
+    pub flow: Flow,
+}
+
+/// A minimal flow: set variables, queue, offer a courtesy callback after a while.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flow {
+    /// CAD values set on arrival (name, value).
+    pub variables: Vec<(String, String)>,
+    /// The queue the call waits in.
+    pub queue: QueueId,
+    /// The contact's priority inside the queue; higher is served first.
+    pub priority: u8,
+    /// After this long in queue the caller is offered a courtesy callback ("press 1", R37).
+    pub courtesy_callback_after_ms: Option<u64>,
+}
+
+/// An idle or wrap-up reason.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Reason {
+    /// A stable code, used by the API and in records.
+    pub code: String,
+    /// What the agent sees.
+    pub label: String,
+}
+
+/// A call-associated data variable definition (R33).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct CadDefinition {
+    /// The variable's name, unique in the organisation.
+    pub name: String,
+    /// What the agent sees.
+    pub label: String,
+    /// The kind of value.
+    pub kind: CadKind,
+    /// Whether agents with an accepted call may edit it (R34).
+    pub editable: bool,
+    /// Personal data: never in a popover, fetched separately (R9, R33).
+    pub secure: bool,
+    /// Its place in the offer popover, if shown there at all (R9).
+    pub popover_order: Option<u8>,
+}
+
+/// The kind of value a CAD variable holds.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum CadKind {
+    /// Free text.
+    Text,
+    /// A decimal number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An ISO 8601 date-time, entered with a picker (R34).
+    DateTime,
+}
+
+/// An address-book entry (R16, R27).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AddressBookEntry {
+    /// The name agents search for.
+    pub name: String,
+    /// The number dialled.
+    pub number: DialNumber,
+}
+
+/// A subject-matter expert of the organisation directory (R16).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct Expert {
+    /// Its id.
+    pub id: ExpertId,
+    /// First name, searchable.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Role, searchable.
+    pub role: String,
+    /// Department, searchable.
+    pub department: String,
+    /// Only experts with a work phone are listed (R16).
+    pub work_phone: Option<DialNumber>,
+}
+
+/// The communication channel of an interaction.
+#[derive(Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+pub enum Channel {
+    /// E-mail (top of the offer stack, R8).
+    Email,
+    /// Social messages.
+    Social,
+    /// Chat.
+    Chat,
+    /// Voice calls (bottom of the offer stack, R8).
+    Voice,
+}
+
+/// One problem found in a configuration: the field it concerns and what is wrong.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ConfigError {
+    /// A dotted path to the field, e.g. `queues.Support.overflow`.
+    pub field: String,
+    /// What is wrong and what is allowed.
+    pub message: String,
+}
+
+impl Config {
+    /// The most variables an offer popover shows (R9).
+    pub const POPOVER_VARIABLES_MAX: usize = 6;
+    /// The fewest variables an offer popover shows (R9).
+    pub const POPOVER_VARIABLES_MIN: usize = 3;
+
+    /// Checks references and limits; returns every problem found, not just the first.
+    pub fn validate(&self) -> Result<(), Vec<ConfigError>> {
+        let mut errors = Vec::new();
+        let mut fail = |field: String, message: String| errors.push(ConfigError { field, message });
+
+        let team_ids: HashSet<TeamId> = self.teams.iter().map(|t| t.id).collect();
+        let queue_ids: HashSet<QueueId> = self.queues.iter().map(|q| q.id).collect();
+        let wrapup_codes: HashSet<&str> = self
+            .wrapup_reasons
+            .iter()
+            .map(|r| r.code.as_str())
+            .collect();
+        let cad_names: HashSet<&str> = self.cad_variables.iter().map(|d| d.name.as_str()).collect();
+
+        duplicates(
+            self.teams.iter().map(|t| t.name.as_str()),
+            "teams",
+            &mut fail,
+        );
+        duplicates(
+            self.agents.iter().map(|a| a.name.as_str()),
+            "agents",
+            &mut fail,
+        );
+        duplicates(
+            self.agents.iter().map(|a| a.extension.as_str()),
+            "agents.extension",
+            &mut fail,
+        );
+        duplicates(
+            self.queues.iter().map(|q| q.name.as_str()),
+            "queues",
+            &mut fail,
+        );
+        duplicates(
+            self.entry_points.iter().map(|e| e.name.as_str()),
+            "entry_points",
+            &mut fail,
+        );
+        duplicates(
+            self.idle_reasons.iter().map(|r| r.code.as_str()),
+            "idle_reasons",
+            &mut fail,
+        );
+        duplicates(
+            self.wrapup_reasons.iter().map(|r| r.code.as_str()),
+            "wrapup_reasons",
+            &mut fail,
+        );
+        duplicates(
+            self.cad_variables.iter().map(|d| d.name.as_str()),
+            "cad_variables",
+            &mut fail,
+        );
+
+        if self.org.calls_max == 0 {
+            fail("org.calls_max".into(), "must be at least 1".into());
+        }
+        if self.org.rona_timeout_ms == 0 {
+            fail("org.rona_timeout".into(), "must be longer than 0s".into());
+        }
+        for agent in &self.agents {
+            if agent.teams.is_empty() {
+                fail(
+                    format!("agents.{}.teams", agent.name),
+                    "an agent needs at least one team".into(),
+                );
+            }
+            for team in &agent.teams {
+                if !team_ids.contains(team) {
+                    fail(
+                        format!("agents.{}.teams", agent.name),
+                        format!("unknown team {team}"),
+                    );
+                }
+            }
+            if let Err(error) = DialNumber::parse(&agent.extension) {
+                fail(
+                    format!("agents.{}.extension", agent.name),
+                    error.to_string(),
+                );
+            }
+        }
+        for queue in &self.queues {
+            let at = |field: &str| format!("queues.{}.{field}", queue.name);
+            for team in &queue.teams {
+                if !team_ids.contains(team) {
+                    fail(at("teams"), format!("unknown team {team}"));
+                }
+            }
+            for code in &queue.wrapup_reasons {
+                if !wrapup_codes.contains(code.as_str()) {
+                    fail(
+                        at("wrapup_reasons"),
+                        format!("unknown wrap-up reason {code:?}"),
+                    );
+                }
+            }
+            if queue.rona_timeout_ms == Some(0) {
+                fail(at("rona_timeout"), "must be longer than 0s".into());
+            }
+            match queue.overflow {
+                Some(target) if target == queue.id => {
+                    fail(at("overflow"), "a queue cannot overflow into itself".into())
+                }
+                Some(target) if !queue_ids.contains(&target) => {
+                    fail(at("overflow"), format!("unknown queue {target}"))
+                }
+                Some(_) if queue.wait_max_ms.is_none() => {
+                    fail(at("overflow"), "an overflow target needs wait_max".into())
+                }
+                _ => {}
+            }
+        }
+        let mut dial_numbers = HashSet::new();
+        for entry_point in &self.entry_points {
+            let at = |field: &str| format!("entry_points.{}.{field}", entry_point.name);
+            if entry_point.dial_numbers.is_empty() {
+                fail(
+                    at("dial_numbers"),
+                    "an entry point needs at least one dial number".into(),
+                );
+            }
+            for number in &entry_point.dial_numbers {
+                if !dial_numbers.insert(number.digits()) {
+                    fail(
+                        at("dial_numbers"),
+                        format!("{number} is used by another entry point"),
+                    );
+                }
+            }
+            if !queue_ids.contains(&entry_point.flow.queue) {
+                fail(
+                    at("flow.queue"),
+                    format!("unknown queue {}", entry_point.flow.queue),
+                );
+            }
+            for (name, value) in &entry_point.flow.variables {
+                if !cad_names.contains(name.as_str()) {
+                    fail(
+                        at("flow.variables"),
+                        format!("unknown CAD variable {name:?}"),
+                    );
+                }
+                if value.chars().count() > CAD_VALUE_CHARS_MAX {
+                    fail(
+                        at("flow.variables"),
+                        format!("{name}: longer than 256 characters"),
+                    );
+                }
+            }
+        }
+        let mut n_popover = 0;
+        for definition in &self.cad_variables {
+            if definition.popover_order.is_some() {
+                if definition.secure {
+                    fail(
+                        format!("cad_variables.{}.popover_order", definition.name),
+                        "a secure variable is never shown in a popover (R9)".into(),
+                    );
+                } else {
+                    n_popover += 1;
+                }
+            }
+        }
+        if n_popover > Self::POPOVER_VARIABLES_MAX {
+            fail(
+                "cad_variables".into(),
+                format!("{n_popover} variables have a popover_order; at most 6 are shown (R9)"),
+            );
+        }
+        if self.wrapup_reasons.is_empty() {
+            fail(
+                "wrapup_reasons".into(),
+                "at least one wrap-up reason is needed".into(),
+            );
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The queue with this id.
+    pub fn queue(&self, id: QueueId) -> Option<&QueueConfig> {
+        self.queues.iter().find(|q| q.id == id)
+    }
+
+    /// The agent with this id.
+    pub fn agent(&self, id: AgentId) -> Option<&AgentConfig> {
+        self.agents.iter().find(|a| a.id == id)
+    }
+
+    /// The team with this id.
+    pub fn team(&self, id: TeamId) -> Option<&TeamConfig> {
+        self.teams.iter().find(|t| t.id == id)
+    }
+
+    /// The entry point with this id.
+    pub fn entry_point(&self, id: EntryPointId) -> Option<&EntryPointConfig> {
+        self.entry_points.iter().find(|e| e.id == id)
+    }
+
+    /// An index from dial-number digits to entry point (R20, arrivals).
+    pub(crate) fn entry_points_by_digits(&self) -> HashMap<String, EntryPointId> {
+        self.entry_points
+            .iter()
+            .flat_map(|ep| ep.dial_numbers.iter().map(|n| (n.digits(), ep.id)))
+            .collect()
+    }
+}
+
+/// The longest value a CAD variable holds, in characters (R34).
+pub const CAD_VALUE_CHARS_MAX: usize = 256;
+
+impl Default for OrgSettings {
+    fn default() -> Self {
+        OrgSettings {
+            name: "Sentral".into(),
+            noise_removal: true,
+            calls_max: 20,
+            recording: true,
+            recording_pause_allowed: true,
+            privacy_shield_ms: Some(30_000),
+            web_callback_cancel: true,
+            transfer_no_answer: TransferNoAnswer::Drop,
+            rona_timeout_ms: 15_000,
+            dial_timeout_ms: 30_000,
+            callback_attempts_max: 3,
+        }
+    }
+}
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity {
+            chat: 3,
+            email: 2,
+            social: 2,
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+fn duplicates<'a>(
+    names: impl Iterator<Item = &'a str>,
+    field: &str,
+    fail: &mut impl FnMut(String, String),
+) {
+    let mut seen = HashSet::new();
+    for name in names {
+        if !seen.insert(name) {
+            fail(
+                format!("{field}.{name}"),
+                format!("{name:?} appears more than once"),
+            );
+        }
+    }
+}

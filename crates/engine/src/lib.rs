@@ -1,0 +1,72 @@
+//! Sentral's contact-center engine: every rule about agents, queues, offers and voice
+//! interactions, as a sans-IO state machine.
+//!
+//! The engine does no I/O and never reads a clock. The driver (the `sentral` server, or a
+//! test) feeds it one [`Input`] at a time with the current [`Now`], then drains every
+//! [`Output`] before the next input:
+//!
+//! ```
+//! # use sentral_engine::*;
+//! # let config = sentral_engine::testing::small_config();
+//! let mut engine = Engine::new(config, Now::from_millis(0)).unwrap();
+//! let now = Now::from_millis(1_000);
+//! let input = Input::Telephony(TelephonyEvent::DeviceRegistered { extension: "1001".into() });
+//! engine.handle_input(now, input).unwrap();
+//! while let Some(output) = engine.poll_output() {
+//!     // Dispatch: telephony commands to SIP, desktop events to WebSockets, records to the
+//!     // store, timers to one sleep on `engine.poll_timeout()`.
+//!     let _ = output;
+//! }
+//! ```
+//!
+//! A rejected input changes nothing and returns a [`Rejection`] naming the rule
+//! (`R28: target agent is in wrap-up`). Telephony events and timers that arrive late (for a
+//! leg or timer that is already gone) are ignored: races with the network are normal.
+//!
+//! # Layout
+//! - `ids`: id newtypes and [`Now`].
+//! - `config`: the organisation's configuration (R43) and its validation.
+//! - `dial`: dial-number validation and normalisation (R30).
+//! - `io`: [`Input`], [`Output`] and everything they carry.
+//! - `reject`: [`Rejection`].
+//! - `routing`: the [`Router`]: waiting contacts and available agents per queue.
+//! - `timers`: the timer table.
+//! - `engine`: [`Engine`], agents, routing glue, configuration changes.
+//! - `calls`: voice calls from arrival to wrap-up.
+//! - `views`: popovers, directories, snapshots and [`Engine::check_invariants`].
+//! - `testing`: a small configuration for tests and examples.
+
+mod calls;
+mod config;
+mod dial;
+mod engine;
+mod ids;
+mod io;
+mod reject;
+mod routing;
+pub mod testing;
+mod timers;
+mod views;
+
+pub use config::{
+    AddressBookEntry, AgentConfig, CAD_VALUE_CHARS_MAX, CadDefinition, CadKind, Capacity, Channel,
+    Config, ConfigError, EntryPointConfig, Expert, Flow, OrgSettings, QueueConfig, Reason,
+    TeamConfig, TransferNoAnswer,
+};
+pub use dial::{DialFormat, DialNumber, DialNumberError};
+pub use engine::Engine;
+pub use ids::{
+    AgentId, ENGINE_LEG_BIT, EntryPointId, ExpertId, InteractionId, LegId, Now, QueueId, TeamId,
+    TimerId,
+};
+pub use io::{
+    AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason, FailCause,
+    Input, InteractionKind, OfferView, Output, Party, PopoverVariable, Prompt, Recipient, Record,
+    RecordingState, RejectCause, StateRequest, Target, TelephonyCommand, TelephonyEvent,
+};
+pub use reject::{Code, Rejection, RejectionDetail};
+pub use routing::{Place, Router};
+pub use views::{
+    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, InteractionView,
+    OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
+};

@@ -1,0 +1,863 @@
+//! Read-only views: popovers, directories for consult and transfer, snapshots for the API and
+//! supervisors, and the engine's own invariant check.
+
+use crate::calls::hold_state;
+use crate::config::Channel;
+use crate::engine::{AgentState, Engine, Interaction, LegRole, Phase, SlotRole};
+use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, LegId, QueueId};
+use crate::io::{
+    AgentStateView, CallbackView, ConsultOfferView, InteractionKind, OfferView, PopoverVariable,
+    RecordingState,
+};
+use crate::reject::Rejection;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Built-in variables that fill an offer popover up to the minimum of three (R9).
+const BUILTIN_VARIABLES: [(&str, &str); 3] = [
+    ("ani", "Caller"),
+    ("dnis", "Dialled number"),
+    ("queue", "Queue"),
+];
+
+/// The most offers the stack shows at once (R8).
+pub const OFFER_STACK_SHOWN: usize = 5;
+
+/// An agent as the desktop and supervisors see them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentView {
+    /// The agent.
+    pub id: AgentId,
+    /// Display name.
+    pub name: String,
+    /// Chosen state.
+    pub state: AgentStateView,
+    /// Idle reason code, if Idle with one.
+    pub idle_reason: Option<String>,
+    /// Team logged in to.
+    pub team: Option<String>,
+    /// Extension logged in with.
+    pub extension: Option<String>,
+    /// Whether the phone at that extension is registered.
+    pub phone_registered: bool,
+    /// The voice call the agent is on or offered, if any.
+    pub call: Option<InteractionId>,
+    /// Whether an offer popover is shown (logging out is refused, R5).
+    pub popover_shown: bool,
+    /// Calls waiting for the agent's wrap-up.
+    pub wrapups: Vec<InteractionId>,
+}
+
+/// An interaction as its participants and supervisors see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InteractionView {
+    /// The interaction.
+    pub id: InteractionId,
+    /// Channel.
+    pub channel: Channel,
+    /// Kind.
+    pub kind: InteractionKind,
+    /// `queued`, `offered`, `dialing`, `connected`, `transferring` or `ended`.
+    pub phase: &'static str,
+    /// The queue routing it.
+    pub queue: Option<QueueId>,
+    /// The entry point it came through.
+    pub entry_point: Option<EntryPointId>,
+    /// The customer's number.
+    pub customer_number: Option<String>,
+    /// The number the customer dialled.
+    pub dnis: Option<String>,
+    /// The agent who owns it.
+    pub owner: Option<AgentId>,
+    /// The agent it is offered to (ringing).
+    pub offered_to: Option<AgentId>,
+    /// The consulted agent, if any.
+    pub consulted: Option<AgentId>,
+    /// Whether a consult (to anyone) is in progress, and whether it was accepted.
+    pub consult: Option<ConsultView>,
+    /// Whether the customer is on hold (R14).
+    pub customer_held: bool,
+    /// Recording state (R31).
+    pub recording: RecordingState,
+    /// Non-secure CAD values (R33).
+    pub variables: BTreeMap<String, String>,
+    /// Their version, to send back with a save (R35).
+    pub variables_version: u64,
+    /// When a customer was connected (Unix ms).
+    pub connected_at_unix_ms: Option<i64>,
+}
+
+/// A consult's state (R18, R19).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct ConsultView {
+    /// The consulted party answered.
+    pub accepted: bool,
+    /// The consulted party is on hold.
+    pub consulted_held: bool,
+    /// A conference is on.
+    pub conference: bool,
+}
+
+/// One agent in a consult or transfer list, with a state for its coloured icon (R16, R27).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct DirectoryAgent {
+    /// The agent.
+    pub id: AgentId,
+    /// Display name.
+    pub name: String,
+    /// Current state.
+    pub state: AgentStateView,
+}
+
+/// A queue or entry point in a consult or transfer list (R16, R20, R27).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum DirectoryDestination {
+    /// A queue.
+    Queue {
+        /// Its id.
+        id: QueueId,
+        /// Its name.
+        name: String,
+        /// Contacts waiting.
+        n_waiting: usize,
+    },
+    /// An entry point with one of its dial numbers.
+    EntryPoint {
+        /// Its id.
+        id: EntryPointId,
+        /// Its name.
+        name: String,
+        /// The dial number.
+        dial_number: String,
+    },
+}
+
+/// Which offers the stack shows, top first, and its "1-5 of N" label (R8).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct OfferStack {
+    /// Offers shown, top to bottom.
+    pub shown: Vec<InteractionId>,
+    /// "1-5 of <total>" when more than five are stacked.
+    pub label: Option<String>,
+    /// How many offers "Accept <n> requests" accepts: the digital ones (R8).
+    pub n_acceptable: usize,
+}
+
+/// Orders stacked offers as R8 says: by channel (e-mail, social, chat, calls), earliest first
+/// within a channel; at most five shown.
+pub fn offer_stack(offers: &[(InteractionId, Channel, i64)]) -> OfferStack {
+    let mut sorted = offers.to_vec();
+    sorted.sort_by_key(|&(id, channel, offered_at)| (channel, offered_at, id));
+    let n_acceptable = sorted.iter().filter(|o| o.1 != Channel::Voice).count();
+    let label = (sorted.len() > OFFER_STACK_SHOWN)
+        .then(|| format!("1-{OFFER_STACK_SHOWN} of {}", sorted.len()));
+    let shown = sorted
+        .into_iter()
+        .take(OFFER_STACK_SHOWN)
+        .map(|o| o.0)
+        .collect();
+    OfferStack {
+        shown,
+        label,
+        n_acceptable,
+    }
+}
+
+/// Whether text is an ISO 8601 date or date-time (`2026-11-25`, `2026-11-25T14:30`,
+/// `2026-11-25T14:30:00Z`, `2026-11-25T14:30:00.5+01:00`).
+pub fn is_iso8601(text: &str) -> bool {
+    let b = text.as_bytes();
+    let digits = |range: std::ops::Range<usize>| {
+        b.get(range)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    let number = |range: std::ops::Range<usize>| text[range].parse::<u32>().unwrap_or(99);
+    if b.len() < 10
+        || !digits(0..4)
+        || b[4] != b'-'
+        || !digits(5..7)
+        || b[7] != b'-'
+        || !digits(8..10)
+    {
+        return false;
+    }
+    if !(1..=12).contains(&number(5..7)) || !(1..=31).contains(&number(8..10)) {
+        return false;
+    }
+    if b.len() == 10 {
+        return true;
+    }
+    if b[10] != b'T' || b.len() < 16 || !digits(11..13) || b[13] != b':' || !digits(14..16) {
+        return false;
+    }
+    if number(11..13) > 23 || number(14..16) > 59 {
+        return false;
+    }
+    let mut rest = &text[16..];
+    if let Some(seconds) = rest.strip_prefix(':') {
+        let b = seconds.as_bytes();
+        if b.len() < 2
+            || !b[..2].iter().all(u8::is_ascii_digit)
+            || seconds[..2].parse::<u32>().unwrap_or(99) > 60
+        {
+            return false;
+        }
+        rest = &seconds[2..];
+        if let Some(fraction) = rest.strip_prefix('.') {
+            let n = fraction.bytes().take_while(u8::is_ascii_digit).count();
+            if n == 0 {
+                return false;
+            }
+            rest = &fraction[n..];
+        }
+    }
+    match rest.as_bytes() {
+        [] | [b'Z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|c| c.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+impl Engine {
+    /// An agent's state for the desktop and supervisors.
+    pub fn agent_view(&self, agent_id: AgentId) -> Option<AgentView> {
+        let agent = self.agents.get(&agent_id)?;
+        let config = self.config.agent(agent_id)?;
+        let (state, idle_reason) = state_view(&agent.state);
+        Some(AgentView {
+            id: agent_id,
+            name: config.name.clone(),
+            state,
+            idle_reason,
+            team: agent
+                .session
+                .as_ref()
+                .and_then(|s| self.config.team(s.team))
+                .map(|t| t.name.clone()),
+            extension: agent.session.as_ref().map(|s| s.extension.clone()),
+            phone_registered: agent
+                .session
+                .as_ref()
+                .is_some_and(|s| self.registered.contains(&s.extension)),
+            call: agent.voice.map(|slot| slot.interaction),
+            popover_shown: agent.voice.is_some_and(|slot| {
+                matches!(
+                    slot.role,
+                    SlotRole::Offered
+                        | SlotRole::TransferTarget
+                        | SlotRole::Consulted { accepted: false }
+                )
+            }),
+            wrapups: agent.wrapups.clone(),
+        })
+    }
+
+    /// Every agent's state (supervisors, R44).
+    pub fn agent_views(&self) -> Vec<AgentView> {
+        let mut views: Vec<AgentView> = self
+            .agents
+            .keys()
+            .filter_map(|&id| self.agent_view(id))
+            .collect();
+        views.sort_by_key(|v| v.id);
+        views
+    }
+
+    /// A live interaction (or one ended whose wrap-up is pending).
+    pub fn interaction_view(&self, interaction_id: InteractionId) -> Option<InteractionView> {
+        let interaction = self.interactions.get(&interaction_id)?;
+        let (customer_held, consulted_held) = hold_state(interaction);
+        let (phase, offered_to) = match interaction.phase {
+            Phase::Queued => ("queued", None),
+            Phase::Offered { agent, .. } => ("offered", Some(agent)),
+            Phase::Dialing { .. } => ("dialing", None),
+            Phase::Connected => ("connected", None),
+            Phase::Transferring { agent, .. } => ("transferring", agent),
+            Phase::Ended => ("ended", None),
+        };
+        Some(InteractionView {
+            id: interaction_id,
+            channel: interaction.channel,
+            kind: interaction.kind,
+            phase,
+            queue: interaction.queue,
+            entry_point: interaction.entry_point,
+            customer_number: interaction.customer_number.clone(),
+            dnis: interaction.dnis.clone(),
+            owner: interaction.owner.map(|(agent, _)| agent),
+            offered_to,
+            consulted: interaction.consult.and_then(|c| c.agent),
+            consult: interaction.consult.map(|c| ConsultView {
+                accepted: c.accepted,
+                consulted_held: consulted_held.unwrap_or(false),
+                conference: c.conference,
+            }),
+            customer_held,
+            recording: interaction.recording,
+            variables: self.visible_variables(interaction),
+            variables_version: interaction.variables_version,
+            connected_at_unix_ms: interaction.connected_at_unix_ms,
+        })
+    }
+
+    /// The interactions an agent is part of: the current call and calls awaiting wrap-up.
+    pub fn tasks_of(&self, agent_id: AgentId) -> Vec<InteractionView> {
+        let Some(agent) = self.agents.get(&agent_id) else {
+            return Vec::new();
+        };
+        agent
+            .voice
+            .map(|slot| slot.interaction)
+            .into_iter()
+            .chain(agent.wrapups.iter().copied())
+            .filter_map(|id| self.interaction_view(id))
+            .collect()
+    }
+
+    /// Whether an agent may see an interaction: it is or was on it, or is offered it.
+    pub fn is_participant(&self, agent_id: AgentId, interaction_id: InteractionId) -> bool {
+        self.agents.get(&agent_id).is_some_and(|agent| {
+            agent
+                .voice
+                .is_some_and(|slot| slot.interaction == interaction_id)
+                || agent.wrapups.contains(&interaction_id)
+        })
+    }
+
+    /// Secure CAD values, fetched separately by a participant (R33).
+    pub fn secure_variables(
+        &self,
+        agent_id: AgentId,
+        interaction_id: InteractionId,
+    ) -> Result<BTreeMap<String, String>, Rejection> {
+        let interaction = self
+            .interactions
+            .get(&interaction_id)
+            .ok_or_else(|| Rejection::not_found(format!("no interaction {interaction_id}")))?;
+        if !self.is_participant(agent_id, interaction_id) {
+            return Err(Rejection::not_yours(format!(
+                "{agent_id} is not on {interaction_id}"
+            )));
+        }
+        let secure: HashSet<&str> = self
+            .config
+            .cad_variables
+            .iter()
+            .filter(|d| d.secure)
+            .map(|d| d.name.as_str())
+            .collect();
+        Ok(interaction
+            .variables
+            .iter()
+            .filter(|(name, _)| secure.contains(name.as_str()))
+            .map(|(name, value)| (name.clone(), value.clone()))
+            .collect())
+    }
+
+    /// Contacts waiting in a queue.
+    pub fn n_waiting(&self, queue: QueueId) -> usize {
+        self.router.n_waiting(queue)
+    }
+
+    /// Customer-facing calls up now (R2).
+    pub fn n_customer_calls(&self) -> u32 {
+        self.n_customer_calls
+    }
+
+    /// Agents a consult may go to: Available or Idle (R16), or a transfer: Available only
+    /// (R27); matching `search` in their name; with current states (R17).
+    pub fn directory_agents(
+        &self,
+        for_agent: AgentId,
+        transfer: bool,
+        search: &str,
+    ) -> Vec<DirectoryAgent> {
+        let search = search.to_lowercase();
+        let mut agents: Vec<DirectoryAgent> = self
+            .config
+            .agents
+            .iter()
+            .filter(|a| a.id != for_agent && a.name.to_lowercase().contains(&search))
+            .filter_map(|a| {
+                let agent = &self.agents[&a.id];
+                let listed = match agent.state {
+                    AgentState::Available => true,
+                    AgentState::Idle(_) => !transfer,
+                    AgentState::LoggedOut | AgentState::Rona => false,
+                };
+                let (state, _) = state_view(&agent.state);
+                listed.then(|| DirectoryAgent {
+                    id: a.id,
+                    name: a.name.clone(),
+                    state,
+                })
+            })
+            .collect();
+        agents.sort_by(|a, b| a.name.cmp(&b.name));
+        agents
+    }
+
+    /// Queues and entry points, matching `search` in a name or in an entry point's dial number
+    /// typed without "(", "-" or spaces (R16, R20).
+    pub fn directory_destinations(&self, search: &str) -> Vec<DirectoryDestination> {
+        let text = search.to_lowercase();
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        let mut found = Vec::new();
+        for queue in &self.config.queues {
+            if queue.name.to_lowercase().contains(&text) {
+                let n_waiting = self.router.n_waiting(queue.id);
+                found.push(DirectoryDestination::Queue {
+                    id: queue.id,
+                    name: queue.name.clone(),
+                    n_waiting,
+                });
+            }
+        }
+        for entry_point in &self.config.entry_points {
+            for number in &entry_point.dial_numbers {
+                let by_name = entry_point.name.to_lowercase().contains(&text);
+                let by_number = !digits.is_empty() && number.digits().contains(&digits);
+                if by_name || by_number {
+                    found.push(DirectoryDestination::EntryPoint {
+                        id: entry_point.id,
+                        name: entry_point.name.clone(),
+                        dial_number: number.to_string(),
+                    });
+                }
+            }
+        }
+        found
+    }
+
+    /// Address-book entries matching `search` in the name or number (R16, R27).
+    pub fn directory_address_book(&self, search: &str) -> Vec<crate::AddressBookEntry> {
+        let text = search.to_lowercase();
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        self.config
+            .address_book
+            .iter()
+            .filter(|e| {
+                e.name.to_lowercase().contains(&text)
+                    || (!digits.is_empty() && e.number.digits().contains(&digits))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// Experts with a work phone whose first name, role or department contains `search`, or
+    /// whose full phone number is `search` (R16).
+    pub fn directory_experts(&self, search: &str) -> Vec<crate::Expert> {
+        let text = search.to_lowercase();
+        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+        self.config
+            .experts
+            .iter()
+            .filter(|e| e.work_phone.is_some())
+            .filter(|e| {
+                e.first_name.to_lowercase().contains(&text)
+                    || e.role.to_lowercase().contains(&text)
+                    || e.department.to_lowercase().contains(&text)
+                    || e.work_phone
+                        .as_ref()
+                        .is_some_and(|p| !digits.is_empty() && p.digits() == digits)
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The expert with this id.
+    pub fn expert(&self, id: ExpertId) -> Option<&crate::Expert> {
+        self.config.experts.iter().find(|e| e.id == id)
+    }
+
+    // ---- popovers -------------------------------------------------------------------------
+
+    pub(crate) fn offer_view(
+        &self,
+        interaction_id: InteractionId,
+        rona_timeout_ms: u64,
+    ) -> OfferView {
+        let interaction = &self.interactions[&interaction_id];
+        let callback = match interaction.kind {
+            InteractionKind::CourtesyCallback | InteractionKind::WebCallback => {
+                Some(CallbackView {
+                    label: if interaction.kind == InteractionKind::WebCallback {
+                        "Web callback"
+                    } else {
+                        "Courtesy callback"
+                    },
+                    customer_number: interaction.customer_number.clone().unwrap_or_default(),
+                    customer_name: interaction.customer_name.clone(),
+                    dnis: interaction.dnis.clone(),
+                    queue: self.queue_name(interaction),
+                })
+            }
+            _ => None,
+        };
+        OfferView {
+            interaction: interaction_id,
+            channel: interaction.channel,
+            kind: interaction.kind,
+            variables: self.popover_variables(interaction),
+            callback,
+            offered_at_unix_ms: self.now.unix_ms,
+            rona_timeout_ms,
+        }
+    }
+
+    /// R10: name, DN and team of the consulting agent plus at most six configured variables;
+    /// for an entry-point consult, the consulting agent's DN plus at most six.
+    pub(crate) fn consult_offer_view(
+        &self,
+        interaction_id: InteractionId,
+        from: AgentId,
+        via_entry_point: bool,
+    ) -> ConsultOfferView {
+        let interaction = &self.interactions[&interaction_id];
+        let agent = &self.agents[&from];
+        let session = agent.session.as_ref();
+        let variable = |name: &str, label: &str, value: String| PopoverVariable {
+            name: name.into(),
+            label: label.into(),
+            value,
+        };
+        let dn = variable(
+            "agent_dn",
+            "Agent DN",
+            session.map(|s| s.extension.clone()).unwrap_or_default(),
+        );
+        let mut variables = if via_entry_point {
+            vec![dn]
+        } else {
+            let name = self
+                .config
+                .agent(from)
+                .map(|a| a.name.clone())
+                .unwrap_or_default();
+            let team = session
+                .and_then(|s| self.config.team(s.team))
+                .map(|t| t.name.clone())
+                .unwrap_or_default();
+            vec![
+                variable("agent_name", "Agent", name),
+                dn,
+                variable("agent_team", "Team", team),
+            ]
+        };
+        variables.extend(self.configured_popover_variables(interaction));
+        ConsultOfferView {
+            interaction: interaction_id,
+            variables,
+        }
+    }
+
+    /// R9: the configured popover variables in order (never secure, at most six), filled up to
+    /// three with built-ins.
+    fn popover_variables(&self, interaction: &Interaction) -> Vec<PopoverVariable> {
+        let mut variables = self.configured_popover_variables(interaction);
+        for (name, label) in BUILTIN_VARIABLES {
+            if variables.len() >= crate::Config::POPOVER_VARIABLES_MIN {
+                break;
+            }
+            if !variables.iter().any(|v| v.name == name) {
+                let value = self.variable_value(interaction, name);
+                variables.push(PopoverVariable {
+                    name: name.into(),
+                    label: label.into(),
+                    value,
+                });
+            }
+        }
+        variables
+    }
+
+    fn configured_popover_variables(&self, interaction: &Interaction) -> Vec<PopoverVariable> {
+        let mut definitions: Vec<_> = self
+            .config
+            .cad_variables
+            .iter()
+            .filter(|d| !d.secure && d.popover_order.is_some())
+            .collect();
+        definitions.sort_by_key(|d| d.popover_order);
+        definitions
+            .into_iter()
+            .take(crate::Config::POPOVER_VARIABLES_MAX)
+            .map(|d| PopoverVariable {
+                name: d.name.clone(),
+                label: d.label.clone(),
+                value: self.variable_value(interaction, &d.name),
+            })
+            .collect()
+    }
+
+    fn variable_value(&self, interaction: &Interaction, name: &str) -> String {
+        if let Some(value) = interaction.variables.get(name) {
+            return value.clone();
+        }
+        match name {
+            "ani" => interaction.customer_number.clone().unwrap_or_default(),
+            "dnis" => interaction.dnis.clone().unwrap_or_default(),
+            "queue" => self.queue_name(interaction),
+            _ => String::new(),
+        }
+    }
+
+    fn queue_name(&self, interaction: &Interaction) -> String {
+        interaction
+            .queue
+            .and_then(|q| self.config.queue(q))
+            .map(|q| q.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// Non-secure CAD values (R33: secure ones are fetched separately).
+    pub(crate) fn visible_variables(&self, interaction: &Interaction) -> BTreeMap<String, String> {
+        let secure: HashSet<&str> = self
+            .config
+            .cad_variables
+            .iter()
+            .filter(|d| d.secure)
+            .map(|d| d.name.as_str())
+            .collect();
+        interaction
+            .variables
+            .iter()
+            .filter(|(name, _)| !secure.contains(name.as_str()))
+            .map(|(n, v)| (n.clone(), v.clone()))
+            .collect()
+    }
+
+    // ---- invariants -----------------------------------------------------------------------
+
+    /// Checks the engine's invariants; the simulation calls this after every step. Returns a
+    /// description of the first violation.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let mut slots: HashMap<InteractionId, Vec<(AgentId, SlotRole)>> = HashMap::new();
+        for (&agent_id, agent) in &self.agents {
+            if let Some(slot) = agent.voice {
+                slots
+                    .entry(slot.interaction)
+                    .or_default()
+                    .push((agent_id, slot.role));
+                let interaction = self.interactions.get(&slot.interaction).ok_or(format!(
+                    "{agent_id} holds a slot on unknown {}",
+                    slot.interaction
+                ))?;
+                if interaction.phase == Phase::Ended {
+                    return Err(format!("{agent_id} is still on ended {}", slot.interaction));
+                }
+            }
+            for wrapup in &agent.wrapups {
+                if !self.interactions.contains_key(wrapup) {
+                    return Err(format!("{agent_id} must wrap up unknown {wrapup}"));
+                }
+            }
+            if self.router.is_available(agent_id) != self.is_offerable(agent) {
+                return Err(format!(
+                    "{agent_id}: router availability differs from offerability"
+                ));
+            }
+            if agent.session.is_none()
+                && (agent.state != AgentState::LoggedOut || agent.voice.is_some())
+            {
+                return Err(format!(
+                    "{agent_id} is logged out but {:?} / {:?}",
+                    agent.state, agent.voice
+                ));
+            }
+        }
+        let mut n_counted = 0;
+        for (&leg, leg_state) in &self.legs {
+            if !self
+                .interactions
+                .get(&leg_state.interaction)
+                .is_some_and(|i| i.phase != Phase::Ended)
+            {
+                return Err(format!("{leg} belongs to no live interaction"));
+            }
+            n_counted += u32::from(leg_state.counts);
+            if let LegRole::Agent(agent) = leg_state.role {
+                if self.agents[&agent]
+                    .voice
+                    .is_none_or(|s| s.interaction != leg_state.interaction)
+                {
+                    return Err(format!(
+                        "{leg} rings or talks to {agent}, who is not on that call"
+                    ));
+                }
+            }
+        }
+        if n_counted != self.n_customer_calls {
+            return Err(format!(
+                "{} customer calls counted, {n_counted} legs count",
+                self.n_customer_calls
+            ));
+        }
+        if self.n_customer_calls > self.config.org.calls_max {
+            return Err(format!(
+                "R2: {} customer calls over the limit",
+                self.n_customer_calls
+            ));
+        }
+        let mut n_queued = 0;
+        for (&id, interaction) in &self.interactions {
+            let expected = self.expected_slots(interaction);
+            let mut actual = slots.remove(&id).unwrap_or_default();
+            actual.sort_by_key(|s| s.0);
+            if expected != actual {
+                return Err(format!(
+                    "{id} in {:?}: agents {actual:?}, expected {expected:?}",
+                    interaction.phase
+                ));
+            }
+            for leg in self.legs_of(interaction) {
+                if !self.legs.get(&leg).is_some_and(|l| l.interaction == id) {
+                    return Err(format!("{id} refers to {leg}, which is not its live leg"));
+                }
+            }
+            let queued = match (interaction.phase, interaction.queue, interaction.place) {
+                (Phase::Queued, Some(queue), Some(place)) => {
+                    self.router.is_waiting(queue, place, id)
+                }
+                _ => false,
+            };
+            if (interaction.phase == Phase::Queued) != queued {
+                return Err(format!(
+                    "{id} is {:?} but queued in the router: {queued}",
+                    interaction.phase
+                ));
+            }
+            n_queued += usize::from(queued);
+            if let (true, Some(true)) = hold_state(interaction) {
+                return Err(format!(
+                    "R15: customer and consulted party of {id} are both on hold"
+                ));
+            }
+            if interaction.phase == Phase::Ended && interaction.pending_wrapups == 0 {
+                return Err(format!(
+                    "{id} ended without pending wrap-up but is still kept"
+                ));
+            }
+            let n_wrapups = self
+                .agents
+                .values()
+                .filter(|a| a.wrapups.contains(&id))
+                .count();
+            if n_wrapups != interaction.pending_wrapups as usize {
+                return Err(format!(
+                    "{id}: {n_wrapups} agents wrap up, {} pending",
+                    interaction.pending_wrapups
+                ));
+            }
+        }
+        if !slots.is_empty() {
+            return Err(format!("agents on unknown interactions: {slots:?}"));
+        }
+        if n_queued != self.router.n_waiting_total() {
+            return Err(format!(
+                "router has {} waiting, interactions {n_queued}",
+                self.router.n_waiting_total()
+            ));
+        }
+        if let Some((queue, interaction, agent)) = self.router.find_unrouted() {
+            return Err(format!(
+                "{interaction} waits in {queue} while {agent} is available for it"
+            ));
+        }
+        Ok(())
+    }
+
+    fn expected_slots(&self, interaction: &Interaction) -> Vec<(AgentId, SlotRole)> {
+        let mut expected = Vec::new();
+        match interaction.phase {
+            Phase::Offered { agent, .. } => expected.push((agent, SlotRole::Offered)),
+            Phase::Transferring {
+                agent: Some(agent), ..
+            } => expected.push((agent, SlotRole::TransferTarget)),
+            _ => {}
+        }
+        if let Some((agent, _)) = interaction.owner {
+            expected.push((agent, SlotRole::Owner));
+        }
+        if let Some(consult) = interaction.consult {
+            if let Some(agent) = consult.agent {
+                expected.push((
+                    agent,
+                    SlotRole::Consulted {
+                        accepted: consult.accepted,
+                    },
+                ));
+            }
+        }
+        expected.sort_by_key(|s| s.0);
+        expected
+    }
+
+    fn legs_of(&self, interaction: &Interaction) -> Vec<LegId> {
+        let mut legs: Vec<LegId> = [interaction.customer_leg, interaction.external_leg]
+            .into_iter()
+            .flatten()
+            .chain(interaction.owner.map(|(_, leg)| leg))
+            .chain(interaction.consult.map(|c| c.leg))
+            .collect();
+        match interaction.phase {
+            Phase::Offered { leg, .. } | Phase::Transferring { leg, .. } => legs.push(leg),
+            _ => {}
+        }
+        legs
+    }
+}
+
+fn state_view(state: &AgentState) -> (AgentStateView, Option<String>) {
+    match state {
+        AgentState::LoggedOut => (AgentStateView::LoggedOut, None),
+        AgentState::Available => (AgentStateView::Available, None),
+        AgentState::Idle(reason) => (AgentStateView::Idle, reason.clone()),
+        AgentState::Rona => (AgentStateView::Rona, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r34_iso8601_date_times() {
+        for ok in [
+            "2026-11-25",
+            "2026-11-25T14:30",
+            "2026-11-25T14:30:00Z",
+            "2026-11-25T14:30:00.25+01:00",
+        ] {
+            assert!(is_iso8601(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "25.11.2026",
+            "2026-13-01",
+            "2026-11-25 14:30",
+            "2026-11-25T25:00",
+            "2026-11-25T14:30:00+1",
+        ] {
+            assert!(!is_iso8601(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn r8_offer_stack_orders_by_channel_then_time_and_shows_five_of_n() {
+        let offers = [
+            (InteractionId(1), Channel::Voice, 10),
+            (InteractionId(2), Channel::Chat, 30),
+            (InteractionId(3), Channel::Email, 50),
+            (InteractionId(4), Channel::Chat, 20),
+            (InteractionId(5), Channel::Social, 40),
+            (InteractionId(6), Channel::Email, 60),
+            (InteractionId(7), Channel::Chat, 5),
+        ];
+        let stack = offer_stack(&offers);
+        let shown: Vec<u64> = stack.shown.iter().map(|i| i.0).collect();
+        assert_eq!(shown, [3, 6, 5, 7, 4]);
+        assert_eq!(stack.label.as_deref(), Some("1-5 of 7"));
+        assert_eq!(stack.n_acceptable, 6);
+        assert_eq!(offer_stack(&offers[..5]).label, None);
+    }
+}
