@@ -493,14 +493,12 @@ impl Engine {
 
     fn offer_answered(&mut self, interaction_id: InteractionId, agent_id: AgentId, leg: LegId) {
         self.take_over(interaction_id, Some(agent_id), leg);
-        let interaction = &self.interactions[&interaction_id];
-        match interaction.kind {
-            InteractionKind::Inbound | InteractionKind::PreviewCampaign => {
-                self.connect(interaction_id)
-            }
-            InteractionKind::Outdial
-            | InteractionKind::CourtesyCallback
-            | InteractionKind::WebCallback => self.dial_customer(interaction_id),
+        // A customer already on the line (inbound, or a callback transferred on) is connected;
+        // otherwise the customer is dialled now (callbacks R38, outdial R42).
+        if self.interactions[&interaction_id].customer_leg.is_some() {
+            self.connect(interaction_id);
+        } else {
+            self.dial_customer(interaction_id);
         }
     }
 
@@ -510,7 +508,10 @@ impl Engine {
         match agent {
             Some(agent_id) => {
                 interaction.owner = Some((agent_id, leg));
-                interaction.agents.push(agent_id);
+                // A consulted agent who takes the call over is on the record once (R45).
+                if interaction.agents.last() != Some(&agent_id) {
+                    interaction.agents.push(agent_id);
+                }
                 let slot = self
                     .agents
                     .get_mut(&agent_id)
@@ -968,7 +969,10 @@ impl Engine {
         interaction_id: InteractionId,
         target: Target,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 26, "start a consult")?;
+        // R16: a consult is only possible during an active (answered) call.
+        let interaction = self
+            .owned_call(agent_id, interaction_id, 26, "start a consult")
+            .map_err(|r| cite_instead(r, 14, 16))?;
         if interaction.consult.is_some() {
             return Err(Rejection::rule(16, "a consult is already in progress"));
         }
@@ -1317,7 +1321,10 @@ impl Engine {
         interaction_id: InteractionId,
         target: Target,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 26, "transfer")?;
+        // R27: a blind transfer is only possible after the call was accepted.
+        let interaction = self
+            .owned_call(agent_id, interaction_id, 26, "transfer")
+            .map_err(|r| cite_instead(r, 14, 27))?;
         if interaction.consult.is_some() {
             return Err(Rejection::rule(
                 23,
@@ -1760,6 +1767,16 @@ pub(crate) fn hold_state(interaction: &Interaction) -> (bool, Option<bool>) {
             c.active == Party::Consulted,
             Some(c.accepted && c.active == Party::Customer),
         ),
+    }
+}
+
+/// A rejection citing rule `from` re-cited as rule `to` (the same check guards several
+/// actions, each with its own rule).
+fn cite_instead(rejection: Rejection, from: u8, to: u8) -> Rejection {
+    if rejection.code == crate::reject::Code::Rule(from) {
+        Rejection::rule(to, rejection.message)
+    } else {
+        rejection
     }
 }
 

@@ -329,10 +329,10 @@ impl Engine {
                 Ok(None)
             }
             TelephonyEvent::Failed { leg, cause } => {
-                if let Some(leg_state) = self.legs.get(&leg) {
-                    if !leg_state.answered {
-                        self.leg_failed(leg, cause, false);
-                    }
+                if let Some(leg_state) = self.legs.get(&leg)
+                    && !leg_state.answered
+                {
+                    self.leg_failed(leg, cause, false);
                 }
                 Ok(None)
             }
@@ -590,9 +590,17 @@ impl Engine {
                     else {
                         continue;
                     };
-                    self.router
-                        .best_agent_for(queue, place)
-                        .map(|agent| (interaction_id, agent))
+                    // The agent takes the best contact it serves, which may be one ahead of
+                    // this one (a contact back at its kept place must not be jumped, R12,
+                    // R40); this one is routed again afterwards.
+                    let agent = self.router.best_agent_for(queue, place);
+                    agent.map(|agent| match self.router.best_contact(agent) {
+                        Some((_, _, best)) if best != interaction_id => {
+                            self.to_route.push(RouteTrigger::Contact(interaction_id));
+                            (best, agent)
+                        }
+                        _ => (interaction_id, agent),
+                    })
                 }
                 RouteTrigger::Agent(agent_id) => self
                     .router
@@ -613,6 +621,7 @@ impl Engine {
         place: Option<Place>,
     ) {
         let priority = self.flow_priority(interaction_id);
+        let place_kept = place.is_some();
         let place = place.unwrap_or_else(|| self.router.place(priority, self.now.mono_ms));
         let interaction = self
             .interactions
@@ -632,22 +641,29 @@ impl Engine {
             .interactions
             .get_mut(&interaction_id)
             .expect("interaction exists");
-        if queue_changed || interaction.wait_timer.is_none() {
-            if let Some((wait_max_ms, _)) = wait_max_ms {
-                if let Some(old) = interaction.wait_timer.take() {
-                    self.timers.stop(old);
-                }
-                let id = self.set_timer(
-                    self.now.mono_ms + wait_max_ms,
-                    Timer::QueueWaitMax {
-                        interaction: interaction_id,
-                    },
-                );
-                self.interactions
-                    .get_mut(&interaction_id)
-                    .expect("interaction exists")
-                    .wait_timer = Some(id);
+        if (queue_changed || interaction.wait_timer.is_none())
+            && let Some((wait_max_ms, _)) = wait_max_ms
+        {
+            if let Some(old) = interaction.wait_timer.take() {
+                self.timers.stop(old);
             }
+            // Back at its kept place in the same queue with no wait timer: the maximum ran
+            // out while it was offered, so it overflows now (R12 keeps the place, R43).
+            let wait_ms = if place_kept && !queue_changed {
+                0
+            } else {
+                wait_max_ms
+            };
+            let id = self.set_timer(
+                self.now.mono_ms + wait_ms,
+                Timer::QueueWaitMax {
+                    interaction: interaction_id,
+                },
+            );
+            self.interactions
+                .get_mut(&interaction_id)
+                .expect("interaction exists")
+                .wait_timer = Some(id);
         }
         self.record_state(interaction_id, "queued", None);
         self.queue_changed(queue);
@@ -697,22 +713,23 @@ impl Engine {
                     "{agent_id} is logged in or on a call; log them out before removing them"
                 )));
             }
-            if let (Some(session), Some(still)) = (&agent.session, still) {
-                if !still.teams.contains(&session.team) {
-                    return Err(Rejection::invalid(format!(
-                        "{agent_id} is logged in to {}; log them out before removing them from it",
-                        session.team
-                    )));
-                }
+            if let (Some(session), Some(still)) = (&agent.session, still)
+                && !still.teams.contains(&session.team)
+            {
+                return Err(Rejection::invalid(format!(
+                    "{agent_id} is logged in to {}; log them out before removing them from it",
+                    session.team
+                )));
             }
         }
         for interaction in self.interactions.values() {
-            if let Some(queue) = interaction.queue {
-                if interaction.phase != Phase::Ended && config.queue(queue).is_none() {
-                    return Err(Rejection::invalid(format!(
-                        "{queue} has live interactions; it can be removed once they end"
-                    )));
-                }
+            if let Some(queue) = interaction.queue
+                && interaction.phase != Phase::Ended
+                && config.queue(queue).is_none()
+            {
+                return Err(Rejection::invalid(format!(
+                    "{queue} has live interactions; it can be removed once they end"
+                )));
             }
         }
         self.install_config(config);
@@ -795,10 +812,10 @@ impl Engine {
     }
 
     pub(crate) fn stop_timer(&mut self, id: Option<TimerId>) {
-        if let Some(id) = id {
-            if self.timers.stop(id) {
-                self.outputs.push_back(Output::CancelTimer { id });
-            }
+        if let Some(id) = id
+            && self.timers.stop(id)
+        {
+            self.outputs.push_back(Output::CancelTimer { id });
         }
     }
 

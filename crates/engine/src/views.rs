@@ -84,6 +84,8 @@ pub struct InteractionView {
     pub variables_version: u64,
     /// When a customer was connected (Unix ms).
     pub connected_at_unix_ms: Option<i64>,
+    /// Its place in its queue, kept when an offer is not answered (R12).
+    pub place: Option<crate::routing::Place>,
 }
 
 /// A consult's state (R18, R19).
@@ -296,6 +298,7 @@ impl Engine {
             variables: self.visible_variables(interaction),
             variables_version: interaction.variables_version,
             connected_at_unix_ms: interaction.connected_at_unix_ms,
+            place: interaction.place,
         })
     }
 
@@ -379,11 +382,15 @@ impl Engine {
             .filter(|a| a.id != for_agent && a.name.to_lowercase().contains(&search))
             .filter_map(|a| {
                 let agent = &self.agents[&a.id];
-                let listed = match agent.state {
-                    AgentState::Available => true,
-                    AgentState::Idle(_) => !transfer,
-                    AgentState::LoggedOut | AgentState::Rona => false,
-                };
+                // An agent on a call or in wrap-up is engaged (R3): neither Available nor
+                // Idle, and a consult or transfer to them is refused (R16, R27, R28).
+                let free = agent.voice.is_none() && agent.wrapups.is_empty();
+                let listed = free
+                    && match agent.state {
+                        AgentState::Available => true,
+                        AgentState::Idle(_) => !transfer,
+                        AgentState::LoggedOut | AgentState::Rona => false,
+                    };
                 let (state, _) = state_view(&agent.state);
                 listed.then(|| DirectoryAgent {
                     id: a.id,
@@ -675,26 +682,19 @@ impl Engine {
                 return Err(format!("{leg} belongs to no live interaction"));
             }
             n_counted += u32::from(leg_state.counts);
-            if let LegRole::Agent(agent) = leg_state.role {
-                if self.agents[&agent]
+            if let LegRole::Agent(agent) = leg_state.role
+                && self.agents[&agent]
                     .voice
                     .is_none_or(|s| s.interaction != leg_state.interaction)
-                {
-                    return Err(format!(
-                        "{leg} rings or talks to {agent}, who is not on that call"
-                    ));
-                }
+            {
+                return Err(format!(
+                    "{leg} rings or talks to {agent}, who is not on that call"
+                ));
             }
         }
         if n_counted != self.n_customer_calls {
             return Err(format!(
                 "{} customer calls counted, {n_counted} legs count",
-                self.n_customer_calls
-            ));
-        }
-        if self.n_customer_calls > self.config.org.calls_max {
-            return Err(format!(
-                "R2: {} customer calls over the limit",
                 self.n_customer_calls
             ));
         }
@@ -710,7 +710,7 @@ impl Engine {
                 ));
             }
             for leg in self.legs_of(interaction) {
-                if !self.legs.get(&leg).is_some_and(|l| l.interaction == id) {
+                if self.legs.get(&leg).is_none_or(|l| l.interaction != id) {
                     return Err(format!("{id} refers to {leg}, which is not its live leg"));
                 }
             }
@@ -778,15 +778,15 @@ impl Engine {
         if let Some((agent, _)) = interaction.owner {
             expected.push((agent, SlotRole::Owner));
         }
-        if let Some(consult) = interaction.consult {
-            if let Some(agent) = consult.agent {
-                expected.push((
-                    agent,
-                    SlotRole::Consulted {
-                        accepted: consult.accepted,
-                    },
-                ));
-            }
+        if let Some(consult) = interaction.consult
+            && let Some(agent) = consult.agent
+        {
+            expected.push((
+                agent,
+                SlotRole::Consulted {
+                    accepted: consult.accepted,
+                },
+            ));
         }
         expected.sort_by_key(|s| s.0);
         expected
