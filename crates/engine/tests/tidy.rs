@@ -15,7 +15,10 @@ fn engine_depends_on_no_runtime_database_or_sip_library() {
         .and_then(|rest| rest.split("\n[").next())
         .unwrap_or_default();
     for forbidden in ["tokio", "sqlx", "rsipstack", "axum", "rand"] {
-        assert!(!dependencies.contains(forbidden), "crates/engine must not depend on {forbidden}");
+        assert!(
+            !dependencies.contains(forbidden),
+            "crates/engine must not depend on {forbidden}"
+        );
     }
 }
 
@@ -24,7 +27,11 @@ fn engine_never_reads_a_clock() {
     for file in rust_files(&Path::new(CRATE).join("src")) {
         let text = fs::read_to_string(&file).expect("readable");
         for forbidden in ["Instant::now", "SystemTime::now", "std::thread::sleep"] {
-            assert!(!text.contains(forbidden), "{} calls {forbidden}", file.display());
+            assert!(
+                !text.contains(forbidden),
+                "{} calls {forbidden}",
+                file.display()
+            );
         }
     }
 }
@@ -35,9 +42,18 @@ fn every_file_says_what_it_is_and_has_no_trailing_whitespace() {
     for dir in ["src", "tests", "benches"] {
         for file in rust_files(&root.join(dir)) {
             let text = fs::read_to_string(&file).expect("readable");
-            assert!(text.starts_with("//!"), "{} must start with a //! line", file.display());
+            assert!(
+                text.starts_with("//!"),
+                "{} must start with a //! line",
+                file.display()
+            );
             for (n, line) in text.lines().enumerate() {
-                assert!(!line.ends_with([' ', '\t']), "{}:{}: trailing whitespace", file.display(), n + 1);
+                assert!(
+                    !line.ends_with([' ', '\t']),
+                    "{}:{}: trailing whitespace",
+                    file.display(),
+                    n + 1
+                );
             }
         }
     }
@@ -45,7 +61,9 @@ fn every_file_says_what_it_is_and_has_no_trailing_whitespace() {
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    let Ok(entries) = fs::read_dir(dir) else { return files };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return files;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
