@@ -128,6 +128,44 @@ impl Engine {
         Ok(id)
     }
 
+    pub(crate) fn restore_callback(
+        &mut self,
+        interaction_id: InteractionId,
+        kind: InteractionKind,
+        queue: crate::ids::QueueId,
+        number: &str,
+        name: Option<String>,
+        dnis: Option<String>,
+    ) -> Result<InteractionId, Rejection> {
+        if !matches!(
+            kind,
+            InteractionKind::CourtesyCallback | InteractionKind::WebCallback
+        ) {
+            return Err(Rejection::invalid("only callbacks are restored"));
+        }
+        if self.interactions.contains_key(&interaction_id) {
+            return Err(Rejection::invalid(format!(
+                "{interaction_id} already exists"
+            )));
+        }
+        if self.config.queue(queue).is_none() {
+            return Err(Rejection::not_found(format!("no queue {queue}")));
+        }
+        let number =
+            DialNumber::parse(number).map_err(|e| Rejection::rule(30, format!("number: {e}")))?;
+        self.continue_numbering_after(interaction_id);
+        let id = self.insert_interaction(
+            interaction_id,
+            kind,
+            None,
+            Some(number.to_string()),
+            name,
+            dnis,
+        );
+        self.enqueue(id, queue, None);
+        Ok(id)
+    }
+
     pub(crate) fn outdial(&mut self, agent_id: AgentId, number: &str) -> Result<(), Rejection> {
         let agent = &self.agents[&agent_id];
         let Some(session) = &agent.session else {
@@ -167,15 +205,27 @@ impl Engine {
         dnis: Option<String>,
     ) -> InteractionId {
         let id = self.new_interaction_id();
-        let at_unix_ms = self.now.unix_ms;
         self.record(Record::InteractionCreated {
             interaction: id,
             channel: Channel::Voice,
             kind,
             customer_number: customer_number.clone(),
             dnis: dnis.clone(),
-            at_unix_ms,
+            at_unix_ms: self.now.unix_ms,
         });
+        self.insert_interaction(id, kind, entry_point, customer_number, customer_name, dnis)
+    }
+
+    fn insert_interaction(
+        &mut self,
+        id: InteractionId,
+        kind: InteractionKind,
+        entry_point: Option<EntryPointId>,
+        customer_number: Option<String>,
+        customer_name: Option<String>,
+        dnis: Option<String>,
+    ) -> InteractionId {
+        let at_unix_ms = self.now.unix_ms;
         self.interactions.insert(
             id,
             Interaction {
@@ -294,6 +344,10 @@ impl Engine {
             interaction: interaction_id,
             number,
         });
+        if role == LegRole::Customer && self.config.org.noise_removal {
+            // R1: a customer the agent calls (callback, outdial) is cleaned like one who called.
+            self.telephony(TelephonyCommand::Denoise { leg, on: true });
+        }
         leg
     }
 

@@ -247,6 +247,16 @@ impl Engine {
                 number,
             } => self.web_callback(queue, name, number).map(Some),
             Input::ConfigChanged(config) => self.change_config(*config).map(|()| None),
+            Input::RestoreCallback {
+                interaction,
+                kind,
+                queue,
+                number,
+                name,
+                dnis,
+            } => self
+                .restore_callback(interaction, kind, queue, &number, name, dnis)
+                .map(Some),
         };
         self.route();
         result
@@ -817,6 +827,12 @@ impl Engine {
         {
             self.outputs.push_back(Output::CancelTimer { id });
         }
+    }
+
+    /// Makes new interaction ids follow `last` (the highest id in the history), so that ids stay
+    /// unique across restarts.
+    pub fn continue_numbering_after(&mut self, last: InteractionId) {
+        self.next_interaction = self.next_interaction.max(last.0);
     }
 
     pub(crate) fn new_interaction_id(&mut self) -> InteractionId {

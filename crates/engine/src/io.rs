@@ -30,6 +30,22 @@ pub enum Input {
     },
     /// An administrator changed the configuration (R43).
     ConfigChanged(Box<Config>),
+    /// After a restart, a callback that was still pending goes back to its queue with its id
+    /// (R45). It queues behind what is already waiting; restore them oldest first.
+    RestoreCallback {
+        /// Its id from before the restart.
+        interaction: InteractionId,
+        /// [`InteractionKind::CourtesyCallback`] or [`InteractionKind::WebCallback`].
+        kind: InteractionKind,
+        /// The queue that serves it.
+        queue: QueueId,
+        /// The number to call back.
+        number: String,
+        /// The customer's name (web callbacks).
+        name: Option<String>,
+        /// The number the customer had dialled (courtesy callbacks).
+        dnis: Option<String>,
+    },
 }
 
 /// A desktop command: what an agent can do.

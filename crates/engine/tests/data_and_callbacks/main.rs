@@ -21,5 +21,6 @@ mod noise_removal;
 mod outdial;
 mod privacy_shield;
 mod recording;
+mod restore_after_restart;
 mod secure_variables;
 mod web_callback;
