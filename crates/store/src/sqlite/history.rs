@@ -1,0 +1,556 @@
+//! The interaction history on SQLite: turning engine records into rows (R45) and reading them
+//! back for supervisors and for a restart (R44, R45).
+//!
+//! Each function runs on a connection or transaction chosen by the caller in `mod.rs`.
+
+use super::{engine_id, sql_id};
+use crate::error::StoreError;
+use crate::names;
+use crate::rows::{
+    AgentStateRow, HistoryEntry, InteractionFilter, InteractionRecord, PendingCallback,
+    RecordingRow, StateChange, WrapUpRow,
+};
+use crate::store::AGENT_STATES_LIMIT;
+use sentral_engine::Record;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use std::collections::{BTreeMap, HashMap};
+
+/// The columns [`interaction_from_row`] reads.
+macro_rules! interaction_columns {
+    () => {
+        "i.id, i.channel, i.kind, i.customer_number, i.customer_name, i.dnis, i.queue, i.state,
+         i.agents, i.created_at_unix_ms, i.connected_at_unix_ms, i.ended_at_unix_ms,
+         i.end_reason"
+    };
+}
+
+/// Which interactions of `interactions` are callbacks waiting for an agent or being dialled:
+/// they survive a restart. A web callback with no state yet is about to be queued.
+macro_rules! pending_callback {
+    () => {
+        "(ended_at_unix_ms IS NULL
+          AND kind IN ('web_callback', 'courtesy_callback')
+          AND customer_number IS NOT NULL
+          AND (state IS NULL
+               OR state IN ('queued', 'courtesy_callback', 'offered', 'rona', 'dialing')))"
+    };
+}
+
+/// Writes records in order.
+pub(super) async fn append(
+    connection: &mut SqliteConnection,
+    org: &str,
+    records: &[HistoryEntry],
+) -> Result<(), StoreError> {
+    for entry in records {
+        append_record(connection, org, &entry.record).await?;
+    }
+    Ok(())
+}
+
+/// Interactions matching `filter`, newest first, with their details.
+pub(super) async fn interactions(
+    connection: &mut SqliteConnection,
+    org: &str,
+    filter: &InteractionFilter,
+) -> Result<Vec<InteractionRecord>, StoreError> {
+    // Unset filters are NULL parameters, so the statement is static and cached.
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        interaction_columns!(),
+        " FROM interactions i
+         WHERE i.org = ?1
+           AND (?2 IS NULL OR i.queue = ?2 OR EXISTS (
+                SELECT 1 FROM interaction_states s
+                WHERE s.org = i.org AND s.interaction = i.id AND s.queue = ?2))
+           AND (?3 IS NULL
+                OR EXISTS (SELECT 1 FROM json_each(i.agents) a WHERE a.value = ?3)
+                OR EXISTS (
+                    SELECT 1 FROM interaction_states s
+                    WHERE s.org = i.org AND s.interaction = i.id AND s.agent = ?3))
+           AND (?4 IS NULL OR i.kind = ?4)
+           AND (?5 IS NULL OR i.created_at_unix_ms >= ?5)
+           AND (?6 IS NULL OR i.created_at_unix_ms < ?6)
+           AND (?7 IS NULL OR i.id < ?7)
+         ORDER BY i.id DESC
+         LIMIT ?8"
+    ))
+    .bind(org)
+    .bind(filter.queue.map(sql_id))
+    .bind(filter.agent.map(sql_id))
+    .bind(filter.kind.as_deref())
+    .bind(filter.from_unix_ms)
+    .bind(filter.to_unix_ms)
+    .bind(filter.before_id.map(sql_id))
+    .bind(i64::from(filter.limit_applied()))
+    .fetch_all(&mut *connection)
+    .await?;
+    let records = rows
+        .iter()
+        .map(interaction_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
+    with_details(connection, org, records).await
+}
+
+/// One interaction with its details.
+pub(super) async fn interaction(
+    connection: &mut SqliteConnection,
+    org: &str,
+    id: u64,
+) -> Result<Option<InteractionRecord>, StoreError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        interaction_columns!(),
+        " FROM interactions i WHERE i.org = ?1 AND i.id = ?2"
+    ))
+    .bind(org)
+    .bind(sql_id(id))
+    .fetch_optional(&mut *connection)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let records = vec![interaction_from_row(&row)?];
+    Ok(with_details(connection, org, records).await?.pop())
+}
+
+/// Agent state changes in `[from_unix_ms, to_unix_ms)`, oldest first.
+pub(super) async fn agent_states(
+    connection: &mut SqliteConnection,
+    org: &str,
+    agent: Option<u64>,
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+) -> Result<Vec<AgentStateRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT agent, state, reason, at_unix_ms FROM agent_states
+         WHERE org = ?1 AND (?2 IS NULL OR agent = ?2) AND at_unix_ms >= ?3 AND at_unix_ms < ?4
+         ORDER BY at_unix_ms, seq
+         LIMIT ?5",
+    )
+    .bind(org)
+    .bind(agent.map(sql_id))
+    .bind(from_unix_ms)
+    .bind(to_unix_ms)
+    .bind(i64::from(AGENT_STATES_LIMIT))
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AgentStateRow {
+                agent: engine_id(row.try_get("agent")?),
+                state: row.try_get("state")?,
+                reason: row.try_get("reason")?,
+                at_unix_ms: row.try_get("at_unix_ms")?,
+            })
+        })
+        .collect()
+}
+
+/// Callbacks to restore after a restart, oldest first.
+pub(super) async fn pending_callbacks(
+    connection: &mut SqliteConnection,
+    org: &str,
+) -> Result<Vec<PendingCallback>, StoreError> {
+    let rows = sqlx::query(concat!(
+        "SELECT id, kind, queue, customer_number, customer_name, dnis, created_at_unix_ms
+         FROM interactions
+         WHERE org = ?1 AND ",
+        pending_callback!(),
+        " ORDER BY created_at_unix_ms, id"
+    ))
+    .bind(org)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(PendingCallback {
+                interaction: engine_id(row.try_get("id")?),
+                kind: row.try_get("kind")?,
+                queue: row.try_get::<Option<i64>, _>("queue")?.map(engine_id),
+                customer_number: row.try_get("customer_number")?,
+                customer_name: row.try_get("customer_name")?,
+                dnis: row.try_get("dnis")?,
+                created_at_unix_ms: row.try_get("created_at_unix_ms")?,
+            })
+        })
+        .collect()
+}
+
+/// Ends every live interaction but pending callbacks; returns how many.
+pub(super) async fn close_live_interactions(
+    connection: &mut SqliteConnection,
+    org: &str,
+    reason: &str,
+    at_unix_ms: i64,
+) -> Result<u64, StoreError> {
+    sqlx::query(concat!(
+        "INSERT INTO interaction_states (org, interaction, state, agent, queue, at_unix_ms)
+         SELECT org, id, ?3, NULL, queue, ?2 FROM interactions
+         WHERE org = ?1 AND ended_at_unix_ms IS NULL AND NOT ",
+        pending_callback!(),
+        " ORDER BY id"
+    ))
+    .bind(org)
+    .bind(at_unix_ms)
+    .bind(names::CLOSED_BY_RESTART)
+    .execute(&mut *connection)
+    .await?;
+    let result = sqlx::query(concat!(
+        "UPDATE interactions SET state = ?3, ended_at_unix_ms = ?2, end_reason = ?4
+         WHERE org = ?1 AND ended_at_unix_ms IS NULL AND NOT ",
+        pending_callback!()
+    ))
+    .bind(org)
+    .bind(at_unix_ms)
+    .bind(names::CLOSED_BY_RESTART)
+    .bind(reason)
+    .execute(&mut *connection)
+    .await?;
+    Ok(result.rows_affected())
+}
+
+async fn append_record(
+    connection: &mut SqliteConnection,
+    org: &str,
+    record: &Record,
+) -> Result<(), StoreError> {
+    match record {
+        Record::InteractionCreated {
+            interaction,
+            channel,
+            kind,
+            customer_number,
+            dnis,
+            at_unix_ms,
+        } => {
+            // A record written twice keeps the first; a row made by an out-of-order record
+            // (kind `unknown`) is completed.
+            let result = sqlx::query(
+                "INSERT INTO interactions
+                     (org, id, channel, kind, customer_number, dnis, created_at_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (org, id) DO UPDATE SET
+                     channel = excluded.channel,
+                     kind = excluded.kind,
+                     customer_number = excluded.customer_number,
+                     dnis = excluded.dnis,
+                     created_at_unix_ms = excluded.created_at_unix_ms
+                 WHERE interactions.kind = 'unknown'",
+            )
+            .bind(org)
+            .bind(sql_id(interaction.0))
+            .bind(names::channel(*channel))
+            .bind(names::interaction_kind(*kind))
+            .bind(customer_number.as_deref())
+            .bind(dnis.as_deref())
+            .bind(*at_unix_ms)
+            .execute(&mut *connection)
+            .await?;
+            if result.rows_affected() == 0 {
+                tracing::warn!(org, %interaction, "interaction created twice; the first is kept");
+            }
+        }
+        Record::InteractionState {
+            interaction,
+            state,
+            agent,
+            queue,
+            at_unix_ms,
+        } => {
+            append_state(
+                connection,
+                org,
+                interaction.0,
+                state,
+                agent.map(|a| a.0),
+                queue.map(|q| q.0),
+                *at_unix_ms,
+            )
+            .await?;
+        }
+        Record::AgentState {
+            agent,
+            state,
+            reason,
+            at_unix_ms,
+        } => {
+            sqlx::query(
+                "INSERT INTO agent_states (org, agent, state, reason, at_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(org)
+            .bind(sql_id(agent.0))
+            .bind(names::agent_state(*state))
+            .bind(reason.as_deref())
+            .bind(*at_unix_ms)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Record::VariablesSaved {
+            interaction,
+            version,
+            values,
+            agent,
+        } => {
+            let values_json =
+                serde_json::to_string(values).map_err(|e| StoreError::corrupt("variables", e))?;
+            sqlx::query(
+                "INSERT INTO variables (org, interaction, version, values_json, agent)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (org, interaction, version) DO UPDATE SET
+                     values_json = excluded.values_json,
+                     agent = excluded.agent",
+            )
+            .bind(org)
+            .bind(sql_id(interaction.0))
+            .bind(sql_id(*version))
+            .bind(values_json)
+            .bind(agent.map(|a| sql_id(a.0)))
+            .execute(&mut *connection)
+            .await?;
+        }
+        Record::Recording {
+            interaction,
+            state,
+            at_unix_ms,
+        } => {
+            let (state, resumes_at_unix_ms) = names::recording_state(*state);
+            sqlx::query(
+                "INSERT INTO recordings (org, interaction, state, resumes_at_unix_ms, at_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(org)
+            .bind(sql_id(interaction.0))
+            .bind(state)
+            .bind(resumes_at_unix_ms)
+            .bind(*at_unix_ms)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Record::WrapUp {
+            interaction,
+            agent,
+            reason,
+            at_unix_ms,
+        } => {
+            sqlx::query(
+                "INSERT INTO wrapups (org, interaction, agent, reason, at_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .bind(org)
+            .bind(sql_id(interaction.0))
+            .bind(sql_id(agent.0))
+            .bind(reason.as_str())
+            .bind(*at_unix_ms)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Record::InteractionEnded {
+            interaction,
+            reason,
+            agents,
+            created_at_unix_ms,
+            connected_at_unix_ms,
+            at_unix_ms,
+        } => {
+            let agents: Vec<i64> = agents.iter().map(|a| sql_id(a.0)).collect();
+            let agents_json =
+                serde_json::to_string(&agents).map_err(|e| StoreError::corrupt("agents", e))?;
+            // The final record is kept even if the creation record was lost.
+            sqlx::query(
+                "INSERT INTO interactions (org, id, channel, kind, agents, created_at_unix_ms,
+                     connected_at_unix_ms, ended_at_unix_ms, end_reason)
+                 VALUES (?1, ?2, 'unknown', 'unknown', ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (org, id) DO UPDATE SET
+                     agents = excluded.agents,
+                     connected_at_unix_ms =
+                         COALESCE(excluded.connected_at_unix_ms, interactions.connected_at_unix_ms),
+                     ended_at_unix_ms = excluded.ended_at_unix_ms,
+                     end_reason = excluded.end_reason",
+            )
+            .bind(org)
+            .bind(sql_id(interaction.0))
+            .bind(agents_json)
+            .bind(*created_at_unix_ms)
+            .bind(*connected_at_unix_ms)
+            .bind(*at_unix_ms)
+            .bind(names::end_reason(*reason))
+            .execute(&mut *connection)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Journals a state change and keeps the interaction's row current: last state and queue,
+/// kind (an inbound call becomes a courtesy callback), first connection, and the agents who
+/// owned or were consulted on it so far (the final record replaces that list).
+async fn append_state(
+    connection: &mut SqliteConnection,
+    org: &str,
+    interaction: u64,
+    state: &str,
+    agent: Option<u64>,
+    queue: Option<u64>,
+    at_unix_ms: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO interaction_states (org, interaction, state, agent, queue, at_unix_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(org)
+    .bind(sql_id(interaction))
+    .bind(state)
+    .bind(agent.map(sql_id))
+    .bind(queue.map(sql_id))
+    .bind(at_unix_ms)
+    .execute(&mut *connection)
+    .await?;
+    sqlx::query(
+        "UPDATE interactions SET
+             state = ?3,
+             queue = COALESCE(?5, queue),
+             kind = CASE WHEN ?3 = 'courtesy_callback' THEN 'courtesy_callback' ELSE kind END,
+             connected_at_unix_ms = CASE
+                 WHEN ?3 = 'connected' THEN COALESCE(connected_at_unix_ms, ?6)
+                 ELSE connected_at_unix_ms END,
+             agents = CASE
+                 WHEN ?4 IS NOT NULL
+                      AND ?3 IN ('connected', 'dialing', 'consult_accepted')
+                      AND NOT EXISTS (SELECT 1 FROM json_each(agents) WHERE value = ?4)
+                 THEN json_insert(agents, '$[#]', ?4)
+                 ELSE agents END
+         WHERE org = ?1 AND id = ?2",
+    )
+    .bind(org)
+    .bind(sql_id(interaction))
+    .bind(state)
+    .bind(agent.map(sql_id))
+    .bind(queue.map(sql_id))
+    .bind(at_unix_ms)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// Fills in states, wrap-ups, recordings and the latest variables: one query per table for
+/// the whole page, not one per interaction.
+async fn with_details(
+    connection: &mut SqliteConnection,
+    org: &str,
+    mut records: Vec<InteractionRecord>,
+) -> Result<Vec<InteractionRecord>, StoreError> {
+    if records.is_empty() {
+        return Ok(records);
+    }
+    let ids: Vec<i64> = records.iter().map(|r| sql_id(r.id)).collect();
+    let ids_json = serde_json::to_string(&ids).map_err(|e| StoreError::corrupt("ids", e))?;
+    let index: HashMap<u64, usize> = records
+        .iter()
+        .enumerate()
+        .map(|(record_idx, r)| (r.id, record_idx))
+        .collect();
+
+    let rows = sqlx::query(
+        "SELECT interaction, state, agent, queue, at_unix_ms FROM interaction_states
+         WHERE org = ?1 AND interaction IN (SELECT value FROM json_each(?2))
+         ORDER BY seq",
+    )
+    .bind(org)
+    .bind(&ids_json)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        let record_idx = index[&engine_id(row.try_get("interaction")?)];
+        records[record_idx].states.push(StateChange {
+            state: row.try_get("state")?,
+            agent: row.try_get::<Option<i64>, _>("agent")?.map(engine_id),
+            queue: row.try_get::<Option<i64>, _>("queue")?.map(engine_id),
+            at_unix_ms: row.try_get("at_unix_ms")?,
+        });
+    }
+
+    let rows = sqlx::query(
+        "SELECT interaction, agent, reason, at_unix_ms FROM wrapups
+         WHERE org = ?1 AND interaction IN (SELECT value FROM json_each(?2))
+         ORDER BY seq",
+    )
+    .bind(org)
+    .bind(&ids_json)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        let record_idx = index[&engine_id(row.try_get("interaction")?)];
+        records[record_idx].wrapups.push(WrapUpRow {
+            agent: engine_id(row.try_get("agent")?),
+            reason: row.try_get("reason")?,
+            at_unix_ms: row.try_get("at_unix_ms")?,
+        });
+    }
+
+    let rows = sqlx::query(
+        "SELECT interaction, state, resumes_at_unix_ms, at_unix_ms FROM recordings
+         WHERE org = ?1 AND interaction IN (SELECT value FROM json_each(?2))
+         ORDER BY seq",
+    )
+    .bind(org)
+    .bind(&ids_json)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        let record_idx = index[&engine_id(row.try_get("interaction")?)];
+        records[record_idx].recordings.push(RecordingRow {
+            state: row.try_get("state")?,
+            resumes_at_unix_ms: row.try_get("resumes_at_unix_ms")?,
+            at_unix_ms: row.try_get("at_unix_ms")?,
+        });
+    }
+
+    let rows = sqlx::query(
+        "SELECT v.interaction, v.version, v.values_json FROM variables v
+         WHERE v.org = ?1 AND v.interaction IN (SELECT value FROM json_each(?2))
+           AND v.version = (
+               SELECT MAX(w.version) FROM variables w
+               WHERE w.org = v.org AND w.interaction = v.interaction)",
+    )
+    .bind(org)
+    .bind(&ids_json)
+    .fetch_all(&mut *connection)
+    .await?;
+    for row in &rows {
+        let record_idx = index[&engine_id(row.try_get("interaction")?)];
+        let values_json: String = row.try_get("values_json")?;
+        let values: BTreeMap<String, String> =
+            serde_json::from_str(&values_json).map_err(|e| StoreError::corrupt("variables", e))?;
+        records[record_idx].variables = Some((engine_id(row.try_get("version")?), values));
+    }
+    Ok(records)
+}
+
+/// An interaction's own row, without details.
+fn interaction_from_row(row: &SqliteRow) -> Result<InteractionRecord, StoreError> {
+    let agents_json: String = row.try_get("agents")?;
+    let agents: Vec<i64> =
+        serde_json::from_str(&agents_json).map_err(|e| StoreError::corrupt("agents", e))?;
+    Ok(InteractionRecord {
+        id: engine_id(row.try_get("id")?),
+        channel: row.try_get("channel")?,
+        kind: row.try_get("kind")?,
+        customer_number: row.try_get("customer_number")?,
+        customer_name: row.try_get("customer_name")?,
+        dnis: row.try_get("dnis")?,
+        queue: row.try_get::<Option<i64>, _>("queue")?.map(engine_id),
+        state: row.try_get("state")?,
+        agents: agents.into_iter().map(engine_id).collect(),
+        created_at_unix_ms: row.try_get("created_at_unix_ms")?,
+        connected_at_unix_ms: row.try_get("connected_at_unix_ms")?,
+        ended_at_unix_ms: row.try_get("ended_at_unix_ms")?,
+        end_reason: row.try_get("end_reason")?,
+        states: Vec::new(),
+        wrapups: Vec::new(),
+        variables: None,
+        recordings: Vec::new(),
+    })
+}
