@@ -1,0 +1,83 @@
+//! The WebSocket event stream: `/api/v1/events[?since=<seq>]`.
+//!
+//! Each signed-in user gets the engine's desktop events addressed to them as JSON, each with a
+//! sequence number. A client that reconnects with `?since=<last seq seen>` first receives what
+//! it missed (up to the replay bound; beyond it, a `reload` event), so no agent misses an offer
+//! because of a network blip.
+
+use crate::app::AppState;
+use crate::auth::Caller;
+use axum::extract::ws::{Message, WebSocket};
+use axum::extract::{Query, State, WebSocketUpgrade};
+use axum::response::Response;
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(events))
+}
+
+/// Where to resume.
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct EventsQuery {
+    /// The last sequence number the client saw; events after it are sent first.
+    pub since: Option<u64>,
+}
+
+/// Open the event stream (WebSocket). Messages are `EventEnvelope` JSON objects.
+#[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventsQuery),
+    responses((status = 101, description = "Switching to WebSocket; each message is an EventEnvelope"),
+        (status = 401, body = super::ErrorBody)))]
+async fn events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<EventsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let subscription = state.hub.subscribe(&caller.user.username, query.since);
+    upgrade
+        .read_buffer_size(4096)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| stream(socket, subscription))
+}
+
+async fn stream(mut socket: WebSocket, mut subscription: crate::hub::Subscription) {
+    for text in subscription.backlog.drain(..) {
+        if socket
+            .send(Message::Text(text.as_ref().into()))
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+    let mut last_seq = subscription.last_seq;
+    loop {
+        tokio::select! {
+            event = subscription.live.recv() => match event {
+                Ok((seq, text)) => {
+                    if seq <= last_seq {
+                        continue;
+                    }
+                    last_seq = seq;
+                    if socket.send(Message::Text(text.as_ref().into())).await.is_err() {
+                        return;
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {
+                    // The client reads too slowly: close, it reconnects with ?since and catches up.
+                    let _ = socket.send(Message::Close(None)).await;
+                    return;
+                }
+                Err(RecvError::Closed) => return,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+}

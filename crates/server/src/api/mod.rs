@@ -1,0 +1,303 @@
+//! The HTTP surface: REST API under `/api/v1`, its OpenAPI document, the WebSocket event
+//! stream, operations endpoints and the desktop's static files.
+//!
+//! Every handler is documented with `#[utoipa::path]` and registered through `routes!`, so the
+//! OpenAPI document served at `/api/openapi.json` is generated from the code itself.
+
+mod admin;
+mod directory;
+mod events;
+mod session;
+mod supervisor;
+mod tasks;
+
+use crate::app::AppState;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sentral_engine::{Code, Rejection, RejectionDetail};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::time::Instant;
+use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+
+/// The largest request body accepted.
+pub const BODY_BYTES_MAX: usize = 64 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sentral API",
+        description = "Agents, supervisors and administrators of a Sentral contact center. \
+                       Sign in with POST /api/v1/login; send the token as `Authorization: Bearer <token>` \
+                       (or the `sentral_session` cookie). Rejected commands answer 409 with \
+                       `{code, message}`, where `code` names the rule (e.g. `R28`)."
+    ),
+    components(schemas(ErrorBody, crate::dto::EventEnvelope)),
+    tags(
+        (name = "session", description = "Sign-in, station log-in and agent state"),
+        (name = "tasks", description = "The caller's interactions and the commands on them"),
+        (name = "directory", description = "Consult and transfer targets (R16, R17, R27)"),
+        (name = "supervisor", description = "Real-time views and history (R44)"),
+        (name = "admin", description = "Configuration (R43)"),
+        (name = "events", description = "The WebSocket event stream"),
+        (name = "operations", description = "Health and metrics")
+    )
+)]
+struct ApiDoc;
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let (api, openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(session::routes())
+        .merge(tasks::routes())
+        .merge(directory::routes())
+        .merge(supervisor::routes())
+        .merge(admin::routes())
+        .merge(events::routes())
+        .split_for_parts();
+    let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
+    api.route(
+        "/api/openapi.json",
+        get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
+    )
+    .route("/healthz", get(|| async { "ok" }))
+    .route("/readyz", get(|| async { "ready" }))
+    .route("/metrics", get(metrics))
+    .merge(crate::desktop::routes())
+    .fallback(|| async { ApiError::not_found("no such path") })
+    .layer(middleware::from_fn(observe))
+    .layer(tower_http::limit::RequestBodyLimitLayer::new(
+        BODY_BYTES_MAX,
+    ))
+    .with_state(state)
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+/// Records API latency per route and logs failures.
+async fn observe(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    metrics::histogram!("sentral_api_latency_seconds", "method" => method.to_string(), "path" => path.clone())
+        .record(started.elapsed().as_secs_f64());
+    if status >= 500 {
+        tracing::error!(%method, path, status, "request failed");
+    }
+    response
+}
+
+/// The error body every 4xx and 5xx carries.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `R28` for a rule, or `unauthenticated`, `forbidden`, `not_found`, `invalid`,
+    /// `invalid_json`, `conflict`, `too_many_requests`, `internal`.
+    pub code: String,
+    /// What was wrong and what is allowed.
+    pub message: String,
+    /// R35: the current values and their version, when a save was based on an old version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<CurrentVariables>,
+}
+
+/// The current CAD values (R35).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CurrentVariables {
+    /// Version now.
+    pub version: u64,
+    /// Non-secure values now.
+    pub values: BTreeMap<String, String>,
+}
+
+/// An error a client can act on, or an unexpected one (500).
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: ErrorBody,
+    retry_after_s: Option<u64>,
+}
+
+impl ApiError {
+    /// A status, code and message.
+    pub fn new(status: StatusCode, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            body: ErrorBody {
+                code: code.into(),
+                message: message.into(),
+                current: None,
+            },
+            retry_after_s: None,
+        }
+    }
+
+    /// 401.
+    pub fn unauthenticated() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in first (POST /api/v1/login)",
+        )
+    }
+
+    /// 403.
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// 404.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    /// 422.
+    pub fn invalid(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message)
+    }
+
+    /// 429 with Retry-After.
+    pub fn too_many_requests(message: impl Into<String>, retry_after_s: u64) -> ApiError {
+        let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", message);
+        error.retry_after_s = Some(retry_after_s);
+        error
+    }
+
+    /// 500; the details go to the log, not to the client.
+    pub fn internal(error: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%error, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error; see the server log",
+        )
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+}
+
+impl From<Rejection> for ApiError {
+    fn from(rejection: Rejection) -> ApiError {
+        let status = match rejection.code {
+            Code::NotFound => StatusCode::NOT_FOUND,
+            Code::NotYours => StatusCode::FORBIDDEN,
+            // Values that cannot be valid in any state: malformed input.
+            Code::Rule(30 | 34) => StatusCode::UNPROCESSABLE_ENTITY,
+            Code::Rule(_) | Code::Invalid => StatusCode::CONFLICT,
+        };
+        let current = rejection.detail.as_deref().map(|detail| match detail {
+            RejectionDetail::VariablesConflict { version, values } => CurrentVariables {
+                version: *version,
+                values: values.clone(),
+            },
+        });
+        let mut error = ApiError::new(status, &rejection.code_str(), rejection.message);
+        error.body.current = current;
+        error
+    }
+}
+
+impl From<sentral_store::StoreError> for ApiError {
+    fn from(error: sentral_store::StoreError) -> ApiError {
+        ApiError::internal(error)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after_s {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+/// JSON request bodies whose errors are JSON too (422 with what was wrong).
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<ApiJson<T>, ApiError> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_json",
+                "send a JSON body with Content-Type: application/json",
+            )),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_json",
+                rejection.body_text(),
+            )),
+        }
+    }
+}
+
+/// Runs a state-changing request once per `Idempotency-Key`: a retry with the same key gets
+/// the first answer again instead of doing it twice.
+pub async fn idempotent<F>(state: &AppState, user_id: i64, headers: &HeaderMap, run: F) -> Response
+where
+    F: Future<Output = Result<Response, ApiError>>,
+{
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let Some(key) = key.filter(|k| !k.is_empty() && k.len() <= 200) else {
+        return run.await.unwrap_or_else(IntoResponse::into_response);
+    };
+    match state.store.idempotent_response(user_id, &key).await {
+        Ok(Some(stored)) => {
+            let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+            return (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                stored.body,
+            )
+                .into_response();
+        }
+        Ok(None) => {}
+        Err(error) => return ApiError::from(error).into_response(),
+    }
+    let response = run.await.unwrap_or_else(IntoResponse::into_response);
+    let status = response.status();
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, BODY_BYTES_MAX * 4)
+        .await
+        .unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if !status.is_server_error() {
+        let saved = state
+            .store
+            .save_idempotent_response(user_id, &key, status.as_u16(), &text, crate::app::unix_ms())
+            .await;
+        if let Err(error) = saved {
+            tracing::warn!(%error, "idempotency key not saved");
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}

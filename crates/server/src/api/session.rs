@@ -1,0 +1,325 @@
+//! Sign-in and sign-out, station log-in, agent state.
+
+use super::{ApiError, ApiJson, idempotent};
+use crate::app::{AppState, OrgRuntime, unix_ms};
+use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_TTL_MS};
+use crate::dto::{AgentDto, ReasonDto};
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sentral_engine::{Command, Input, StateRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(logout))
+        .routes(routes!(me))
+        .routes(routes!(station_log_in, station_log_out))
+        .routes(routes!(set_state))
+}
+
+/// Sign-in with user name and password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// User name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+}
+
+/// A session.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// Bearer token (also set as the `sentral_session` cookie).
+    pub token: String,
+    /// `agent`, `supervisor` or `admin`.
+    pub role: String,
+    /// The user's organisation.
+    pub organisation: String,
+    /// When the session ends (Unix ms).
+    pub expires_at: i64,
+}
+
+/// Sign in.
+#[utoipa::path(post, path = "/api/v1/login", tag = "session", request_body = LoginRequest,
+    responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<LoginRequest>,
+) -> Result<Response, ApiError> {
+    let wrong = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "wrong user name or password",
+        )
+    };
+    let user = state
+        .store
+        .user_by_name(&request.username)
+        .await?
+        .ok_or_else(wrong)?;
+    let now = unix_ms();
+    if let Some(until) = user.locked_until_unix_ms.filter(|until| *until > now) {
+        let seconds = ((until - now) as u64).div_ceil(1000);
+        return Err(ApiError::too_many_requests(
+            format!(
+                "too many failed sign-ins for {}; try again in {seconds} s",
+                user.username
+            ),
+            seconds,
+        ));
+    }
+    let hash = user.password_hash.clone();
+    let password = request.password.clone();
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
+        .await
+        .unwrap_or(false);
+    if !ok {
+        let failures = user.failed_logins + 1;
+        let locked_until = auth::lock_ms(failures).map(|ms| now + ms);
+        state
+            .store
+            .record_login_failure(&user.username, locked_until)
+            .await?;
+        return Err(wrong());
+    }
+    state.store.reset_login_failures(&user.username).await?;
+    let token = auth::new_token();
+    let expires_at = now + SESSION_TTL_MS;
+    state
+        .store
+        .create_session(&auth::hash_token(&token), user.id, now, expires_at)
+        .await?;
+    let cookie = format!(
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
+        SESSION_TTL_MS / 1000
+    );
+    let body = LoginResponse {
+        token,
+        role: user.role.as_str().into(),
+        organisation: user.org.clone(),
+        expires_at,
+    };
+    Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// Sign out (ends this session).
+#[utoipa::path(post, path = "/api/v1/logout", tag = "session",
+    responses((status = 204), (status = 401, body = super::ErrorBody)))]
+async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    state.store.delete_session(&caller.token_hash).await?;
+    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+/// Who the caller is, and the agent's state if an agent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// User name.
+    pub username: String,
+    /// Role.
+    pub role: String,
+    /// Organisation.
+    pub organisation: String,
+    /// The agent's state (agents only).
+    pub agent: Option<AgentDto>,
+    /// Teams the agent may log in to.
+    pub teams: Vec<String>,
+    /// Idle reasons to choose from (R3).
+    pub idle_reasons: Vec<ReasonDto>,
+}
+
+/// The caller and their agent state.
+#[utoipa::path(get, path = "/api/v1/agents/me", tag = "session",
+    responses((status = 200, body = MeResponse), (status = 401, body = super::ErrorBody)))]
+async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResponse>, ApiError> {
+    let org = org_of(&state, &caller)?;
+    let agent = match caller.user.agent_id {
+        Some(id) => org
+            .handle
+            .query(move |engine| engine.agent_view(sentral_engine::AgentId(id)))
+            .await
+            .flatten(),
+        None => None,
+    };
+    let (teams, idle_reasons) = {
+        let config = org.config.read().expect("config lock");
+        let agent_teams = caller
+            .user
+            .agent_id
+            .and_then(|id| config.engine.agent(sentral_engine::AgentId(id)))
+            .map(|a| a.teams.clone())
+            .unwrap_or_default();
+        let teams = agent_teams
+            .iter()
+            .filter_map(|t| config.engine.team(*t))
+            .map(|t| t.name.clone())
+            .collect();
+        let reasons = config
+            .engine
+            .idle_reasons
+            .iter()
+            .map(ReasonDto::from_engine)
+            .collect();
+        (teams, reasons)
+    };
+    Ok(Json(MeResponse {
+        username: caller.user.username.clone(),
+        role: caller.user.role.as_str().into(),
+        organisation: caller.user.org.clone(),
+        agent: agent.as_ref().map(AgentDto::from_engine),
+        teams,
+        idle_reasons,
+    }))
+}
+
+/// Station log-in: the team to work in and the phone to answer on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StationRequest {
+    /// Team name, e.g. `Sales`.
+    pub team: String,
+    /// The phone's extension (dial number), e.g. `1001`.
+    pub extension: String,
+}
+
+/// Log in to a team at a phone (agents).
+#[utoipa::path(post, path = "/api/v1/agents/me/session", tag = "session", request_body = StationRequest,
+    responses((status = 200, body = AgentDto), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+async fn station_log_in(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<StationRequest>,
+) -> Response {
+    let state2 = state.clone();
+    idempotent(&state, caller.user.id, &headers, async move {
+        let agent = caller.agent()?;
+        let org = org_of(&state2, &caller)?;
+        let team = {
+            let config = org.config.read().expect("config lock");
+            let team = config
+                .engine
+                .teams
+                .iter()
+                .find(|t| t.name == request.team)
+                .map(|t| t.id);
+            team.ok_or_else(|| {
+                ApiError::invalid(format!("team: no team named {:?}", request.team))
+            })?
+        };
+        org.handle
+            .input(Input::Command {
+                agent,
+                command: Command::LogIn {
+                    team,
+                    extension: request.extension,
+                },
+            })
+            .await?;
+        agent_response(org, agent).await
+    })
+    .await
+}
+
+/// Log out of the station (refused while an offer is shown, R5).
+#[utoipa::path(delete, path = "/api/v1/agents/me/session", tag = "session",
+    responses((status = 200, body = AgentDto), (status = 409, body = super::ErrorBody)))]
+async fn station_log_out(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+) -> Response {
+    let state2 = state.clone();
+    idempotent(&state, caller.user.id, &headers, async move {
+        let agent = caller.agent()?;
+        let org = org_of(&state2, &caller)?;
+        org.handle
+            .input(Input::Command {
+                agent,
+                command: Command::LogOut,
+            })
+            .await?;
+        agent_response(org, agent).await
+    })
+    .await
+}
+
+/// The state an agent asks for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StateChange {
+    /// `available` or `idle`.
+    pub state: String,
+    /// Required with `idle`: one of the organisation's idle reason codes.
+    pub idle_reason: Option<String>,
+}
+
+/// Become Available or Idle (R3, R4).
+#[utoipa::path(put, path = "/api/v1/agents/me/state", tag = "session", request_body = StateChange,
+    responses((status = 200, body = AgentDto), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+async fn set_state(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<StateChange>,
+) -> Response {
+    let state2 = state.clone();
+    idempotent(&state, caller.user.id, &headers, async move {
+        let agent = caller.agent()?;
+        let org = org_of(&state2, &caller)?;
+        let wanted = match (request.state.as_str(), request.idle_reason) {
+            ("available", None) => StateRequest::Available,
+            ("idle", Some(reason)) => StateRequest::Idle { reason },
+            ("idle", None) => {
+                return Err(ApiError::invalid(
+                    "idle_reason: required with state \"idle\"",
+                ));
+            }
+            ("available", Some(_)) => {
+                return Err(ApiError::invalid("idle_reason: only with state \"idle\""));
+            }
+            (other, _) => {
+                return Err(ApiError::invalid(format!(
+                    "state: expected \"available\" or \"idle\", got {other:?}"
+                )));
+            }
+        };
+        org.handle
+            .input(Input::Command {
+                agent,
+                command: Command::SetState(wanted),
+            })
+            .await?;
+        agent_response(org, agent).await
+    })
+    .await
+}
+
+/// The caller's organisation.
+pub(crate) fn org_of<'a>(state: &'a AppState, caller: &Caller) -> Result<&'a OrgRuntime, ApiError> {
+    state
+        .orgs
+        .get(caller.org())
+        .ok_or_else(|| ApiError::internal(format!("organisation {} is not running", caller.org())))
+}
+
+async fn agent_response(
+    org: &OrgRuntime,
+    agent: sentral_engine::AgentId,
+) -> Result<Response, ApiError> {
+    let view = org
+        .handle
+        .query(move |engine| engine.agent_view(agent))
+        .await
+        .flatten();
+    let view = view.ok_or_else(|| ApiError::not_found("agent not found"))?;
+    Ok(Json(AgentDto::from_engine(&view)).into_response())
+}

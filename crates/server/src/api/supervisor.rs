@@ -1,0 +1,233 @@
+//! Supervisor views: queues and agents now, interaction history (R44).
+
+use super::ApiError;
+use super::session::org_of;
+use crate::app::AppState;
+use crate::auth::Caller;
+use crate::dto::AgentDto;
+use axum::Json;
+use axum::extract::{Query, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(queues))
+        .routes(routes!(agents))
+        .routes(routes!(interactions))
+}
+
+/// A queue now.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QueueDto {
+    /// Id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// Contacts waiting.
+    pub waiting: usize,
+}
+
+/// Queues with their waiting contacts (R44).
+#[utoipa::path(get, path = "/api/v1/supervisor/queues", tag = "supervisor",
+    responses((status = 200, body = Vec<QueueDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+async fn queues(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<QueueDto>>, ApiError> {
+    caller.require_supervisor()?;
+    let org = org_of(&state, &caller)?;
+    let queues = org
+        .handle
+        .query(|engine| {
+            engine
+                .config()
+                .queues
+                .iter()
+                .map(|q| QueueDto {
+                    id: q.id.0,
+                    name: q.name.clone(),
+                    waiting: engine.n_waiting(q.id),
+                })
+                .collect()
+        })
+        .await
+        .unwrap_or_default();
+    Ok(Json(queues))
+}
+
+/// Every agent's state (R44).
+#[utoipa::path(get, path = "/api/v1/supervisor/agents", tag = "supervisor",
+    responses((status = 200, body = Vec<AgentDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+async fn agents(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<AgentDto>>, ApiError> {
+    caller.require_supervisor()?;
+    let org = org_of(&state, &caller)?;
+    let views = org
+        .handle
+        .query(|engine| engine.agent_views())
+        .await
+        .unwrap_or_default();
+    Ok(Json(views.iter().map(AgentDto::from_engine).collect()))
+}
+
+/// History filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// Only this queue.
+    pub queue: Option<u64>,
+    /// Only interactions this agent took part in.
+    pub agent: Option<u64>,
+    /// `inbound`, `outdial`, `courtesy_callback`, `web_callback`.
+    pub kind: Option<String>,
+    /// Created at or after (Unix ms).
+    pub from: Option<i64>,
+    /// Created before (Unix ms).
+    pub to: Option<i64>,
+    /// At most this many (default 50, at most 500).
+    pub limit: Option<u32>,
+    /// Page: only interactions with a smaller id.
+    pub before: Option<u64>,
+}
+
+/// One state change of an interaction.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StateChangeDto {
+    /// State, e.g. `queued`, `offered`, `connected`, `held`.
+    pub state: String,
+    /// Agent concerned.
+    pub agent: Option<u64>,
+    /// Queue concerned.
+    pub queue: Option<u64>,
+    /// When (Unix ms).
+    pub at: i64,
+}
+
+/// A wrap-up.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WrapUpDto {
+    /// Who.
+    pub agent: u64,
+    /// Reason code.
+    pub reason: String,
+    /// When (Unix ms).
+    pub at: i64,
+}
+
+/// An interaction record (R44, R45).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InteractionDto {
+    /// Id.
+    pub id: u64,
+    /// Channel.
+    pub channel: String,
+    /// Kind.
+    pub kind: String,
+    /// Customer number.
+    pub customer_number: Option<String>,
+    /// Number dialled.
+    pub dnis: Option<String>,
+    /// Created (Unix ms).
+    pub created_at: i64,
+    /// Connected (Unix ms).
+    pub connected_at: Option<i64>,
+    /// Ended (Unix ms).
+    pub ended_at: Option<i64>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// Agents who took part.
+    pub agents: Vec<u64>,
+    /// Every state change, oldest first.
+    pub states: Vec<StateChangeDto>,
+    /// Wrap-ups.
+    pub wrapups: Vec<WrapUpDto>,
+    /// The last saved CAD values (secure ones left out).
+    pub variables: std::collections::BTreeMap<String, String>,
+}
+
+/// Interaction history, newest first, with every state change (supervisors and admins, R44).
+#[utoipa::path(get, path = "/api/v1/interactions", tag = "supervisor", params(HistoryQuery),
+    responses((status = 200, body = Vec<InteractionDto>), (status = 400, body = super::ErrorBody), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+async fn interactions(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<HistoryQuery>,
+) -> Result<Json<Vec<InteractionDto>>, ApiError> {
+    caller.require_supervisor()?;
+    let org = org_of(&state, &caller)?;
+    let secure: Vec<String> = {
+        let config = org.config.read().expect("config lock");
+        config
+            .engine
+            .cad_variables
+            .iter()
+            .filter(|d| d.secure)
+            .map(|d| d.name.clone())
+            .collect()
+    };
+    if query.limit.is_some_and(|l| l == 0 || l > 500) {
+        return Err(ApiError::invalid("limit: 1 to 500"));
+    }
+    let filter = sentral_store::InteractionFilter {
+        queue: query.queue,
+        agent: query.agent,
+        kind: query.kind,
+        from_unix_ms: query.from,
+        to_unix_ms: query.to,
+        limit: query.limit,
+        before_id: query.before,
+    };
+    state.history.flush().await;
+    let records = state.store.interactions(caller.org(), &filter).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| InteractionDto {
+                id: r.id,
+                channel: r.channel,
+                kind: r.kind,
+                customer_number: r.customer_number,
+                dnis: r.dnis,
+                created_at: r.created_at_unix_ms,
+                connected_at: r.connected_at_unix_ms,
+                ended_at: r.ended_at_unix_ms,
+                end_reason: r.end_reason,
+                agents: r.agents,
+                states: r
+                    .states
+                    .into_iter()
+                    .map(|s| StateChangeDto {
+                        state: s.state,
+                        agent: s.agent,
+                        queue: s.queue,
+                        at: s.at_unix_ms,
+                    })
+                    .collect(),
+                wrapups: r
+                    .wrapups
+                    .into_iter()
+                    .map(|w| WrapUpDto {
+                        agent: w.agent,
+                        reason: w.reason,
+                        at: w.at_unix_ms,
+                    })
+                    .collect(),
+                variables: r
+                    .variables
+                    .map(|(_, values)| {
+                        values
+                            .into_iter()
+                            .filter(|(name, _)| !secure.contains(name))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}

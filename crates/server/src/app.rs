@@ -1,0 +1,342 @@
+//! Starting and stopping the server: store, organisations' engines, HTTP.
+//!
+//! On first start the configuration file seeds the store; from then on the store is the source
+//! of truth. On every start each organisation's engine continues numbering after the history,
+//! interactions that were live when the server stopped are closed in the record, and pending
+//! callbacks go back to their queues (R45).
+
+use crate::config::{self, OrgConfig, Password, ServerConfig};
+use crate::hub::EventHub;
+use crate::org::{Directory, OrgHandle, OrgParts};
+use crate::telephony::SharedTelephony;
+use anyhow::{Context, Result};
+use metrics_exporter_prometheus::PrometheusHandle;
+use sentral_engine::{Engine, Input, InteractionId, InteractionKind, Now, QueueId};
+use sentral_store::{HistoryWriter, Role, SqliteStore, Store, UserFields};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock, RwLock};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// Durable store.
+    pub store: Arc<dyn Store>,
+    /// Users' event streams.
+    pub hub: Arc<EventHub>,
+    /// Organisations by slug.
+    pub orgs: Arc<HashMap<String, OrgRuntime>>,
+    /// Where records go.
+    pub history: HistoryWriter,
+    /// Prometheus metrics.
+    pub metrics: PrometheusHandle,
+}
+
+/// One running organisation.
+#[derive(Clone)]
+pub struct OrgRuntime {
+    /// Its engine task.
+    pub handle: OrgHandle,
+    /// Its configuration (names ↔ ids, settings), updated by the admin API.
+    pub config: Arc<RwLock<OrgConfig>>,
+}
+
+/// How to start the server.
+pub struct StartOptions {
+    /// The configuration file's content; seeds the store on first start.
+    pub config: ServerConfig,
+    /// Where the SQLite file lives.
+    pub data_dir: PathBuf,
+    /// Where HTTP listens (port 0 picks a free one).
+    pub http: SocketAddr,
+    /// The phone network.
+    pub telephony: SharedTelephony,
+}
+
+/// A running server.
+pub struct RunningApp {
+    /// Where HTTP listens.
+    pub http_addr: SocketAddr,
+    /// Shared state (tests reach organisations through it, as the telephony adapter does).
+    pub state: AppState,
+    stop_http: oneshot::Sender<()>,
+    http: JoinHandle<()>,
+    history_task: JoinHandle<()>,
+}
+
+impl RunningApp {
+    /// The handle of an organisation's engine.
+    pub fn org(&self, slug: &str) -> Option<OrgHandle> {
+        self.state.orgs.get(slug).map(|o| o.handle.clone())
+    }
+
+    /// Stops accepting requests, lets the engines finish what they are doing and writes every
+    /// record to the store.
+    pub async fn shutdown(self) -> Result<()> {
+        let _ = self.stop_http.send(());
+        let _ = self.http.await;
+        for org in self.state.orgs.values() {
+            org.handle.stop().await;
+        }
+        self.state.history.flush().await;
+        drop(self.state);
+        self.history_task.abort();
+        Ok(())
+    }
+}
+
+/// Starts the server.
+pub async fn start(options: StartOptions) -> Result<RunningApp> {
+    std::fs::create_dir_all(&options.data_dir).with_context(|| {
+        format!(
+            "cannot create the data directory {}",
+            options.data_dir.display()
+        )
+    })?;
+    let db = options.data_dir.join("sentral.db");
+    let store: Arc<dyn Store> = Arc::new(
+        SqliteStore::open(&db)
+            .await
+            .with_context(|| format!("cannot open {}", db.display()))?,
+    );
+    let orgs = load_or_seed(&*store, &options.config).await?;
+    let (history, history_task) = HistoryWriter::spawn(store.clone());
+    let hub = Arc::new(EventHub::default());
+    let mut runtimes = HashMap::new();
+    for org in orgs {
+        let handle = start_org(&*store, &org, &options.telephony, &hub, &history).await?;
+        runtimes.insert(
+            org.slug.clone(),
+            OrgRuntime {
+                handle,
+                config: Arc::new(RwLock::new(org)),
+            },
+        );
+    }
+    let state = AppState {
+        store,
+        hub,
+        orgs: Arc::new(runtimes),
+        history,
+        metrics: metrics_handle(),
+    };
+    let listener = TcpListener::bind(options.http)
+        .await
+        .with_context(|| format!("cannot listen for HTTP on {}", options.http))?;
+    let http_addr = listener.local_addr()?;
+    let router = crate::api::router(state.clone());
+    let (stop_http, stopped) = oneshot::channel::<()>();
+    let http = tokio::spawn(async move {
+        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+        if let Err(error) = serve.await {
+            tracing::error!(%error, "HTTP server failed");
+        }
+    });
+    tracing::info!(%http_addr, "Sentral is listening");
+    Ok(RunningApp {
+        http_addr,
+        state,
+        stop_http,
+        http,
+        history_task,
+    })
+}
+
+/// The organisations: from the store, or from the file on first start (seeding the store).
+async fn load_or_seed(store: &dyn Store, file: &ServerConfig) -> Result<Vec<OrgConfig>> {
+    let stored = store.organisations().await?;
+    if stored.is_empty() {
+        let mut orgs = Vec::new();
+        for org in &file.organisations {
+            orgs.push(seed_org(store, org).await?);
+        }
+        return Ok(orgs);
+    }
+    let mut orgs = Vec::new();
+    for row in stored {
+        let mut org =
+            config::parse_org(&row.config_toml, &format!("store:{}", row.slug), &row.slug)
+                .map_err(|problems| problems_error(&problems))?;
+        org.users = users_of(store, &row.slug).await?;
+        orgs.push(org);
+    }
+    Ok(orgs)
+}
+
+/// Writes an organisation of the configuration file into the store, hashing passwords.
+pub async fn seed_org(store: &dyn Store, org: &OrgConfig) -> Result<OrgConfig> {
+    let mut org = org.clone();
+    for user in &mut org.users {
+        if let Password::Clear(clear) = &user.password {
+            user.password = Password::Hash(config::hash_password(clear));
+        }
+    }
+    store
+        .save_organisation(&org.slug, &org.name, &config::org_to_toml(&org))
+        .await?;
+    for user in &org.users {
+        let Password::Hash(hash) = &user.password else {
+            unreachable!("hashed above")
+        };
+        store
+            .upsert_user(&UserFields {
+                org: org.slug.clone(),
+                username: user.username.clone(),
+                role: store_role(user.role),
+                password_hash: hash.clone(),
+                agent_id: user.agent.map(|a| a.0),
+            })
+            .await?;
+    }
+    Ok(org)
+}
+
+async fn users_of(store: &dyn Store, slug: &str) -> Result<Vec<config::UserConfig>> {
+    Ok(store
+        .users(slug)
+        .await?
+        .into_iter()
+        .map(|row| config::UserConfig {
+            username: row.username,
+            role: config_role(row.role),
+            password: Password::Hash(row.password_hash),
+            agent: row.agent_id.map(sentral_engine::AgentId),
+        })
+        .collect())
+}
+
+async fn start_org(
+    store: &dyn Store,
+    org: &OrgConfig,
+    telephony: &SharedTelephony,
+    hub: &Arc<EventHub>,
+    history: &HistoryWriter,
+) -> Result<OrgHandle> {
+    let now = Now {
+        mono_ms: 0,
+        unix_ms: unix_ms(),
+    };
+    let mut engine = Engine::new(org.engine.clone(), now)
+        .map_err(|errors| anyhow::anyhow!("organisation {}: {}", org.slug, join(&errors)))?;
+    engine.continue_numbering_after(InteractionId(store.max_interaction_id(&org.slug).await?));
+    let pending = store.pending_callbacks(&org.slug).await?;
+    let closed = store
+        .close_live_interactions(&org.slug, "server_restarted", now.unix_ms)
+        .await?;
+    if closed > 0 {
+        tracing::warn!(
+            org = org.slug,
+            closed,
+            "calls that were live when the server stopped are closed in the record"
+        );
+    }
+    for callback in pending {
+        let kind = if callback.kind == "web_callback" {
+            InteractionKind::WebCallback
+        } else {
+            InteractionKind::CourtesyCallback
+        };
+        let queue = callback
+            .queue
+            .map(QueueId)
+            .or_else(|| org.engine.queues.first().map(|q| q.id));
+        let Some(queue) = queue else { continue };
+        let input = Input::RestoreCallback {
+            interaction: InteractionId(callback.interaction),
+            kind,
+            queue,
+            number: callback.customer_number.clone(),
+            name: callback.customer_name.clone(),
+            dnis: callback.dnis.clone(),
+        };
+        if let Err(rejection) = engine.handle_input(now, input) {
+            tracing::warn!(org = org.slug, interaction = callback.interaction, %rejection, "pending callback not restored");
+        }
+    }
+    let (handle, _task) = OrgHandle::spawn(OrgParts {
+        slug: org.slug.clone(),
+        engine,
+        telephony: telephony.clone(),
+        hub: hub.clone(),
+        history: history.clone(),
+        directory: directory(org),
+    });
+    Ok(handle)
+}
+
+/// Who receives an organisation's events.
+pub fn directory(org: &OrgConfig) -> Directory {
+    let mut directory = Directory::default();
+    for user in &org.users {
+        if let Some(agent) = user.agent {
+            directory.agents.insert(agent, user.username.clone());
+        }
+        if matches!(user.role, config::Role::Supervisor | config::Role::Admin) {
+            directory.supervisors.push(user.username.clone());
+        }
+    }
+    directory
+}
+
+/// The store's role for a configuration role.
+pub fn store_role(role: config::Role) -> Role {
+    match role {
+        config::Role::Agent => Role::Agent,
+        config::Role::Supervisor => Role::Supervisor,
+        config::Role::Admin => Role::Admin,
+    }
+}
+
+/// The configuration's role for a store role.
+pub fn config_role(role: Role) -> config::Role {
+    match role {
+        Role::Agent => config::Role::Agent,
+        Role::Supervisor => config::Role::Supervisor,
+        Role::Admin => config::Role::Admin,
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn unix_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// The process-wide Prometheus recorder (installed once, shared by every server in a test).
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+fn problems_error(problems: &[config::ConfigProblem]) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+fn join(errors: &[sentral_engine::ConfigError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}

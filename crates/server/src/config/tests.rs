@@ -1,0 +1,560 @@
+//! R43: the configuration file. The demo and the example parse to their documented content,
+//! organisations round-trip through TOML without clear-text passwords, and every mistake is
+//! reported once, on its line, together with all the others.
+//!
+//! Mistakes are made by editing the demo file, so each test shows the one line it breaks.
+
+use super::*;
+use argon2::PasswordVerifier;
+use sentral_engine::{CadKind, Channel, Engine, Now, TransferNoAnswer};
+
+const EXAMPLE_TOML: &str = include_str!("../../../../examples/sentral.toml");
+
+#[test]
+fn r43_demo_has_the_fixed_organisation() {
+    let config = demo();
+    assert_eq!(config.server, ServerSettings::default());
+    assert_eq!(config.organisations.len(), 1);
+    let org = &config.organisations[0];
+    assert_eq!((org.slug.as_str(), org.name.as_str()), ("demo", "Demo AS"));
+    assert_eq!(org.engine.org.name, "Demo AS");
+    assert_eq!(org.sip.realm, "sentral");
+    assert_eq!(
+        org.web_callback_api_key.as_deref(),
+        Some("demo-callback-key")
+    );
+    let settings = &org.engine.org;
+    assert!(settings.recording && settings.noise_removal);
+    assert_eq!(settings.privacy_shield_ms, Some(30_000));
+    assert_eq!(settings.calls_max, 20);
+    assert_eq!(settings.transfer_no_answer, TransferNoAnswer::Drop);
+    assert_eq!(org.trunks.len(), 1);
+    assert_eq!(org.trunks[0].name, "pstn");
+    assert_eq!(org.trunks[0].address, IpAddr::from([127, 0, 0, 1]));
+
+    let users: Vec<(&str, Role)> = org
+        .users
+        .iter()
+        .map(|u| (u.username.as_str(), u.role))
+        .collect();
+    let agents = ["anna", "bjorn", "cecilie", "david", "eva", "fredrik"];
+    let mut expected = vec![("admin", Role::Admin), ("supervisor", Role::Supervisor)];
+    expected.extend(agents.iter().map(|name| (*name, Role::Agent)));
+    assert_eq!(users, expected);
+    assert!(
+        org.users
+            .iter()
+            .all(|u| u.password == Password::Clear("demo".into()))
+    );
+    for (idx, name) in agents.iter().enumerate() {
+        let id = AgentId(id_of("agent", name));
+        assert_eq!(org.user(name).unwrap().agent, Some(id));
+        assert_eq!(org.names.agents[*name], id);
+        let agent = org.engine.agent(id).unwrap();
+        assert_eq!(agent.extension, format!("{}", 1001 + idx));
+        let team = if idx < 3 { "Sales" } else { "Support" };
+        assert_eq!(agent.teams, vec![TeamId(id_of("team", team))]);
+        assert_eq!(org.sip.extensions[idx].extension, agent.extension);
+        assert_eq!(org.sip.extensions[idx].agent, id);
+    }
+    assert_eq!(org.user("admin").unwrap().agent, None);
+    // HA1 = MD5 / SHA-256 of "1001:sentral:demo", computed independently.
+    let anna = org.sip.extension("1001").unwrap();
+    assert_eq!(anna.ha1_md5, "de654e12d0da5f56b0bedd9c6469fb4b");
+    assert_eq!(
+        anna.ha1_sha256,
+        "fa00ee1ae1960d35ca5d6f2b180708b3c5f8ce44fb9c6eff2d961a503bd1e329"
+    );
+
+    let queue = |name: &str| org.engine.queue(org.names.queues[name]).unwrap();
+    let both = vec![
+        TeamId(id_of("team", "Sales")),
+        TeamId(id_of("team", "Support")),
+    ];
+    assert_eq!(queue("Overflow").teams, both);
+    assert_eq!(queue("Support").wait_max_ms, Some(120_000));
+    assert_eq!(
+        queue("Support").overflow,
+        Some(QueueId(id_of("queue", "Overflow")))
+    );
+    assert!(
+        org.engine
+            .queues
+            .iter()
+            .all(|q| q.channel == Channel::Voice)
+    );
+
+    let entry_point = |name: &str| {
+        org.engine
+            .entry_point(org.names.entry_points[name])
+            .unwrap()
+    };
+    let kundeservice = entry_point("Kundeservice");
+    assert_eq!(kundeservice.dial_numbers[0].as_str(), "+4721000000");
+    assert_eq!(kundeservice.flow.queue, org.names.queues["Support"]);
+    assert_eq!(kundeservice.flow.courtesy_callback_after_ms, Some(60_000));
+    let salg = entry_point("Salg");
+    assert_eq!(salg.dial_numbers[0].as_str(), "+4721000001");
+    assert_eq!(salg.flow.queue, org.names.queues["Sales"]);
+
+    let codes = |reasons: &[sentral_engine::Reason]| -> Vec<String> {
+        reasons.iter().map(|r| r.code.clone()).collect()
+    };
+    assert_eq!(
+        codes(&org.engine.idle_reasons),
+        ["lunch", "meeting", "training"]
+    );
+    assert_eq!(
+        codes(&org.engine.wrapup_reasons),
+        ["resolved", "follow_up", "no_answer"]
+    );
+    let cad: Vec<(&str, CadKind, bool, bool, Option<u8>)> = org
+        .engine
+        .cad_variables
+        .iter()
+        .map(|d| {
+            (
+                d.name.as_str(),
+                d.kind,
+                d.editable,
+                d.secure,
+                d.popover_order,
+            )
+        })
+        .collect();
+    assert_eq!(
+        cad,
+        [
+            ("case_number", CadKind::Text, true, false, Some(1)),
+            ("customer_name", CadKind::Text, true, false, Some(2)),
+            ("language", CadKind::Text, false, false, Some(3)),
+            ("follow_up_at", CadKind::DateTime, true, false, None),
+            ("national_id", CadKind::Text, true, true, None),
+        ]
+    );
+    assert_eq!(org.engine.address_book.len(), 2);
+    let experts: Vec<(&str, &str, &str, Option<&str>)> = org
+        .engine
+        .experts
+        .iter()
+        .map(|e| {
+            (
+                e.last_name.as_str(),
+                e.role.as_str(),
+                e.department.as_str(),
+                e.work_phone.as_ref().map(|p| p.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        experts,
+        [
+            ("Nordmann", "Lawyer", "Legal", Some("+4722000001")),
+            ("Hansen", "Engineer", "Network", None),
+        ]
+    );
+    assert_eq!(
+        org.names.expert_name(org.engine.experts[0].id),
+        Some("Kari Nordmann")
+    );
+    assert!(Engine::new(org.engine.clone(), Now::from_millis(0)).is_ok());
+}
+
+#[test]
+fn r43_example_file_parses() {
+    let config = parse(EXAMPLE_TOML, "examples/sentral.toml").unwrap_or_else(|problems| {
+        panic!(
+            "{}",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let acme = config
+        .organisation("acme")
+        .expect("the example has an organisation acme");
+    assert!(!acme.engine.agents.is_empty());
+    assert!(config.server.http.is_some() && config.server.rtp_ports.is_some());
+}
+
+#[test]
+fn r43_organisations_round_trip_through_toml_after_hashing() {
+    let example = parse(EXAMPLE_TOML, "examples/sentral.toml").unwrap();
+    for mut org in demo()
+        .organisations
+        .into_iter()
+        .chain(example.organisations)
+    {
+        org.hash_passwords();
+        let text = org_to_toml(&org);
+        let back = parse_org(&text, "store", &org.slug).unwrap_or_else(|problems| {
+            panic!(
+                "{text}\n{}",
+                problems
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        assert_eq!(back, org);
+    }
+}
+
+#[test]
+fn r43_whole_file_round_trips_through_export() {
+    let mut config = parse(EXAMPLE_TOML, "examples/sentral.toml").unwrap();
+    config.organisations.extend(demo().organisations);
+    config
+        .organisations
+        .iter_mut()
+        .for_each(OrgConfig::hash_passwords);
+    let text = server_to_toml(&config);
+    assert_eq!(parse(&text, "export.toml"), Ok(config));
+}
+
+#[test]
+fn r43_export_never_writes_clear_passwords() {
+    let org = &demo().organisations[0];
+    let text = org_to_toml(org);
+    assert!(!text.contains("password = "), "{text}");
+    assert!(!text.contains("sip_password"), "{text}");
+    let back = parse_org(&text, "store", "demo").unwrap();
+    let Password::Hash(hash) = &back.user("anna").unwrap().password else {
+        panic!("a hash is written")
+    };
+    assert!(hash.starts_with("$argon2id$"));
+    assert!(
+        argon2::Argon2::default()
+            .verify_password(b"demo", hash.as_str())
+            .is_ok()
+    );
+    assert_eq!(back.sip, org.sip);
+}
+
+#[test]
+fn r43_bad_duration_is_reported_on_its_line() {
+    let problem = one_problem(
+        "teams = [\"Support\"]\nrona_timeout = \"15s\"\nwait_max",
+        "teams = [\"Support\"]\nrona_timeout = \"fast\"\nwait_max",
+        "rona_timeout",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.queues.Support.rona_timeout"
+    );
+    assert_eq!(
+        problem.message,
+        "expected a duration like \"15s\", got \"fast\""
+    );
+    let line = problem.line.unwrap();
+    assert_eq!(
+        problem.to_string(),
+        format!(
+            "sentral.toml:{line}: organisations.demo.queues.Support.rona_timeout: expected a duration like \"15s\", got \"fast\""
+        )
+    );
+}
+
+#[test]
+fn r43_unknown_field_is_reported_with_the_known_ones() {
+    let problem = one_problem(
+        "teams = [\"Support\"]\nrona_timeout = \"15s\"\nwait_max",
+        "teams = [\"Support\"]\nronatimeout = \"15s\"\nwait_max",
+        "ronatimeout",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.queues.Support.ronatimeout"
+    );
+    assert!(
+        problem.message.starts_with(
+            "unknown field \"ronatimeout\" (did you mean \"rona_timeout\"?); expected one of channel, priority"
+        ),
+        "{}",
+        problem.message
+    );
+}
+
+#[test]
+fn r43_unknown_references_are_reported_where_they_are_written() {
+    let cases = [
+        // An agent's team.
+        (
+            "name = \"Anna\"\nextension = \"1001\"\nsip_password = \"demo\"\nteams = [\"Sales\"]",
+            "name = \"Anna\"\nextension = \"1001\"\nsip_password = \"demo\"\nteams = [\"Sale\"]",
+            "teams",
+            "organisations.demo.agents.anna.teams",
+            "unknown team \"Sale\"; known teams: \"Sales\", \"Support\"",
+        ),
+        // A queue's team.
+        (
+            "[organisations.demo.queues.Sales]\nchannel = \"voice\"\nteams = [\"Sales\"]",
+            "[organisations.demo.queues.Sales]\nchannel = \"voice\"\nteams = [\"Sales\", \"Suport\"]",
+            "teams",
+            "organisations.demo.queues.Sales.teams",
+            "unknown team \"Suport\"",
+        ),
+        // An entry point's queue.
+        (
+            "queue = \"Sales\"",
+            "queue = \"Sale\"",
+            "queue",
+            "organisations.demo.entry_points.Salg.queue",
+            "unknown queue \"Sale\"; known queues: \"Sales\", \"Support\", \"Overflow\"",
+        ),
+        // An overflow target.
+        (
+            "overflow = \"Overflow\"",
+            "overflow = \"Overflo\"",
+            "overflow",
+            "organisations.demo.queues.Support.overflow",
+            "unknown queue \"Overflo\"",
+        ),
+        // A wrap-up reason of a queue.
+        (
+            "teams = [\"Sales\"]\nrona_timeout",
+            "teams = [\"Sales\"]\nwrapup_reasons = [\"resolvd\"]\nrona_timeout",
+            "wrapup_reasons",
+            "organisations.demo.queues.Sales.wrapup_reasons",
+            "unknown wrap-up reason \"resolvd\"",
+        ),
+        // A CAD variable set by an entry point.
+        (
+            "queue = \"Sales\"\nvariables = { language = \"nb\" }",
+            "queue = \"Sales\"\nvariables = { lang = \"nb\" }",
+            "variables",
+            "organisations.demo.entry_points.Salg.variables.lang",
+            "unknown CAD variable \"lang\"",
+        ),
+    ];
+    for (from, to, needle, field, message) in cases {
+        let problem = one_problem(from, to, needle);
+        assert_eq!(problem.field, field, "{problem}");
+        assert!(problem.message.starts_with(message), "{problem}");
+    }
+}
+
+#[test]
+fn r30_invalid_dial_number_is_reported_with_the_r30_message() {
+    let problem = one_problem("[\"+4721000001\"]", "[\"12\"]", "12");
+    assert_eq!(
+        problem.field,
+        "organisations.demo.entry_points.Salg.dial_numbers"
+    );
+    assert_eq!(
+        problem.message,
+        "invalid dial number \"12\": 2 digits: a dial number holds 3 to 18 digits (R30)"
+    );
+}
+
+#[test]
+fn r43_duplicate_extension_is_reported_on_the_second_agent() {
+    let problem = one_problem(
+        "name = \"Bjorn\"\nextension = \"1002\"",
+        "name = \"Bjorn\"\nextension = \"1001\"",
+        "extension",
+    );
+    assert_eq!(problem.field, "organisations.demo.agents.bjorn.extension");
+    assert_eq!(
+        problem.message,
+        "extension \"1001\" is also used by agent \"anna\""
+    );
+}
+
+#[test]
+fn r43_agent_without_an_agent_user_is_reported() {
+    let (text, line) = edit(
+        DEMO_TOML,
+        "[organisations.demo.users.anna]\nrole = \"agent\"\npassword = \"demo\"\n",
+        "",
+        "",
+    );
+    let line_of_agent = line_of(&text, "[organisations.demo.agents.anna]");
+    assert!(line_of_agent > line);
+    let problem = only(parse(&text, "sentral.toml"));
+    assert_eq!(problem.line, Some(line_of_agent));
+    assert_eq!(problem.field, "organisations.demo.agents.anna");
+    assert!(problem.message.starts_with("no user \"anna\""), "{problem}");
+
+    let (text, _) = edit(
+        DEMO_TOML,
+        "[organisations.demo.users.anna]\nrole = \"agent\"",
+        "[organisations.demo.users.anna]\nrole = \"supervisor\"",
+        "",
+    );
+    let problem = only(parse(&text, "sentral.toml"));
+    assert_eq!(
+        problem.line,
+        Some(line_of(&text, "[organisations.demo.agents.anna]"))
+    );
+    assert!(
+        problem.message.contains("needs role \"agent\""),
+        "{problem}"
+    );
+}
+
+#[test]
+fn r43_agent_user_without_an_agent_is_reported() {
+    let problem = one_problem(
+        "[organisations.demo.users.admin]\nrole = \"admin\"",
+        "[organisations.demo.users.admin]\nrole = \"agent\"",
+        "role",
+    );
+    assert_eq!(problem.field, "organisations.demo.users.admin.role");
+    assert!(
+        problem
+            .message
+            .contains("no [organisations.demo.agents.admin]"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn r43_duplicate_user_name_across_organisations_is_reported() {
+    let acme = "\n[organisations.acme]\nname = \"Acme\"\n\n[organisations.acme.users.admin]\nrole = \"admin\"\npassword = \"x\"\n\n[organisations.acme.wrapup_reasons]\ndone = \"Done\"\n";
+    let text = format!("{DEMO_TOML}{acme}");
+    let problem = only(parse(&text, "sentral.toml"));
+    assert_eq!(problem.field, "organisations.acme.users.admin");
+    assert_eq!(
+        problem.line,
+        Some(line_of(&text, "[organisations.acme.users.admin]"))
+    );
+    assert!(
+        problem
+            .message
+            .contains("also used by organisation \"demo\""),
+        "{problem}"
+    );
+}
+
+#[test]
+fn r43_toml_syntax_error_is_reported_with_its_line() {
+    let problem = one_problem("calls_max = 20 ", "calls_max = ", "calls_max");
+    assert_eq!(problem.field, "");
+    assert!(
+        problem.message.starts_with("TOML syntax error: "),
+        "{problem}"
+    );
+}
+
+#[test]
+fn r43_engine_validation_is_mapped_onto_the_file() {
+    // A secure variable never shows in a popover (R9): the engine's rule, on the file's line.
+    let problem = one_problem(
+        "editable = true\nsecure = true",
+        "editable = true\nsecure = true\npopover_order = 4",
+        "popover_order",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.cad_variables.national_id.popover_order"
+    );
+    assert!(problem.message.contains("(R9)"), "{problem}");
+    // An overflow target needs a maximum wait.
+    let problem = one_problem("wait_max = \"2m\"\noverflow", "overflow", "overflow");
+    assert_eq!(problem.field, "organisations.demo.queues.Support.overflow");
+    assert_eq!(problem.message, "an overflow target needs wait_max");
+}
+
+#[test]
+fn r43_every_problem_is_reported_at_once() {
+    let (text, _) = edit(
+        DEMO_TOML,
+        "rona_timeout = \"15s\"\nwait_max",
+        "rona_timeout = \"fast\"\nwait_max",
+        "",
+    );
+    let (text, _) = edit(
+        &text,
+        "calls_max = 20",
+        "calls_max = 20\ncolour = \"blue\"",
+        "",
+    );
+    let (text, _) = edit(
+        &text,
+        "teams = [\"Sales\", \"Support\"]",
+        "teams = [\"Sales\", \"Marketing\"]",
+        "",
+    );
+    let problems = parse(&text, "sentral.toml").unwrap_err();
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        [
+            "organisations.demo.colour",
+            "organisations.demo.queues.Support.rona_timeout",
+            "organisations.demo.queues.Overflow.teams",
+        ],
+        "{problems:#?}"
+    );
+    assert!(problems.iter().all(|p| p.line.is_some()));
+}
+
+#[test]
+fn r43_parse_org_reports_fields_relative_to_the_organisation() {
+    let mut org = demo().organisations.remove(0);
+    org.hash_passwords();
+    let text = org_to_toml(&org).replace("calls_max = 20", "calls_max = 0");
+    let problems = parse_org(&text, "store:demo", "demo").unwrap_err();
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0].field, "calls_max");
+    assert_eq!(problems[0].line, Some(line_of(&text, "calls_max = 0")));
+    assert_eq!(
+        problems[0].message,
+        "expected a whole number from 1 to 1000000, got 0"
+    );
+}
+
+#[test]
+fn r43_ids_are_stable_and_fit_in_a_javascript_number() {
+    // FNV-1a 64 of "agent:anna", computed independently, masked to 52 bits.
+    assert_eq!(id_of("agent", "anna"), 151_173_960_490_098);
+    assert_eq!(id_of("team", "Sales"), 3_359_295_984_223_606);
+    assert_ne!(id_of("team", "Support"), id_of("queue", "Support"));
+    for name in ["anna", "Support", "Kundeservice", "", "ø"] {
+        for kind in ["agent", "team", "queue", "entry_point", "expert"] {
+            assert!(id_of(kind, name) < 1 << 52);
+        }
+    }
+}
+
+#[test]
+fn r43_roles_read_and_write_their_names() {
+    for role in Role::ALL {
+        assert_eq!(role.as_str().parse::<Role>(), Ok(role));
+    }
+    assert!("root".parse::<Role>().is_err());
+}
+
+/// Applies `edit` to the demo and returns its only problem, checking that it is on the line
+/// where `needle` is in the replacement.
+fn one_problem(from: &str, to: &str, needle: &str) -> ConfigProblem {
+    let (text, line) = edit(DEMO_TOML, from, to, needle);
+    let problem = only(parse(&text, "sentral.toml"));
+    assert_eq!(problem.file, "sentral.toml");
+    assert_eq!(problem.line, Some(line), "{problem}");
+    problem
+}
+
+/// Replaces the only occurrence of `from` with `to`; returns the text and the line of
+/// `needle` inside the replacement.
+fn edit(text: &str, from: &str, to: &str, needle: &str) -> (String, usize) {
+    assert_eq!(text.matches(from).count(), 1, "{from:?} must occur once");
+    let at = text.find(from).unwrap() + to.find(needle).expect("needle in replacement");
+    let edited = text.replacen(from, to, 1);
+    let line = edited[..at].matches('\n').count() + 1;
+    (edited, line)
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text[..text.find(needle).unwrap()].matches('\n').count() + 1
+}
+
+fn only(result: Result<ServerConfig, Vec<ConfigProblem>>) -> ConfigProblem {
+    let mut problems = result.expect_err("the edit is a mistake");
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    problems.remove(0)
+}

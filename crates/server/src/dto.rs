@@ -1,0 +1,602 @@
+//! The wire format: JSON shapes of engine events and views, with their OpenAPI schemas.
+//!
+//! The engine's types carry no serialisation; this module is the one place that chooses how
+//! they look on the wire. Ids are numbers (below 2^53, safe in JavaScript); enums are
+//! lower-case strings.
+
+use sentral_engine as engine;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// One event on the WebSocket stream: its sequence number and the event itself.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct EventEnvelope {
+    /// Increases by one per event for this user; reconnect with `?since=<seq>` to get the rest.
+    pub seq: u64,
+    /// The event.
+    #[serde(flatten)]
+    pub event: EventDto,
+}
+
+/// A desktop event (the engine's `DesktopEvent`), tagged by `type`.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventDto {
+    /// An agent's state changed.
+    AgentState {
+        /// Whose.
+        agent: u64,
+        /// `logged_out`, `available`, `idle` or `rona`.
+        state: String,
+        /// The idle reason code.
+        reason: Option<String>,
+        /// When (Unix ms).
+        at: i64,
+    },
+    /// Connect popover (R6).
+    Reserved {
+        /// The task.
+        task: u64,
+        /// `voice`, `chat`, `email` or `social`.
+        channel: String,
+    },
+    /// Contact-request popover (R7, R9, R11, R42).
+    Offer(OfferDto),
+    /// Consult-request popover (R10).
+    ConsultOffer {
+        /// The task.
+        task: u64,
+        /// At most 9 variables (7 for an entry-point consult).
+        variables: Vec<VariableDto>,
+    },
+    /// The agent's phone rings (R13).
+    Ringing {
+        /// The task.
+        task: u64,
+    },
+    /// Connected: the timer starts (R13).
+    Connected {
+        /// The task.
+        task: u64,
+        /// When (Unix ms).
+        at: i64,
+    },
+    /// The offer was taken back.
+    OfferWithdrawn {
+        /// The task.
+        task: u64,
+    },
+    /// RONA popover: choose Available or Idle (R4, R12).
+    Rona {
+        /// The task not answered.
+        task: u64,
+    },
+    /// Who is on hold (R14, R15, R19).
+    HoldChanged {
+        /// The task.
+        task: u64,
+        /// "Call on hold".
+        customer_held: bool,
+        /// "Consult on hold", if consulting.
+        consulted_held: Option<bool>,
+    },
+    /// "Consult requested" (R18).
+    ConsultRequested {
+        /// The task.
+        task: u64,
+    },
+    /// The consulted party answered (R19).
+    ConsultAccepted {
+        /// The task.
+        task: u64,
+    },
+    /// The consult failed (R21).
+    ConsultFailed {
+        /// The task.
+        task: u64,
+        /// Why.
+        reason: String,
+    },
+    /// The consult leg ended (R23).
+    ConsultEnded {
+        /// The task.
+        task: u64,
+    },
+    /// Conference started (R23).
+    ConferenceStarted {
+        /// The task.
+        task: u64,
+    },
+    /// The call now belongs to this agent (transfer, conference hand-over).
+    OwnershipChanged {
+        /// The task.
+        task: u64,
+        /// The new owner.
+        owner: Option<u64>,
+    },
+    /// CAD values changed (secure ones left out, R33).
+    VariablesChanged {
+        /// The task.
+        task: u64,
+        /// The version to send back with the next save (R35).
+        version: u64,
+        /// Name → value.
+        values: BTreeMap<String, String>,
+    },
+    /// Recording state (R31, R32).
+    RecordingChanged {
+        /// The task.
+        task: u64,
+        /// The state.
+        recording: RecordingDto,
+    },
+    /// A callback's customer is being dialled (R38, R39).
+    CallbackDialing {
+        /// The task.
+        task: u64,
+        /// Whether Cancel replaces Ringing (R39).
+        cancellable: bool,
+    },
+    /// The call ended for this agent.
+    CallEnded {
+        /// The task.
+        task: u64,
+        /// Why, e.g. `customer_hung_up`.
+        reason: String,
+    },
+    /// The wrap-up dialog (R36).
+    WrapUpRequired {
+        /// The task.
+        task: u64,
+        /// Reasons to pick from.
+        reasons: Vec<ReasonDto>,
+    },
+    /// Wrap-up submitted.
+    WrapUpDone {
+        /// The task.
+        task: u64,
+    },
+    /// A queue's waiting count (supervisors, R44).
+    QueueChanged {
+        /// The queue.
+        queue: u64,
+        /// Contacts waiting.
+        waiting: usize,
+    },
+    /// The organisation's call limit stopped a call (R2).
+    LimitReached {
+        /// The reason code to show.
+        code: String,
+    },
+    /// The events since the requested sequence number are gone: reload the state.
+    Reload {
+        /// The oldest sequence number still available.
+        oldest: u64,
+    },
+}
+
+/// The contact-request popover's content.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct OfferDto {
+    /// The task.
+    pub task: u64,
+    /// Channel.
+    pub channel: String,
+    /// `inbound`, `outdial`, `courtesy_callback`, `web_callback`, `preview_campaign`.
+    pub kind: String,
+    /// 3 to 6 variables, never secure (R9).
+    pub variables: Vec<VariableDto>,
+    /// Callback fields (R11).
+    pub callback: Option<CallbackDto>,
+    /// When offered (Unix ms).
+    pub offered_at: i64,
+    /// Time to answer before RONA (R7).
+    pub rona_timeout_ms: u64,
+}
+
+/// A popover variable.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct VariableDto {
+    /// Name.
+    pub name: String,
+    /// Label.
+    pub label: String,
+    /// Value.
+    pub value: String,
+}
+
+/// Callback popover fields (R11).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CallbackDto {
+    /// "Courtesy callback" or "Web callback".
+    pub label: String,
+    /// Number to call.
+    pub customer_number: String,
+    /// Name (web callbacks).
+    pub customer_name: Option<String>,
+    /// Number dialled (courtesy callbacks).
+    pub dnis: Option<String>,
+    /// Queue.
+    pub queue: String,
+}
+
+/// A reason (idle or wrap-up).
+#[derive(Clone, Debug, Serialize, Deserialize, ToSchema)]
+pub struct ReasonDto {
+    /// Code.
+    pub code: String,
+    /// Label.
+    pub label: String,
+}
+
+/// Recording state.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct RecordingDto {
+    /// `off`, `on` or `paused`.
+    pub state: String,
+    /// When Privacy Shield resumes it (Unix ms).
+    pub resumes_at: Option<i64>,
+}
+
+/// A task as its participants see it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct TaskDto {
+    /// Id.
+    pub id: u64,
+    /// Channel.
+    pub channel: String,
+    /// Kind.
+    pub kind: String,
+    /// `queued`, `offered`, `dialing`, `connected`, `transferring`, `ended`.
+    pub phase: String,
+    /// Queue id.
+    pub queue: Option<u64>,
+    /// Customer number.
+    pub customer_number: Option<String>,
+    /// Number dialled.
+    pub dnis: Option<String>,
+    /// Owner (agent 1).
+    pub owner: Option<u64>,
+    /// Agent whose phone rings.
+    pub offered_to: Option<u64>,
+    /// Consulted agent.
+    pub consulted: Option<u64>,
+    /// Consult state.
+    pub consult: Option<ConsultDto>,
+    /// "Call on hold".
+    pub customer_held: bool,
+    /// Recording.
+    pub recording: RecordingDto,
+    /// Non-secure CAD values.
+    pub variables: BTreeMap<String, String>,
+    /// Their version (send back with a save, R35).
+    pub variables_version: u64,
+    /// When connected (Unix ms).
+    pub connected_at: Option<i64>,
+}
+
+/// Consult state (R18, R19).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ConsultDto {
+    /// Answered.
+    pub accepted: bool,
+    /// Consulted party on hold.
+    pub consulted_held: bool,
+    /// Conference on.
+    pub conference: bool,
+}
+
+/// An agent's state.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AgentDto {
+    /// Id.
+    pub id: u64,
+    /// Display name.
+    pub name: String,
+    /// State.
+    pub state: String,
+    /// Idle reason.
+    pub idle_reason: Option<String>,
+    /// Team logged in to.
+    pub team: Option<String>,
+    /// Extension logged in with.
+    pub extension: Option<String>,
+    /// Whether that phone is registered.
+    pub phone_registered: bool,
+    /// Current task.
+    pub task: Option<u64>,
+    /// Whether an offer popover is open (log-out refused, R5).
+    pub popover_shown: bool,
+    /// Tasks awaiting wrap-up.
+    pub wrapups: Vec<u64>,
+}
+
+impl EventDto {
+    /// The wire form of an engine desktop event.
+    pub fn from_engine(event: &engine::DesktopEvent) -> EventDto {
+        use engine::DesktopEvent as E;
+        match event {
+            E::AgentState {
+                agent,
+                state,
+                reason,
+                at_unix_ms,
+            } => EventDto::AgentState {
+                agent: agent.0,
+                state: agent_state(*state).into(),
+                reason: reason.clone(),
+                at: *at_unix_ms,
+            },
+            E::Reserved {
+                interaction,
+                channel,
+            } => EventDto::Reserved {
+                task: interaction.0,
+                channel: channel_str(*channel).into(),
+            },
+            E::Offer(offer) => EventDto::Offer(OfferDto::from_engine(offer)),
+            E::ConsultOffer(offer) => EventDto::ConsultOffer {
+                task: offer.interaction.0,
+                variables: offer
+                    .variables
+                    .iter()
+                    .map(VariableDto::from_engine)
+                    .collect(),
+            },
+            E::Ringing { interaction } => EventDto::Ringing {
+                task: interaction.0,
+            },
+            E::Connected {
+                interaction,
+                at_unix_ms,
+            } => EventDto::Connected {
+                task: interaction.0,
+                at: *at_unix_ms,
+            },
+            E::OfferWithdrawn { interaction } => EventDto::OfferWithdrawn {
+                task: interaction.0,
+            },
+            E::Rona { interaction } => EventDto::Rona {
+                task: interaction.0,
+            },
+            E::HoldChanged {
+                interaction,
+                customer_held,
+                consulted_held,
+            } => EventDto::HoldChanged {
+                task: interaction.0,
+                customer_held: *customer_held,
+                consulted_held: *consulted_held,
+            },
+            E::ConsultRequested { interaction } => EventDto::ConsultRequested {
+                task: interaction.0,
+            },
+            E::ConsultAccepted { interaction } => EventDto::ConsultAccepted {
+                task: interaction.0,
+            },
+            E::ConsultFailed {
+                interaction,
+                reason,
+            } => EventDto::ConsultFailed {
+                task: interaction.0,
+                reason: reason.clone(),
+            },
+            E::ConsultEnded { interaction } => EventDto::ConsultEnded {
+                task: interaction.0,
+            },
+            E::ConferenceStarted { interaction } => EventDto::ConferenceStarted {
+                task: interaction.0,
+            },
+            E::OwnershipChanged { interaction, owner } => EventDto::OwnershipChanged {
+                task: interaction.0,
+                owner: owner.map(|a| a.0),
+            },
+            E::VariablesChanged {
+                interaction,
+                version,
+                values,
+            } => EventDto::VariablesChanged {
+                task: interaction.0,
+                version: *version,
+                values: values.clone(),
+            },
+            E::RecordingChanged { interaction, state } => EventDto::RecordingChanged {
+                task: interaction.0,
+                recording: RecordingDto::from_engine(*state),
+            },
+            E::CallbackDialing {
+                interaction,
+                cancellable,
+            } => EventDto::CallbackDialing {
+                task: interaction.0,
+                cancellable: *cancellable,
+            },
+            E::CallEnded {
+                interaction,
+                reason,
+            } => EventDto::CallEnded {
+                task: interaction.0,
+                reason: end_reason(*reason).into(),
+            },
+            E::WrapUpRequired {
+                interaction,
+                reasons,
+            } => EventDto::WrapUpRequired {
+                task: interaction.0,
+                reasons: reasons.iter().map(ReasonDto::from_engine).collect(),
+            },
+            E::WrapUpDone { interaction } => EventDto::WrapUpDone {
+                task: interaction.0,
+            },
+            E::QueueChanged { queue, n_waiting } => EventDto::QueueChanged {
+                queue: queue.0,
+                waiting: *n_waiting,
+            },
+            E::LimitReached { code } => EventDto::LimitReached {
+                code: (*code).into(),
+            },
+        }
+    }
+}
+
+impl OfferDto {
+    /// The wire form of an offer popover.
+    pub fn from_engine(offer: &engine::OfferView) -> OfferDto {
+        OfferDto {
+            task: offer.interaction.0,
+            channel: channel_str(offer.channel).into(),
+            kind: kind_str(offer.kind).into(),
+            variables: offer
+                .variables
+                .iter()
+                .map(VariableDto::from_engine)
+                .collect(),
+            callback: offer.callback.as_ref().map(|c| CallbackDto {
+                label: c.label.into(),
+                customer_number: c.customer_number.clone(),
+                customer_name: c.customer_name.clone(),
+                dnis: c.dnis.clone(),
+                queue: c.queue.clone(),
+            }),
+            offered_at: offer.offered_at_unix_ms,
+            rona_timeout_ms: offer.rona_timeout_ms,
+        }
+    }
+}
+
+impl VariableDto {
+    fn from_engine(variable: &engine::PopoverVariable) -> VariableDto {
+        VariableDto {
+            name: variable.name.clone(),
+            label: variable.label.clone(),
+            value: variable.value.clone(),
+        }
+    }
+}
+
+impl ReasonDto {
+    /// The wire form of a reason.
+    pub fn from_engine(reason: &engine::Reason) -> ReasonDto {
+        ReasonDto {
+            code: reason.code.clone(),
+            label: reason.label.clone(),
+        }
+    }
+}
+
+impl RecordingDto {
+    /// The wire form of a recording state.
+    pub fn from_engine(state: engine::RecordingState) -> RecordingDto {
+        match state {
+            engine::RecordingState::Off => RecordingDto {
+                state: "off".into(),
+                resumes_at: None,
+            },
+            engine::RecordingState::On => RecordingDto {
+                state: "on".into(),
+                resumes_at: None,
+            },
+            engine::RecordingState::Paused { resumes_at_unix_ms } => RecordingDto {
+                state: "paused".into(),
+                resumes_at: resumes_at_unix_ms,
+            },
+        }
+    }
+}
+
+impl TaskDto {
+    /// The wire form of an interaction view.
+    pub fn from_engine(view: &engine::InteractionView) -> TaskDto {
+        TaskDto {
+            id: view.id.0,
+            channel: channel_str(view.channel).into(),
+            kind: kind_str(view.kind).into(),
+            phase: view.phase.into(),
+            queue: view.queue.map(|q| q.0),
+            customer_number: view.customer_number.clone(),
+            dnis: view.dnis.clone(),
+            owner: view.owner.map(|a| a.0),
+            offered_to: view.offered_to.map(|a| a.0),
+            consulted: view.consulted.map(|a| a.0),
+            consult: view.consult.map(|c| ConsultDto {
+                accepted: c.accepted,
+                consulted_held: c.consulted_held,
+                conference: c.conference,
+            }),
+            customer_held: view.customer_held,
+            recording: RecordingDto::from_engine(view.recording),
+            variables: view.variables.clone(),
+            variables_version: view.variables_version,
+            connected_at: view.connected_at_unix_ms,
+        }
+    }
+}
+
+impl AgentDto {
+    /// The wire form of an agent view.
+    pub fn from_engine(view: &engine::AgentView) -> AgentDto {
+        AgentDto {
+            id: view.id.0,
+            name: view.name.clone(),
+            state: agent_state(view.state).into(),
+            idle_reason: view.idle_reason.clone(),
+            team: view.team.clone(),
+            extension: view.extension.clone(),
+            phone_registered: view.phone_registered,
+            task: view.call.map(|i| i.0),
+            popover_shown: view.popover_shown,
+            wrapups: view.wrapups.iter().map(|i| i.0).collect(),
+        }
+    }
+}
+
+/// `logged_out`, `available`, `idle`, `rona`.
+pub fn agent_state(state: engine::AgentStateView) -> &'static str {
+    match state {
+        engine::AgentStateView::LoggedOut => "logged_out",
+        engine::AgentStateView::Available => "available",
+        engine::AgentStateView::Idle => "idle",
+        engine::AgentStateView::Rona => "rona",
+    }
+}
+
+/// `voice`, `chat`, `email`, `social`.
+pub fn channel_str(channel: engine::Channel) -> &'static str {
+    match channel {
+        engine::Channel::Voice => "voice",
+        engine::Channel::Chat => "chat",
+        engine::Channel::Email => "email",
+        engine::Channel::Social => "social",
+    }
+}
+
+/// `inbound`, `outdial`, `courtesy_callback`, `web_callback`, `preview_campaign`.
+pub fn kind_str(kind: engine::InteractionKind) -> &'static str {
+    match kind {
+        engine::InteractionKind::Inbound => "inbound",
+        engine::InteractionKind::Outdial => "outdial",
+        engine::InteractionKind::CourtesyCallback => "courtesy_callback",
+        engine::InteractionKind::WebCallback => "web_callback",
+        engine::InteractionKind::PreviewCampaign => "preview_campaign",
+    }
+}
+
+/// Why a call ended, in snake case.
+pub fn end_reason(reason: engine::EndReason) -> &'static str {
+    use engine::EndReason as R;
+    match reason {
+        R::CustomerHungUp => "customer_hung_up",
+        R::AgentEnded => "agent_ended",
+        R::PartyHungUp => "party_hung_up",
+        R::Transferred => "transferred",
+        R::LeftConference => "left_conference",
+        R::ConsultEnded => "consult_ended",
+        R::TransferNotAnswered => "transfer_not_answered",
+        R::CallbackNotAnswered => "callback_not_answered",
+        R::CallbackCancelled => "callback_cancelled",
+        R::CustomerNotAnswered => "customer_not_answered",
+        R::OutdialAbandoned => "outdial_abandoned",
+        R::LimitReached => "limit_reached",
+    }
+}

@@ -1,0 +1,26 @@
+//! The `sentral` server: configuration, store, organisations' engines, REST API, WebSocket
+//! events and the Agent Desktop, wired together.
+//!
+//! # Layout
+//! - `config`: the TOML configuration file, its validation with file and line, export.
+//! - `app`: start-up (seed or load the store, build and restore each organisation's engine,
+//!   listen) and graceful shutdown.
+//! - `org`: one organisation's engine as a single-writer task, and its handle.
+//! - `telephony`: the boundary to the phone network (`TelephonyAdapter`).
+//! - `hub`: per-user event streams with sequence numbers and bounded replay.
+//! - `auth`: passwords, sessions, the authenticated `Caller`.
+//! - `api`: the REST API, its OpenAPI document, the WebSocket, operations endpoints.
+//! - `dto`: the wire format of engine events and views.
+//! - `desktop`: the embedded Agent Desktop files.
+
+pub mod api;
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod desktop;
+pub mod dto;
+pub mod hub;
+pub mod org;
+pub mod telephony;
+
+pub use app::{RunningApp, StartOptions, start};

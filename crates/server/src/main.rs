@@ -1,0 +1,331 @@
+//! The `sentral` binary: `serve`, `demo`, `check-config`, `export`, `user add`.
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use sentral_server::config::{self, ServerConfig};
+use sentral_server::telephony::NoTelephony;
+use sentral_server::{StartOptions, start};
+use sentral_store::{SqliteStore, Store};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Sentral, an open-source contact center.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Run Sentral with a configuration file (it seeds the store on first start).
+    Serve {
+        /// The configuration file (TOML).
+        #[arg(long)]
+        config: PathBuf,
+        #[command(flatten)]
+        network: Network,
+    },
+    /// Run Sentral with the built-in demo organisation.
+    Demo {
+        #[command(flatten)]
+        network: Network,
+    },
+    /// Check a configuration file and report every problem with file, line and field.
+    CheckConfig {
+        /// The configuration file (TOML).
+        file: PathBuf,
+    },
+    /// Print the current configuration (from the store) as TOML.
+    Export {
+        /// Where the store lives.
+        #[arg(long, default_value = "sentral-data")]
+        data_dir: PathBuf,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add (or replace) a user, e.g. the first administrator of a fresh `serve`.
+    Add {
+        /// Where the store lives.
+        #[arg(long, default_value = "sentral-data")]
+        data_dir: PathBuf,
+        /// The organisation's slug.
+        #[arg(long)]
+        org: String,
+        /// User name (unique across the server).
+        #[arg(long)]
+        username: String,
+        /// `agent`, `supervisor` or `admin`.
+        #[arg(long, default_value = "admin")]
+        role: String,
+        /// The password; read from the SENTRAL_PASSWORD environment variable if not given.
+        #[arg(long, env = "SENTRAL_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+/// Where Sentral listens and keeps its data.
+#[derive(Debug, Args)]
+struct Network {
+    /// HTTP address (API, desktop).
+    #[arg(long)]
+    http: Option<SocketAddr>,
+    /// SIP address (agents' phones, trunks).
+    #[arg(long)]
+    sip: Option<SocketAddr>,
+    /// RTP port range, e.g. 20000-20999.
+    #[arg(long, value_parser = parse_ports)]
+    rtp_ports: Option<(u16, u16)>,
+    /// Where dial-outs go (a SIP trunk); without one, dial-outs fail with a clear reason.
+    #[arg(long)]
+    trunk: Option<SocketAddr>,
+    /// Where the store lives.
+    #[arg(long, default_value = "sentral-data")]
+    data_dir: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match Cli::parse().command {
+        Commands::Serve { config, network } => {
+            let file = read_config(&config)?;
+            serve(file, network, false).await
+        }
+        Commands::Demo { network } => serve(config::demo(), network, true).await,
+        Commands::CheckConfig { file } => {
+            read_config(&file)?;
+            println!("{}: OK", file.display());
+            Ok(())
+        }
+        Commands::Export { data_dir } => export(&data_dir).await,
+        Commands::User {
+            command:
+                UserCommand::Add {
+                    data_dir,
+                    org,
+                    username,
+                    role,
+                    password,
+                },
+        } => add_user(&data_dir, &org, &username, &role, &password).await,
+    }
+}
+
+async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
+    let http = network
+        .http
+        .or(file.server.http)
+        .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid"));
+    let sip = network
+        .sip
+        .or(file.server.sip)
+        .unwrap_or_else(|| "127.0.0.1:5060".parse().expect("valid"));
+    let rtp_ports = network
+        .rtp_ports
+        .or(file.server.rtp_ports)
+        .unwrap_or((20000, 20999));
+    let trunk = network.trunk.or(file.server.trunk);
+    tracing::info!(%sip, ?rtp_ports, ?trunk, "telephony settings (the SIP side is not wired into this build yet)");
+    let app = start(StartOptions {
+        config: file,
+        data_dir: network.data_dir.clone(),
+        http,
+        telephony: Arc::new(NoTelephony),
+    })
+    .await?;
+    if demo {
+        print_demo(app.http_addr, sip, &network.data_dir);
+    } else {
+        println!(
+            "Sentral is running: desktop http://{}/ (data in {})",
+            app.http_addr,
+            network.data_dir.display()
+        );
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    app.shutdown().await
+}
+
+fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path) {
+    println!(
+        "\nSentral demo is running.\n\
+         \n  Agent Desktop   http://{http}/\n  API reference   http://{http}/api/openapi.json\n  Data            {}\n\
+         \nSign in (password \"demo\" for everyone):\n  admin (administrator), supervisor (supervisor)\n\
+         \x20 agents anna, bjorn, cecilie (team Sales) and david, eva, fredrik (team Support)\n\
+         \nAgents' phones register at sip:{sip} as extensions 1001-1006 (anna-fredrik), SIP password \"demo\", realm \"sentral\".\n\
+         Customers call +4721000000 (Kundeservice -> queue Support) or +4721000001 (Salg -> queue Sales);\n\
+         inbound trunk accepted from 127.0.0.1. Web-callback API key: demo-callback-key.\n\
+         Recording is on, Privacy Shield 30 s, at most 20 concurrent calls.\n\
+         \nStop with Ctrl-C.\n",
+        data_dir.display()
+    );
+}
+
+fn read_config(path: &Path) -> Result<ServerConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    config::parse(&text, &path.display().to_string()).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!(
+            "{} problem(s) in {}:\n{}",
+            list.len(),
+            path.display(),
+            list.join("\n")
+        )
+    })
+}
+
+async fn export(data_dir: &Path) -> Result<()> {
+    let store = open_store(data_dir).await?;
+    let mut organisations = Vec::new();
+    for row in store.organisations().await? {
+        let mut org =
+            config::parse_org(&row.config_toml, &format!("store:{}", row.slug), &row.slug)
+                .map_err(|problems| {
+                    anyhow::anyhow!(
+                        "stored configuration of {} is invalid: {problems:?}",
+                        row.slug
+                    )
+                })?;
+        org.users = store
+            .users(&row.slug)
+            .await?
+            .into_iter()
+            .map(|u| config::UserConfig {
+                username: u.username,
+                role: sentral_server::app::config_role(u.role),
+                password: config::Password::Hash(u.password_hash),
+                agent: u.agent_id.map(sentral_engine::AgentId),
+            })
+            .collect();
+        organisations.push(org);
+    }
+    if organisations.is_empty() {
+        bail!(
+            "no configuration in {}: start `sentral serve` or `sentral demo` with it first",
+            data_dir.display()
+        );
+    }
+    let server = ServerConfig {
+        server: config::ServerSettings::default(),
+        organisations,
+    };
+    print!("{}", config::server_to_toml(&server));
+    Ok(())
+}
+
+async fn add_user(
+    data_dir: &Path,
+    org: &str,
+    username: &str,
+    role: &str,
+    password: &str,
+) -> Result<()> {
+    let role: config::Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
+    if matches!(role, config::Role::Agent) {
+        bail!(
+            "--role agent: agents are configured with their extension and teams in the organisation's configuration"
+        );
+    }
+    if password.chars().count() < 8 && password != "demo" {
+        bail!("--password: use at least 8 characters");
+    }
+    let store = open_store(data_dir).await?;
+    if store.organisation(org).await?.is_none() {
+        bail!(
+            "--org: no organisation {org:?} in {} (start Sentral with a configuration first)",
+            data_dir.display()
+        );
+    }
+    if let Some(existing) = store.user_by_name(username).await?
+        && existing.org != org
+    {
+        bail!(
+            "--username: {username:?} already belongs to organisation {}",
+            existing.org
+        );
+    }
+    store
+        .upsert_user(&sentral_store::UserFields {
+            org: org.to_owned(),
+            username: username.to_owned(),
+            role: sentral_server::app::store_role(role),
+            password_hash: config::hash_password(password),
+            agent_id: None,
+        })
+        .await?;
+    println!(
+        "user {username} ({}) added to {org}; it can sign in once Sentral (re)starts",
+        role.as_str()
+    );
+    Ok(())
+}
+
+async fn open_store(data_dir: &Path) -> Result<SqliteStore> {
+    let db = data_dir.join("sentral.db");
+    if !db.exists() {
+        bail!(
+            "no store at {}: start Sentral with --data-dir {} first",
+            db.display(),
+            data_dir.display()
+        );
+    }
+    SqliteStore::open(&db)
+        .await
+        .with_context(|| format!("cannot open {}", db.display()))
+}
+
+fn parse_ports(text: &str) -> Result<(u16, u16), String> {
+    let (low, high) = text
+        .split_once('-')
+        .ok_or("expected LOW-HIGH, e.g. 20000-20999")?;
+    let low: u16 = low
+        .trim()
+        .parse()
+        .map_err(|_| format!("{low:?} is not a port"))?;
+    let high: u16 = high
+        .trim()
+        .parse()
+        .map_err(|_| format!("{high:?} is not a port"))?;
+    if low >= high || !low.is_multiple_of(2) {
+        return Err("LOW must be even and below HIGH".into());
+    }
+    Ok((low, high))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

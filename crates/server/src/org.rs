@@ -1,0 +1,283 @@
+//! One organisation's engine, driven as a single-writer task.
+//!
+//! Inputs arrive as jobs on a channel; after each one the task drains every engine output and
+//! dispatches it: telephony commands to the adapter, desktop events to the users' streams,
+//! records to the history writer. One sleep on the engine's earliest timer feeds
+//! `TimerFired`. A panic while handling one input is caught and logged, so one bad call never
+//! takes the server down.
+
+use crate::dto::EventDto;
+use crate::hub::EventHub;
+use crate::telephony::SharedTelephony;
+use sentral_engine::{
+    AgentId, DesktopEvent, Engine, Input, InteractionId, Now, Output, Recipient, Rejection,
+    TelephonyEvent,
+};
+use sentral_store::HistoryWriter;
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+type Job = Box<dyn FnOnce(&mut OrgActor) + Send>;
+
+/// A cheap, cloneable handle to an organisation's engine task.
+#[derive(Clone, Debug)]
+pub struct OrgHandle {
+    /// The organisation's slug.
+    slug: Arc<str>,
+    /// Jobs for the engine task.
+    jobs: mpsc::UnboundedSender<Job>,
+}
+
+/// Who receives the desktop events of an organisation.
+#[derive(Clone, Debug, Default)]
+pub struct Directory {
+    /// The user name of each agent.
+    pub agents: HashMap<AgentId, String>,
+    /// User names of supervisors and administrators.
+    pub supervisors: Vec<String>,
+}
+
+/// What the engine task owns.
+pub(crate) struct OrgActor {
+    slug: Arc<str>,
+    engine: Engine,
+    clock: Clock,
+    telephony: SharedTelephony,
+    hub: Arc<EventHub>,
+    history: HistoryWriter,
+    directory: Directory,
+    handle: OrgHandle,
+    stopping: bool,
+}
+
+/// Monotonic and wall-clock time for the engine.
+#[derive(Clone, Copy, Debug)]
+struct Clock {
+    origin: Instant,
+}
+
+/// What an organisation's task needs to start.
+pub struct OrgParts {
+    /// Slug.
+    pub slug: String,
+    /// The engine, built and restored.
+    pub engine: Engine,
+    /// The phone network.
+    pub telephony: SharedTelephony,
+    /// Users' event streams.
+    pub hub: Arc<EventHub>,
+    /// Where records go.
+    pub history: HistoryWriter,
+    /// Who gets which events.
+    pub directory: Directory,
+}
+
+impl OrgHandle {
+    /// Starts the engine task of an organisation.
+    pub fn spawn(parts: OrgParts) -> (OrgHandle, tokio::task::JoinHandle<()>) {
+        let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();
+        let slug: Arc<str> = parts.slug.into();
+        let handle = OrgHandle {
+            slug: slug.clone(),
+            jobs,
+        };
+        let mut actor = OrgActor {
+            slug,
+            engine: parts.engine,
+            clock: Clock {
+                origin: Instant::now(),
+            },
+            telephony: parts.telephony,
+            hub: parts.hub,
+            history: parts.history,
+            directory: parts.directory,
+            handle: handle.clone(),
+            stopping: false,
+        };
+        let task = tokio::spawn(async move {
+            // Outputs of building and restoring the engine (restored callbacks) go out first.
+            actor.dispatch();
+            while !actor.stopping {
+                let deadline = actor.engine.poll_timeout();
+                let sleep_until = deadline.map(|(at, _)| actor.clock.instant(at));
+                tokio::select! {
+                    job = rx.recv() => match job {
+                        Some(job) => job(&mut actor),
+                        None => break,
+                    },
+                    () = sleep(sleep_until), if sleep_until.is_some() => {
+                        let (_, id) = deadline.expect("armed");
+                        let _ = actor.handle(Input::TimerFired(id));
+                    }
+                }
+            }
+        });
+        (handle, task)
+    }
+
+    /// The organisation's slug.
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// Feeds one input and waits for the engine's answer.
+    pub async fn input(&self, input: Input) -> Result<Option<InteractionId>, Rejection> {
+        self.run(move |actor| actor.handle(input))
+            .await
+            .unwrap_or_else(|| Err(stopped()))
+    }
+
+    /// Reads engine state.
+    pub async fn query<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Engine) -> T + Send + 'static,
+    ) -> Option<T> {
+        self.run(move |actor| read(&actor.engine)).await
+    }
+
+    /// Reports a telephony event (from the adapter); does not wait.
+    pub fn telephony(&self, event: TelephonyEvent) {
+        let _ = self.jobs.send(Box::new(move |actor: &mut OrgActor| {
+            if let Err(rejection) = actor.handle(Input::Telephony(event)) {
+                tracing::info!(org = %actor.slug, %rejection, "telephony event refused");
+            }
+        }));
+    }
+
+    /// Replaces who receives which events (users added or removed).
+    pub fn set_directory(&self, directory: Directory) {
+        let _ = self.jobs.send(Box::new(move |actor: &mut OrgActor| {
+            actor.directory = directory
+        }));
+    }
+
+    /// Stops the task once the jobs before this one are done.
+    pub async fn stop(&self) {
+        self.run(|actor| actor.stopping = true).await;
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut OrgActor) -> T + Send + 'static,
+    ) -> Option<T> {
+        let (tx, rx) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move |actor: &mut OrgActor| {
+                let _ = tx.send(job(actor));
+            }))
+            .ok()?;
+        rx.await.ok()
+    }
+}
+
+impl OrgActor {
+    /// Handles one input, then dispatches everything it produced.
+    fn handle(&mut self, input: Input) -> Result<Option<InteractionId>, Rejection> {
+        let now = self.clock.now();
+        let described = format!("{input:?}");
+        let result = catch_unwind(AssertUnwindSafe(|| self.engine.handle_input(now, input)));
+        let result = result.unwrap_or_else(|panic| {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            tracing::error!(org = %self.slug, input = described, message, "engine panicked; input dropped");
+            metrics::counter!("sentral_engine_panics_total").increment(1);
+            Err(Rejection::invalid("internal error while handling this request; nothing was changed"))
+        });
+        self.dispatch();
+        result
+    }
+
+    fn dispatch(&mut self) {
+        let mut agents_changed = false;
+        while let Some(output) = self.engine.poll_output() {
+            match output {
+                Output::Telephony(command) => {
+                    self.telephony.command(&self.slug, command, &self.handle)
+                }
+                Output::Desktop { to, event } => {
+                    agents_changed |= matches!(event, DesktopEvent::AgentState { .. });
+                    self.count(&event);
+                    let dto = EventDto::from_engine(&event);
+                    match to {
+                        Recipient::Agent(agent) => {
+                            if let Some(username) = self.directory.agents.get(&agent) {
+                                self.hub.publish(username, dto);
+                            }
+                        }
+                        Recipient::Supervisors => {
+                            for username in &self.directory.supervisors {
+                                self.hub.publish(username, dto.clone());
+                            }
+                        }
+                    }
+                }
+                Output::Record(record) => self.history.send(self.slug.to_string(), record),
+                Output::SetTimer { .. } | Output::CancelTimer { .. } => {}
+            }
+        }
+        if agents_changed {
+            let mut by_state: HashMap<&'static str, u32> = HashMap::new();
+            for view in self.engine.agent_views() {
+                *by_state
+                    .entry(crate::dto::agent_state(view.state))
+                    .or_default() += 1;
+            }
+            for state in ["logged_out", "available", "idle", "rona"] {
+                let n = by_state.get(state).copied().unwrap_or(0);
+                metrics::gauge!("sentral_agents", "org" => self.slug.to_string(), "state" => state)
+                    .set(n);
+            }
+        }
+    }
+
+    fn count(&self, event: &DesktopEvent) {
+        let org = self.slug.to_string();
+        match event {
+            DesktopEvent::Offer(_) => {
+                metrics::counter!("sentral_offers_total", "org" => org).increment(1)
+            }
+            DesktopEvent::Rona { .. } => {
+                metrics::counter!("sentral_ronas_total", "org" => org).increment(1)
+            }
+            DesktopEvent::QueueChanged { queue, n_waiting } => {
+                metrics::gauge!("sentral_calls_waiting", "org" => org, "queue" => queue.0.to_string())
+                    .set(*n_waiting as f64);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Clock {
+    fn now(&self) -> Now {
+        let unix_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        Now {
+            mono_ms: self.origin.elapsed().as_millis() as u64,
+            unix_ms,
+        }
+    }
+
+    fn instant(&self, mono_ms: u64) -> Instant {
+        self.origin + Duration::from_millis(mono_ms)
+    }
+}
+
+async fn sleep(until: Option<Instant>) {
+    match until {
+        Some(until) => tokio::time::sleep_until(until).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn stopped() -> Rejection {
+    Rejection::invalid("the organisation is shutting down")
+}
