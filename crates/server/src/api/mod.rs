@@ -5,6 +5,7 @@
 //! OpenAPI document served at `/api/openapi.json` is generated from the code itself.
 
 mod admin;
+mod callbacks;
 mod directory;
 mod events;
 mod session;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(directory::routes())
         .merge(supervisor::routes())
         .merge(admin::routes())
+        .merge(callbacks::routes())
         .merge(events::routes())
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
