@@ -164,6 +164,7 @@ async fn load_or_seed(store: &dyn Store, file: &ServerConfig) -> Result<Vec<OrgC
             config::parse_org(&row.config_toml, &format!("store:{}", row.slug), &row.slug)
                 .map_err(|problems| problems_error(&problems))?;
         org.users = users_of(store, &row.slug).await?;
+        org.refresh_names();
         orgs.push(org);
     }
     Ok(orgs)

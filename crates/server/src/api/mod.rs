@@ -70,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         get(move || async move { ([(header::CONTENT_TYPE, "application/json")], openapi_json) }),
     )
     .route("/healthz", get(|| async { "ok" }))
-    .route("/readyz", get(|| async { "ready" }))
+    .route("/readyz", get(ready))
     .route("/metrics", get(metrics))
     .merge(crate::desktop::routes())
     .fallback(|| async { ApiError::not_found("no such path") })
@@ -79,6 +79,17 @@ pub fn router(state: AppState) -> Router {
         BODY_BYTES_MAX,
     ))
     .with_state(state)
+}
+
+/// Ready when the store answers.
+async fn ready(State(state): State<AppState>) -> Response {
+    match state.store.organisations().await {
+        Ok(_) => "ready".into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the store does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer").into_response()
+        }
+    }
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {

@@ -78,7 +78,7 @@ pub struct OrgConfig {
     pub users: Vec<UserConfig>,
     /// The SIP realm and the digest credentials of every agent's extension.
     pub sip: SipConfig,
-    /// The key websites present to request web callbacks (R38); none disables the API.
+    /// The key websites present to request web callbacks (R37); none disables the API.
     pub web_callback_api_key: Option<String>,
     /// Trunks whose INVITEs are accepted (the inbound allow-list).
     pub trunks: Vec<TrunkConfig>,
@@ -260,75 +260,23 @@ pub fn parse_org(text: &str, file: &str, slug: &str) -> Result<OrgConfig, Vec<Co
 /// numbers of entry points, and extensions within a SIP realm. Problems carry no file or line;
 /// field paths start with `organisations.<slug>.`.
 pub fn check_across(organisations: &[OrgConfig]) -> Vec<ConfigProblem> {
+    // Which organisation first claimed each unique value, by kind of value.
+    let mut owners: BTreeMap<(&str, String), &str> = BTreeMap::new();
     let mut problems = Vec::new();
-    let mut problem = |field: String, message: String| {
-        problems.push(ConfigProblem {
-            file: String::new(),
-            line: None,
-            field,
-            message,
-        })
-    };
-    let mut users: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut keys: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut dial_numbers: BTreeMap<String, &str> = BTreeMap::new();
-    let mut extensions: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     for org in organisations {
-        let slug = org.slug.as_str();
-        for user in &org.users {
-            if let Some(other) = users.insert(&user.username, slug).filter(|o| *o != slug) {
-                problem(
-                    format!("organisations.{slug}.users.{}", user.username),
-                    format!(
-                        "user name {:?} is also used by organisation {other:?}; user names are \
-                         unique across the server",
-                        user.username
+        for claim in claims(org) {
+            let owner = owners.entry((claim.kind, claim.value)).or_insert(&org.slug);
+            // Duplicates inside one organisation are that organisation's own problems.
+            if *owner != org.slug {
+                problems.push(ConfigProblem {
+                    file: String::new(),
+                    line: None,
+                    field: claim.field,
+                    message: format!(
+                        "{} is also used by organisation {owner:?}; {}",
+                        claim.subject, claim.rule
                     ),
-                );
-            }
-        }
-        if let Some(key) = &org.web_callback_api_key
-            && let Some(other) = keys.insert(key, slug)
-        {
-            problem(
-                format!("organisations.{slug}.web_callback_api_key"),
-                format!(
-                    "organisation {other:?} has the same key; each organisation needs its own, \
-                     as the key tells which organisation a web callback is for"
-                ),
-            );
-        }
-        for entry_point in &org.engine.entry_points {
-            for number in &entry_point.dial_numbers {
-                if let Some(other) = dial_numbers
-                    .insert(number.digits(), slug)
-                    .filter(|o| *o != slug)
-                {
-                    problem(
-                        format!(
-                            "organisations.{slug}.entry_points.{}.dial_numbers",
-                            entry_point.name
-                        ),
-                        format!(
-                            "{number} also reaches organisation {other:?}; a dial number \
-                             belongs to one organisation"
-                        ),
-                    );
-                }
-            }
-        }
-        for sip in &org.sip.extensions {
-            let key = (org.sip.realm.as_str(), sip.extension.as_str());
-            if let Some(other) = extensions.insert(key, slug).filter(|o| *o != slug) {
-                let agent = org.names.agent_name(sip.agent).unwrap_or("?");
-                problem(
-                    format!("organisations.{slug}.agents.{agent}.extension"),
-                    format!(
-                        "extension {:?} is also used by organisation {other:?} with the same \
-                         sip_realm {:?}; give the organisations different realms or extensions",
-                        sip.extension, org.sip.realm
-                    ),
-                );
+                });
             }
         }
     }
@@ -586,6 +534,69 @@ impl fmt::Display for ConfigProblem {
 }
 
 impl std::error::Error for ConfigProblem {}
+
+/// A value an organisation uses that no other organisation may use.
+struct Claim {
+    /// What kind of value it is; values of different kinds never clash.
+    kind: &'static str,
+    /// The value, normalised for comparison.
+    value: String,
+    /// Where the organisation uses it.
+    field: String,
+    /// The value as problems name it.
+    subject: String,
+    /// Why it must be unique.
+    rule: &'static str,
+}
+
+/// The values of an organisation that must be unique across organisations.
+fn claims(org: &OrgConfig) -> Vec<Claim> {
+    let at = |field: String| format!("organisations.{}.{field}", org.slug);
+    let mut claims = Vec::new();
+    for user in &org.users {
+        claims.push(Claim {
+            kind: "user",
+            value: user.username.clone(),
+            field: at(format!("users.{}", user.username)),
+            subject: format!("user name {:?}", user.username),
+            rule: "user names are unique across the server",
+        });
+    }
+    if let Some(key) = &org.web_callback_api_key {
+        claims.push(Claim {
+            kind: "web_callback_api_key",
+            value: key.clone(),
+            field: at("web_callback_api_key".into()),
+            subject: "this key".into(),
+            rule: "the key tells which organisation a web callback is for",
+        });
+    }
+    for entry_point in &org.engine.entry_points {
+        for number in &entry_point.dial_numbers {
+            claims.push(Claim {
+                kind: "dial_number",
+                value: number.digits(),
+                field: at(format!("entry_points.{}.dial_numbers", entry_point.name)),
+                subject: format!("dial number {number}"),
+                rule: "a dial number reaches one organisation",
+            });
+        }
+    }
+    for sip in &org.sip.extensions {
+        let agent = org.names.agent_name(sip.agent).unwrap_or("?");
+        claims.push(Claim {
+            kind: "extension",
+            value: format!("{}\0{}", org.sip.realm, sip.extension),
+            field: at(format!("agents.{agent}.extension")),
+            subject: format!(
+                "extension {:?} in sip_realm {:?}",
+                sip.extension, org.sip.realm
+            ),
+            rule: "give the organisations different realms or extensions",
+        });
+    }
+    claims
+}
 
 /// The name an expert's id is derived from.
 fn expert_name(first_name: &str, last_name: &str) -> String {

@@ -902,6 +902,7 @@ fn file_field(field: &str, agents: &[AgentRead]) -> String {
         }
         let owner = agents
             .iter()
+            .rev()
             .filter(|a| rest.starts_with(&format!("{}.", a.config.name)))
             .max_by_key(|a| a.config.name.len());
         if let Some(agent) = owner {

@@ -82,13 +82,20 @@ impl<'t> Reader<'t> {
                 message = format!("duplicate key {:?}", &self.text[span.clone()]);
             }
             let line = span.map(|span| self.line_of(span.start));
-            self.report("", line, format!("TOML syntax error: {message}"));
+            let message = format!("TOML syntax error: {message}");
+            // Recovery can find the same error twice (an unclosed array inside another).
+            let last = self.problems.last();
+            if last.is_none_or(|last| last.line != line || last.message != message) {
+                self.report("", line, message);
+            }
         }
         None
     }
 
-    /// Every problem found, in the order found.
-    pub(super) fn into_problems(self) -> Vec<ConfigProblem> {
+    /// Every problem found, in the order of their lines (problems without a line last).
+    pub(super) fn into_problems(mut self) -> Vec<ConfigProblem> {
+        self.problems
+            .sort_by_key(|problem| problem.line.unwrap_or(usize::MAX));
         self.problems
     }
 

@@ -216,6 +216,62 @@ fn r43_whole_file_round_trips_through_export() {
 }
 
 #[test]
+fn r43_names_that_need_quoting_round_trip() {
+    // Names with spaces, dots, '@' and quotes are written as quoted keys and strings.
+    let text = r#"
+name = "Ørsta \"Kundesenter\""
+[users."kari@acme.no"]
+role = "agent"
+password = "secret"
+[teams."Second line"]
+[agents."kari@acme.no"]
+name = "Kari \\ Nordmann"
+extension = "3001"
+sip_password = "phone"
+teams = ["Second line"]
+[queues."Line 2.0"]
+teams = ["Second line"]
+[entry_points."Main line"]
+dial_numbers = ["+47 23 00 00 00"]
+queue = "Line 2.0"
+variables = { "case number" = "A-1" }
+[cad_variables."case number"]
+[wrapup_reasons]
+"done!" = "Done"
+"#;
+    let mut org =
+        parse_org(text, "quoted.toml", "orsta").unwrap_or_else(|problems| panic!("{problems:#?}"));
+    assert_eq!(
+        org.engine.entry_points[0].dial_numbers[0].as_str(),
+        "+4723000000"
+    );
+    org.hash_passwords();
+    let written = org_to_toml(&org);
+    assert_eq!(parse_org(&written, "store", "orsta"), Ok(org), "{written}");
+}
+
+#[test]
+fn r43_dial_numbers_belong_to_one_organisation() {
+    let acme = "\n[organisations.acme.entry_points.Main]\ndial_numbers = [\"+47 21 00 00 00\"]\nqueue = \"Q\"\n[organisations.acme.queues.Q]\n[organisations.acme.wrapup_reasons]\ndone = \"Done\"\n";
+    let text = format!("{DEMO_TOML}{acme}");
+    let problem = only(parse(&text, "sentral.toml"));
+    assert_eq!(
+        problem.field,
+        "organisations.acme.entry_points.Main.dial_numbers"
+    );
+    assert_eq!(
+        problem.line,
+        Some(line_of(&text, "dial_numbers = [\"+47 21"))
+    );
+    assert!(
+        problem
+            .message
+            .contains("dial number +4721000000 is also used by organisation \"demo\""),
+        "{problem}"
+    );
+}
+
+#[test]
 fn r43_export_never_writes_clear_passwords() {
     let org = &demo().organisations[0];
     let text = org_to_toml(org);
