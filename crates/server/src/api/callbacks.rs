@@ -49,30 +49,67 @@ async fn request_callback(
     headers: HeaderMap,
     ApiJson(request): ApiJson<CallbackRequest>,
 ) -> Result<(StatusCode, Json<CallbackCreated>), ApiError> {
-    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let key = headers
+        .get("x-api-key")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let org = state
         .orgs
         .values()
         .find(|org| {
             let config = org.config.read().expect("config lock");
-            config.web_callback_api_key.as_deref().is_some_and(|expected| same(expected, key))
+            config
+                .web_callback_api_key
+                .as_deref()
+                .is_some_and(|expected| same(expected, key))
         })
-        .ok_or_else(|| ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "a valid X-Api-Key header is required"))?;
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "a valid X-Api-Key header is required",
+            )
+        })?;
     let queue = {
         let config = org.config.read().expect("config lock");
-        config.engine.queues.iter().find(|q| q.name == request.queue).map(|q| q.id)
+        config
+            .engine
+            .queues
+            .iter()
+            .find(|q| q.name == request.queue)
+            .map(|q| q.id)
     };
-    let queue = queue.ok_or_else(|| ApiError::invalid(format!("queue: no queue named {:?}", request.queue)))?;
-    let number = sentral_engine::DialNumber::parse(&request.number)
-        .map_err(|e| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "R30", format!("number: {e}")))?;
+    let queue = queue
+        .ok_or_else(|| ApiError::invalid(format!("queue: no queue named {:?}", request.queue)))?;
+    let number = sentral_engine::DialNumber::parse(&request.number).map_err(|e| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "R30",
+            format!("number: {e}"),
+        )
+    })?;
     let name = request.name.clone();
     let created = org
         .handle
-        .input(Input::WebCallback { queue, name: request.name, number: request.number })
+        .input(Input::WebCallback {
+            queue,
+            name: request.name,
+            number: request.number,
+        })
         .await?
         .ok_or_else(|| ApiError::internal("web callback created no task"))?;
-    state.history.set_customer_name(org.handle.slug().to_owned(), created.0, name.trim().to_owned());
-    Ok((StatusCode::CREATED, Json(CallbackCreated { id: created.0, number: number.to_string() })))
+    state.history.set_customer_name(
+        org.handle.slug().to_owned(),
+        created.0,
+        name.trim().to_owned(),
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(CallbackCreated {
+            id: created.0,
+            number: number.to_string(),
+        }),
+    ))
 }
 
 /// Compares keys by their hashes, so the time taken does not reveal how much of a key matched.
