@@ -78,7 +78,63 @@ pub fn router(state: AppState) -> Router {
     .layer(tower_http::limit::RequestBodyLimitLayer::new(
         BODY_BYTES_MAX,
     ))
+    .layer(middleware::from_fn(json_errors))
     .with_state(state)
+}
+
+/// Gives every error under `/api/` a JSON `{code, message}` body, also the ones answered before
+/// a handler runs: a body over the limit (413), a path id or query that does not parse (400), a
+/// method the path does not have (405), a request to the WebSocket that is not an upgrade.
+async fn json_errors(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !api || is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let text = axum::body::to_bytes(body, 4096)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        .unwrap_or_default();
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "too_large",
+            format!("the request body is larger than {BODY_BYTES_MAX} bytes"),
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "this path does not take this method".to_owned(),
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "no such path".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("invalid_json", text),
+        s if s.is_server_error() => ("internal", "internal error; see the server log".to_owned()),
+        _ if text.is_empty() => (
+            "invalid",
+            status
+                .canonical_reason()
+                .unwrap_or("bad request")
+                .to_owned(),
+        ),
+        _ => ("invalid", text),
+    };
+    let body = ErrorBody {
+        code: code.into(),
+        message,
+        current: None,
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
+    let body = serde_json::to_vec(&body).expect("error bodies serialise");
+    Response::from_parts(parts, axum::body::Body::from(body))
 }
 
 /// Ready when the store answers.
@@ -121,7 +177,8 @@ async fn observe(request: Request, next: Next) -> Response {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// `R28` for a rule, or `unauthenticated`, `forbidden`, `not_found`, `invalid`,
-    /// `invalid_json`, `conflict`, `too_many_requests`, `internal`.
+    /// `invalid_json`, `conflict`, `too_large`, `method_not_allowed`, `too_many_requests`,
+    /// `internal`.
     pub code: String,
     /// What was wrong and what is allowed.
     pub message: String,
@@ -261,6 +318,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "invalid_json",
                 "send a JSON body with Content-Type: application/json",
             )),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(ApiError::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "too_large",
+                    format!("the request body is larger than {BODY_BYTES_MAX} bytes"),
+                ))
+            }
             Err(rejection) => Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid_json",

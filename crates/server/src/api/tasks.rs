@@ -403,6 +403,26 @@ async fn run(
     idempotent(&state, caller.user.id, &headers, async move {
         let agent = caller.agent()?;
         let org = org_of(&state2, &caller)?;
+        // A task the caller is not on is refused as such (404 if it does not exist, 403 if it
+        // is someone else's) before the engine looks at the command, so the answer never
+        // depends on, or tells, the state of another agent's call.
+        let (exists, mine) = org
+            .handle
+            .query(move |engine| {
+                let mine = engine.is_participant(agent, interaction);
+                (mine || engine.interaction_view(interaction).is_some(), mine)
+            })
+            .await
+            .unwrap_or((false, false));
+        if !exists {
+            return Err(ApiError::not_found(format!("no task {}", interaction.0)));
+        }
+        if !mine {
+            return Err(ApiError::forbidden(format!(
+                "task {} is not yours",
+                interaction.0
+            )));
+        }
         org.handle.input(Input::Command { agent, command }).await?;
         let view = org
             .handle

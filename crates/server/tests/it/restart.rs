@@ -1,0 +1,120 @@
+//! Nothing is lost across a restart (R45): history, users, what was live, pending callbacks.
+
+use crate::support::{DN_SALES, answered_call, id_of, spawn_demo};
+use sentral_engine::{Input, QueueId};
+use serde_json::{Value, json};
+
+fn waiting(queues: &Value, name: &str) -> u64 {
+    queues
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|q| q["name"] == name)
+        .and_then(|q| q["waiting"].as_u64())
+        .unwrap_or_else(|| panic!("queue {name} in {queues}"))
+}
+
+fn record(history: &Value, id: u64) -> &Value {
+    history
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("interaction {id} in the history: {history:#}"))
+}
+
+#[tokio::test]
+async fn r45_history_live_calls_and_pending_callbacks_survive_a_restart() {
+    let app = spawn_demo().await;
+    let anna = app.ready_agent("anna", "Sales", "1001").await;
+
+    // A finished call with its wrap-up.
+    let (done, _) = answered_call(&app, 1, DN_SALES, "1001").await;
+    let ended = anna.post_empty(&format!("/api/v1/tasks/{done}/end")).await;
+    assert!(ended.is_success(), "{ended:?}");
+    let wrapped = anna
+        .post(
+            &format!("/api/v1/tasks/{done}/wrapup"),
+            json!({"reason": "resolved"}),
+        )
+        .await;
+    assert!(wrapped.is_success(), "{wrapped:?}");
+    anna.set_available().await;
+
+    // A call still connected when the server stops.
+    let (live, _) = answered_call(&app, 2, DN_SALES, "1001").await;
+    assert_eq!(anna.task(live).await["phase"], "connected");
+
+    // A web callback waiting in Support, which nobody serves now (R37).
+    let support = QueueId(id_of("queue", "Support"));
+    let callback = app
+        .demo()
+        .input(Input::WebCallback {
+            queue: support,
+            name: "Kari Nordmann".into(),
+            number: "+4791555555".into(),
+        })
+        .await
+        .expect("the web callback is accepted")
+        .expect("it creates an interaction")
+        .0;
+    let supervisor = app.user("supervisor").await;
+    let queues = supervisor.get("/api/v1/supervisor/queues").await;
+    assert_eq!(queues.status, 200, "{queues:?}");
+    assert_eq!(waiting(&queues.body, "Support"), 1);
+
+    let app = app.restart().await;
+
+    // Sign-in still works; the old session is still valid too.
+    let supervisor_again = app.user("supervisor").await;
+    let old_session = app
+        .client(supervisor.token())
+        .get("/api/v1/agents/me")
+        .await;
+    assert_eq!(old_session.status, 200, "{old_session:?}");
+
+    let history = supervisor_again.get("/api/v1/interactions").await;
+    assert_eq!(history.status, 200, "{history:?}");
+
+    let finished = record(&history.body, done);
+    assert_eq!(finished["end_reason"], "agent_ended");
+    assert_eq!(finished["wrapups"][0]["reason"], "resolved");
+    assert!(finished["connected_at"].is_i64());
+
+    let closed = record(&history.body, live);
+    assert_eq!(
+        closed["end_reason"], "server_restarted",
+        "a call live at shutdown is closed with a clear reason: {closed:#}"
+    );
+    assert!(closed["ended_at"].is_i64(), "{closed:#}");
+    assert!(closed["connected_at"].is_i64(), "{closed:#}");
+
+    let pending = record(&history.body, callback);
+    assert_eq!(pending["kind"], "web_callback");
+    assert!(
+        pending["ended_at"].is_null(),
+        "a pending callback is not closed: {pending:#}"
+    );
+
+    // The callback is back in its queue, with its id (R45).
+    let queues = supervisor_again.get("/api/v1/supervisor/queues").await;
+    assert_eq!(queues.status, 200, "{queues:?}");
+    assert_eq!(waiting(&queues.body, "Support"), 1);
+    assert_eq!(waiting(&queues.body, "Sales"), 0);
+
+    // Numbering continues after the history: a new call never reuses an id.
+    let anna = app.ready_agent("anna", "Sales", "1001").await;
+    assert!(anna.tasks().await.is_empty(), "nothing live survives");
+    let (next, _) = answered_call(&app, 3, DN_SALES, "1001").await;
+    assert!(
+        next > done && next > live && next > callback,
+        "{next} after {done}, {live}, {callback}"
+    );
+
+    // And the callback is offered once someone serves Support, as a web callback (R38).
+    let david = app.ready_agent("david", "Support", "1004").await;
+    let (_, task) = app.phone.ringing("1004").await;
+    assert_eq!(task, callback, "the restored callback keeps its id");
+    let tasks = david.tasks().await;
+    assert_eq!(tasks[0]["kind"], "web_callback", "{tasks:?}");
+}
