@@ -8,4 +8,5 @@ mod events;
 mod flow;
 mod operations;
 mod restart;
+mod sign_in;
 mod support;
