@@ -108,7 +108,7 @@ impl World {
         self.next_interaction += 1;
         let place = self.router.place(self.rng.below(3) as u8, self.now_ms);
         self.router
-            .enqueue(queue, place, InteractionId(self.next_interaction), None);
+            .enqueue(queue, place, InteractionId(self.next_interaction), &[]);
         (queue, place)
     }
 }
@@ -163,7 +163,7 @@ fn rona_requeues_at_place(bencher: Bencher, n: usize) {
         let (queue, place, interaction) = world.router.best_contact(agent).expect("contacts wait");
         world.router.dequeue(queue, place);
         world.router.agent_unavailable(agent);
-        world.router.enqueue(queue, place, interaction, None);
+        world.router.enqueue(queue, place, interaction, &[]);
         black_box(interaction)
     });
 }

@@ -148,8 +148,15 @@ impl Engine {
                 "{interaction_id} already exists"
             )));
         }
-        if self.config.queue(queue).is_none() {
-            return Err(Rejection::not_found(format!("no queue {queue}")));
+        match self.config.queue(queue) {
+            None => return Err(Rejection::not_found(format!("no queue {queue}"))),
+            Some(q) if q.channel != Channel::Voice => {
+                return Err(Rejection::invalid(format!(
+                    "{} is not a voice queue",
+                    q.name
+                )));
+            }
+            Some(_) => {}
         }
         let number =
             DialNumber::parse(number).map_err(|e| Rejection::rule(30, format!("number: {e}")))?;
@@ -239,7 +246,7 @@ impl Engine {
                 customer_leg: None,
                 phase: Phase::Queued,
                 place: None,
-                excluded: None,
+                excluded: Vec::new(),
                 owner: None,
                 external_leg: None,
                 customer_held: false,
@@ -251,6 +258,7 @@ impl Engine {
                 wait_timer: None,
                 courtesy_timer: None,
                 courtesy_offered: false,
+                courtesy_due: false,
                 callback_attempts: 0,
                 agents: Vec::new(),
                 created_at_unix_ms: at_unix_ms,
@@ -468,6 +476,9 @@ impl Engine {
                     self.rona(agent, interaction_id);
                     let queue = queue.expect("offered contacts come from a queue");
                     self.enqueue(interaction_id, queue, place);
+                    if self.interactions[&interaction_id].courtesy_due {
+                        self.offer_courtesy_callback(interaction_id);
+                    }
                 }
             }
             Phase::Dialing { leg: dialled } if dialled == leg => {
@@ -1047,7 +1058,7 @@ impl Engine {
             Destination::Queue { queue, entry_point } => {
                 let target = self
                     .router
-                    .best_agent(queue, Some(agent_id))
+                    .best_agent(queue, &[agent_id])
                     .ok_or_else(|| Rejection::rule(21, "no agent is available there to consult"))?;
                 let leg = self.ring_agent(
                     interaction_id,
@@ -1143,9 +1154,17 @@ impl Engine {
                 Ok(Destination::Agent(target))
             }
             Target::Queue(queue) => {
-                self.config
+                let found = self
+                    .config
                     .queue(queue)
                     .ok_or_else(|| Rejection::not_found(format!("no queue {queue}")))?;
+                // A voice call waits only where voice agents are offered it.
+                if found.channel != Channel::Voice {
+                    return Err(Rejection::rule(
+                        rule,
+                        format!("{} is not a voice queue", found.name),
+                    ));
+                }
                 Ok(Destination::Queue {
                     queue,
                     entry_point: None,
@@ -1420,7 +1439,9 @@ impl Engine {
                 let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
                 if entry_point.is_some() {
                     // R29: never routed back to the agent who transferred it.
-                    interaction.excluded = Some(agent_id);
+                    if !interaction.excluded.contains(&agent_id) {
+                        interaction.excluded.push(agent_id);
+                    }
                     interaction.entry_point = entry_point;
                 }
                 self.enqueue(interaction_id, queue, None);
@@ -1785,11 +1806,21 @@ impl Engine {
             return;
         };
         interaction.courtesy_timer = None;
-        if let (Phase::Queued, InteractionKind::Inbound, Some(leg)) = (
-            interaction.phase,
-            interaction.kind,
-            interaction.customer_leg,
-        ) {
+        interaction.courtesy_due = false;
+        // Only a caller whose number can be dialled can be called back (R37, R30).
+        let diallable = interaction
+            .customer_number
+            .as_deref()
+            .is_some_and(|n| DialNumber::parse(n).is_ok());
+        if interaction.kind != InteractionKind::Inbound || !diallable {
+            return;
+        }
+        if matches!(interaction.phase, Phase::Offered { .. }) {
+            // The caller still waits; if the agent does not answer, offer it then (R12).
+            interaction.courtesy_due = true;
+            return;
+        }
+        if let (Phase::Queued, Some(leg)) = (interaction.phase, interaction.customer_leg) {
             interaction.courtesy_offered = true;
             self.telephony(TelephonyCommand::PlayPrompt {
                 leg,

@@ -362,6 +362,16 @@ impl Config {
                 Some(_) if queue.wait_max_ms.is_none() => {
                     fail(at("overflow"), "an overflow target needs wait_max".into())
                 }
+                Some(target)
+                    if self
+                        .queue(target)
+                        .is_some_and(|t| t.channel != queue.channel) =>
+                {
+                    fail(
+                        at("overflow"),
+                        format!("{target} is not a {:?} queue like this one", queue.channel),
+                    )
+                }
                 _ => {}
             }
         }
@@ -382,11 +392,17 @@ impl Config {
                     );
                 }
             }
-            if !queue_ids.contains(&entry_point.flow.queue) {
-                fail(
+            match self.queue(entry_point.flow.queue) {
+                None => fail(
                     at("flow.queue"),
                     format!("unknown queue {}", entry_point.flow.queue),
-                );
+                ),
+                // Calls to an entry point wait only where voice agents are offered them.
+                Some(queue) if queue.channel != Channel::Voice => fail(
+                    at("flow.queue"),
+                    format!("{} is not a voice queue", queue.name),
+                ),
+                Some(_) => {}
             }
             for (name, value) in &entry_point.flow.variables {
                 if !cad_names.contains(name.as_str()) {

@@ -141,8 +141,8 @@ pub(crate) struct Interaction {
     pub(crate) phase: Phase,
     /// Its place in `queue`, kept when an offer is not answered (R12).
     pub(crate) place: Option<Place>,
-    /// The agent it must never be routed to (R29).
-    pub(crate) excluded: Option<AgentId>,
+    /// The agents it must never be routed to: each who transferred it to an entry point (R29).
+    pub(crate) excluded: Vec<AgentId>,
     /// Agent 1: the agent who owns the call.
     pub(crate) owner: Option<(AgentId, LegId)>,
     /// The outside party the call was handed to (transfer to a number).
@@ -158,6 +158,8 @@ pub(crate) struct Interaction {
     pub(crate) courtesy_timer: Option<TimerId>,
     /// The caller heard "press 1" (R37).
     pub(crate) courtesy_offered: bool,
+    /// The "press 1" time came while the call rang an agent: offer it if it comes back (R37).
+    pub(crate) courtesy_due: bool,
     pub(crate) callback_attempts: u32,
     /// Every agent who owned or was consulted, in order.
     pub(crate) agents: Vec<AgentId>,
@@ -641,8 +643,8 @@ impl Engine {
         interaction.phase = Phase::Queued;
         interaction.queue = Some(queue);
         interaction.place = Some(place);
-        let excluded = interaction.excluded;
-        self.router.enqueue(queue, place, interaction_id, excluded);
+        self.router
+            .enqueue(queue, place, interaction_id, &interaction.excluded);
         let wait_max_ms = self
             .config
             .queue(queue)
@@ -651,7 +653,9 @@ impl Engine {
             .interactions
             .get_mut(&interaction_id)
             .expect("interaction exists");
-        if (queue_changed || interaction.wait_timer.is_none())
+        // A contact entering anew (a new place) waits the full maximum again; one back at its
+        // kept place in the same queue keeps the wait it had (R12, R43).
+        if (queue_changed || !place_kept || interaction.wait_timer.is_none())
             && let Some((wait_max_ms, _)) = wait_max_ms
         {
             if let Some(old) = interaction.wait_timer.take() {
@@ -733,12 +737,17 @@ impl Engine {
             }
         }
         for interaction in self.interactions.values() {
+            // A live interaction may still go back to its queue (R12, R28, R40), which must
+            // then still exist and serve its channel.
             if let Some(queue) = interaction.queue
                 && interaction.phase != Phase::Ended
-                && config.queue(queue).is_none()
+                && config
+                    .queue(queue)
+                    .is_none_or(|q| q.channel != interaction.channel)
             {
                 return Err(Rejection::invalid(format!(
-                    "{queue} has live interactions; it can be removed once they end"
+                    "{queue} has live interactions; it can be removed or change channel once \
+                     they end"
                 )));
             }
         }

@@ -38,16 +38,16 @@ pub struct Router {
 struct RouteQueue {
     /// Served first when an agent serves several queues.
     priority: u8,
-    /// Waiting contacts by place, each with the one agent it must not go to (R29).
+    /// Waiting contacts by place, each with the agents it must not go to (R29).
     waiting: BTreeMap<Place, Waiting>,
     /// Available agents, longest available first.
     available: BTreeSet<(u64, u64, AgentId)>,
 }
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 struct Waiting {
     interaction: InteractionId,
-    excluded: Option<AgentId>,
+    excluded: Vec<AgentId>,
 }
 
 #[derive(Debug)]
@@ -83,20 +83,20 @@ impl Router {
         }
     }
 
-    /// Puts a contact in a queue at `place`, never to be routed to `excluded` (R29).
+    /// Puts a contact in a queue at `place`, never to be routed to any of `excluded` (R29).
     pub fn enqueue(
         &mut self,
         queue: QueueId,
         place: Place,
         interaction: InteractionId,
-        excluded: Option<AgentId>,
+        excluded: &[AgentId],
     ) {
         let route_queue = self.queues.entry(queue).or_default();
         let previous = route_queue.waiting.insert(
             place,
             Waiting {
                 interaction,
-                excluded,
+                excluded: excluded.to_vec(),
             },
         );
         assert!(previous.is_none(), "two contacts at one place in {queue}");
@@ -161,20 +161,20 @@ impl Router {
         self.available.get(&agent).map_or(&[], |a| &a.queues)
     }
 
-    /// The longest-available agent of a queue, other than `excluded`.
-    pub fn best_agent(&self, queue: QueueId, excluded: Option<AgentId>) -> Option<AgentId> {
+    /// The longest-available agent of a queue, other than those `excluded`.
+    pub fn best_agent(&self, queue: QueueId, excluded: &[AgentId]) -> Option<AgentId> {
         let q = self.queues.get(&queue)?;
         q.available
             .iter()
             .map(|&(_, _, agent)| agent)
-            .find(|&agent| Some(agent) != excluded)
+            .find(|agent| !excluded.contains(agent))
     }
 
     /// The longest-available agent for the contact at the head of… a given waiting contact.
     pub fn best_agent_for(&self, queue: QueueId, place: Place) -> Option<AgentId> {
         let q = self.queues.get(&queue)?;
         let waiting = q.waiting.get(&place)?;
-        self.best_agent(queue, waiting.excluded)
+        self.best_agent(queue, &waiting.excluded)
     }
 
     /// The best contact for an available agent across the queues it serves: highest queue
@@ -186,7 +186,7 @@ impl Router {
             let Some(q) = self.queues.get(&queue) else {
                 continue;
             };
-            let head = q.waiting.iter().find(|(_, w)| w.excluded != Some(agent));
+            let head = q.waiting.iter().find(|(_, w)| !w.excluded.contains(&agent));
             if let Some((&place, waiting)) = head {
                 let candidate = (Reverse(q.priority), place, queue, waiting.interaction);
                 if best
@@ -205,7 +205,7 @@ impl Router {
     pub fn find_unrouted(&self) -> Option<(QueueId, InteractionId, AgentId)> {
         for (&queue, q) in &self.queues {
             for waiting in q.waiting.values() {
-                if let Some(agent) = self.best_agent(queue, waiting.excluded) {
+                if let Some(agent) = self.best_agent(queue, &waiting.excluded) {
                     return Some((queue, waiting.interaction, agent));
                 }
             }

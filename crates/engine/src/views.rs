@@ -326,7 +326,7 @@ impl Engine {
         })
     }
 
-    /// Secure CAD values, fetched separately by a participant (R33).
+    /// Secure CAD values, fetched separately by an agent on the call or wrapping it up (R33).
     pub fn secure_variables(
         &self,
         agent_id: AgentId,
@@ -336,7 +336,19 @@ impl Engine {
             .interactions
             .get(&interaction_id)
             .ok_or_else(|| Rejection::not_found(format!("no interaction {interaction_id}")))?;
-        if !self.is_participant(agent_id, interaction_id) {
+        // On the call, or wrapping it up: a phone that only rings (offer, transfer, consult
+        // request) shows a popover, which never shows secure values (R9, R10).
+        let on_call = self.agents.get(&agent_id).is_some_and(|agent| {
+            agent.wrapups.contains(&interaction_id)
+                || agent.voice.is_some_and(|slot| {
+                    slot.interaction == interaction_id
+                        && matches!(
+                            slot.role,
+                            SlotRole::Owner | SlotRole::Consulted { accepted: true }
+                        )
+                })
+        });
+        if !on_call {
             return Err(Rejection::not_yours(format!(
                 "{agent_id} is not on {interaction_id}"
             )));
@@ -409,8 +421,9 @@ impl Engine {
         let text = search.to_lowercase();
         let digits: String = search.chars().filter(char::is_ascii_digit).collect();
         let mut found = Vec::new();
+        // Only voice queues take a voice call (R16: those available for the interaction).
         for queue in &self.config.queues {
-            if queue.name.to_lowercase().contains(&text) {
+            if queue.channel == Channel::Voice && queue.name.to_lowercase().contains(&text) {
                 let n_waiting = self.router.n_waiting(queue.id);
                 found.push(DirectoryDestination::Queue {
                     id: queue.id,
@@ -616,19 +629,20 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// Non-secure CAD values (R33: secure ones are fetched separately).
+    /// Non-secure CAD values (R33: secure ones are fetched separately). A value whose
+    /// definition an administrator removed is not shown either: it may have been secure.
     pub(crate) fn visible_variables(&self, interaction: &Interaction) -> BTreeMap<String, String> {
-        let secure: HashSet<&str> = self
+        let visible: HashSet<&str> = self
             .config
             .cad_variables
             .iter()
-            .filter(|d| d.secure)
+            .filter(|d| !d.secure)
             .map(|d| d.name.as_str())
             .collect();
         interaction
             .variables
             .iter()
-            .filter(|(name, _)| !secure.contains(name.as_str()))
+            .filter(|(name, _)| visible.contains(name.as_str()))
             .map(|(n, v)| (n.clone(), v.clone()))
             .collect()
     }
@@ -724,6 +738,18 @@ impl Engine {
                 return Err(format!(
                     "{id} is {:?} but queued in the router: {queued}",
                     interaction.phase
+                ));
+            }
+            if queued
+                && interaction
+                    .queue
+                    .and_then(|q| self.config.queue(q))
+                    .map(|q| q.channel)
+                    != Some(interaction.channel)
+            {
+                return Err(format!(
+                    "{id} waits in {:?}, which no {:?} agent serves",
+                    interaction.queue, interaction.channel
                 ));
             }
             n_queued += usize::from(queued);

@@ -14,7 +14,14 @@
 //! - nothing ends except by a rule or a hang-up: each end reason matches what the step did;
 //! - every ended interaction yields exactly one final record, and no interaction disappears
 //!   without one (R45);
-//! - only the agent who owned the call gets the wrap-up dialog (R24–R26).
+//! - only the agent who owned the call gets the wrap-up dialog (R24–R26);
+//! - every telephony command names legs the network still has up, and media commands (bridge,
+//!   hold, conference, recording, prompts) only answered ones;
+//! - an agent's phone rings only once every earlier leg on it is hung up (R36);
+//! - `LimitReached` is shown only when the call limit is reached (R2);
+//! - each desktop, rebuilt only from the events it was sent, shows exactly the call the engine
+//!   has its agent on (no popover left open, none missing), that call's hold state (R14, R15,
+//!   R19) and the wrap-ups the engine awaits (R36).
 //!
 //! On failure it prints the seed, the step and the last steps. `SENTRAL_SIM_SEED=<n>` replays
 //! one seed; `SENTRAL_SIM_STEPS=<n>` sets the steps per seed (default 25,000 over 8 seeds).
@@ -166,6 +173,17 @@ struct Sim {
     last_outputs: Vec<Output>,
     /// Print every step (`SENTRAL_SIM_TRACE=1`).
     trace: bool,
+    /// What each agent's desktop shows, built only from the events it was sent.
+    desktops: HashMap<AgentId, Desktop>,
+}
+
+/// An agent's desktop as its events built it: the popovers and control panes open, and the
+/// hold state last shown for each call.
+#[derive(Debug, Default)]
+struct Desktop {
+    open: BTreeSet<InteractionId>,
+    hold: HashMap<InteractionId, (bool, Option<bool>)>,
+    wrapups: BTreeSet<InteractionId>,
 }
 
 impl Sim {
@@ -196,6 +214,7 @@ impl Sim {
             last_input: None,
             last_outputs: Vec::new(),
             trace: std::env::var_os("SENTRAL_SIM_TRACE").is_some(),
+            desktops: HashMap::new(),
         }
     }
 
@@ -329,7 +348,12 @@ impl Sim {
             5..=8 => "+47 21 00 00 01",
             _ => "+4799999999",
         };
-        let ani = format!("+4790{:06}", self.rng.below(1_000_000));
+        // Some callers withhold their number.
+        let ani = if self.rng.chance(10) {
+            "anonymous".to_owned()
+        } else {
+            format!("+4790{:06}", self.rng.below(1_000_000))
+        };
         Some((
             Step::Arrival,
             Input::Telephony(TelephonyEvent::CallArrived {
@@ -478,6 +502,13 @@ impl Sim {
         }
         if self.rng.chance(10) {
             config.queues[0].overflow = Some(config.queues[0].id); // invalid: rejected
+        }
+        if self.rng.chance(10) {
+            // Sales becomes a chat queue: refused while voice calls are in it.
+            config.queues[0].channel = Channel::Chat;
+            config
+                .entry_points
+                .retain(|ep| ep.flow.queue != config.queues[0].id);
         }
         (Step::Config, Input::ConfigChanged(Box::new(config)))
     }
@@ -765,6 +796,8 @@ impl Sim {
                 .find(|o| matches!(o, Output::Telephony(TelephonyCommand::Answer { .. })))
         {
             let interaction = *self.created.last().expect("arrival created one");
+            // A leg id the network reuses is no longer a gone one.
+            self.gone_legs.retain(|gone| gone != leg);
             self.legs.insert(
                 *leg,
                 SimLeg {
@@ -774,9 +807,39 @@ impl Sim {
                 },
             );
         }
+        // The network's side of the step happened before the engine answered it.
+        if let (Step::Answer, Some(Input::Telephony(TelephonyEvent::Answered { leg }))) =
+            (step, self.last_input.clone())
+            && let Some(sim_leg) = self.legs.get_mut(&leg)
+        {
+            sim_leg.answered = true;
+        }
+        if let (Step::Fail(_), Some(Input::Telephony(TelephonyEvent::Failed { leg, .. }))) =
+            (step, self.last_input.clone())
+        {
+            self.forget(leg);
+        }
+        if let (Step::HangUp(..), Some(Input::Telephony(TelephonyEvent::HungUp { leg }))) =
+            (step, self.last_input.clone())
+        {
+            self.forget(leg);
+        }
         for output in outputs {
             match output {
-                Output::Telephony(command) => self.apply_command(command),
+                Output::Telephony(command) => {
+                    self.check_command(command)?;
+                    self.apply_command(command)
+                }
+                Output::Desktop {
+                    event: DesktopEvent::LimitReached { .. },
+                    ..
+                } if before.n_calls < self.engine.config().org.calls_max => {
+                    return Err(format!(
+                        "R2: LimitReached with {} of {} calls up",
+                        before.n_calls,
+                        self.engine.config().org.calls_max
+                    ));
+                }
                 Output::Desktop {
                     to: Recipient::Agent(agent),
                     event,
@@ -827,26 +890,89 @@ impl Sim {
                 _ => {}
             }
         }
-        if let (Step::Answer, Some(Input::Telephony(TelephonyEvent::Answered { leg }))) =
-            (step, self.last_input.clone())
-            && let Some(sim_leg) = self.legs.get_mut(&leg)
-        {
-            sim_leg.answered = true;
-        }
-        if let (Step::Fail(_), Some(Input::Telephony(TelephonyEvent::Failed { leg, .. }))) =
-            (step, self.last_input.clone())
-        {
-            self.forget(leg);
-        }
-        if let (Step::HangUp(..), Some(Input::Telephony(TelephonyEvent::HungUp { leg }))) =
-            (step, self.last_input.clone())
-        {
-            self.forget(leg);
-        }
         // Nothing disappears without its final record.
         for &id in &self.live {
             if self.engine.interaction_view(id).is_none() {
                 return Err(format!("{id} vanished without a final record"));
+            }
+        }
+        self.check_desktops()
+    }
+
+    /// A command the network could not carry out consistently: it names a leg that is gone
+    /// (hung up, failed, never placed) or, for media, one that is not answered yet.
+    fn check_command(&self, command: &TelephonyCommand) -> Result<(), String> {
+        if let TelephonyCommand::RingAgent { agent, .. } = command
+            && let Some((leg, _)) = self
+                .legs
+                .iter()
+                .find(|(_, l)| l.kind == LegKind::Agent(*agent))
+        {
+            return Err(format!(
+                "R36: {agent}'s phone rings again while {leg} is still up on it"
+            ));
+        }
+        let (legs, answered): (Vec<LegId>, bool) = match command {
+            TelephonyCommand::Bridge { a, b } => (vec![*a, *b], true),
+            TelephonyCommand::Hold { leg } => (vec![*leg], true),
+            TelephonyCommand::Conference { legs } => (legs.clone(), true),
+            TelephonyCommand::StartRecording { leg, .. } => (vec![*leg], true),
+            TelephonyCommand::PlayPrompt { leg, .. } => (vec![*leg], true),
+            TelephonyCommand::HangUp { leg } | TelephonyCommand::Denoise { leg, .. } => {
+                (vec![*leg], false)
+            }
+            _ => return Ok(()),
+        };
+        for leg in legs {
+            match self.legs.get(&leg) {
+                None => return Err(format!("{command:?}: {leg} is not up")),
+                Some(l) if answered && !l.answered => {
+                    return Err(format!("{command:?}: {leg} is not answered"));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Every desktop shows exactly the call the engine has the agent on (no popover left open,
+    /// none missing), and a participant's hold display matches the call (R14, R15, R19).
+    fn check_desktops(&self) -> Result<(), String> {
+        for agent in (1..=6).map(AgentId) {
+            let Some(view) = self.engine.agent_view(agent) else {
+                continue;
+            };
+            let empty = Desktop::default();
+            let desktop = self.desktops.get(&agent).unwrap_or(&empty);
+            let wrapups: BTreeSet<InteractionId> = view.wrapups.iter().copied().collect();
+            if desktop.wrapups != wrapups {
+                return Err(format!(
+                    "{agent}'s desktop shows wrap-up dialogs for {:?}, the engine awaits {:?}",
+                    desktop.wrapups, view.wrapups
+                ));
+            }
+            let expected: BTreeSet<InteractionId> = view.call.into_iter().collect();
+            if desktop.open != expected {
+                return Err(format!(
+                    "{agent}'s desktop shows {:?}, the engine has them on {:?}",
+                    desktop.open, view.call
+                ));
+            }
+            let Some(id) = view.call else { continue };
+            let Some(call) = self.engine.interaction_view(id) else {
+                continue;
+            };
+            let participant = call.owner == Some(agent)
+                || (call.consulted == Some(agent) && call.consult.is_some_and(|c| c.accepted));
+            if call.phase != "connected" || !participant {
+                continue;
+            }
+            let expected = (call.customer_held, call.consult.map(|c| c.consulted_held));
+            let shown = desktop.hold.get(&id).copied();
+            if shown != Some(expected) {
+                return Err(format!(
+                    "{agent}'s desktop shows hold {shown:?} for {id}, the call is {expected:?}"
+                ));
             }
         }
         Ok(())
@@ -903,6 +1029,55 @@ impl Sim {
         event: &DesktopEvent,
         before: &mut Snapshot,
     ) -> Result<(), String> {
+        let desktop = self.desktops.entry(agent).or_default();
+        match event {
+            DesktopEvent::Reserved { interaction, .. }
+            | DesktopEvent::OwnershipChanged { interaction, .. }
+            | DesktopEvent::CallbackDialing { interaction, .. } => {
+                desktop.open.insert(*interaction);
+            }
+            DesktopEvent::Offer(offer) => {
+                desktop.open.insert(offer.interaction);
+            }
+            DesktopEvent::ConsultOffer(offer) => {
+                desktop.open.insert(offer.interaction);
+            }
+            DesktopEvent::Connected { interaction, .. } => {
+                desktop.open.insert(*interaction);
+                desktop.hold.insert(*interaction, (false, None));
+            }
+            DesktopEvent::OfferWithdrawn { interaction }
+            | DesktopEvent::Rona { interaction }
+            | DesktopEvent::CallEnded { interaction, .. } => {
+                desktop.open.remove(interaction);
+                desktop.hold.remove(interaction);
+            }
+            DesktopEvent::WrapUpRequired { interaction, .. }
+                if !desktop.wrapups.insert(*interaction) =>
+            {
+                return Err(format!(
+                    "{agent} got a second wrap-up dialog for {interaction}"
+                ));
+            }
+            DesktopEvent::WrapUpDone { interaction } => {
+                desktop.wrapups.remove(interaction);
+            }
+            DesktopEvent::HoldChanged {
+                interaction,
+                customer_held,
+                consulted_held,
+            } => {
+                if !desktop.open.contains(interaction) {
+                    return Err(format!(
+                        "{agent} got HoldChanged for {interaction}, which its desktop does not show"
+                    ));
+                }
+                desktop
+                    .hold
+                    .insert(*interaction, (*customer_held, *consulted_held));
+            }
+            _ => {}
+        }
         match event {
             DesktopEvent::OwnershipChanged {
                 interaction,

@@ -21,7 +21,9 @@ mod customer_hangs_up_during_consult;
 mod directory_refresh;
 mod end_consult;
 mod hold_and_resume;
+mod transfer_to_a_chat_queue;
 mod transfer_to_entry_point;
+mod transfer_to_entry_point_twice;
 
 use sentral_engine::testing::*;
 use sentral_engine::*;
