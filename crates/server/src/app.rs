@@ -1,4 +1,4 @@
-//! Starting and stopping the server: store, organisations' engines, HTTP.
+//! Starting and stopping the server: store, organisations' engines, SIP, HTTP.
 //!
 //! On first start the configuration file seeds the store; from then on the store is the source
 //! of truth. On every start each organisation's engine continues numbering after the history,
@@ -8,6 +8,7 @@
 use crate::config::{self, OrgConfig, Password, ServerConfig};
 use crate::hub::EventHub;
 use crate::org::{Directory, OrgHandle, OrgParts};
+use crate::sip::Sip;
 use crate::telephony::SharedTelephony;
 use anyhow::{Context, Result};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub history: HistoryWriter,
     /// Prometheus metrics.
     pub metrics: PrometheusHandle,
+    /// The SIP service, when the server listens for SIP.
+    pub sip: Option<Arc<Sip>>,
 }
 
 /// One running organisation.
@@ -55,12 +58,16 @@ pub struct StartOptions {
     pub http: SocketAddr,
     /// The phone network.
     pub telephony: SharedTelephony,
+    /// Where SIP listens (UDP and TCP; port 0 picks a free one); `None` runs without SIP.
+    pub sip: Option<SocketAddr>,
 }
 
 /// A running server.
 pub struct RunningApp {
     /// Where HTTP listens.
     pub http_addr: SocketAddr,
+    /// Where SIP listens, if it does.
+    pub sip_addr: Option<SocketAddr>,
     /// Shared state (tests reach organisations through it, as the telephony adapter does).
     pub state: AppState,
     stop_http: oneshot::Sender<()>,
@@ -79,6 +86,9 @@ impl RunningApp {
     pub async fn shutdown(self) -> Result<()> {
         let _ = self.stop_http.send(());
         let _ = self.http.await;
+        if let Some(sip) = &self.state.sip {
+            sip.shutdown().await;
+        }
         for org in self.state.orgs.values() {
             org.handle.stop().await;
         }
@@ -117,12 +127,19 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
             },
         );
     }
+    let orgs = Arc::new(runtimes);
+    let sip = match options.sip {
+        Some(addr) => Some(Arc::new(Sip::start(addr, orgs.clone()).await?)),
+        None => None,
+    };
+    let sip_addr = sip.as_ref().map(|sip| sip.local_addr());
     let state = AppState {
         store,
         hub,
-        orgs: Arc::new(runtimes),
+        orgs,
         history,
         metrics: metrics_handle(),
+        sip,
     };
     let listener = TcpListener::bind(options.http)
         .await
@@ -141,6 +158,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
     tracing::info!(%http_addr, "Sentral is listening");
     Ok(RunningApp {
         http_addr,
+        sip_addr,
         state,
         stop_http,
         http,

@@ -7,6 +7,8 @@
 //!   listen) and graceful shutdown.
 //! - `org`: one organisation's engine as a single-writer task, and its handle.
 //! - `telephony`: the boundary to the phone network (`TelephonyAdapter`).
+//! - `sip`: the SIP service (`sentral-sip`): agents' phones register, their registrations
+//!   become the organisations' `DeviceRegistered`/`DeviceUnregistered` inputs.
 //! - `hub`: per-user event streams with sequence numbers and bounded replay.
 //! - `auth`: passwords, sessions, the authenticated `Caller`.
 //! - `api`: the REST API, its OpenAPI document, the WebSocket, operations endpoints.
@@ -21,6 +23,7 @@ pub mod desktop;
 pub mod dto;
 pub mod hub;
 pub mod org;
+pub mod sip;
 pub mod telephony;
 
 pub use app::{RunningApp, StartOptions, start};

@@ -108,7 +108,8 @@ async fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                // rsipstack logs every SIP message (with its credentials) at info.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rsipstack=warn")),
         )
         .init();
     match Cli::parse().command {
@@ -150,19 +151,25 @@ async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
         .or(file.server.rtp_ports)
         .unwrap_or((20000, 20999));
     let trunk = network.trunk.or(file.server.trunk);
-    tracing::info!(%sip, ?rtp_ports, ?trunk, "telephony settings (the SIP side is not wired into this build yet)");
+    tracing::info!(
+        ?rtp_ports,
+        ?trunk,
+        "telephony settings (phones register over SIP; calls are not signalled over SIP yet)"
+    );
     let app = start(StartOptions {
         config: file,
         data_dir: network.data_dir.clone(),
         http,
         telephony: Arc::new(NoTelephony),
+        sip: Some(sip),
     })
     .await?;
+    let sip = app.sip_addr.unwrap_or(sip);
     if demo {
         print_demo(app.http_addr, sip, &network.data_dir);
     } else {
         println!(
-            "Sentral is running: desktop http://{}/ (data in {})",
+            "Sentral is running: desktop http://{}/, SIP sip:{sip} (data in {})",
             app.http_addr,
             network.data_dir.display()
         );

@@ -477,6 +477,7 @@ async fn start(config: ServerConfig, dir: &Path) -> Result<RunningApp> {
         data_dir: dir.into(),
         http: "127.0.0.1:0".parse()?,
         telephony: Arc::new(sentral_server::telephony::NoTelephony),
+        sip: None,
     })
     .await
 }

@@ -988,6 +988,9 @@ async fn apply(
     }
     *runtime.config.write().expect("config lock") = new.clone();
     runtime.handle.set_directory(directory(&new));
+    if let Some(sip) = &state.sip {
+        sip.org_changed(&new);
+    }
     tracing::info!(org = new.slug, "configuration changed by an administrator");
     Ok(new)
 }

@@ -9,4 +9,5 @@ mod flow;
 mod operations;
 mod restart;
 mod sign_in;
+mod sip;
 mod support;

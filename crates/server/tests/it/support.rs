@@ -192,7 +192,19 @@ pub struct TestApp {
 /// Starts the server with `config` on a free port and a fresh data directory.
 pub async fn spawn_app(config: ServerConfig) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
-    start_in(config, dir).await
+    start_in(config, dir, None).await
+}
+
+/// Starts the demo with SIP listening on a free port (UDP and TCP) of 127.0.0.1: real phones
+/// register with the real registrar; the rest of the phone network is still the double.
+pub async fn spawn_demo_with_sip() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    start_in(
+        demo_config(),
+        dir,
+        Some("127.0.0.1:0".parse().expect("address")),
+    )
+    .await
 }
 
 /// Starts the server with the demo organisation.
@@ -200,7 +212,7 @@ pub async fn spawn_demo() -> TestApp {
     spawn_app(demo_config()).await
 }
 
-async fn start_in(config: ServerConfig, dir: TempDir) -> TestApp {
+async fn start_in(config: ServerConfig, dir: TempDir, sip: Option<SocketAddr>) -> TestApp {
     init_tracing();
     let phone = Arc::new(FakePhone::default());
     let app = sentral_server::start(StartOptions {
@@ -208,6 +220,7 @@ async fn start_in(config: ServerConfig, dir: TempDir) -> TestApp {
         data_dir: dir.path().to_path_buf(),
         http: "127.0.0.1:0".parse().expect("address"),
         telephony: phone.clone(),
+        sip,
     })
     .await
     .expect("the server starts");
@@ -368,7 +381,7 @@ impl TestApp {
             app, dir, config, ..
         } = self;
         app.shutdown().await.expect("clean shutdown");
-        start_in(config, dir).await
+        start_in(config, dir, None).await
     }
 }
 

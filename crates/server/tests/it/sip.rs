@@ -1,0 +1,249 @@
+//! Agents' phones registering with the real server over SIP: SIPp (`sipp`, Debian package
+//! `sip-tester`, installed by `scripts/install-test-deps`) plays the phone with the scenarios
+//! in `tests/e2e/sipp/`, and the desktop's view (`GET /api/v1/agents/me`) shows the result.
+//! SIPp speaks MD5 only; SHA-256 is proven in `crates/sip` (the RFC 7616 example and a REGISTER
+//! over real sockets).
+//!
+//! An agent whose phone is not registered cannot be offered calls (R3), and a phone that goes
+//! away while it rings is a failed device: RONA (R21). Customer calls are still played by the
+//! phone network's double, since calls are not signalled over SIP yet.
+
+use crate::support::{DN_SALES, TestApp, spawn_demo_with_sip};
+use sentral_engine::TelephonyCommand;
+use serde_json::{Value, json};
+use std::net::{SocketAddr, UdpSocket};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// How long one SIPp run may take before the test fails.
+const SIPP_WAIT: Duration = Duration::from_secs(30);
+
+/// What SIPp expects of the server.
+#[derive(Clone, Copy)]
+enum Expect {
+    /// 401, then 200 (`register.xml`).
+    Registered,
+    /// 401, then 403 (`register_refused.xml`).
+    Refused,
+}
+
+/// An agent's phone as SIPp plays it.
+struct Phone {
+    /// The extension and digest user name.
+    extension: &'static str,
+    /// The SIP password it answers challenges with.
+    password: &'static str,
+    /// The port of its Contact, where it would take calls: the same for every run, so an
+    /// un-REGISTER removes the binding a REGISTER made.
+    contact_port: u16,
+}
+
+impl Phone {
+    fn new(extension: &'static str, password: &'static str) -> Phone {
+        Phone {
+            extension,
+            password,
+            contact_port: free_udp_port(),
+        }
+    }
+}
+
+/// Runs SIPp once as `phone`, registering for `expires` seconds (0 un-registers) over
+/// `transport` (`u1` UDP, `t1` TCP); fails the test unless the server answered as `expect`
+/// says.
+async fn sipp(sip: SocketAddr, phone: &Phone, expires: u32, transport: &str, expect: Expect) {
+    let Phone {
+        extension,
+        password,
+        contact_port,
+    } = *phone;
+    let scenario = match expect {
+        Expect::Registered => "register.xml",
+        Expect::Refused => "register_refused.xml",
+    };
+    let scenarios = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/sipp");
+    // SIPp writes its logs into the working directory: a temporary one.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let local_port = free_udp_port();
+    let mut command = tokio::process::Command::new("sipp");
+    command
+        .current_dir(dir.path())
+        .arg(sip.to_string())
+        .arg("-sf")
+        .arg(scenarios.join(scenario))
+        .args(["-s", extension, "-au", extension, "-ap", password])
+        .args(["-key", "agent_port", &contact_port.to_string()])
+        .args(["-key", "expires", &expires.to_string()])
+        .args([
+            "-t",
+            transport,
+            "-i",
+            "127.0.0.1",
+            "-p",
+            &local_port.to_string(),
+        ])
+        .args(["-m", "1", "-nostdin", "-timeout", "20s", "-trace_err"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    let child = command.spawn().unwrap_or_else(|error| {
+        panic!(
+            "cannot run sipp ({error}): install it with scripts/install-test-deps \
+             (Debian package sip-tester)"
+        )
+    });
+    let output = tokio::time::timeout(SIPP_WAIT, child.wait_with_output())
+        .await
+        .expect("sipp finishes in time")
+        .expect("sipp runs");
+    if !output.status.success() {
+        let errors: String = std::fs::read_dir(dir.path())
+            .expect("the temp dir")
+            .flatten()
+            .filter(|entry| entry.file_name().to_string_lossy().ends_with("errors.log"))
+            .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
+            .collect();
+        panic!(
+            "sipp {scenario} as {extension} (expires {expires}, {transport}) failed with {}:\n{}\n{errors}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+/// A UDP port that was free a moment ago, for SIPp's socket (its default is 5060, which
+/// another test or a running demo may hold) and for a phone's Contact.
+fn free_udp_port() -> u16 {
+    let socket = UdpSocket::bind("127.0.0.1:0").expect("a free port");
+    socket.local_addr().expect("bound").port()
+}
+
+fn sip_addr(app: &TestApp) -> SocketAddr {
+    app.app.sip_addr.expect("the server listens for SIP")
+}
+
+/// The agent as the desktop sees it.
+async fn me(api: &crate::support::Api) -> Value {
+    let reply = api.get("/api/v1/agents/me").await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    reply.body["agent"].clone()
+}
+
+/// Polls the agent's view until `field` is `value`; fails the test after a while.
+async fn wait_until(api: &crate::support::Api, field: &str, value: Value) {
+    let deadline = tokio::time::Instant::now() + crate::support::WAIT;
+    loop {
+        let agent = me(api).await;
+        if agent[field] == value {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{field} never became {value}: {agent}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Signs anna in and logs her in to Sales at her extension 1001.
+async fn anna_at_her_desk(app: &TestApp) -> crate::support::Api {
+    let anna = app.user("anna").await;
+    let reply = anna
+        .post(
+            "/api/v1/agents/me/session",
+            json!({"team": "Sales", "extension": "1001"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "station log-in: {reply:?}");
+    anna
+}
+
+fn rang(app: &TestApp, extension: &str) -> bool {
+    app.phone.commands().iter().any(|(_, command)| {
+        matches!(command, TelephonyCommand::RingAgent { extension: e, .. } if e == extension)
+    })
+}
+
+#[tokio::test]
+async fn r3_a_phone_registered_over_sip_shows_on_the_desktop_until_it_unregisters() {
+    let app = spawn_demo_with_sip().await;
+    let anna = anna_at_her_desk(&app).await;
+    assert_eq!(me(&anna).await["phone_registered"], false);
+
+    // Her phone registers over TCP, then un-registers over UDP: both transports listen.
+    let phone = Phone::new("1001", "demo");
+    sipp(sip_addr(&app), &phone, 3600, "t1", Expect::Registered).await;
+    wait_until(&anna, "phone_registered", json!(true)).await;
+
+    sipp(sip_addr(&app), &phone, 0, "u1", Expect::Registered).await;
+    wait_until(&anna, "phone_registered", json!(false)).await;
+}
+
+#[tokio::test]
+async fn r3_a_wrong_sip_password_is_refused_with_403_and_the_phone_stays_unregistered() {
+    let app = spawn_demo_with_sip().await;
+    let anna = anna_at_her_desk(&app).await;
+    let phone = Phone::new("1001", "wrong");
+    sipp(sip_addr(&app), &phone, 3600, "u1", Expect::Refused).await;
+    // The refusal came before anything was registered; let any stray event arrive first.
+    crate::support::settle(&app.demo()).await;
+    assert_eq!(me(&anna).await["phone_registered"], false);
+}
+
+#[tokio::test]
+async fn r3_a_register_for_an_unknown_extension_is_refused() {
+    let app = spawn_demo_with_sip().await;
+    let stranger = Phone::new("1999", "demo");
+    sipp(sip_addr(&app), &stranger, 3600, "u1", Expect::Refused).await;
+    // A real extension still registers afterwards.
+    let anna = anna_at_her_desk(&app).await;
+    let phone = Phone::new("1001", "demo");
+    sipp(sip_addr(&app), &phone, 3600, "u1", Expect::Registered).await;
+    wait_until(&anna, "phone_registered", json!(true)).await;
+}
+
+#[tokio::test]
+async fn r3_r21_an_agent_is_offered_calls_only_while_the_phone_is_registered() {
+    let app = spawn_demo_with_sip().await;
+    let anna = anna_at_her_desk(&app).await;
+    anna.set_available().await;
+
+    // Anna is Available but her phone is not registered: the call waits, nothing rings (R3).
+    app.customer_calls(1, DN_SALES, "+4791234567").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!rang(&app, "1001"), "{:?}", app.phone.commands());
+
+    // Her phone registers: the waiting call is offered and her phone rings.
+    let phone = Phone::new("1001", "demo");
+    sipp(sip_addr(&app), &phone, 3600, "u1", Expect::Registered).await;
+    app.phone.ringing("1001").await;
+
+    // The phone goes away while it rings: a failed device, so RONA (R21).
+    sipp(sip_addr(&app), &phone, 0, "u1", Expect::Registered).await;
+    wait_until(&anna, "state", json!("rona")).await;
+    assert_eq!(me(&anna).await["phone_registered"], false);
+}
+
+#[tokio::test]
+async fn the_server_does_not_start_when_the_sip_port_is_taken() {
+    let taken = UdpSocket::bind("127.0.0.1:0").expect("a free port");
+    let addr = taken.local_addr().expect("bound");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let error = sentral_server::start(sentral_server::StartOptions {
+        config: crate::support::demo_config(),
+        data_dir: dir.path().to_path_buf(),
+        http: "127.0.0.1:0".parse().expect("address"),
+        telephony: std::sync::Arc::new(sentral_server::telephony::NoTelephony),
+        sip: Some(addr),
+    })
+    .await
+    .err()
+    .expect("start-up fails");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains(&format!("cannot listen for SIP (UDP) on {addr}")),
+        "{message}"
+    );
+}

@@ -1,0 +1,431 @@
+//! The boundary to rsipstack (pinned `=0.7.14`): the only module that sees its types.
+//!
+//! It binds the UDP socket and the TCP listener on one address, runs rsipstack's endpoint (RFC
+//! 3261 transactions: retransmissions are absorbed and answered from the transaction, not by
+//! us), reads each new request into an [`Inbound`] of our own types and writes an [`Answer`]
+//! back as a SIP response. It makes no decisions.
+//!
+//! The TCP listener is ours, not rsipstack's: rsipstack binds its listener inside a spawned
+//! task and only logs a failure, but a port that cannot be bound must stop start-up with a
+//! message naming the address. Accepted connections are handed to rsipstack's transport layer,
+//! which reads and writes SIP on them; at most [`TCP_CONNECTIONS_MAX`] are open at once.
+
+use crate::registrar::{ContactRequest, Contacts, Transport};
+use rsipstack::EndpointBuilder;
+use rsipstack::platform::CancellationToken;
+use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
+use rsipstack::sip::{Header, Method, Request, StatusCode, typed};
+use rsipstack::transaction::{Endpoint, Transaction, make_tag};
+use rsipstack::transport::tcp::TcpConnection;
+use rsipstack::transport::udp::UdpConnection;
+use rsipstack::transport::{SipAddr, SipConnection};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc};
+
+/// A new request, read into our types, with the way to answer it.
+pub(crate) struct Inbound {
+    /// What the request says.
+    pub request: RequestFacts,
+    /// Answers the request (once).
+    pub responder: Responder,
+}
+
+/// The method of a request, as far as the driver tells them apart.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub(crate) enum SipMethod {
+    Register,
+    Options,
+    Invite,
+    Other(String),
+}
+
+/// The parts of a request the driver and the registrar read. A header that is missing or
+/// cannot be read is `None` (or `Err` for contacts), so the driver can answer 400.
+#[derive(Clone, Debug)]
+pub(crate) struct RequestFacts {
+    pub method: SipMethod,
+    /// The user part of the `To` URI.
+    pub to_user: Option<String>,
+    /// The host part of the `To` URI.
+    pub to_host: Option<String>,
+    pub call_id: Option<String>,
+    pub cseq: Option<u32>,
+    pub contacts: Result<Contacts, ()>,
+    /// `Expires`, if present; `Err` when it is not a number.
+    pub expires: Option<Result<u32, ()>>,
+    pub authorization: Vec<String>,
+    pub user_agent: Option<String>,
+    /// Where the request came from.
+    pub source: SocketAddr,
+    pub transport: Transport,
+}
+
+/// A response to send: status, reason phrase and extra headers (beyond `Via`, `From`, `To`,
+/// `Call-ID`, `CSeq` and `Content-Length`, which come from the request).
+#[derive(Clone, Debug)]
+pub(crate) struct Answer {
+    pub status: u16,
+    pub reason: String,
+    pub headers: Vec<(&'static str, String)>,
+}
+
+/// Answers one server transaction.
+pub(crate) struct Responder {
+    transaction: Transaction,
+}
+
+/// The running endpoint: listeners, transactions and the tasks that serve them.
+pub(crate) struct SipTransport {
+    /// Where UDP and TCP listen.
+    pub local_addr: SocketAddr,
+    /// Stops the endpoint, its connections and our accept loop.
+    cancel: CancellationToken,
+    /// Kept so the endpoint lives as long as the transport.
+    _endpoint: Arc<Endpoint>,
+}
+
+/// Why the SIP address could not be bound.
+#[derive(Debug)]
+pub(crate) struct BindError {
+    pub transport: &'static str,
+    pub reason: String,
+}
+
+impl SipTransport {
+    /// Binds UDP and TCP on `addr` (port 0 picks one free port for both) and starts serving.
+    /// New requests arrive on the returned channel; when it is full, requests are refused
+    /// with 503 rather than queued without bound.
+    pub async fn bind(
+        addr: SocketAddr,
+        queue_len: usize,
+    ) -> Result<(SipTransport, mpsc::Receiver<Inbound>), BindError> {
+        let cancel = CancellationToken::new();
+        let (udp, tcp) = bind_both(addr, &cancel).await?;
+        let local_addr = tcp.local_addr().map_err(|error| BindError {
+            transport: "TCP",
+            reason: error.to_string(),
+        })?;
+        let endpoint = {
+            let mut builder = EndpointBuilder::new();
+            builder
+                .with_user_agent(USER_AGENT)
+                .with_cancel_token(cancel.clone())
+                .with_allows(vec![Method::Register, Method::Options]);
+            builder.build()
+        };
+        endpoint
+            .inner
+            .transport_layer
+            .add_transport(SipConnection::Udp(udp));
+        let endpoint = Arc::new(endpoint);
+        let incoming = endpoint
+            .incoming_transactions()
+            .map_err(|error| BindError {
+                transport: "SIP",
+                reason: error.to_string(),
+            })?;
+        let serving = endpoint.inner.clone();
+        tokio::spawn(async move {
+            if let Err(error) = serving.serve().await {
+                tracing::error!(%error, "the SIP endpoint stopped");
+            }
+        });
+        tokio::spawn(accept_tcp(
+            tcp,
+            endpoint.clone(),
+            local_addr,
+            cancel.clone(),
+        ));
+        let (requests, received) = mpsc::channel(queue_len);
+        tokio::spawn(read_requests(incoming, requests, cancel.clone()));
+        Ok((
+            SipTransport {
+                local_addr,
+                cancel,
+                _endpoint: endpoint,
+            },
+            received,
+        ))
+    }
+
+    /// Stops listening and ends every connection and transaction.
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+    }
+}
+
+impl Drop for SipTransport {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+impl Responder {
+    /// Sends `answer` from a task of its own, so a slow TCP peer never holds up the driver.
+    /// The transaction then lives on for retransmissions of the request (answered with the
+    /// same response) until its timers end.
+    pub fn send(self, answer: Answer) {
+        let mut transaction = self.transaction;
+        tokio::spawn(async move {
+            let response = response_for(&mut transaction, answer);
+            if let Err(error) = transaction.respond(response).await {
+                tracing::debug!(%error, "a SIP response could not be sent");
+                return;
+            }
+            // An INVITE's final response waits for its ACK (and is retransmitted until then);
+            // a non-INVITE transaction is done.
+            if transaction.original.method == Method::Invite {
+                let _ = tokio::time::timeout(INVITE_ANSWERED_LINGER, async {
+                    while transaction.receive().await.is_some() {}
+                })
+                .await;
+            }
+        });
+    }
+}
+
+/// Binds the UDP socket and the TCP listener on the same port. With port 0 the port UDP got
+/// is tried for TCP, a few times, since another process may hold it for TCP.
+async fn bind_both(
+    addr: SocketAddr,
+    cancel: &CancellationToken,
+) -> Result<(UdpConnection, TcpListener), BindError> {
+    let attempts = if addr.port() == 0 { 10 } else { 1 };
+    let mut last_error = None;
+    for _ in 0..attempts {
+        let udp = UdpConnection::create_connection(addr, None, Some(cancel.child_token()))
+            .await
+            .map_err(|error| BindError {
+                transport: "UDP",
+                reason: error.to_string(),
+            })?;
+        let port = udp.get_addr().addr.port.map_or(0, u16::from);
+        match TcpListener::bind(SocketAddr::new(addr.ip(), port)).await {
+            Ok(tcp) => return Ok((udp, tcp)),
+            Err(error) => last_error = Some(error),
+        }
+    }
+    Err(BindError {
+        transport: "TCP",
+        reason: last_error.map_or_else(String::new, |error| error.to_string()),
+    })
+}
+
+/// Accepts TCP connections and hands them to rsipstack, at most [`TCP_CONNECTIONS_MAX`] at
+/// once.
+async fn accept_tcp(
+    listener: TcpListener,
+    endpoint: Arc<Endpoint>,
+    local_addr: SocketAddr,
+    cancel: CancellationToken,
+) {
+    let permits = Arc::new(Semaphore::new(TCP_CONNECTIONS_MAX));
+    let local = SipAddr {
+        r#type: Some(rsipstack::sip::Transport::Tcp),
+        addr: local_addr.into(),
+    };
+    loop {
+        let permit = tokio::select! {
+            () = cancel.cancelled() => return,
+            permit = permits.clone().acquire_owned() => permit.expect("never closed"),
+        };
+        let (stream, peer) = tokio::select! {
+            () = cancel.cancelled() => return,
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    tracing::warn!(%error, "a SIP TCP connection could not be accepted");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+        };
+        let closed = cancel.child_token();
+        let connection =
+            match TcpConnection::from_stream(stream, local.clone(), Some(closed.clone())) {
+                Ok(connection) => connection,
+                Err(error) => {
+                    tracing::debug!(%error, %peer, "a SIP TCP connection could not be set up");
+                    continue;
+                }
+            };
+        endpoint
+            .inner
+            .transport_layer
+            .add_connection(SipConnection::Tcp(connection));
+        // rsipstack cancels the connection's token when the connection ends.
+        tokio::spawn(async move {
+            closed.cancelled().await;
+            drop(permit);
+        });
+    }
+}
+
+/// Reads each new server transaction into an [`Inbound`] for the driver.
+async fn read_requests(
+    mut incoming: rsipstack::transaction::TransactionReceiver,
+    requests: mpsc::Sender<Inbound>,
+    cancel: CancellationToken,
+) {
+    loop {
+        let transaction = tokio::select! {
+            () = cancel.cancelled() => return,
+            transaction = incoming.recv() => match transaction {
+                Some(transaction) => transaction,
+                None => return,
+            },
+        };
+        // ACKs of our non-2xx answers are absorbed by rsipstack; one that reaches here has
+        // nothing to answer.
+        if transaction.original.method == Method::Ack {
+            continue;
+        }
+        let inbound = Inbound {
+            request: facts_of(&transaction),
+            responder: Responder { transaction },
+        };
+        match requests.try_send(inbound) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(inbound)) => {
+                tracing::warn!("SIP requests are arriving faster than they are handled: 503");
+                inbound.responder.send(Answer {
+                    status: 503,
+                    reason: "Service Unavailable".into(),
+                    headers: vec![("Retry-After", "5".into())],
+                });
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => return,
+        }
+    }
+}
+
+/// Reads what the driver needs from a request.
+fn facts_of(transaction: &Transaction) -> RequestFacts {
+    let request = &transaction.original;
+    let method = match &request.method {
+        Method::Register => SipMethod::Register,
+        Method::Options => SipMethod::Options,
+        Method::Invite => SipMethod::Invite,
+        other => SipMethod::Other(other.to_string()),
+    };
+    let to = request
+        .to_header()
+        .ok()
+        .and_then(|to| to.typed().ok())
+        .map(|to: typed::To| to.uri);
+    let reliable = transaction
+        .connection
+        .as_ref()
+        .is_some_and(SipConnection::is_reliable);
+    RequestFacts {
+        method,
+        to_user: to.as_ref().and_then(|uri| uri.user().map(str::to_owned)),
+        to_host: to.as_ref().map(|uri| uri.host().to_string()),
+        call_id: request.call_id_header().ok().map(|h| h.value().to_owned()),
+        cseq: request.cseq_header().ok().and_then(|h| h.seq().ok()),
+        contacts: contacts_of(request),
+        expires: request.expires_header().map(|h| {
+            h.value()
+                .trim()
+                .parse::<u64>()
+                .map(|seconds| seconds.min(u64::from(u32::MAX)) as u32)
+                .map_err(|_| ())
+        }),
+        authorization: request
+            .headers
+            .iter()
+            .filter_map(|header| match header {
+                Header::Authorization(value) => Some(value.value().to_owned()),
+                _ => None,
+            })
+            .collect(),
+        user_agent: request.user_agent_header().map(|h| h.value().to_owned()),
+        source: source_of(transaction, request),
+        transport: if reliable {
+            Transport::Tcp
+        } else {
+            Transport::Udp
+        },
+    }
+}
+
+/// The `Contact` headers: none, `*`, or a list (several headers and comma-separated values).
+fn contacts_of(request: &Request) -> Result<Contacts, ()> {
+    let values: Vec<&str> = request
+        .headers
+        .iter()
+        .filter_map(|header| match header {
+            Header::Contact(contact) => Some(contact.value()),
+            _ => None,
+        })
+        .collect();
+    if values.is_empty() {
+        return Ok(Contacts::Query);
+    }
+    if values.len() == 1 && values[0].trim() == "*" {
+        return Ok(Contacts::Wildcard);
+    }
+    let mut list = Vec::new();
+    for value in values {
+        for contact in typed::Contact::parse_header_list(value).map_err(|_| ())? {
+            if contact.uri.to_string() == "*" {
+                return Err(()); // `*` mixed with other contacts
+            }
+            list.push(ContactRequest {
+                expires: contact.expires(),
+                uri: contact.uri.to_string(),
+            });
+        }
+    }
+    Ok(Contacts::List(list))
+}
+
+/// Where a request came from: the peer of its TCP connection, or for UDP the top `Via` with
+/// the `received` and `rport` the transport layer wrote into it.
+fn source_of(transaction: &Transaction, request: &Request) -> SocketAddr {
+    let unknown = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
+    if let Some(connection) = &transaction.connection
+        && connection.is_reliable()
+        && let Some(remote) = connection.get_remote_addr()
+        && let Ok(remote) = SocketAddr::try_from(remote.addr.clone())
+    {
+        return remote;
+    }
+    request
+        .via_header()
+        .ok()
+        .and_then(|via| SipConnection::parse_target_from_via(via).ok())
+        .and_then(|(_, host_with_port)| SocketAddr::try_from(host_with_port).ok())
+        .unwrap_or(unknown)
+}
+
+/// The SIP response for `answer`, with a `To` tag on final responses (RFC 3261 §8.2.6.2).
+fn response_for(transaction: &mut Transaction, answer: Answer) -> rsipstack::sip::Response {
+    if answer.status >= 200
+        && let Ok(to) = transaction.original.to_header()
+        && matches!(to.tag(), Ok(None))
+    {
+        let tagged = to.clone().with_tag(make_tag());
+        transaction.original.headers.unique_push(tagged.into());
+    }
+    let mut response = transaction.endpoint_inner.make_response(
+        &transaction.original,
+        StatusCode::from(answer.status),
+        None,
+    );
+    response.wire_reason = Some(answer.reason);
+    for (name, value) in answer.headers {
+        response.headers.push(Header::Other(name.to_owned(), value));
+    }
+    response
+}
+
+/// The `User-Agent` and `Server` of our messages.
+const USER_AGENT: &str = concat!("Sentral/", env!("CARGO_PKG_VERSION"));
+/// Most TCP connections open at once; more wait to be accepted.
+pub(crate) const TCP_CONNECTIONS_MAX: usize = 1024;
+/// How long an answered INVITE's transaction waits for the ACK (64 × T1).
+const INVITE_ANSWERED_LINGER: Duration = Duration::from_secs(32);
