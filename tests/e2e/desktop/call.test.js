@@ -1,0 +1,227 @@
+// One agent's calls end to end in a real browser: offer popovers, RONA, answering on the phone,
+// hold, CAD editing, consult and transfer dialogs, end and wrap-up. The phone network is the
+// e2e server's fake (control API); other agents act through the REST API.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { DN_SALES, agentApi, phone, readyAgent, screenshot, startBrowser, startServer } from "./helpers.js";
+
+let server;
+let browser;
+let page;
+let customerLeg;
+before(async () => {
+  server = await startServer("6s");
+  browser = await startBrowser();
+  page = await browser.context.newPage();
+  await readyAgent(page, server, "anna", "Sales", "1001");
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("R4 R12 an offer not answered goes to RONA; the RONA popover offers exactly Available or Idle", async () => {
+  await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000001" });
+  const offer = page.locator(".popover.offer");
+  await offer.waitFor();
+  const rona = page.locator("#rona-popover");
+  await rona.waitFor({ timeout: 12000 });
+  assert.equal(await offer.count(), 0, "the offer popover is gone");
+  assert.match(await rona.textContent(), /went back to the queue/);
+  const buttons = await rona.getByRole("button").allTextContents();
+  assert.deepEqual(buttons, ["Available", "Idle"]);
+  assert.equal(await page.locator("#state-label").textContent(), "RONA");
+  await screenshot(page, "04-rona-popover");
+  // R12: the call kept its place in the queue; Available brings it straight back.
+  await rona.getByRole("button", { name: "Available" }).click();
+  await rona.waitFor({ state: "detached" });
+  await offer.waitFor();
+  await page.locator("#state-chip[data-state=\"available\"]").waitFor();
+  // Leave the call for the next test.
+});
+
+test("R6 R7 R9 R13 the contact-request popover shows 3 to 6 variables (never secure), a RONA countdown and Ringing", async () => {
+  const offer = page.locator(".popover.offer");
+  await offer.waitFor();
+  const labels = await offer.locator("dt").allTextContents();
+  assert.ok(labels.length >= 3 && labels.length <= 6, `3 to 6 variables, got ${labels}`);
+  assert.deepEqual(labels, ["Case number", "Customer", "Language"]);
+  assert.ok(!labels.includes("National id"), "a secure variable is never in a popover");
+  await offer.locator(".ringing", { hasText: "Ringing — answer on your phone" }).waitFor();
+  const countdown = Number((await offer.locator(".countdown").textContent()).replace(" s", ""));
+  assert.ok(countdown >= 1 && countdown <= 6, `countdown from rona_timeout_ms: ${countdown}`);
+  await screenshot(page, "05-offer-popover");
+});
+
+test("R5 log-out is refused with the server's explanation while an offer popover is shown", async () => {
+  await page.getByRole("button", { name: "Log out of station" }).click();
+  const toast = page.locator("#toast");
+  await toast.waitFor();
+  assert.match(await toast.textContent(), /Cannot log out: Cannot log out while an offer popover is shown/);
+  await page.locator("#toast-close").click();
+});
+
+test("R13 answering on the phone opens the control pane with a running call timer", async () => {
+  const answered = await phone(server, "/answer/1001");
+  assert.ok(answered.task);
+  const pane = page.locator("#pane-customer");
+  await pane.waitFor();
+  assert.equal(await page.locator(".popover.offer").count(), 0);
+  const first = await pane.locator(".timer").textContent();
+  assert.match(first, /^0:0\d$/);
+  await page.waitForTimeout(1200);
+  assert.notEqual(await pane.locator(".timer").textContent(), first, "the timer runs");
+  assert.match(await pane.textContent(), /\+4791000001/);
+  assert.match(await pane.textContent(), /queue Sales/);
+  await screenshot(page, "06-active-call");
+});
+
+test("R14 hold shows \"Call on hold\" and disables End; Resume takes it off hold", async () => {
+  const pane = page.locator("#pane-customer");
+  await pane.getByRole("button", { name: "Hold" }).click();
+  await pane.locator(".status", { hasText: "Call on hold" }).waitFor();
+  assert.equal(await pane.getByRole("button", { name: "End" }).isDisabled(), true);
+  await screenshot(page, "07-call-on-hold");
+  await page.keyboard.press("Alt+h");
+  await pane.locator(".status", { hasText: "Connected" }).waitFor();
+  assert.equal(await pane.getByRole("button", { name: "End" }).isDisabled(), false);
+});
+
+test("R34 CAD: edit, Save, Reset, the 256-character limit and copy", async () => {
+  const cad = page.locator("#cad");
+  await cad.waitFor();
+  const caseNumber = cad.getByLabel("Case number", { exact: true });
+  assert.equal(await caseNumber.getAttribute("maxlength"), "256");
+  await caseNumber.fill("C-100");
+  await cad.locator("#cad-case_number-count", { hasText: "5/256" }).waitFor();
+  await cad.getByRole("button", { name: "Save" }).click();
+  await cad.locator("#cad-status", { hasText: "Saved" }).waitFor();
+  await caseNumber.fill("C-999");
+  await cad.getByRole("button", { name: "Reset" }).click();
+  assert.equal(await caseNumber.inputValue(), "C-100");
+  // The reload shows the saved value (the server is the truth).
+  await page.reload();
+  await page.locator("#cad").getByLabel("Case number", { exact: true }).waitFor();
+  assert.equal(await page.locator("#cad").getByLabel("Case number", { exact: true }).inputValue(), "C-100");
+});
+
+test("R35 CAD: a save that lost to an earlier save from another session shows the winning value", async () => {
+  const cad = page.locator("#cad");
+  const caseNumber = cad.getByLabel("Case number", { exact: true });
+  await caseNumber.fill("C-mine");
+  // A second browser context (its own session of the same agent) saves first.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await otherPage.goto(`${server.base}/`);
+  await otherPage.getByLabel("User name").fill("anna");
+  await otherPage.getByLabel("Password").fill("demo");
+  await otherPage.getByRole("button", { name: "Sign in" }).click();
+  const otherCase = otherPage.locator("#cad").getByLabel("Case number", { exact: true });
+  await otherCase.waitFor();
+  await otherCase.fill("C-theirs");
+  await otherPage.locator("#cad").getByRole("button", { name: "Save" }).click();
+  await otherPage.locator("#cad-status", { hasText: "Saved" }).waitFor();
+  await other.close();
+  await cad.getByRole("button", { name: "Save" }).click();
+  const conflict = page.locator("#cad-conflict");
+  await conflict.waitFor();
+  assert.match(await conflict.textContent(), /another agent saved first.*Case number: “C-theirs”/);
+  assert.equal(await caseNumber.inputValue(), "C-mine", "the agent's edit is kept");
+  await screenshot(page, "08-cad-conflict");
+  await cad.getByRole("button", { name: "Reset" }).click();
+  assert.equal(await caseNumber.inputValue(), "C-theirs");
+});
+
+test("R33 secure values that cannot be fetched show * with click to retry", async () => {
+  let fail = true;
+  await page.route("**/variables/secure", (route) => (fail ? route.fulfill({ status: 500, body: "{}" }) : route.continue()));
+  await page.reload();
+  const retry = page.getByRole("button", { name: "click to retry" });
+  await retry.waitFor();
+  assert.match(await page.locator("#cad-secure").textContent(), /\*/);
+  fail = false;
+  await retry.click();
+  await retry.waitFor({ state: "detached" });
+  await page.unroute("**/variables/secure");
+});
+
+test("R16 R17 R30 the consult dialog: tabs, search, refresh with state icons, and the dial-number cleaning preview", async () => {
+  // Bjorn is Idle (listed for a consult, R16); Cecilie logs in and becomes Available after the
+  // dialog opened, and shows up on Refresh (R17).
+  const bjorn = await agentApi(server, "bjorn");
+  await bjorn.call("POST", "/api/v1/agents/me/session", { team: "Sales", extension: "1002" });
+  await phone(server, "/register/1002");
+  await page.locator("#pane-customer").getByRole("button", { name: "Consult" }).click();
+  const dialog = page.locator("#target-dialog");
+  await dialog.waitFor();
+  await dialog.locator(".choice", { hasText: "Bjorn" }).waitFor();
+  assert.equal(await dialog.locator('.choice [data-state="idle"]').count(), 1);
+  const cecilie = await agentApi(server, "cecilie");
+  await cecilie.call("POST", "/api/v1/agents/me/session", { team: "Sales", extension: "1003" });
+  await cecilie.call("PUT", "/api/v1/agents/me/state", { state: "available" });
+  await dialog.getByRole("button", { name: "Refresh" }).click();
+  await dialog.locator(".choice", { hasText: "Cecilie" }).waitFor();
+  assert.equal(await dialog.locator('.choice [data-state="available"]').count(), 1);
+  await dialog.getByLabel("Search").fill("bjo");
+  await dialog.locator(".choice", { hasText: "Cecilie" }).waitFor({ state: "detached" });
+  assert.deepEqual(await dialog.locator(".choice").allTextContents(), ["BjornIdle"]);
+  await screenshot(page, "09-consult-dialog");
+  await dialog.getByRole("tab", { name: "Queue / Entry point" }).click();
+  await dialog.locator(".choice", { hasText: "Kundeservice" }).waitFor();
+  await dialog.getByRole("tab", { name: "Organisation" }).click();
+  await dialog.locator(".choice", { hasText: "Kari Nordmann" }).waitFor();
+  await dialog.getByRole("tab", { name: "Dial number" }).click();
+  await dialog.locator(".choice", { hasText: "Legal desk" }).waitFor();
+  await dialog.getByLabel("Number or name").fill("(+47) 22-00 00 09 ext");
+  await dialog.locator("#dial-preview", { hasText: "Will dial +4722000009 (other characters removed)" }).waitFor();
+  await screenshot(page, "10-dial-number-preview");
+  await dialog.getByLabel("Number or name").fill("12");
+  await dialog.locator("#dial-preview", { hasText: "Cannot dial 12" }).waitFor();
+  assert.equal(await dialog.getByRole("button", { name: "Consult", exact: true }).isDisabled(), true);
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "hidden" });
+  await cecilie.call("PUT", "/api/v1/agents/me/state", { state: "idle", idle_reason: "lunch" });
+});
+
+test("R18 R19 consult to an agent: Consult requested, Transfer and Conference disabled, Resume enabled; then two panes", async () => {
+  await page.locator("#pane-customer").getByRole("button", { name: "Consult" }).click();
+  const dialog = page.locator("#target-dialog");
+  await dialog.locator(".choice", { hasText: "Bjorn" }).click();
+  await dialog.getByRole("button", { name: "Consult", exact: true }).click();
+  await dialog.waitFor({ state: "hidden", timeout: 5000 }).catch(async (error) => {
+    throw new Error(`the consult was refused: ${await page.locator("#target-error").textContent()}`, { cause: error });
+  });
+  const customer = page.locator("#pane-customer");
+  const consult = page.locator("#pane-consult");
+  await customer.locator(".status", { hasText: "Consult requested" }).waitFor();
+  assert.equal(await consult.getByRole("button", { name: "Transfer" }).isDisabled(), true);
+  assert.equal(await consult.getByRole("button", { name: "Conference" }).isDisabled(), true);
+  assert.equal(await customer.getByRole("button", { name: "Resume" }).isDisabled(), false);
+  await screenshot(page, "11-consult-requested");
+  await phone(server, "/answer/1002");
+  await consult.locator(".status", { hasText: "Consulting" }).waitFor();
+  await customer.locator(".status", { hasText: "Call on hold" }).waitFor();
+  assert.equal(await consult.getByRole("button", { name: "Transfer" }).isDisabled(), false);
+  await screenshot(page, "12-consult-two-panes");
+  await consult.getByRole("button", { name: "End consult" }).click();
+  await consult.waitFor({ state: "detached" });
+  // R23: the consulting agent stays with the customer (still on hold if they were).
+  if (await customer.getByRole("button", { name: "Resume" }).count()) await customer.getByRole("button", { name: "Resume" }).click();
+  await customer.locator(".status", { hasText: "Connected" }).waitFor();
+});
+
+test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up closes it", async () => {
+  await page.keyboard.press("Alt+e");
+  const dialog = page.locator("#wrapup-dialog");
+  await dialog.waitFor();
+  await dialog.getByLabel("Search reasons").fill("follow");
+  assert.deepEqual(await dialog.locator(".choice").allTextContents(), ["Follow-up needed"]);
+  await screenshot(page, "13-wrap-up");
+  await page.keyboard.press("Escape");
+  assert.equal(await dialog.isVisible(), true, "the wrap-up cannot be dismissed");
+  await dialog.getByLabel("Search reasons").fill("");
+  await dialog.getByLabel("Resolved").check();
+  await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.locator("#no-task").waitFor();
+});

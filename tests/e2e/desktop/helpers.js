@@ -1,0 +1,119 @@
+// Shared by the desktop's browser tests: starts the e2e server (the real Sentral with a fake
+// phone network, crates/server/examples/e2e_server.rs) on free ports, a headless Chromium, and
+// small helpers to play the phone network and other agents through the API.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = join(here, "..", "..", "..");
+export const SCREENSHOTS = join(here, "screenshots");
+export const DN_SALES = "+4721000001";
+
+/// Starts a fresh server (new data directory, demo organisation, RONA after `rona`).
+export async function startServer(rona = "6s") {
+  const binary = process.env.E2E_SERVER ?? join(repo, "target", "debug", "examples", "e2e_server");
+  const child = spawn(binary, ["0", "0", rona], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`e2e_server did not start: ${text}`)), 15000);
+    child.stdout.on("data", (chunk) => {
+      text += chunk;
+      const match = text.match(/desktop (http:\/\/\S+) control (http:\/\/\S+)/);
+      if (match) { clearTimeout(timer); resolve(match); }
+    });
+    child.on("exit", (code) => reject(new Error(`e2e_server exited with ${code}: ${text}`)));
+  });
+  return {
+    base: line[1],
+    control: line[2],
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((resolve) => { if (child.exitCode !== null) resolve(); else child.on("exit", resolve); });
+    },
+  };
+}
+
+/// A headless Chromium as the environment provides it (Debian's package, never a download).
+export async function startBrowser() {
+  const profile = mkdtempSync(join(tmpdir(), "sentral-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const browser = context.browser();
+  return {
+    context,
+    /// A new, separate browser context (its own cookies: a second session).
+    async newContext() {
+      if (browser) return browser.newContext({ viewport: { width: 1280, height: 800 } });
+      return context;
+    },
+    async close() {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/// POST to the fake phone network's control API.
+export async function phone(server, path, body) {
+  const response = await fetch(`${server.control}${path}`, {
+    method: "POST",
+    headers: body ? { "Content-Type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  if (!response.ok) throw new Error(`control ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/// A signed-in API client for another agent (a bearer token, no browser).
+export async function agentApi(server, username) {
+  const login = await fetch(`${server.base}/api/v1/login`, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password: "demo" }),
+  });
+  const { token } = await login.json();
+  const call = async (method, path, body) => {
+    const response = await fetch(`${server.base}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { "Content-Type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  return { call, token };
+}
+
+/// Signs in through the page.
+export async function signIn(page, server, username, password = "demo") {
+  await page.goto(`${server.base}/`);
+  await page.getByLabel("User name").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+/// Signs in, logs in to the station, registers the phone and becomes Available.
+export async function readyAgent(page, server, username, team, extension) {
+  await signIn(page, server, username);
+  await page.getByLabel("Extension").fill(extension);
+  await page.getByLabel("Team").selectOption(team);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await phone(server, `/register/${extension}`);
+  await page.getByLabel("Change state").selectOption("available");
+  await page.locator("#state-label", { hasText: "Available" }).waitFor();
+  await page.locator("#phone", { hasText: "Phone registered" }).waitFor();
+}
+
+/// Saves a screenshot for a person to look at (git-ignored).
+export async function screenshot(page, name) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

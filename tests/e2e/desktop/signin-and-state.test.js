@@ -1,0 +1,77 @@
+// Sign-in, station log-in, the phone-registered indicator and state changes, in a real browser.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { phone, screenshot, signIn, startBrowser, startServer } from "./helpers.js";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await startBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("sign-in: a wrong password is a clear error, and repeated failures show the slow-down wait", async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, server, "eva", "wrong");
+  await page.locator("#signin-error", { hasText: "Wrong user name or password." }).waitFor();
+  // After 3 failures in a row the account waits before the next attempt (429, Retry-After).
+  for (let i = 0; i < 2; i++) {
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#signin-error", { hasText: "Wrong user name or password." }).waitFor();
+  }
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.locator("#signin-error", { hasText: "Too many failed sign-ins for this account: wait" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Sign in" }).isDisabled(), true);
+  await screenshot(page, "01-sign-in-slow-down");
+  await page.close();
+});
+
+test("R3 sign-in and station log-in: the phone indicator says why no calls come until the phone registers", async () => {
+  const page = await browser.context.newPage();
+  await signIn(page, server, "anna");
+  await page.getByRole("heading", { name: "Log in to your station" }).waitFor();
+  await page.getByLabel("Team").selectOption("Sales");
+  await page.getByLabel("Extension").fill("1001");
+  await page.getByLabel("Extension").press("Enter");
+  await page.locator("#phone", { hasText: "Phone not registered" }).waitFor();
+  const help = page.locator("#phone-help");
+  await help.waitFor();
+  assert.match(await help.textContent(), /No calls can reach you: the phone at extension 1001 is not registered/);
+  await screenshot(page, "02-phone-not-registered");
+  await phone(server, "/register/1001");
+  // No event says the phone registered: the desktop looks again by itself.
+  await page.locator("#phone", { hasText: "Phone registered" }).waitFor({ timeout: 8000 });
+  assert.equal(await help.isHidden(), true);
+  assert.equal(await page.locator("#station-text").textContent(), "Sales · ext. 1001");
+  await page.close();
+});
+
+test("R3 state: Available, then Idle with a reason, with a coloured state icon; a reload shows the same", async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.base}/`);
+  await page.locator("#state-label").waitFor();
+  await page.getByLabel("Change state").selectOption("available");
+  await page.locator("#state-label", { hasText: /^Available$/ }).waitFor();
+  assert.equal(await page.locator("#state-chip").getAttribute("data-state"), "available");
+  const green = await page.locator("#state-chip .state-icon").evaluate((el) => getComputedStyle(el).backgroundColor);
+  await page.getByLabel("Change state").selectOption("idle:lunch");
+  await page.locator("#state-label", { hasText: "Idle — Lunch" }).waitFor();
+  const amber = await page.locator("#state-chip .state-icon").evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.notEqual(green, amber);
+  await screenshot(page, "03-idle-lunch");
+  await page.reload();
+  await page.locator("#state-label", { hasText: "Idle — Lunch" }).waitFor();
+  await page.close();
+});
+
+test("sign-out returns to the sign-in form", async () => {
+  const page = await browser.context.newPage();
+  await page.goto(`${server.base}/`);
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  await page.close();
+});
