@@ -231,22 +231,8 @@ async fn hold(
     Path(id): Path<u64>,
     body: Bytes,
 ) -> Response {
-    match party(body) {
-        Ok(party) => {
-            run(
-                state,
-                caller,
-                headers,
-                InteractionId(id),
-                Command::Hold {
-                    interaction: InteractionId(id),
-                    party,
-                },
-            )
-            .await
-        }
-        Err(error) => error.into_response(),
-    }
+    let make = |interaction, party| Command::Hold { interaction, party };
+    with_party(state, caller, headers, InteractionId(id), body, make).await
 }
 
 /// Take a party off hold (R14, R15).
@@ -260,22 +246,8 @@ async fn unhold(
     Path(id): Path<u64>,
     body: Bytes,
 ) -> Response {
-    match party(body) {
-        Ok(party) => {
-            run(
-                state,
-                caller,
-                headers,
-                InteractionId(id),
-                Command::Resume {
-                    interaction: InteractionId(id),
-                    party,
-                },
-            )
-            .await
-        }
-        Err(error) => error.into_response(),
-    }
+    let make = |interaction, party| Command::Resume { interaction, party };
+    with_party(state, caller, headers, InteractionId(id), body, make).await
 }
 
 /// Start a consult (R16–R21).
@@ -440,6 +412,30 @@ async fn run(
         })
     })
     .await
+}
+
+/// Runs a hold or resume for the party named in the optional body.
+async fn with_party(
+    state: AppState,
+    caller: Caller,
+    headers: HeaderMap,
+    interaction: InteractionId,
+    body: Bytes,
+    make: impl FnOnce(InteractionId, Party) -> Command,
+) -> Response {
+    match party(body) {
+        Ok(party) => {
+            run(
+                state,
+                caller,
+                headers,
+                interaction,
+                make(interaction, party),
+            )
+            .await
+        }
+        Err(error) => error.into_response(),
+    }
 }
 
 /// The party of an optional JSON body (empty body: the customer).
