@@ -73,7 +73,9 @@
 
 pub mod digest;
 pub mod driver;
+pub mod media;
 pub mod registrar;
+pub mod sdp;
 mod transport;
 
 pub use digest::Algorithm;

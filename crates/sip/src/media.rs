@@ -1,0 +1,1 @@
+//! The tokio RTP driver (being written).

@@ -1,0 +1,1 @@
+//! SDP offers and answers for audio calls (being written).
