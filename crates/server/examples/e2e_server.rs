@@ -15,6 +15,7 @@
 //! - `/answer/{extension}`: the agent picks up the phone that rings last at that extension.
 //! - `/answer/dial/{number}`: the far end of the last dial-out to that number answers.
 //! - `/hangup/leg/{leg}`: the far end of a leg hangs up (a customer's `leg` from `/call`).
+//! - `/dtmf/{leg}/{digit}`: the caller on a leg presses a key (`1` asks for a courtesy callback).
 //! - `/hangup/agent/{extension}`: the agent hangs up the phone.
 //! - `/fail/{extension}`: the ringing phone at that extension fails (device gone).
 //! - `GET /legs`: the legs the engine placed, for debugging a test.
@@ -72,7 +73,7 @@ async fn main() -> Result<()> {
         config: server_config,
         data_dir: data_dir.path().to_path_buf(),
         http: SocketAddr::from(([127, 0, 0, 1], http_port)),
-        telephony: phone.clone(),
+        telephony: Some(phone.clone()),
         sip: None,
     })
     .await?;
@@ -91,6 +92,7 @@ async fn main() -> Result<()> {
         .route("/answer/dial/{number}", post(answer_dial))
         .route("/hangup/leg/{leg}", post(hangup_leg))
         .route("/hangup/agent/{extension}", post(hangup_agent))
+        .route("/dtmf/{leg}/{digit}", post(dtmf))
         .route("/fail/{extension}", post(fail))
         .route("/legs", get(legs))
         .with_state(control);
@@ -235,6 +237,15 @@ async fn hangup_agent(State(control): State<Control>, Path(extension): Path<Stri
     control
         .on_last(&format!("extension:{extension}"), |leg| {
             TelephonyEvent::HungUp { leg }
+        })
+        .await
+}
+
+async fn dtmf(State(control): State<Control>, Path((leg, digit)): Path<(u64, char)>) -> Response {
+    control
+        .report(TelephonyEvent::Dtmf {
+            leg: LegId(leg),
+            digit,
         })
         .await
 }

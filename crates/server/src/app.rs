@@ -8,8 +8,8 @@
 use crate::config::{self, OrgConfig, Password, ServerConfig};
 use crate::hub::EventHub;
 use crate::org::{Directory, OrgHandle, OrgParts};
-use crate::sip::Sip;
-use crate::telephony::SharedTelephony;
+use crate::sip::{Sip, SipSettings};
+use crate::telephony::{NoTelephony, SharedTelephony};
 use anyhow::{Context, Result};
 use metrics_exporter_prometheus::PrometheusHandle;
 use sentral_engine::{Engine, Input, InteractionId, InteractionKind, Now, QueueId};
@@ -56,10 +56,11 @@ pub struct StartOptions {
     pub data_dir: PathBuf,
     /// Where HTTP listens (port 0 picks a free one).
     pub http: SocketAddr,
-    /// The phone network.
-    pub telephony: SharedTelephony,
-    /// Where SIP listens (UDP and TCP; port 0 picks a free one); `None` runs without SIP.
-    pub sip: Option<SocketAddr>,
+    /// The phone network for calls; `None` carries them over SIP when `sip` is set (and has
+    /// no phone network otherwise). Tests pass a double here.
+    pub telephony: Option<SharedTelephony>,
+    /// Where and how SIP and RTP work; `None` runs without SIP.
+    pub sip: Option<SipSettings>,
 }
 
 /// A running server.
@@ -114,11 +115,20 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
             .with_context(|| format!("cannot open {}", db.display()))?,
     );
     let orgs = load_or_seed(&*store, &options.config).await?;
+    let sip = match options.sip {
+        Some(settings) => Some(Arc::new(Sip::start(settings, &orgs).await?)),
+        None => None,
+    };
+    let telephony: SharedTelephony = match (options.telephony, &sip) {
+        (Some(telephony), _) => telephony,
+        (None, Some(sip)) => sip.telephony(),
+        (None, None) => Arc::new(NoTelephony),
+    };
     let (history, history_task) = HistoryWriter::spawn(store.clone());
     let hub = Arc::new(EventHub::default());
     let mut runtimes = HashMap::new();
     for org in orgs {
-        let handle = start_org(&*store, &org, &options.telephony, &hub, &history).await?;
+        let handle = start_org(&*store, &org, &telephony, &hub, &history).await?;
         runtimes.insert(
             org.slug.clone(),
             OrgRuntime {
@@ -128,10 +138,9 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         );
     }
     let orgs = Arc::new(runtimes);
-    let sip = match options.sip {
-        Some(addr) => Some(Arc::new(Sip::start(addr, orgs.clone()).await?)),
-        None => None,
-    };
+    if let Some(sip) = &sip {
+        sip.attach(orgs.clone());
+    }
     let sip_addr = sip.as_ref().map(|sip| sip.local_addr());
     let state = AppState {
         store,

@@ -3,12 +3,11 @@
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use sentral_server::config::{self, ServerConfig};
-use sentral_server::telephony::NoTelephony;
+use sentral_server::sip::SipSettings;
 use sentral_server::{StartOptions, start};
 use sentral_store::{SqliteStore, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Sentral, an open-source contact center.
 #[derive(Debug, Parser)]
@@ -149,19 +148,19 @@ async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
     let rtp_ports = network
         .rtp_ports
         .or(file.server.rtp_ports)
-        .unwrap_or((20000, 20999));
+        .unwrap_or(sentral_server::sip::DEFAULT_RTP_PORTS);
     let trunk = network.trunk.or(file.server.trunk);
-    tracing::info!(
-        ?rtp_ports,
-        ?trunk,
-        "telephony settings (phones register over SIP; calls are not signalled over SIP yet)"
-    );
+    tracing::info!(?rtp_ports, ?trunk, "telephony settings");
     let app = start(StartOptions {
         config: file,
         data_dir: network.data_dir.clone(),
         http,
-        telephony: Arc::new(NoTelephony),
-        sip: Some(sip),
+        telephony: None,
+        sip: Some(SipSettings {
+            addr: sip,
+            rtp_ports,
+            trunk,
+        }),
     })
     .await?;
     let sip = app.sip_addr.unwrap_or(sip);

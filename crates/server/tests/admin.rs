@@ -7,7 +7,6 @@ use sentral_server::config::{self, ServerConfig};
 use sentral_server::{RunningApp, StartOptions};
 use serde_json::{Value, json};
 use std::path::Path;
-use std::sync::Arc;
 
 /// An administrator changes a queue's RONA timeout: the engine uses it at once, the exported
 /// configuration shows it, and it is still there after a restart on the same data directory.
@@ -476,7 +475,7 @@ async fn start(config: ServerConfig, dir: &Path) -> Result<RunningApp> {
         config,
         data_dir: dir.into(),
         http: "127.0.0.1:0".parse()?,
-        telephony: Arc::new(sentral_server::telephony::NoTelephony),
+        telephony: None,
         sip: None,
     })
     .await

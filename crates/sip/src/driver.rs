@@ -1,17 +1,35 @@
-//! The tokio driver: one task owns the [`Registrar`] and the clock, takes requests from the
-//! transport, answers them, and reports registration events to the server.
+//! The tokio driver: one task owns the [`Registrar`], the [`CallControl`] and the clock, takes
+//! requests and call signals from the transport and commands from the server, and reports
+//! registration and call events back.
 //!
-//! The loop follows the crate's contract: one input (a request, a command or the timer), then
-//! drain every event, then sleep until [`Registrar::poll_timeout`]. REGISTER goes to the
-//! registrar, OPTIONS (keep-alives and pings) gets 200, INVITE gets 480 until call handling is
-//! wired in, and everything else 501. This is where the call flow will plug in: INVITE, ACK,
-//! CANCEL and BYE go to a call-control state machine next to the registrar.
+//! The loop follows the crate's contract: one input (a request, a call signal, a command, a
+//! media event or the timer), then drain every output, then sleep until the registrar's
+//! [`Registrar::poll_timeout`]. REGISTER goes to the registrar, OPTIONS (keep-alives and pings)
+//! gets 200, INVITEs and everything inside their dialogs go to the call control (through
+//! rsipstack's dialog layer), and other methods get 501.
+//!
+//! How a SIP event becomes an engine input: the transport reads it into a [`Signal`], the
+//! driver finds the leg of its dialog and feeds [`calls::Input`]; the call control's
+//! [`Action::Engine`] goes out as [`SipEvent::Telephony`]. How an engine command becomes SIP
+//! and media: the server calls [`SipService::command`]; the call control answers with SIP
+//! actions (INVITE, 200, CANCEL, BYE…) carried out through the transport and media actions
+//! carried out through [`Media`].
 
+use crate::calls::{
+    self, Action, CallConfig, CallControl, NewCall, PhoneContact, TenantRoutes, Topology,
+};
+use crate::media::{Media, MediaConfig, MediaEvent};
 use crate::registrar::{
     Account, Binding, Event, RegisterRequest, Registrar, RegistrarConfig, Reply,
 };
-use crate::transport::{Answer, BindError, Inbound, RequestFacts, SipMethod, SipTransport};
+use crate::transport::{
+    Answer, BindError, Call, CallKey, Calls, Inbound, NewInvite, Outbound, ReInviteReply,
+    RequestFacts, Signal, SipMethod, SipTransport,
+};
+use sentral_engine::{LegId, TelephonyCommand, TelephonyEvent};
+use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -24,14 +42,59 @@ pub struct SipOptions {
     pub registrar: RegistrarConfig,
     /// The accounts to start with, by tenant (see [`SipService::set_accounts`]).
     pub accounts: Vec<(String, Vec<Account>)>,
+    /// The numbers and trunk peers of each tenant (see [`SipService::set_routes`]).
+    pub routes: Vec<(String, TenantRoutes)>,
+    /// Where RTP sockets are bound.
+    pub media: MediaConfig,
+    /// Where dial-outs go; without it they fail at once.
+    pub trunk: Option<SocketAddr>,
 }
 
-/// The running SIP service: listeners, transactions and the registrar's task.
+impl SipOptions {
+    /// SIP on `addr` with no accounts or routes yet, RTP on 20000–29999 of the same address
+    /// (127.0.0.1 when `addr` is unspecified) and no outbound trunk.
+    pub fn at(addr: SocketAddr) -> SipOptions {
+        let ip = if addr.ip().is_unspecified() {
+            std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)
+        } else {
+            addr.ip()
+        };
+        SipOptions {
+            addr,
+            registrar: RegistrarConfig::default(),
+            accounts: Vec::new(),
+            routes: Vec::new(),
+            media: MediaConfig {
+                ip,
+                ports: (20000, 29999),
+            },
+            trunk: None,
+        }
+    }
+}
+
+/// The running SIP service: listeners, transactions, the registrar's and calls' task.
 pub struct SipService {
     /// Where UDP and TCP listen.
     local_addr: SocketAddr,
     /// Commands for the driver task; the task ends when this is dropped.
     commands: mpsc::UnboundedSender<Command>,
+    /// The RTP side (for statistics).
+    media: Media,
+}
+
+/// What the SIP service reports to the server.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum SipEvent {
+    /// A phone registered or went away.
+    Registration(Event),
+    /// Something happened to a call leg of `tenant`, for its engine.
+    Telephony {
+        /// The organisation.
+        tenant: String,
+        /// What happened.
+        event: TelephonyEvent,
+    },
 }
 
 /// The SIP address could not be bound.
@@ -52,6 +115,14 @@ enum Command {
         tenant: String,
         accounts: Vec<Account>,
     },
+    SetRoutes {
+        tenant: String,
+        routes: TenantRoutes,
+    },
+    Telephony {
+        tenant: String,
+        command: TelephonyCommand,
+    },
     Bindings {
         realm: String,
         extension: String,
@@ -66,17 +137,33 @@ enum Command {
 struct Driver {
     /// The sans-IO registrar.
     registrar: Registrar,
-    /// Registration events for the server.
-    events: mpsc::Sender<Event>,
+    /// The sans-IO call control.
+    calls: CallControl,
+    /// Realm of each tenant, to find an extension's phone.
+    realms: HashMap<String, String>,
+    /// The dialog of each leg.
+    dialogs: HashMap<LegId, Call>,
+    /// The leg of each dialog.
+    legs: HashMap<CallKey, LegId>,
+    /// Re-INVITEs waiting for the call control's answer.
+    re_invites: HashMap<LegId, ReInviteReply>,
+    /// Sends INVITEs.
+    transport: Calls,
+    /// RTP.
+    media: Media,
+    /// Results of work done in other tasks (RTP sockets opened), fed back as inputs.
+    feedback: mpsc::UnboundedSender<calls::Input>,
+    /// Events for the server.
+    events: mpsc::Sender<SipEvent>,
 }
 
 impl SipService {
-    /// Binds `options.addr` (UDP and TCP) and starts serving. Registration events arrive on
-    /// the returned channel, in order.
+    /// Binds `options.addr` (UDP and TCP) and starts serving. Registration and call events
+    /// arrive on the returned channel, in order.
     pub async fn start(
         options: SipOptions,
-    ) -> Result<(SipService, mpsc::Receiver<Event>), StartError> {
-        let (transport, requests) = SipTransport::bind(options.addr, REQUEST_QUEUE_LEN)
+    ) -> Result<(SipService, mpsc::Receiver<SipEvent>), StartError> {
+        let (transport, requests, signals) = SipTransport::bind(options.addr, REQUEST_QUEUE_LEN)
             .await
             .map_err(|BindError { transport, reason }| StartError {
                 addr: options.addr,
@@ -86,18 +173,52 @@ impl SipService {
         let local_addr = transport.local_addr;
         let epoch = Instant::now();
         let mut registrar = Registrar::new(options.registrar, secret(), epoch.into_std());
+        let mut realms = HashMap::new();
         for (tenant, accounts) in options.accounts {
+            if let Some(account) = accounts.first() {
+                realms.insert(tenant.clone(), account.realm.clone());
+            }
             registrar.set_accounts(&tenant, accounts);
         }
+        let mut calls = CallControl::new(CallConfig {
+            trunk: options.trunk,
+            ..CallConfig::default()
+        });
+        for (tenant, routes) in options.routes {
+            calls.set_routes(&tenant, routes);
+        }
+        let (media, media_events) = Media::start(options.media);
         let (events, events_received) = mpsc::channel(EVENT_QUEUE_LEN);
         let (commands, commands_received) = mpsc::unbounded_channel();
-        let driver = Driver { registrar, events };
-        tokio::spawn(driver.run(transport, requests, commands_received));
+        let (feedback, feedback_received) = mpsc::unbounded_channel();
+        let driver = Driver {
+            registrar,
+            calls,
+            realms,
+            dialogs: HashMap::new(),
+            legs: HashMap::new(),
+            re_invites: HashMap::new(),
+            transport: transport.calls.clone(),
+            media: media.clone(),
+            feedback,
+            events,
+        };
+        tokio::spawn(driver.run(
+            transport,
+            Inputs {
+                requests,
+                signals,
+                commands: commands_received,
+                feedback: feedback_received,
+                media: media_events,
+            },
+        ));
         tracing::info!(%local_addr, "SIP is listening (UDP and TCP)");
         Ok((
             SipService {
                 local_addr,
                 commands,
+                media,
             },
             events_received,
         ))
@@ -108,12 +229,34 @@ impl SipService {
         self.local_addr
     }
 
+    /// The RTP side, for statistics.
+    pub fn media(&self) -> &Media {
+        &self.media
+    }
+
     /// Replaces the accounts of `tenant` (e.g. after an administrator changed an
     /// organisation); phones of removed or changed accounts are unregistered.
     pub fn set_accounts(&self, tenant: &str, accounts: Vec<Account>) {
         let _ = self.commands.send(Command::SetAccounts {
             tenant: tenant.to_owned(),
             accounts,
+        });
+    }
+
+    /// Replaces the numbers and trunk peers of `tenant`.
+    pub fn set_routes(&self, tenant: &str, routes: TenantRoutes) {
+        let _ = self.commands.send(Command::SetRoutes {
+            tenant: tenant.to_owned(),
+            routes,
+        });
+    }
+
+    /// Carries out an engine's telephony command; what comes of it arrives as
+    /// [`SipEvent::Telephony`]. Does not wait.
+    pub fn command(&self, tenant: &str, command: TelephonyCommand) {
+        let _ = self.commands.send(Command::Telephony {
+            tenant: tenant.to_owned(),
+            command,
         });
     }
 
@@ -138,23 +281,40 @@ impl SipService {
     }
 }
 
+/// Everything the driver task reads.
+struct Inputs {
+    requests: mpsc::Receiver<Inbound>,
+    signals: mpsc::UnboundedReceiver<Signal>,
+    commands: mpsc::UnboundedReceiver<Command>,
+    feedback: mpsc::UnboundedReceiver<calls::Input>,
+    media: mpsc::Receiver<MediaEvent>,
+}
+
 impl Driver {
-    async fn run(
-        mut self,
-        transport: SipTransport,
-        mut requests: mpsc::Receiver<Inbound>,
-        mut commands: mpsc::UnboundedReceiver<Command>,
-    ) {
+    async fn run(mut self, transport: SipTransport, mut inputs: Inputs) {
         loop {
             let deadline = self.registrar.poll_timeout().map(Instant::from_std);
             tokio::select! {
-                inbound = requests.recv() => match inbound {
+                inbound = inputs.requests.recv() => match inbound {
                     Some(inbound) => self.handle_request(inbound),
                     None => break,
                 },
-                command = commands.recv() => match command {
+                signal = inputs.signals.recv() => match signal {
+                    Some(signal) => self.handle_signal(signal),
+                    None => break,
+                },
+                command = inputs.commands.recv() => match command {
                     Some(Command::SetAccounts { tenant, accounts }) => {
+                        if let Some(account) = accounts.first() {
+                            self.realms.insert(tenant.clone(), account.realm.clone());
+                        }
                         self.registrar.set_accounts(&tenant, accounts);
+                    }
+                    Some(Command::SetRoutes { tenant, routes }) => {
+                        self.calls.set_routes(&tenant, routes);
+                    }
+                    Some(Command::Telephony { tenant, command }) => {
+                        self.telephony(tenant, command);
                     }
                     Some(Command::Bindings { realm, extension, reply }) => {
                         let _ = reply.send(self.registrar.bindings(&realm, &extension).to_vec());
@@ -167,18 +327,267 @@ impl Driver {
                     }
                     None => break,
                 },
+                input = inputs.feedback.recv() => {
+                    if let Some(input) = input {
+                        self.feed(input);
+                    }
+                }
+                event = inputs.media.recv() => {
+                    if let Some(MediaEvent::Dtmf { leg, digit }) = event {
+                        self.feed(calls::Input::Dtmf { leg, digit });
+                    }
+                }
                 () = sleep_until(deadline), if deadline.is_some() => {
                     self.registrar.handle_timeout(Instant::now().into_std());
                 }
             }
-            while let Some(event) = self.registrar.poll_event() {
-                tracing::info!(?event, "phone registration changed");
-                if self.events.send(event).await.is_err() {
-                    tracing::debug!("nobody listens to registration events");
+            self.drain().await;
+        }
+        transport.shutdown();
+    }
+
+    /// Reports what the registrar and the call control produced.
+    async fn drain(&mut self) {
+        while let Some(event) = self.registrar.poll_event() {
+            tracing::info!(?event, "phone registration changed");
+            self.report(SipEvent::Registration(event)).await;
+        }
+        while let Some(action) = self.calls.poll_action() {
+            match action {
+                Action::Engine { tenant, event } => {
+                    tracing::debug!(org = &*tenant, ?event, "telephony event");
+                    self.report(SipEvent::Telephony {
+                        tenant: tenant.to_string(),
+                        event,
+                    })
+                    .await;
+                }
+                other => self.carry_out(other),
+            }
+        }
+    }
+
+    async fn report(&self, event: SipEvent) {
+        if self.events.send(event).await.is_err() {
+            tracing::debug!("nobody listens to SIP events");
+        }
+    }
+
+    /// Carries out one SIP or media action of the call control.
+    fn carry_out(&mut self, action: Action) {
+        match action {
+            Action::Engine { .. } => unreachable!("reported in drain"),
+            Action::OpenMedia { leg } => {
+                let media = self.media.clone();
+                let feedback = self.feedback.clone();
+                tokio::spawn(async move {
+                    let input = match media.open(leg).await {
+                        Ok(rtp) => calls::Input::MediaOpened { leg, rtp },
+                        Err(error) => {
+                            tracing::warn!(%leg, %error, "no RTP socket for a leg");
+                            calls::Input::MediaFailed { leg }
+                        }
+                    };
+                    let _ = feedback.send(input);
+                });
+            }
+            Action::ConnectMedia { leg, media } => self.media.connect(
+                leg,
+                media.remote_rtp,
+                media.codec,
+                media.payload_type,
+                media.telephone_event,
+                media.direction.sends(),
+            ),
+            Action::Topology(Topology::Bridge(a, b)) => self.media.bridge(a, b),
+            Action::Topology(Topology::Hold(leg)) => self.media.hold(leg),
+            Action::Topology(Topology::Conference(legs)) => self.media.conference(&legs),
+            Action::CloseMedia { leg } => self.media.close(leg),
+            Action::Accept { leg, sdp } => {
+                if let Some(call) = self.dialogs.get(&leg) {
+                    call.accept(sdp);
+                }
+            }
+            Action::Reject {
+                leg,
+                status,
+                reason,
+            } => {
+                if let Some(call) = self.forget(leg) {
+                    call.reject(status, &reason);
+                }
+            }
+            Action::Invite {
+                leg,
+                uri,
+                destination,
+                tcp,
+                caller,
+                interaction,
+                sdp,
+            } => {
+                let sent = self.transport.invite(Outbound {
+                    uri,
+                    destination,
+                    tcp,
+                    caller,
+                    headers: vec![("X-Sentral-Interaction", interaction.to_string())],
+                    sdp,
+                });
+                match sent {
+                    Ok(call) => {
+                        self.legs.insert(call.key().clone(), leg);
+                        self.dialogs.insert(leg, call);
+                    }
+                    Err(error) => {
+                        tracing::warn!(%leg, error, "an INVITE could not be sent");
+                        let _ = self
+                            .feedback
+                            .send(calls::Input::Failed { leg, status: None });
+                    }
+                }
+            }
+            Action::Cancel { leg } | Action::Bye { leg } => {
+                if let Some(call) = self.forget(leg) {
+                    call.hang_up();
+                }
+            }
+            Action::AnswerReInvite { leg, status, sdp } => {
+                if let Some(reply) = self.re_invites.remove(&leg) {
+                    reply.send(status, sdp);
                 }
             }
         }
-        transport.shutdown();
+    }
+
+    /// An engine command: `RingAgent` gets the phone's registered contact first.
+    fn telephony(&mut self, tenant: String, command: TelephonyCommand) {
+        let phone = match &command {
+            TelephonyCommand::RingAgent { extension, .. } => self.phone_of(&tenant, extension),
+            _ => None,
+        };
+        self.feed(calls::Input::Command {
+            tenant: Arc::from(tenant),
+            command,
+            phone,
+        });
+    }
+
+    /// The phone of an extension: its most recently refreshed binding.
+    fn phone_of(&self, tenant: &str, extension: &str) -> Option<PhoneContact> {
+        let realm = self.realms.get(tenant)?;
+        self.registrar
+            .bindings(realm, extension)
+            .iter()
+            .max_by_key(|binding| binding.refreshed_at)
+            .map(|binding| PhoneContact {
+                uri: binding.contact.clone(),
+                source: calls::phone_destination(&binding.contact, binding.source),
+                tcp: binding.transport == crate::registrar::Transport::Tcp,
+            })
+    }
+
+    fn feed(&mut self, input: calls::Input) {
+        let leg = leg_of(&input);
+        // One bad call must not take every call down with it.
+        let handled =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.calls.handle(input)));
+        if handled.is_err() {
+            tracing::error!(?leg, "call control panicked; the input was dropped");
+        }
+    }
+
+    fn handle_signal(&mut self, signal: Signal) {
+        match signal {
+            Signal::Invite(invite) => self.new_invite(*invite),
+            Signal::Progress { call } => {
+                if let Some(&leg) = self.legs.get(&call) {
+                    self.feed(calls::Input::Progress { leg });
+                }
+            }
+            Signal::Answered { call, sdp } => {
+                if let Some(&leg) = self.legs.get(&call) {
+                    self.feed(calls::Input::Answered { leg, sdp });
+                }
+            }
+            Signal::Failed { call, status } => {
+                if let Some(leg) = self.legs.get(&call).copied() {
+                    self.forget(leg);
+                    self.feed(calls::Input::Failed { leg, status });
+                }
+            }
+            Signal::Ended { call } => {
+                if let Some(leg) = self.legs.get(&call).copied() {
+                    self.forget(leg);
+                    self.feed(calls::Input::FarEndHungUp { leg });
+                }
+            }
+            Signal::ReInvite { call, sdp, reply } => match self.legs.get(&call).copied() {
+                Some(leg) => {
+                    self.re_invites.insert(leg, reply);
+                    self.feed(calls::Input::ReInvite { leg, sdp });
+                }
+                None => reply.send(481, None),
+            },
+            Signal::Info {
+                call,
+                content_type,
+                body,
+            } => {
+                if let Some(&leg) = self.legs.get(&call)
+                    && let Some(digit) = info_digit(&content_type, &body)
+                {
+                    self.feed(calls::Input::Dtmf { leg, digit });
+                }
+            }
+        }
+    }
+
+    fn new_invite(&mut self, invite: NewInvite) {
+        let NewInvite {
+            facts,
+            dnis,
+            ani,
+            sdp,
+            call,
+        } = invite;
+        let arrived = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.calls.invite_arrived(NewCall {
+                source: facts.source.ip(),
+                dnis: &dnis,
+                ani: &ani,
+                sdp: &sdp,
+            })
+        }));
+        match arrived {
+            Ok(Ok(leg)) => {
+                tracing::info!(%leg, dnis, ani, source = %facts.source, "a call arrived");
+                self.legs.insert(call.key().clone(), leg);
+                self.dialogs.insert(leg, call);
+            }
+            Ok(Err(refusal)) => {
+                tracing::info!(
+                    dnis,
+                    source = %facts.source,
+                    status = refusal.status,
+                    reason = refusal.reason,
+                    "an INVITE is refused"
+                );
+                call.reject(refusal.status, &refusal.reason);
+            }
+            Err(_) => {
+                tracing::error!(dnis, "call control panicked on a new INVITE");
+                call.reject(500, "internal error");
+            }
+        }
+    }
+
+    /// Forgets a leg's dialog; gives it back to end it.
+    fn forget(&mut self, leg: LegId) -> Option<Call> {
+        self.re_invites.remove(&leg);
+        let call = self.dialogs.remove(&leg)?;
+        self.legs.remove(call.key());
+        Some(call)
     }
 
     fn handle_request(&mut self, inbound: Inbound) {
@@ -186,10 +595,19 @@ impl Driver {
         let answer = match &request.method {
             SipMethod::Register => self.register(&request),
             SipMethod::Options => Answer {
-                headers: vec![("Allow", "REGISTER, OPTIONS".into())],
+                headers: vec![(
+                    "Allow",
+                    "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER".into(),
+                )],
                 ..answer(200, "OK")
             },
-            SipMethod::Invite => answer(480, "Call handling is not wired in yet"),
+            // Requests that reach here name a dialog we do not have.
+            SipMethod::Invite => answer(481, "Call/Transaction Does Not Exist"),
+            SipMethod::Other(method)
+                if matches!(method.as_str(), "BYE" | "CANCEL" | "INFO" | "UPDATE") =>
+            {
+                answer(481, "Call/Transaction Does Not Exist")
+            }
             SipMethod::Other(method) => {
                 tracing::debug!(method, "SIP method not implemented");
                 answer(501, "Not Implemented")
@@ -285,6 +703,50 @@ fn answer(status: u16, reason: &str) -> Answer {
         reason: reason.to_owned(),
         headers: Vec::new(),
     }
+}
+
+/// The leg an input is about, for logs.
+fn leg_of(input: &calls::Input) -> Option<LegId> {
+    match input {
+        calls::Input::Command { command, .. } => match command {
+            TelephonyCommand::Answer { leg }
+            | TelephonyCommand::Reject { leg, .. }
+            | TelephonyCommand::RingAgent { leg, .. }
+            | TelephonyCommand::Dial { leg, .. }
+            | TelephonyCommand::HangUp { leg } => Some(*leg),
+            _ => None,
+        },
+        calls::Input::MediaOpened { leg, .. }
+        | calls::Input::MediaFailed { leg }
+        | calls::Input::Progress { leg }
+        | calls::Input::Answered { leg, .. }
+        | calls::Input::Failed { leg, .. }
+        | calls::Input::FarEndHungUp { leg }
+        | calls::Input::ReInvite { leg, .. }
+        | calls::Input::Dtmf { leg, .. } => Some(*leg),
+    }
+}
+
+/// The digit of a SIP INFO: `application/dtmf-relay` (`Signal=1`) or `application/dtmf`.
+fn info_digit(content_type: &str, body: &[u8]) -> Option<char> {
+    let body = std::str::from_utf8(body).ok()?;
+    let content_type = content_type.to_ascii_lowercase();
+    let value = if content_type.starts_with("application/dtmf-relay") {
+        body.lines().find_map(|line| {
+            let (name, value) = line.split_once('=')?;
+            name.trim()
+                .eq_ignore_ascii_case("signal")
+                .then_some(value.trim())
+        })?
+    } else if content_type.starts_with("application/dtmf") {
+        body.trim()
+    } else {
+        return None;
+    };
+    let mut chars = value.chars();
+    let digit = chars.next()?;
+    (chars.next().is_none() && (digit.is_ascii_digit() || digit == '*' || digit == '#'))
+        .then_some(digit)
 }
 
 /// A random key for the nonces; a new one each start, so nonces do not outlive the process.

@@ -71,6 +71,7 @@
 //! - Everything that grows with traffic is bounded: bindings per extension, remembered nonces,
 //!   queued requests, TCP connections.
 
+pub mod calls;
 pub mod digest;
 pub mod driver;
 pub mod media;
@@ -78,8 +79,10 @@ pub mod registrar;
 pub mod sdp;
 mod transport;
 
+pub use calls::{CallConfig, CallControl, TenantRoutes};
 pub use digest::Algorithm;
-pub use driver::{SipOptions, SipService, StartError};
+pub use driver::{SipEvent, SipOptions, SipService, StartError};
+pub use media::{Media, MediaConfig, MediaEvent};
 pub use registrar::{
     Account, Binding, ContactRequest, Contacts, Event, Granted, RegisterRequest, Registrar,
     RegistrarConfig, Reply, Transport,

@@ -1,1 +1,921 @@
-//! The tokio RTP driver (being written).
+//! The tokio RTP driver: every call leg's RTP terminates here, one UDP socket per leg and one
+//! 20 ms media clock per call, around the sans-IO pieces of `sentral_media`.
+//!
+//! # Threading and the clock
+//!
+//! A *call* here is the set of legs that topology commands connected: one [`CallMixer`] (at
+//! most [`LEGS_MAX`] legs), one [`MusicOnHold`] source, and each leg's socket, [`RtpSession`]
+//! and [`DtmfReceiver`], all behind one mutex. A leg that is opened starts alone in a call of
+//! its own; [`Media::bridge`] and [`Media::conference`] of legs in different calls move the
+//! named legs into one call (the one that already holds most of them, or a fresh one when that
+//! would exceed [`LEGS_MAX`]). A leg moves with its socket and its RTP session, so its sequence
+//! numbers and timestamps continue.
+//!
+//! Each call has one tokio task. It waits on three things at once: its 20 ms
+//! [`tokio::time::interval`], a notification that its legs changed, and the readiness of every
+//! leg's socket (polled with `poll_recv_from` in one `poll_fn`, so receiving needs no task or
+//! channel per leg and closing a leg drops its socket at once). On a datagram it takes the lock
+//! and feeds the leg; on a tick it takes the lock, ticks the mixer and writes one packet per
+//! connected, sending leg with `try_send_to`, which never waits for a slow peer: a full socket
+//! buffer loses that packet, not the call's clock. The handle's methods take the same locks
+//! synchronously (never across an `.await`), so a topology change is in force when the method
+//! returns, and the call's clock keeps ticking through it: a switch between bridge, hold and
+//! conference costs no gap beyond one tick.
+//!
+//! The interval's missed ticks are [`MissedTickBehavior::Burst`]: each packet's timestamp is 160
+//! samples after the previous one, so only catching up on missed ticks keeps the timestamps in
+//! step with real time (`Delay` would let them fall behind for good after every stall, `Skip`
+//! would need the same bookkeeping). A tick that comes more than [`LATE_TICK_MAX`] after its
+//! time is not sent but skipped in the RTP session (the timestamp moves on and the next packet
+//! is marked), so a long stall ends with at most a few packets in a burst.
+//!
+//! # Receiving
+//!
+//! A datagram is used when the leg is connected ([`Media::connect`]), it is RTP from the right
+//! source, and it is either one 20 ms frame of the negotiated codec's payload type, in order,
+//! or an RFC 4733 telephone event of the negotiated telephone-event payload type. Everything
+//! else (malformed, other payload types, other frame lengths, duplicates, late or too old) is
+//! dropped and counted in [`LegStats::packets_dropped`]. RTCP multiplexed on the RTP port is
+//! ignored without being counted. Other packetisations (10 ms, 30 ms) are dropped rather than
+//! repacketised: every phone we target offers 20 ms by default.
+//!
+//! Symmetric RTP (RFC 4961), for phones behind NAT: until the first packet that is used, RTP
+//! from any address is accepted; that packet's source then becomes the leg's *latched* address,
+//! where we send from then on, and packets from any other address than it or the SDP address
+//! are dropped (so a stray or injected stream cannot take the leg over). A [`Media::connect`]
+//! with a new SDP address forgets the latch.
+//!
+//! # Ports
+//!
+//! RTP goes on even ports of [`MediaConfig::ports`]; the odd port above each (RTCP) is reserved
+//! in the range but not bound: we send no RTCP and ignore what phones send there. Ports are
+//! handed out round-robin, so a port just freed is the last one reused and stray packets of
+//! the previous call have time to stop; a port another program holds is skipped.
+//!
+//! Nothing here allocates per packet or per tick: datagrams and packets go through fixed
+//! buffers of the call's task, and the mixer works on fixed frames.
+
+use std::collections::{BTreeSet, HashMap};
+use std::future::poll_fn;
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use sentral_engine::LegId;
+use sentral_media::{
+    CallMixer, DtmfReceiver, FRAME_DURATION, FRAME_SAMPLES, Frame, G711, LEGS_MAX, MixLeg,
+    MusicOnHold, RTP_HEADER_LEN, Received, RtpError, RtpSession, RtpSessionConfig, SILENCE,
+};
+use tokio::io::ReadBuf;
+use tokio::net::UdpSocket;
+use tokio::sync::{Notify, mpsc};
+use tokio::time::{Instant, MissedTickBehavior};
+
+/// Where RTP sockets are bound.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct MediaConfig {
+    /// The local address of every leg's socket, and so the address in our SDP. An unspecified
+    /// address (`0.0.0.0`) binds every interface, and then the SIP side must put a routable
+    /// address of its own in the SDP.
+    pub ip: IpAddr,
+    /// First and last UDP port, both included: RTP on the even ports, RTCP reserved above each.
+    pub ports: (u16, u16),
+}
+
+/// Something the media side noticed, for the engine.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum MediaEvent {
+    /// The far end of `leg` pressed a key (RFC 4733), reported once per press.
+    Dtmf {
+        /// The leg whose phone sent the digit.
+        leg: LegId,
+        /// `'0'`–`'9'`, `'*'`, `'#'` or `'A'`–`'D'`.
+        digit: char,
+    },
+}
+
+/// Counters of one leg, for tests and metrics.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct LegStats {
+    /// Packets used: audio frames given to the mixer and telephone events.
+    pub packets_received: u64,
+    /// Packets handed to the operating system for the far end.
+    pub packets_sent: u64,
+    /// Datagrams dropped: malformed, wrong payload type or frame length, duplicates, late or
+    /// too old, from a foreign source, or received before the leg was connected.
+    pub packets_dropped: u64,
+    /// Packets the far end sent (by sequence number) that never arrived.
+    pub packets_lost: u64,
+    /// Packets that could not be sent (the socket's buffer was full, or the network refused).
+    pub send_failures: u64,
+    /// Our RTP address (the socket's).
+    pub local: SocketAddr,
+    /// Where packets go: the latched source, or the SDP address until a packet arrived.
+    pub remote: Option<SocketAddr>,
+}
+
+/// The media side: a cheap handle (`Clone`, `Send`, `Sync`) on every open leg.
+///
+/// Commands for legs that are not open are ignored with a debug log: the SIP side may race a
+/// hang-up. When the last handle is dropped every leg is closed.
+#[derive(Clone, Debug)]
+pub struct Media {
+    /// The legs, their calls and the ports.
+    shared: Arc<Shared>,
+}
+
+/// Why a leg could not be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MediaError {
+    /// Every RTP port of the range is in use.
+    #[error("no free RTP port in {first}-{last}: every even port is in use")]
+    PortsExhausted {
+        /// The range's first port.
+        first: u16,
+        /// The range's last port.
+        last: u16,
+    },
+    /// The operating system refused to bind a socket for another reason than a busy port.
+    #[error("cannot bind an RTP socket on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// What the operating system said.
+        source: io::Error,
+    },
+}
+
+impl Media {
+    /// Starts the media side; events arrive on the receiver. Spawns nothing until a leg opens.
+    pub fn start(config: MediaConfig) -> (Media, mpsc::Receiver<MediaEvent>) {
+        let (events, events_received) = mpsc::channel(EVENT_QUEUE_LEN);
+        let shared = Shared {
+            config,
+            events,
+            registry: Mutex::new(Registry::default()),
+        };
+        let media = Media {
+            shared: Arc::new(shared),
+        };
+        (media, events_received)
+    }
+
+    /// Opens a leg: binds a UDP socket on an even port of the range and returns our RTP
+    /// address for the SDP. The leg hears silence and is heard by no one until told otherwise,
+    /// and sends nothing until [`Media::connect`]. Opening a leg that is open returns its
+    /// address.
+    pub async fn open(&self, leg: LegId) -> Result<SocketAddr, MediaError> {
+        let mut registry = self.shared.registry();
+        if let Some(entry) = registry.legs.get(&leg) {
+            return Ok(entry.local);
+        }
+        let (socket, local) = registry.bind(&self.shared.config)?;
+        let mut state = CallState::new(self.shared.events.clone());
+        let media = LegMedia::new(leg, socket, local, &mut state.mixer)
+            .expect("an empty mixer has room for one leg");
+        state.legs.push(media);
+        let call = Arc::new(Call::new(state));
+        registry.legs.insert(
+            leg,
+            LegEntry {
+                call: Arc::clone(&call),
+                local,
+            },
+        );
+        tokio::spawn(run_call(call));
+        tracing::debug!(%leg, %local, "media leg opened");
+        Ok(local)
+    }
+
+    /// The far end's RTP address, codec and payload types, from SDP (called again after a
+    /// re-INVITE). Until this is called nothing is sent. `sending: false` stops sending to that
+    /// leg (the phone put itself on hold with `a=sendonly` or `inactive`) while still receiving.
+    pub fn connect(
+        &self,
+        leg: LegId,
+        remote: SocketAddr,
+        codec: G711,
+        payload_type: u8,
+        telephone_event: Option<u8>,
+        sending: bool,
+    ) {
+        if payload_type > PAYLOAD_TYPE_MAX
+            || telephone_event.is_some_and(|pt| pt > PAYLOAD_TYPE_MAX)
+        {
+            tracing::warn!(%leg, payload_type, ?telephone_event, "media: payload type above 127");
+            return;
+        }
+        let registry = self.shared.registry();
+        let Some(call) = registry.call_of(leg, "connect") else {
+            return;
+        };
+        let mut state = call.lock();
+        if let Some(media) = state.leg_mut(leg) {
+            if media.remote.is_some_and(|old| old.sdp != remote) {
+                media.latched = None;
+            }
+            media.remote = Some(Remote {
+                sdp: remote,
+                codec,
+                payload_type,
+                telephone_event,
+                sending,
+            });
+        }
+    }
+
+    /// Connects `a` and `b`: they hear each other only (the engine's `Bridge`).
+    pub fn bridge(&self, a: LegId, b: LegId) {
+        if a == b {
+            tracing::debug!(%a, "media: a leg cannot be bridged to itself");
+            return;
+        }
+        self.connect_legs(&[a, b]);
+    }
+
+    /// Plays music on hold to `leg`; nobody hears it (the engine's `Hold`).
+    pub fn hold(&self, leg: LegId) {
+        self.alone(leg, true);
+    }
+
+    /// Detaches `leg`: it hears silence and nobody hears it.
+    pub fn detach(&self, leg: LegId) {
+        self.alone(leg, false);
+    }
+
+    /// Mixes `legs`: each hears the sum of the others (the engine's `Conference`). Legs that
+    /// are not open are left out.
+    pub fn conference(&self, legs: &[LegId]) {
+        self.connect_legs(legs);
+    }
+
+    /// Closes the leg's socket and frees its port.
+    pub fn close(&self, leg: LegId) {
+        let mut registry = self.shared.registry();
+        let Some(entry) = registry.legs.remove(&leg) else {
+            tracing::debug!(%leg, "media: close of a leg that is not open");
+            return;
+        };
+        registry.ports_in_use.remove(&entry.local.port());
+        // Dropping the leg's media drops its socket, so the port is free once this returns.
+        drop(entry.call.take_leg(leg));
+        tracing::debug!(%leg, local = %entry.local, "media leg closed");
+    }
+
+    /// The leg's counters, if it is open.
+    pub fn stats(&self, leg: LegId) -> Option<LegStats> {
+        let registry = self.shared.registry();
+        let entry = registry.legs.get(&leg)?;
+        let state = entry.call.lock();
+        state.leg(leg).map(LegMedia::stats)
+    }
+
+    /// The counters of every open leg, in no particular order.
+    pub fn all_stats(&self) -> Vec<(LegId, LegStats)> {
+        let registry = self.shared.registry();
+        registry
+            .legs
+            .iter()
+            .filter_map(|(&leg, entry)| {
+                let state = entry.call.lock();
+                state.leg(leg).map(|media| (leg, media.stats()))
+            })
+            .collect()
+    }
+
+    /// Number of open legs.
+    pub fn n_legs(&self) -> usize {
+        self.shared.registry().legs.len()
+    }
+
+    /// Hold or detach: `leg` stays in its call, alone in what it hears and unheard.
+    fn alone(&self, leg: LegId, music: bool) {
+        let registry = self.shared.registry();
+        let Some(call) = registry.call_of(leg, if music { "hold" } else { "detach" }) else {
+            return;
+        };
+        let mut state = call.lock();
+        let Some(media) = state.leg_mut(leg) else {
+            return;
+        };
+        media.on_hold = music;
+        let mix = media.mix;
+        let result = if music {
+            state.mixer.hold(mix)
+        } else {
+            state.mixer.detach(mix)
+        };
+        if let Err(error) = result {
+            tracing::warn!(%leg, %error, "media: the mixer refused hold or detach");
+        }
+    }
+
+    /// Bridge or conference: brings the open legs among `legs` into one call, then makes each
+    /// hear the others.
+    fn connect_legs(&self, legs: &[LegId]) {
+        let mut registry = self.shared.registry();
+        let mut named: Vec<LegId> = Vec::with_capacity(legs.len());
+        for &leg in legs {
+            if named.contains(&leg) {
+                continue;
+            }
+            if registry.legs.contains_key(&leg) {
+                named.push(leg);
+            } else {
+                tracing::debug!(%leg, "media: a leg to connect is not open");
+            }
+        }
+        if named.len() < 2 {
+            return;
+        }
+        if named.len() > LEGS_MAX {
+            tracing::warn!(
+                n_legs = named.len(),
+                "media: a call mixes at most {LEGS_MAX} legs"
+            );
+            return;
+        }
+        let call = registry.gather(&named, &self.shared.events);
+        let mut state = call.lock();
+        let mut mixes = Vec::with_capacity(named.len());
+        for &leg in &named {
+            if let Some(media) = state.leg_mut(leg) {
+                media.on_hold = false;
+                mixes.push(media.mix);
+            }
+        }
+        if let Err(error) = state.mixer.conference(&mixes) {
+            tracing::warn!(%error, "media: the mixer refused to connect legs");
+        }
+    }
+}
+
+/// What every handle shares.
+#[derive(Debug)]
+struct Shared {
+    /// Where sockets are bound.
+    config: MediaConfig,
+    /// Events for the engine; each call holds a clone.
+    events: mpsc::Sender<MediaEvent>,
+    /// Open legs and used ports. Lock order: the registry, then one call at a time.
+    registry: Mutex<Registry>,
+}
+
+impl Shared {
+    fn registry(&self) -> MutexGuard<'_, Registry> {
+        self.registry.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl Drop for Shared {
+    /// The last handle is gone: close every leg, so the calls' tasks end.
+    fn drop(&mut self) {
+        let registry = self
+            .registry
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
+        for (leg, entry) in registry.legs.drain() {
+            drop(entry.call.take_leg(leg));
+        }
+    }
+}
+
+/// Open legs and the port table.
+#[derive(Debug, Default)]
+struct Registry {
+    /// Every open leg and the call it is in.
+    legs: HashMap<LegId, LegEntry>,
+    /// RTP ports of open legs.
+    ports_in_use: BTreeSet<u16>,
+    /// The port handed out last; the search for a free one starts after it.
+    last_port: Option<u16>,
+}
+
+/// Where an open leg is.
+#[derive(Debug)]
+struct LegEntry {
+    /// The call the leg is in now.
+    call: Arc<Call>,
+    /// Our RTP address.
+    local: SocketAddr,
+}
+
+impl Registry {
+    /// The call of `leg`, or `None` (logged) when the leg is not open.
+    fn call_of(&self, leg: LegId, command: &str) -> Option<Arc<Call>> {
+        match self.legs.get(&leg) {
+            Some(entry) => Some(Arc::clone(&entry.call)),
+            None => {
+                tracing::debug!(%leg, command, "media: command for a leg that is not open");
+                None
+            }
+        }
+    }
+
+    /// Binds a socket on the next free even port after the last one handed out.
+    fn bind(&mut self, config: &MediaConfig) -> Result<(UdpSocket, SocketAddr), MediaError> {
+        let (first, last) = config.ports;
+        // The even ports (never 0) whose odd neighbour, for RTCP, is in the range too.
+        let low = u32::from(first).max(2).next_multiple_of(2);
+        let high = u32::from(last);
+        if low + 1 > high {
+            return Err(MediaError::PortsExhausted { first, last });
+        }
+        let n_ports = (high - 1 - low) / 2 + 1;
+        let start = match self.last_port.map(u32::from) {
+            Some(port) if (low..high).contains(&port) => (port - low) / 2 + 1,
+            _ => 0,
+        };
+        for step in 0..n_ports {
+            let Ok(port) = u16::try_from(low + 2 * ((start + step) % n_ports)) else {
+                continue;
+            };
+            if self.ports_in_use.contains(&port) {
+                continue;
+            }
+            let addr = SocketAddr::new(config.ip, port);
+            match bind_udp(addr) {
+                Ok(socket) => {
+                    self.ports_in_use.insert(port);
+                    self.last_port = Some(port);
+                    let local = socket.local_addr().unwrap_or(addr);
+                    return Ok((socket, local));
+                }
+                Err(error) if error.kind() == io::ErrorKind::AddrInUse => {
+                    tracing::debug!(%addr, "media: RTP port held by another program; skipped");
+                }
+                Err(source) => return Err(MediaError::Bind { addr, source }),
+            }
+        }
+        Err(MediaError::PortsExhausted { first, last })
+    }
+
+    /// Brings `legs` (open, distinct, at most [`LEGS_MAX`]) into one call and returns it: the
+    /// call that holds most of them if the others fit, or else a new call.
+    fn gather(&mut self, legs: &[LegId], events: &mpsc::Sender<MediaEvent>) -> Arc<Call> {
+        let calls: Vec<Arc<Call>> = legs
+            .iter()
+            .map(|leg| Arc::clone(&self.legs[leg].call))
+            .collect();
+        let n_in = |target: &Arc<Call>| calls.iter().filter(|c| Arc::ptr_eq(c, target)).count();
+        // The call with most of the legs; on a tie, the earliest named leg's.
+        let mut best = &calls[0];
+        for call in &calls[1..] {
+            if n_in(call) > n_in(best) {
+                best = call;
+            }
+        }
+        let best = Arc::clone(best);
+        let n_moving = legs.len() - n_in(&best);
+        if n_moving == 0 {
+            return best;
+        }
+        let fits = best.lock().legs.len() + n_moving <= LEGS_MAX;
+        let (target, spawn) = if fits {
+            (best, false)
+        } else {
+            (Arc::new(Call::new(CallState::new(events.clone()))), true)
+        };
+        for (leg, call) in legs.iter().zip(&calls) {
+            if Arc::ptr_eq(call, &target) {
+                continue;
+            }
+            let Some(media) = call.take_leg(*leg) else {
+                continue;
+            };
+            target.put_leg(media);
+            if let Some(entry) = self.legs.get_mut(leg) {
+                entry.call = Arc::clone(&target);
+            }
+        }
+        if spawn {
+            tokio::spawn(run_call(Arc::clone(&target)));
+        }
+        target
+    }
+}
+
+/// One call: its state, and a way to wake its task when legs come or go.
+#[derive(Debug)]
+struct Call {
+    /// The mixer and the legs; locked briefly by the task and by the handle, never across an
+    /// `.await`.
+    state: Mutex<CallState>,
+    /// Tells the task to look at its legs again (a leg came, so there is a new socket to poll;
+    /// or the last leg left, so the task ends).
+    changed: Notify,
+}
+
+impl Call {
+    fn new(state: CallState) -> Self {
+        Call {
+            state: Mutex::new(state),
+            changed: Notify::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, CallState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Takes `leg` out of this call (out of its mixer too) and wakes the task.
+    fn take_leg(&self, leg: LegId) -> Option<LegMedia> {
+        let mut state = self.lock();
+        let index = state.legs.iter().position(|media| media.id == leg)?;
+        let media = state.legs.swap_remove(index);
+        if let Err(error) = state.mixer.remove_leg(media.mix) {
+            tracing::warn!(%leg, %error, "media: the mixer did not know a leg it had");
+        }
+        drop(state);
+        self.changed.notify_one();
+        Some(media)
+    }
+
+    /// Adds a leg taken from another call; the caller checked that it fits.
+    fn put_leg(&self, mut media: LegMedia) {
+        let mut state = self.lock();
+        match state.mixer.add_leg() {
+            Ok(mix) => {
+                media.mix = mix;
+                media.on_hold = false;
+                state.legs.push(media);
+            }
+            Err(error) => tracing::warn!(leg = %media.id, %error, "media: a leg was dropped"),
+        }
+        drop(state);
+        self.changed.notify_one();
+    }
+}
+
+/// What a call's lock guards.
+#[derive(Debug)]
+struct CallState {
+    /// Who hears whom.
+    mixer: CallMixer,
+    /// The call's music, played to its held legs.
+    music: MusicOnHold,
+    /// This tick's music (silence when no leg is held, so the music starts with the hold).
+    music_frame: Frame,
+    /// The call's legs (at most [`LEGS_MAX`]).
+    legs: Vec<LegMedia>,
+    /// Where digits go.
+    events: mpsc::Sender<MediaEvent>,
+}
+
+impl CallState {
+    fn new(events: mpsc::Sender<MediaEvent>) -> Self {
+        CallState {
+            mixer: CallMixer::new(),
+            music: MusicOnHold::new(),
+            music_frame: SILENCE,
+            legs: Vec::with_capacity(LEGS_MAX),
+            events,
+        }
+    }
+
+    fn leg(&self, leg: LegId) -> Option<&LegMedia> {
+        self.legs.iter().find(|media| media.id == leg)
+    }
+
+    fn leg_mut(&mut self, leg: LegId) -> Option<&mut LegMedia> {
+        self.legs.iter_mut().find(|media| media.id == leg)
+    }
+
+    /// Reads every datagram waiting on the legs' sockets, registering the task's waker on each.
+    fn poll_receive(&mut self, cx: &mut Context<'_>, datagram: &mut [u8]) {
+        let mut busy = false;
+        for index in 0..self.legs.len() {
+            let mut n_read = 0;
+            loop {
+                if n_read == DATAGRAMS_PER_POLL_MAX {
+                    busy = true;
+                    break;
+                }
+                n_read += 1;
+                let mut read = ReadBuf::new(datagram);
+                match self.legs[index].socket.poll_recv_from(cx, &mut read) {
+                    Poll::Ready(Ok(source)) => self.receive(index, read.filled(), source),
+                    // ICMP errors reported on receive (some platforms): nothing to read.
+                    Poll::Ready(Err(error)) => {
+                        tracing::trace!(%error, "media: receive error");
+                    }
+                    Poll::Pending => break,
+                }
+            }
+        }
+        // A leg with datagrams still waiting is read again once the clock had its turn.
+        if busy {
+            cx.waker().wake_by_ref();
+        }
+    }
+
+    /// Feeds one datagram of the leg at `index`.
+    fn receive(&mut self, index: usize, datagram: &[u8], source: SocketAddr) {
+        let CallState {
+            mixer,
+            legs,
+            events,
+            ..
+        } = self;
+        let media = &mut legs[index];
+        let Some(remote) = media.remote else {
+            media.n_dropped += 1;
+            return;
+        };
+        if media
+            .latched
+            .is_some_and(|latched| latched != source && remote.sdp != source)
+        {
+            media.n_dropped += 1;
+            return;
+        }
+        let used = match media.session.receive(datagram) {
+            Received::Packet {
+                header,
+                payload,
+                in_order,
+            } => {
+                if header.payload_type == remote.payload_type {
+                    in_order && media.repacketise(mixer, remote.codec, payload)
+                } else if Some(header.payload_type) == remote.telephone_event {
+                    match media.dtmf.receive(header.timestamp, payload) {
+                        Ok(Some(digit)) => {
+                            report(events, media.id, digit);
+                            true
+                        }
+                        Ok(None) => true,
+                        Err(_) => false,
+                    }
+                } else {
+                    false
+                }
+            }
+            Received::Malformed(RtpError::Rtcp(_)) => return,
+            Received::Duplicate
+            | Received::TooOld
+            | Received::SequenceJump
+            | Received::Malformed(_) => false,
+        };
+        if used {
+            media.n_received += 1;
+            media.latched = Some(source);
+        } else {
+            media.n_dropped += 1;
+        }
+    }
+
+    /// One 20 ms step: mixes and sends one packet to every connected, sending leg. A `late`
+    /// tick is skipped in each session instead of sent.
+    fn tick(&mut self, late: bool, packet: &mut [u8; PACKET_LEN]) {
+        if self.legs.iter().any(|media| media.on_hold) {
+            self.music.next_frame(&mut self.music_frame);
+        } else {
+            self.music_frame = SILENCE;
+        }
+        self.mixer.tick(&self.music_frame);
+        let mut payload = [0u8; FRAME_SAMPLES];
+        for media in &mut self.legs {
+            let Some(remote) = media.remote.filter(|remote| remote.sending) else {
+                media.session.skip_frame();
+                continue;
+            };
+            let Ok(frame) = self.mixer.output(media.mix) else {
+                continue;
+            };
+            if late {
+                media.session.skip_frame();
+                continue;
+            }
+            remote.codec.encode(frame, &mut payload);
+            let written = media.session.write_encoded(
+                remote.payload_type,
+                &payload,
+                FRAME_SAMPLES as u32,
+                packet,
+            );
+            let len = match written {
+                Ok(len) => len,
+                Err(error) => {
+                    // `connect` refuses payload types above 127, so this is not expected.
+                    tracing::debug!(leg = %media.id, %error, "media: cannot write RTP");
+                    media.n_send_failures += 1;
+                    continue;
+                }
+            };
+            let target = media.latched.unwrap_or(remote.sdp);
+            match media.socket.try_send_to(&packet[..len], target) {
+                Ok(_) => media.n_sent += 1,
+                Err(error) => {
+                    tracing::trace!(leg = %media.id, %error, "media: RTP packet not sent");
+                    media.n_send_failures += 1;
+                }
+            }
+        }
+    }
+}
+
+/// One leg's media in its call.
+#[derive(Debug)]
+struct LegMedia {
+    /// The engine's leg.
+    id: LegId,
+    /// The leg in the call's mixer (it changes when the leg moves to another call).
+    mix: MixLeg,
+    /// The leg's RTP socket; dropping it frees the port.
+    socket: UdpSocket,
+    /// Our RTP address.
+    local: SocketAddr,
+    /// Sequence, timestamp and SSRC of both streams; moves with the leg.
+    session: RtpSession,
+    /// Turns telephone events into digits once each.
+    dtmf: DtmfReceiver,
+    /// The far end as SDP described it; `None` until connected.
+    remote: Option<Remote>,
+    /// The source of the first used packet (symmetric RTP): where we send.
+    latched: Option<SocketAddr>,
+    /// The leg hears music (so the call generates it).
+    on_hold: bool,
+    /// Samples of a packet that did not fill a 20 ms frame (phones sending 10 or 30 ms
+    /// packets), waiting for the next packet.
+    partial: Frame,
+    /// How many samples of `partial` are filled.
+    n_partial: usize,
+    /// Counters for [`LegStats`].
+    n_received: u64,
+    n_sent: u64,
+    n_dropped: u64,
+    n_send_failures: u64,
+}
+
+/// The far end of a leg, from SDP.
+#[derive(Clone, Copy, Debug)]
+struct Remote {
+    /// The SDP's connection address and port.
+    sdp: SocketAddr,
+    /// The negotiated law.
+    codec: G711,
+    /// Its payload type (normally 0 or 8).
+    payload_type: u8,
+    /// The negotiated telephone-event payload type, if any.
+    telephone_event: Option<u8>,
+    /// We send to this leg (the phone did not ask for `sendonly`/`inactive`).
+    sending: bool,
+}
+
+impl LegMedia {
+    fn new(
+        id: LegId,
+        socket: UdpSocket,
+        local: SocketAddr,
+        mixer: &mut CallMixer,
+    ) -> Result<Self, sentral_media::MixError> {
+        Ok(LegMedia {
+            id,
+            mix: mixer.add_leg()?,
+            socket,
+            local,
+            session: RtpSession::new(random_session_config(id)),
+            dtmf: DtmfReceiver::new(),
+            remote: None,
+            latched: None,
+            on_hold: false,
+            partial: SILENCE,
+            n_partial: 0,
+            n_received: 0,
+            n_sent: 0,
+            n_dropped: 0,
+            n_send_failures: 0,
+        })
+    }
+
+    /// Gives the mixer the 20 ms frames of an audio payload of any length up to
+    /// [`PAYLOAD_SAMPLES_MAX`]: 20 ms packets go straight in, 10, 30 or 60 ms packets are cut
+    /// into 20 ms frames, and what is left waits for the next packet.
+    fn repacketise(&mut self, mixer: &mut CallMixer, codec: G711, payload: &[u8]) -> bool {
+        if payload.is_empty() || payload.len() > PAYLOAD_SAMPLES_MAX {
+            return false;
+        }
+        if self.n_partial == 0 && payload.len() == FRAME_SAMPLES {
+            return mixer.push_encoded(self.mix, codec, payload).is_ok();
+        }
+        for chunk in payload.chunks(FRAME_SAMPLES) {
+            let take = chunk.len().min(FRAME_SAMPLES - self.n_partial);
+            let (now, later) = chunk.split_at(take);
+            codec.decode(
+                now,
+                &mut self.partial[self.n_partial..self.n_partial + take],
+            );
+            self.n_partial += take;
+            if self.n_partial == FRAME_SAMPLES {
+                if mixer.push_frame(self.mix, &self.partial).is_err() {
+                    return false;
+                }
+                self.n_partial = 0;
+            }
+            codec.decode(later, &mut self.partial[..later.len()]);
+            self.n_partial += later.len();
+        }
+        true
+    }
+
+    fn stats(&self) -> LegStats {
+        LegStats {
+            packets_received: self.n_received,
+            packets_sent: self.n_sent,
+            packets_dropped: self.n_dropped,
+            packets_lost: self.session.stats().n_lost,
+            send_failures: self.n_send_failures,
+            local: self.local,
+            remote: self.latched.or(self.remote.map(|remote| remote.sdp)),
+        }
+    }
+}
+
+/// The longest audio payload taken: 60 ms of G.711, the most `a=ptime` phones ask for.
+const PAYLOAD_SAMPLES_MAX: usize = 3 * FRAME_SAMPLES;
+
+/// A call's task: the 20 ms clock and the legs' sockets, until the call has no leg.
+async fn run_call(call: Arc<Call>) {
+    let mut interval = tokio::time::interval(FRAME_DURATION);
+    interval.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    let mut datagram = [0u8; DATAGRAM_LEN_MAX];
+    let mut packet = [0u8; PACKET_LEN];
+    loop {
+        tokio::select! {
+            scheduled = interval.tick() => {
+                let late = Instant::now().saturating_duration_since(scheduled) > LATE_TICK_MAX;
+                let mut state = call.lock();
+                if state.legs.is_empty() {
+                    return;
+                }
+                state.tick(late, &mut packet);
+            }
+            () = call.changed.notified() => {
+                if call.lock().legs.is_empty() {
+                    return;
+                }
+            }
+            () = poll_fn(|cx| {
+                call.lock().poll_receive(cx, &mut datagram);
+                Poll::<()>::Pending
+            }) => {}
+        }
+    }
+}
+
+/// Sends a digit to the engine; a full queue loses it (with a warning) rather than block.
+fn report(events: &mpsc::Sender<MediaEvent>, leg: LegId, digit: char) {
+    tracing::debug!(%leg, %digit, "media: DTMF digit");
+    if let Err(mpsc::error::TrySendError::Full(_)) =
+        events.try_send(MediaEvent::Dtmf { leg, digit })
+    {
+        tracing::warn!(%leg, %digit, "media: event queue full; DTMF digit lost");
+    }
+}
+
+/// Binds a non-blocking UDP socket and registers it with tokio.
+fn bind_udp(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let socket = std::net::UdpSocket::bind(addr)?;
+    socket.set_nonblocking(true)?;
+    UdpSocket::from_std(socket)
+}
+
+/// A random SSRC, first sequence number and first timestamp (RFC 3550 section 5.1).
+fn random_session_config(leg: LegId) -> RtpSessionConfig {
+    let mut bytes = [0u8; 10];
+    if let Err(error) = getrandom::fill(&mut bytes) {
+        // Not a secret, only unpredictable: fall back on std's randomly keyed hasher.
+        use std::hash::{BuildHasher, RandomState};
+        tracing::warn!(%error, "media: no randomness from the OS; using a hashed fallback");
+        let hash = RandomState::new().hash_one(leg.0).to_le_bytes();
+        bytes[..8].copy_from_slice(&hash);
+        bytes[8..].copy_from_slice(&hash[..2]);
+    }
+    RtpSessionConfig {
+        ssrc: u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        first_sequence_number: u16::from_le_bytes([bytes[4], bytes[5]]),
+        first_timestamp: u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]),
+    }
+}
+
+/// The largest RTP payload type (7 bits).
+const PAYLOAD_TYPE_MAX: u8 = 127;
+
+/// Events waiting for the engine before digits are lost.
+const EVENT_QUEUE_LEN: usize = 1_024;
+
+/// Datagrams read from one socket per poll before the other legs and the clock get a turn.
+const DATAGRAMS_PER_POLL_MAX: usize = 16;
+
+/// The receive buffer: longer datagrams are truncated (and then dropped as the wrong length).
+const DATAGRAM_LEN_MAX: usize = 2_048;
+
+/// One packet we send: a header and one 20 ms G.711 frame.
+const PACKET_LEN: usize = RTP_HEADER_LEN + FRAME_SAMPLES;
+
+/// A tick this late is skipped rather than sent, so a stall ends with a burst of at most three
+/// packets (the ticks 40, 20 and 0 ms late) instead of one per missed tick.
+const LATE_TICK_MAX: Duration = Duration::from_millis(50);

@@ -4,10 +4,13 @@
 
 mod authorization;
 mod bad_input;
+mod calls;
 mod events;
 mod flow;
 mod operations;
 mod restart;
 mod sign_in;
 mod sip;
+mod sip_interop;
+mod softphone;
 mod support;

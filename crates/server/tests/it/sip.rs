@@ -5,8 +5,8 @@
 //! over real sockets).
 //!
 //! An agent whose phone is not registered cannot be offered calls (R3), and a phone that goes
-//! away while it rings is a failed device: RONA (R21). Customer calls are still played by the
-//! phone network's double, since calls are not signalled over SIP yet.
+//! away while it rings is a failed device: RONA (R21). Customer calls are played by the phone
+//! network's double here; `calls.rs` and `sip_interop.rs` carry them over SIP.
 
 use crate::support::{DN_SALES, TestApp, spawn_demo_with_sip};
 use sentral_engine::TelephonyCommand;
@@ -29,18 +29,18 @@ enum Expect {
 }
 
 /// An agent's phone as SIPp plays it.
-struct Phone {
+pub struct Phone {
     /// The extension and digest user name.
     extension: &'static str,
     /// The SIP password it answers challenges with.
     password: &'static str,
     /// The port of its Contact, where it would take calls: the same for every run, so an
     /// un-REGISTER removes the binding a REGISTER made.
-    contact_port: u16,
+    pub contact_port: u16,
 }
 
 impl Phone {
-    fn new(extension: &'static str, password: &'static str) -> Phone {
+    pub fn new(extension: &'static str, password: &'static str) -> Phone {
         Phone {
             extension,
             password,
@@ -113,9 +113,14 @@ async fn sipp(sip: SocketAddr, phone: &Phone, expires: u32, transport: &str, exp
     }
 }
 
+/// Registers `phone` for an hour over UDP; fails the test unless the server accepts it.
+pub async fn register_phone(sip: SocketAddr, phone: &Phone) {
+    sipp(sip, phone, 3600, "u1", Expect::Registered).await;
+}
+
 /// A UDP port that was free a moment ago, for SIPp's socket (its default is 5060, which
 /// another test or a running demo may hold) and for a phone's Contact.
-fn free_udp_port() -> u16 {
+pub fn free_udp_port() -> u16 {
     let socket = UdpSocket::bind("127.0.0.1:0").expect("a free port");
     socket.local_addr().expect("bound").port()
 }
@@ -235,8 +240,8 @@ async fn the_server_does_not_start_when_the_sip_port_is_taken() {
         config: crate::support::demo_config(),
         data_dir: dir.path().to_path_buf(),
         http: "127.0.0.1:0".parse().expect("address"),
-        telephony: std::sync::Arc::new(sentral_server::telephony::NoTelephony),
-        sip: Some(addr),
+        telephony: None,
+        sip: Some(sentral_server::sip::SipSettings::at(addr)),
     })
     .await
     .err()

@@ -212,14 +212,42 @@ pub async fn spawn_demo() -> TestApp {
     spawn_app(demo_config()).await
 }
 
+/// Starts `config` with real SIP on a free port of 127.0.0.1 carrying the calls too: customers
+/// call in over SIP, agents' phones ring over SIP, RTP flows through the server. `trunk` is
+/// where dial-outs go. The phone-network double is not used.
+pub async fn spawn_with_sip_calls(config: ServerConfig, trunk: Option<SocketAddr>) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings =
+        sentral_server::sip::SipSettings::at("127.0.0.1:0".parse().expect("address"));
+    settings.trunk = trunk;
+    start_with(config, dir, Some(settings), false).await
+}
+
 async fn start_in(config: ServerConfig, dir: TempDir, sip: Option<SocketAddr>) -> TestApp {
+    start_with(
+        config,
+        dir,
+        sip.map(sentral_server::sip::SipSettings::at),
+        true,
+    )
+    .await
+}
+
+async fn start_with(
+    config: ServerConfig,
+    dir: TempDir,
+    sip: Option<sentral_server::sip::SipSettings>,
+    double: bool,
+) -> TestApp {
     init_tracing();
     let phone = Arc::new(FakePhone::default());
+    let telephony: Option<Arc<dyn TelephonyAdapter>> =
+        if double { Some(phone.clone()) } else { None };
     let app = sentral_server::start(StartOptions {
         config: config.clone(),
         data_dir: dir.path().to_path_buf(),
         http: "127.0.0.1:0".parse().expect("address"),
-        telephony: phone.clone(),
+        telephony,
         sip,
     })
     .await

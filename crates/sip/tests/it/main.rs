@@ -1,7 +1,9 @@
-//! Integration tests of `sentral-sip` through its public API: the registrar's decisions with a
-//! fake clock, the service on real loopback sockets, and tidy checks. One binary, a module per
+//! Integration tests of `sentral-sip` through its public API: the registrar's and the call
+//! control's decisions, the service on real loopback sockets, and tidy checks. One binary, a module per
 //! area.
 
+mod calls;
+mod media;
 mod parsers_never_panic;
 mod registrar;
 mod support;

@@ -1,10 +1,10 @@
 //! The SIP service on real loopback sockets, spoken to with hand-written SIP over UDP and TCP:
 //! REGISTER with SHA-256 (which SIPp cannot do) and MD5, OPTIONS keep-alives, what is not
-//! handled yet, garbage, and a port that is taken.
+//! handled, an INVITE from a peer that is not a trunk, garbage, and a port that is taken.
 
 use crate::support::{Challenge, account, authorization, read_challenge};
 use sentral_sip::digest::Algorithm;
-use sentral_sip::{Event, RegistrarConfig, SipOptions, SipService};
+use sentral_sip::{Event, SipEvent, SipOptions, SipService};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -13,16 +13,15 @@ use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-async fn start() -> (SipService, mpsc::Receiver<Event>) {
+async fn start() -> (SipService, mpsc::Receiver<SipEvent>) {
     SipService::start(SipOptions {
-        addr: "127.0.0.1:0".parse().unwrap(),
-        registrar: RegistrarConfig::default(),
         accounts: vec![(
             "demo".into(),
             (1001..=1006)
                 .map(|n| account("demo", "sentral", &n.to_string(), "demo"))
                 .collect(),
         )],
+        ..SipOptions::at("127.0.0.1:0".parse().unwrap())
     })
     .await
     .expect("the SIP service starts")
@@ -148,11 +147,15 @@ fn register(client: &Client, cseq: u32, expires: u32, authorization: Option<&str
     )
 }
 
-async fn next_event(events: &mut mpsc::Receiver<Event>) -> Event {
-    tokio::time::timeout(WAIT, events.recv())
+async fn next_event(events: &mut mpsc::Receiver<SipEvent>) -> Event {
+    match tokio::time::timeout(WAIT, events.recv())
         .await
         .expect("an event in time")
         .expect("the service runs")
+    {
+        SipEvent::Registration(event) => event,
+        other => panic!("a registration event, not {other:?}"),
+    }
 }
 
 /// REGISTER, 401, REGISTER with an answer for `algorithm`; returns the final response.
@@ -261,7 +264,7 @@ async fn options_keep_alives_get_200_over_udp_and_tcp() {
 }
 
 #[tokio::test]
-async fn what_is_not_handled_yet_is_refused_clearly() {
+async fn an_invite_from_an_unknown_peer_gets_403_and_methods_not_handled_get_501() {
     let (service, _events) = start().await;
     let mut client = Client::udp(service.local_addr()).await;
     let invite = client
@@ -273,7 +276,8 @@ async fn what_is_not_handled_yet_is_refused_clearly() {
             "Contact: <sip:1001@127.0.0.1>\r\n",
         ))
         .await;
-    assert_eq!(status(&invite), 480, "{invite}");
+    // No organisation accepts calls from this address (no trunk routes at all).
+    assert_eq!(status(&invite), 403, "{invite}");
     let subscribe = client
         .request(&request(
             &client,
@@ -309,14 +313,10 @@ async fn garbage_and_broken_registers_do_not_stop_the_service() {
 async fn a_taken_port_stops_start_up_with_a_message_naming_the_address() {
     let taken = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let addr = taken.local_addr().unwrap();
-    let error = SipService::start(SipOptions {
-        addr,
-        registrar: RegistrarConfig::default(),
-        accounts: vec![],
-    })
-    .await
-    .err()
-    .expect("the port is taken");
+    let error = SipService::start(SipOptions::at(addr))
+        .await
+        .err()
+        .expect("the port is taken");
     let message = error.to_string();
     assert!(message.contains(&addr.to_string()), "{message}");
     assert!(
@@ -326,14 +326,10 @@ async fn a_taken_port_stops_start_up_with_a_message_naming_the_address() {
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap();
-    let error = SipService::start(SipOptions {
-        addr,
-        registrar: RegistrarConfig::default(),
-        accounts: vec![],
-    })
-    .await
-    .err()
-    .expect("the TCP port is taken");
+    let error = SipService::start(SipOptions::at(addr))
+        .await
+        .err()
+        .expect("the TCP port is taken");
     assert!(
         error
             .to_string()

@@ -10,6 +10,10 @@
 //! message naming the address. Accepted connections are handed to rsipstack's transport layer,
 //! which reads and writes SIP on them; at most [`TCP_CONNECTIONS_MAX`] are open at once.
 
+mod calls;
+
+pub(crate) use calls::{Call, CallKey, Calls, NewInvite, Outbound, ReInviteReply, Signal};
+
 use crate::registrar::{ContactRequest, Contacts, Transport};
 use rsipstack::EndpointBuilder;
 use rsipstack::platform::CancellationToken;
@@ -83,6 +87,8 @@ pub(crate) struct SipTransport {
     pub local_addr: SocketAddr,
     /// Stops the endpoint, its connections and our accept loop.
     cancel: CancellationToken,
+    /// INVITE dialogs.
+    pub calls: Calls,
     /// Kept so the endpoint lives as long as the transport.
     _endpoint: Arc<Endpoint>,
 }
@@ -101,7 +107,14 @@ impl SipTransport {
     pub async fn bind(
         addr: SocketAddr,
         queue_len: usize,
-    ) -> Result<(SipTransport, mpsc::Receiver<Inbound>), BindError> {
+    ) -> Result<
+        (
+            SipTransport,
+            mpsc::Receiver<Inbound>,
+            mpsc::UnboundedReceiver<Signal>,
+        ),
+        BindError,
+    > {
         let cancel = CancellationToken::new();
         let (udp, tcp) = bind_both(addr, &cancel).await?;
         let local_addr = tcp.local_addr().map_err(|error| BindError {
@@ -113,7 +126,16 @@ impl SipTransport {
             builder
                 .with_user_agent(USER_AGENT)
                 .with_cancel_token(cancel.clone())
-                .with_allows(vec![Method::Register, Method::Options]);
+                .with_allows(vec![
+                    Method::Register,
+                    Method::Options,
+                    Method::Invite,
+                    Method::Ack,
+                    Method::Cancel,
+                    Method::Bye,
+                    Method::Info,
+                    Method::Update,
+                ]);
             builder.build()
         };
         endpoint
@@ -139,15 +161,23 @@ impl SipTransport {
             local_addr,
             cancel.clone(),
         ));
+        let (calls, signals) = Calls::start(endpoint.inner.clone(), local_addr);
         let (requests, received) = mpsc::channel(queue_len);
-        tokio::spawn(read_requests(incoming, requests, cancel.clone()));
+        tokio::spawn(read_requests(
+            incoming,
+            calls.clone(),
+            requests,
+            cancel.clone(),
+        ));
         Ok((
             SipTransport {
                 local_addr,
                 cancel,
+                calls,
                 _endpoint: endpoint,
             },
             received,
+            signals,
         ))
     }
 
@@ -267,6 +297,7 @@ async fn accept_tcp(
 /// Reads each new server transaction into an [`Inbound`] for the driver.
 async fn read_requests(
     mut incoming: rsipstack::transaction::TransactionReceiver,
+    calls: Calls,
     requests: mpsc::Sender<Inbound>,
     cancel: CancellationToken,
 ) {
@@ -277,6 +308,10 @@ async fn read_requests(
                 Some(transaction) => transaction,
                 None => return,
             },
+        };
+        // INVITEs and requests inside their dialogs go to the dialog layer.
+        let Some(transaction) = calls.take(transaction) else {
+            continue;
         };
         // ACKs of our non-2xx answers are absorbed by rsipstack; one that reaches here has
         // nothing to answer.

@@ -1,0 +1,429 @@
+//! Calls over rsipstack's dialog layer, read into our types: INVITEs in and out, their
+//! provisional and final responses, BYE, CANCEL, re-INVITE and INFO.
+//!
+//! rsipstack keeps each INVITE dialog (tags, CSeq, route set, ACK, retransmissions); this
+//! module only translates. Each dialog is known to the driver by a [`CallKey`] (Call-ID and
+//! our tag), which stays the same from the first INVITE to the end, while rsipstack's own
+//! dialog id gains the far end's tag on the way.
+//!
+//! Dialog-state events are read by one task: only those the driver acts on become a
+//! [`Signal`] (the far end's BYE or CANCEL, a 1xx, a re-INVITE, INFO). The result of an
+//! outbound INVITE comes from its own task, so a failure is reported once, with its status.
+
+use super::RequestFacts;
+use rsipstack::dialog::DialogId;
+use rsipstack::dialog::dialog::{
+    DialogState, DialogStateReceiver, DialogStateSender, TerminatedReason, TransactionHandle,
+};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invitation::InviteOption;
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
+use rsipstack::sip::{Header, Method, Request, StatusCode, typed};
+use rsipstack::transport::SipAddr;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::mpsc;
+
+/// A dialog as the driver knows it: Call-ID and our tag.
+#[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+pub(crate) struct CallKey(String);
+
+impl CallKey {
+    fn of(id: &DialogId) -> CallKey {
+        CallKey(format!("{}\u{0}{}", id.call_id, id.local_tag))
+    }
+}
+
+/// Something that happened to a call, for the driver.
+pub(crate) enum Signal {
+    /// A new INVITE; answer it through `call`.
+    Invite(Box<NewInvite>),
+    /// An outbound INVITE got 180 or 183.
+    Progress { call: CallKey },
+    /// An outbound INVITE was answered with this SDP.
+    Answered { call: CallKey, sdp: Vec<u8> },
+    /// An outbound INVITE failed with this final status (`None`: no response, or an error).
+    Failed { call: CallKey, status: Option<u16> },
+    /// The far end ended the call (BYE, or CANCEL before we answered).
+    Ended { call: CallKey },
+    /// A re-INVITE or UPDATE with this offer; answer through `reply`.
+    ReInvite {
+        call: CallKey,
+        sdp: Vec<u8>,
+        reply: ReInviteReply,
+    },
+    /// INFO in a dialog (answered 200 already), e.g. `application/dtmf-relay`.
+    Info {
+        call: CallKey,
+        content_type: String,
+        body: Vec<u8>,
+    },
+}
+
+/// A new INVITE, read into our types.
+pub(crate) struct NewInvite {
+    pub facts: RequestFacts,
+    /// The Request-URI's user: the number dialled.
+    pub dnis: String,
+    /// The caller's number: P-Asserted-Identity's user, else From's; empty when withheld.
+    pub ani: String,
+    pub sdp: Vec<u8>,
+    pub call: Call,
+}
+
+/// One INVITE dialog: what the driver answers, cancels or ends.
+#[derive(Clone)]
+pub(crate) struct Call {
+    dialog: InviteDialog,
+    key: CallKey,
+}
+
+/// Answers a re-INVITE (once).
+pub(crate) struct ReInviteReply {
+    handle: TransactionHandle,
+}
+
+/// An outbound INVITE to send.
+pub(crate) struct Outbound {
+    pub uri: String,
+    pub destination: SocketAddr,
+    pub tcp: bool,
+    /// The caller's number for From and P-Asserted-Identity.
+    pub caller: Option<String>,
+    /// Extra headers, e.g. `X-Sentral-Interaction`.
+    pub headers: Vec<(&'static str, String)>,
+    pub sdp: String,
+}
+
+/// The dialog layer and what the translation needs.
+#[derive(Clone)]
+pub(crate) struct Calls {
+    layer: Arc<DialogLayer>,
+    states: DialogStateSender,
+    signals: mpsc::UnboundedSender<Signal>,
+    /// Our Contact (and From host) for dialogs.
+    contact: rsipstack::sip::Uri,
+    local_addr: SocketAddr,
+}
+
+impl Calls {
+    /// Starts the dialog layer on an endpoint; call signals arrive on the returned channel.
+    pub fn start(
+        endpoint: rsipstack::transaction::endpoint::EndpointInnerRef,
+        local_addr: SocketAddr,
+    ) -> (Calls, mpsc::UnboundedReceiver<Signal>) {
+        let layer = Arc::new(DialogLayer::new(endpoint));
+        let (states, state_events) = layer.new_dialog_state_channel();
+        let (signals, received) = mpsc::unbounded_channel();
+        let contact = rsipstack::sip::Uri::try_from(format!("sip:sentral@{local_addr}").as_str())
+            .expect("a socket address makes a SIP URI");
+        let calls = Calls {
+            layer,
+            states,
+            signals,
+            contact,
+            local_addr,
+        };
+        tokio::spawn(read_states(calls.clone(), state_events));
+        (calls, received)
+    }
+
+    /// Takes a request for the dialog layer: a new INVITE (reported as
+    /// [`Signal::Invite`]) or a request inside a dialog we know (handled by rsipstack, its
+    /// events reported). Gives the transaction back when it is neither.
+    pub fn take(
+        &self,
+        mut transaction: rsipstack::transaction::Transaction,
+    ) -> Option<rsipstack::transaction::Transaction> {
+        let request = &transaction.original;
+        let in_dialog = matches!(request.to_header().map(|to| to.tag()), Ok(Ok(Some(_))));
+        if in_dialog {
+            let Some(mut dialog) = self.layer.match_dialog(&transaction) else {
+                return Some(transaction);
+            };
+            tokio::spawn(async move {
+                if let Err(error) = dialog.handle(&mut transaction).await {
+                    tracing::debug!(%error, "a request in a dialog failed");
+                }
+            });
+            return None;
+        }
+        if request.method != Method::Invite {
+            return Some(transaction);
+        }
+        let mut dialog = match self.layer.get_or_create_server_invite(
+            &transaction,
+            self.states.clone(),
+            None,
+            Some(self.contact.clone()),
+        ) {
+            Ok(dialog) => dialog,
+            Err(error) => {
+                tracing::info!(%error, "an INVITE could not start a dialog");
+                return Some(transaction);
+            }
+        };
+        let invite = NewInvite {
+            facts: super::facts_of(&transaction),
+            dnis: transaction
+                .original
+                .uri
+                .user()
+                .unwrap_or_default()
+                .to_owned(),
+            ani: caller_of(&transaction.original),
+            sdp: transaction.original.body.clone(),
+            call: Call {
+                key: CallKey::of(&dialog.id()),
+                dialog: dialog.clone(),
+            },
+        };
+        let _ = self.signals.send(Signal::Invite(Box::new(invite)));
+        tokio::spawn(async move {
+            if let Err(error) = dialog.handle(&mut transaction).await {
+                tracing::debug!(%error, "an INVITE transaction failed");
+            }
+        });
+        None
+    }
+
+    /// Sends an INVITE; its 1xx, answer or failure arrive as signals for the returned call.
+    pub fn invite(&self, outbound: Outbound) -> Result<Call, String> {
+        let callee = rsipstack::sip::Uri::try_from(outbound.uri.as_str())
+            .map_err(|error| format!("the contact {:?} is not a SIP URI: {error}", outbound.uri))?;
+        let user = outbound.caller.clone().filter(|c| !c.is_empty());
+        let caller = rsipstack::sip::Uri::try_from(
+            format!(
+                "sip:{}@{}",
+                user.as_deref().unwrap_or("anonymous"),
+                self.local_addr
+            )
+            .as_str(),
+        )
+        .map_err(|error| format!("the caller number is not usable in a SIP URI: {error}"))?;
+        let mut headers: Vec<Header> = outbound
+            .headers
+            .into_iter()
+            .map(|(name, value)| Header::Other(name.to_owned(), value))
+            .collect();
+        if let Some(user) = &user {
+            headers.push(Header::Other(
+                "P-Asserted-Identity".into(),
+                format!("<sip:{user}@{}>", self.local_addr),
+            ));
+        }
+        let transport = if outbound.tcp {
+            rsipstack::sip::Transport::Tcp
+        } else {
+            rsipstack::sip::Transport::Udp
+        };
+        let option = InviteOption {
+            caller,
+            callee,
+            destination: Some(SipAddr {
+                r#type: Some(transport),
+                addr: outbound.destination.into(),
+            }),
+            content_type: Some("application/sdp".into()),
+            offer: Some(outbound.sdp.into_bytes()),
+            contact: self.contact.clone(),
+            headers: Some(headers),
+            ..Default::default()
+        };
+        let (dialog, result) = self
+            .layer
+            .do_invite_async(option, self.states.clone())
+            .map_err(|error| format!("the INVITE could not be sent: {error}"))?;
+        let key = CallKey::of(&dialog.id());
+        let signals = self.signals.clone();
+        let call = key.clone();
+        tokio::spawn(async move {
+            let signal = match result.await {
+                Ok(Ok((_, Some(response)))) => {
+                    let status = u16::from(response.status_code.clone());
+                    if (200..300).contains(&status) {
+                        Signal::Answered {
+                            call,
+                            sdp: response.body,
+                        }
+                    } else {
+                        Signal::Failed {
+                            call,
+                            status: Some(status),
+                        }
+                    }
+                }
+                Ok(Ok((_, None))) => Signal::Failed { call, status: None },
+                Ok(Err(error)) => {
+                    tracing::debug!(%error, "an outbound INVITE failed");
+                    Signal::Failed { call, status: None }
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "an outbound INVITE's task failed");
+                    Signal::Failed { call, status: None }
+                }
+            };
+            let _ = signals.send(signal);
+        });
+        Ok(Call { dialog, key })
+    }
+}
+
+impl Call {
+    /// The call's key.
+    pub fn key(&self) -> &CallKey {
+        &self.key
+    }
+
+    /// Answers an inbound INVITE with 200 and our SDP.
+    pub fn accept(&self, sdp: String) {
+        let headers = vec![Header::ContentType("application/sdp".into())];
+        if let Err(error) = self.dialog.accept(Some(headers), Some(sdp.into_bytes())) {
+            tracing::debug!(%error, "an INVITE could not be answered");
+        }
+    }
+
+    /// Refuses an inbound INVITE; the reason phrase goes in a `Reason` header too.
+    pub fn reject(&self, status: u16, reason: &str) {
+        let reason = format!("SIP;cause={status};text=\"{}\"", reason.replace('"', "'"));
+        if let Err(error) = self
+            .dialog
+            .reject(Some(StatusCode::from(status)), Some(reason))
+        {
+            tracing::debug!(%error, "an INVITE could not be refused");
+        }
+    }
+
+    /// Cancels an outbound INVITE, or ends an established call with BYE.
+    pub fn hang_up(&self) {
+        let dialog = self.dialog.clone();
+        tokio::spawn(async move {
+            let result = match dialog.role() {
+                rsipstack::transaction::key::TransactionRole::Client => dialog.hangup().await,
+                rsipstack::transaction::key::TransactionRole::Server => dialog.bye().await,
+            };
+            if let Err(error) = result {
+                tracing::debug!(%error, "a call could not be ended cleanly");
+            }
+        });
+    }
+}
+
+impl ReInviteReply {
+    /// Answers the re-INVITE: 200 with our SDP, or a refusal.
+    pub fn send(self, status: u16, sdp: Option<String>) {
+        tokio::spawn(async move {
+            let headers = sdp
+                .is_some()
+                .then(|| vec![Header::ContentType("application/sdp".into())]);
+            let _ = self
+                .handle
+                .respond(
+                    StatusCode::from(status),
+                    headers,
+                    sdp.map(String::into_bytes),
+                )
+                .await;
+        });
+    }
+}
+
+/// Reads dialog-state events into signals, and forgets dialogs that ended.
+async fn read_states(calls: Calls, mut states: DialogStateReceiver) {
+    while let Some(state) = states.recv().await {
+        let signal = match state {
+            DialogState::Early(id, _) => Some(Signal::Progress {
+                call: CallKey::of(&id),
+            }),
+            DialogState::Updated(id, request, handle) => {
+                if request.method == Method::Invite || request.method == Method::Update {
+                    Some(Signal::ReInvite {
+                        call: CallKey::of(&id),
+                        sdp: request.body,
+                        reply: ReInviteReply { handle },
+                    })
+                } else {
+                    let _ = handle.reply(StatusCode::OK).await;
+                    None
+                }
+            }
+            DialogState::Info(id, request, handle) => {
+                let _ = handle.reply(StatusCode::OK).await;
+                Some(Signal::Info {
+                    call: CallKey::of(&id),
+                    content_type: content_type_of(&request),
+                    body: request.body,
+                })
+            }
+            DialogState::Options(_, _, handle) => {
+                let _ = handle.reply(StatusCode::OK).await;
+                None
+            }
+            DialogState::Notify(_, _, handle)
+            | DialogState::Refer(_, _, handle)
+            | DialogState::Message(_, _, handle)
+            | DialogState::Publish(_, _, handle) => {
+                let _ = handle.reply(StatusCode::NotImplemented).await;
+                None
+            }
+            DialogState::Terminated(id, reason) => {
+                calls.layer.remove_dialog(&id);
+                match reason {
+                    // A BYE from either side, or the caller's CANCEL; our own BYE and
+                    // CANCEL are reported too, and the driver ignores calls it ended.
+                    TerminatedReason::UacBye
+                    | TerminatedReason::UasBye
+                    | TerminatedReason::UacCancel => Some(Signal::Ended {
+                        call: CallKey::of(&id),
+                    }),
+                    _ => None,
+                }
+            }
+            // `Calling` is also emitted for our own INVITEs: never act on it.
+            DialogState::Calling(_)
+            | DialogState::Trying(_)
+            | DialogState::WaitAck(_, _)
+            | DialogState::Confirmed(_, _) => None,
+        };
+        if let Some(signal) = signal
+            && calls.signals.send(signal).is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// The caller's number: P-Asserted-Identity's user if present, else From's.
+fn caller_of(request: &Request) -> String {
+    let asserted = request.headers.iter().find_map(|header| match header {
+        Header::Other(name, value) if name.eq_ignore_ascii_case("P-Asserted-Identity") => {
+            typed::Contact::parse_header_list(value)
+                .ok()
+                .and_then(|list| list.into_iter().next())
+                .and_then(|contact| contact.uri.user().map(str::to_owned))
+        }
+        _ => None,
+    });
+    asserted
+        .or_else(|| {
+            request
+                .from_header()
+                .ok()
+                .and_then(|from| from.typed().ok())
+                .and_then(|from: typed::From| from.uri.user().map(str::to_owned))
+        })
+        .filter(|user| !user.eq_ignore_ascii_case("anonymous"))
+        .unwrap_or_default()
+}
+
+fn content_type_of(request: &Request) -> String {
+    request
+        .headers
+        .iter()
+        .find_map(|header| match header {
+            Header::ContentType(value) => Some(value.value().to_owned()),
+            _ => None,
+        })
+        .unwrap_or_default()
+}
