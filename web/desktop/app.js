@@ -7,15 +7,19 @@
 // in sessionStorage so a page reload shows it again.
 
 import { cleanDialNumber } from "./dial.js";
+import { LANGUAGES, language, pickLanguage, setLanguage, t, translatePage } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const BUILTIN_VARIABLES = new Set(["ani", "dnis", "queue"]);
 const CAD_VALUE_CHARS_MAX = 256;
-const STATE_LABELS = { available: "Available", idle: "Idle", rona: "RONA", logged_out: "Logged out" };
-const KIND_LABELS = {
-  inbound: "Incoming call", outdial: "Outdial", courtesy_callback: "Courtesy callback",
-  web_callback: "Web callback", preview_campaign: "Campaign call",
-};
+const STATE_KEYS = { available: "stateAvailable", idle: "stateIdle", rona: "stateRona", logged_out: "stateLoggedOut", engaged: "stateEngaged" };
+/// R8: the stack's order from top to bottom by channel; within a channel the earliest is on top.
+const CHANNEL_ORDER = { email: 0, social: 1, chat: 2, voice: 3 };
+/// R8: the stack shows five requests at a time ("1-5 of <total>").
+const STACK_PAGE_SIZE = 5;
+
+function stateLabel(state) { return STATE_KEYS[state] ? t(STATE_KEYS[state]) : state; }
+function kindLabel(kind) { return t("kind", kind); }
 
 /// Everything the desktop knows; rebuilt from the server on load and after `reload`.
 const S = {
@@ -32,6 +36,7 @@ const S = {
   cad: { task: null, base: {}, version: 0, dirty: false },
   target: { mode: "consult", tab: "agent", selected: null, items: [] },
   queueNames: {},
+  stackPage: 0, // R8: which five requests of the stack are shown
 };
 
 function load(key, fallback) {
@@ -67,7 +72,7 @@ async function api(method, path, body) {
   try {
     response = await fetch(path, options);
   } catch {
-    return { status: 0, ok: false, data: { message: "Sentral cannot be reached; check the network and try again." }, headers: new Headers() };
+    return { status: 0, ok: false, data: { message: t("unreachable") }, headers: new Headers() };
   }
   const text = await response.text();
   let data = null;
@@ -79,7 +84,9 @@ async function api(method, path, body) {
 }
 
 function errorText(reply, fallback) {
-  const message = reply.data?.message || fallback || `Request failed (${reply.status})`;
+  const message = reply.data?.message || fallback || t("requestFailed", reply.status);
+  // R2: the organisation's call limit is shown with its reason code.
+  if (reply.data?.code === "R2") return t("callLimit", reply.data.code, message);
   return message.charAt(0).toUpperCase() + message.slice(1);
 }
 
@@ -89,7 +96,7 @@ async function boot() {
   const reply = await api("GET", "/api/v1/agents/me");
   if (reply.status === 401) return signedOut();
   if (!reply.ok) {
-    toast(errorText(reply, "Sentral did not answer"));
+    toast(errorText(reply, t("noAnswer")));
     setTimeout(boot, 2000);
     return;
   }
@@ -232,23 +239,24 @@ function handleEvent(event) {
       }
       break;
     case "reserved":
-      S.offers[event.task] = { task: event.task, stage: "reserved", channel: event.channel, variables: [] };
-      announce(`New ${event.channel} contact request`);
+      S.offers[event.task] = { task: event.task, stage: "reserved", channel: event.channel, variables: [], receivedAt: Date.now() };
+      announce(t("announceReserved", event.channel));
       break;
     case "offer": {
       const previous = S.offers[event.task];
       const deadline = previous?.deadline ?? Date.now() + event.rona_timeout_ms;
       S.offers[event.task] = { ...event, stage: "offer", deadline, ringing: previous?.ringing ?? false, receivedAt: previous?.receivedAt ?? Date.now() };
+      if (event.channel !== "voice") S.stackPage = 0; // a new request shows the top of the stack
       for (const v of event.variables) S.labels[v.name] = v.label;
       save("labels");
       // The CAD panel shows these variables after the popover closes.
       try { sessionStorage.setItem(`sentral.offerVars.${event.task}`, JSON.stringify(event.variables.map((v) => v.name))); } catch { /* ignore */ }
-      announce(`${KIND_LABELS[event.kind] ?? "New contact"}: ${event.variables.map((v) => `${v.label} ${v.value}`).join(", ")}`);
+      announce(t("announceOffer", offerTitle(event), event.variables.map((v) => `${v.label} ${v.value}`).join(", ")));
       break;
     }
     case "consult_offer": {
-      S.offers[event.task] = { task: event.task, stage: "offer", consult: true, channel: "voice", variables: event.variables, ringing: S.offers[event.task]?.ringing ?? false };
-      announce("Consult request");
+      S.offers[event.task] = { task: event.task, stage: "offer", consult: true, channel: "voice", variables: event.variables, ringing: S.offers[event.task]?.ringing ?? false, receivedAt: S.offers[event.task]?.receivedAt ?? Date.now() };
+      announce(t("announceConsult"));
       break;
     }
     case "ringing":
@@ -260,12 +268,12 @@ function handleEvent(event) {
       break;
     case "offer_withdrawn":
       delete S.offers[event.task];
-      announce("The contact request was withdrawn");
+      announce(t("announceWithdrawn"));
       break;
     case "rona":
       delete S.offers[event.task];
       if (S.me?.agent) S.me.agent.state = "rona";
-      announce("You did not answer in time: choose Available or Idle");
+      announce(t("announceRona"));
       break;
     case "hold_changed":
       if (task) {
@@ -274,7 +282,7 @@ function handleEvent(event) {
       }
       break;
     case "consult_failed":
-      toast(`Consult failed: ${event.reason}`);
+      toast(t("consultFailed", event.reason));
       break;
     case "variables_changed":
       if (task) { task.variables = event.values; task.variables_version = event.version; }
@@ -294,7 +302,7 @@ function handleEvent(event) {
       save("wrapReasons");
       break;
     case "limit_reached":
-      toast(`The organisation's call limit is reached (${event.code}): no more calls can be made now.`);
+      toast(t("callLimitEvent", event.code));
       break;
     case "reload":
       break;
@@ -368,8 +376,8 @@ function renderTopbar(agent) {
   $("state-chip").hidden = false;
   $("state-chip").dataset.state = agent.state;
   const reason = agent.idle_reason ? S.me.idle_reasons.find((r) => r.code === agent.idle_reason)?.label ?? agent.idle_reason : null;
-  const busy = activeTask() ? " · on a call" : agent.wrapups.length ? " · wrap-up" : "";
-  $("state-label").textContent = STATE_LABELS[agent.state] + (reason ? ` — ${reason}` : "") + busy;
+  const busy2 = activeTask() ? t("busyOnCall") : agent.wrapups.length ? t("busyWrapup") : "";
+  $("state-label").textContent = (agent.state === "idle" && reason ? t("idleWithReason", reason) : stateLabel(agent.state)) + busy2;
   const loggedIn = agent.state !== "logged_out";
   $("state-control").hidden = !loggedIn;
   $("station").hidden = !loggedIn;
@@ -378,21 +386,22 @@ function renderTopbar(agent) {
     const select = $("state-select");
     const value = agent.state === "available" ? "available" : agent.state === "idle" ? `idle:${agent.idle_reason ?? ""}` : "";
     const options = [];
-    if (agent.state === "rona") options.push(h("option", { value: "", disabled: true }, "RONA — choose a state"));
-    if (agent.state === "idle" && !agent.idle_reason) options.push(h("option", { value: "idle:", disabled: true }, "Idle"));
-    options.push(h("option", { value: "available" }, "Available"));
-    for (const r of S.me.idle_reasons) options.push(h("option", { value: `idle:${r.code}` }, `Idle — ${r.label}`));
-    if (document.activeElement !== select) {
+    if (agent.state === "rona") options.push(h("option", { value: "", disabled: true }, t("ronaChoose")));
+    if (agent.state === "idle" && !agent.idle_reason) options.push(h("option", { value: "idle:", disabled: true }, t("stateIdle")));
+    options.push(h("option", { value: "available" }, t("stateAvailable")));
+    for (const r of S.me.idle_reasons) options.push(h("option", { value: `idle:${r.code}` }, t("idleWithReason", r.label)));
+    if (document.activeElement !== select || select.dataset.language !== language()) {
+      select.dataset.language = language();
       select.replaceChildren(...options);
       select.value = value;
     }
-    $("station-text").textContent = `${agent.team} · ext. ${agent.extension}`;
+    $("station-text").textContent = t("stationText", agent.team, agent.extension);
     $("phone").dataset.registered = String(agent.phone_registered);
-    $("phone-text").textContent = agent.phone_registered ? "Phone registered" : "Phone not registered";
-    $("phone").title = agent.phone_registered ? `The phone at extension ${agent.extension} is registered` : `The phone at extension ${agent.extension} is not registered`;
+    $("phone-text").textContent = agent.phone_registered ? t("phoneRegistered") : t("phoneNotRegistered");
+    $("phone").title = agent.phone_registered ? t("phoneRegisteredTitle", agent.extension) : t("phoneNotRegisteredTitle", agent.extension);
     const help = $("phone-help");
     help.hidden = agent.phone_registered;
-    help.textContent = agent.phone_registered ? "" : `No calls can reach you: the phone at extension ${agent.extension} is not registered with Sentral. Switch on your desk phone or softphone and sign it in as ${agent.extension}; this notice goes away by itself when it registers.`;
+    help.textContent = agent.phone_registered ? "" : t("phoneHelp", agent.extension);
   } else {
     $("phone-help").hidden = true;
   }
@@ -406,77 +415,141 @@ function renderStationForm() {
   if (!$("view-station").contains(document.activeElement)) select.focus();
 }
 
-// ---- Popovers (offers, RONA) ------------------------------------------------------------------
+// ---- Popovers (offers, RONA) and the offer stack (R8) -----------------------------------------
 
 function renderPopovers() {
   const container = $("popovers");
   const focused = document.activeElement?.dataset?.key;
   const items = [];
   if (S.me.agent.state === "rona") items.push(ronaPopover());
-  for (const offer of Object.values(S.offers)) items.push(offerPopover(offer));
+  const stack = stackedOffers();
+  const pages = Math.max(1, Math.ceil(stack.length / STACK_PAGE_SIZE));
+  S.stackPage = Math.min(S.stackPage, pages - 1);
+  const first = S.stackPage * STACK_PAGE_SIZE;
+  const shown = stack.slice(first, first + STACK_PAGE_SIZE);
+  const bar = stackBar(stack, first, shown.length);
+  if (bar) items.push(bar);
+  shown.forEach((offer, i) => items.push(offerPopover(offer, first + i + 1, stack.length)));
   container.replaceChildren(...items);
   if (focused) container.querySelector(`[data-key="${focused}"]`)?.focus();
   tick();
 }
 
-function ronaPopover() {
-  const reasons = S.me.idle_reasons;
-  const select = h("select", { id: "rona-reason", "aria-label": "Idle reason" }, reasons.map((r) => h("option", { value: r.code }, r.label)));
-  return h("section", { class: "popover rona", role: "alertdialog", "aria-labelledby": "rona-title", id: "rona-popover" },
-    h("h2", { id: "rona-title" }, "Missed call (RONA)"),
-    h("p", {}, "The call was not answered in time and went back to the queue. You get no calls until you choose a state."),
-    h("div", { class: "row" },
-      h("button", { type: "button", class: "good", "data-key": "rona-available", onclick: () => setState({ state: "available" }) }, "Available"),
-      select,
-      h("button", { type: "button", class: "secondary", "data-key": "rona-idle", onclick: () => setState({ state: "idle", idle_reason: select.value }) }, "Idle")));
+/// R8: every request, from top to bottom e-mail, social messages, chats, calls; within a
+/// channel the earliest request on top.
+function stackedOffers() {
+  const rank = (offer) => CHANNEL_ORDER[offer.channel] ?? CHANNEL_ORDER.voice;
+  const age = (offer) => offer.offered_at ?? offer.receivedAt ?? 0;
+  return Object.values(S.offers).sort((a, b) => rank(a) - rank(b) || age(a) - age(b) || a.task - b.task);
 }
 
-function offerPopover(offer) {
+/// Digital requests (e-mail, chat, social) that can be accepted with a button; a call is
+/// accepted by answering the phone (R13).
+function acceptable(offer) {
+  return offer.stage === "offer" && !offer.consult && offer.channel !== "voice";
+}
+
+/// R8: "1-5 of <total>" with paging when there are more than five requests, and
+/// "Accept <n> requests" when several digital requests wait.
+function stackBar(stack, first, nShown) {
+  const paged = stack.length > STACK_PAGE_SIZE;
+  const digital = stack.filter(acceptable);
+  if (!paged && digital.length < 2) return null;
+  const children = [];
+  if (paged) {
+    const last = first + nShown;
+    children.push(
+      h("button", { type: "button", class: "secondary pager", "data-key": "stack-previous", "aria-label": t("stackPreviousLabel"),
+        disabled: first === 0, onclick: () => { S.stackPage -= 1; renderPopovers(); } }, "‹ ", t("stackPrevious")),
+      h("span", { class: "stack-range", id: "stack-range", role: "status" }, t("stackRange", first + 1, last, stack.length)),
+      h("button", { type: "button", class: "secondary pager", "data-key": "stack-next", "aria-label": t("stackNextLabel"),
+        disabled: last >= stack.length, onclick: () => { S.stackPage += 1; renderPopovers(); } }, t("stackNext"), " ›"));
+  }
+  if (digital.length >= 2) {
+    children.push(h("button", { type: "button", class: "primary accept-all", id: "accept-all", "data-key": "stack-accept-all",
+      onclick: () => acceptAll(digital.map((offer) => offer.task)) }, t("acceptAll", digital.length)));
+  }
+  return h("div", { class: "stack-bar", id: "stack-bar" }, children);
+}
+
+/// R8: accepts every digital request at once; calls stay ringing.
+async function acceptAll(ids) {
+  const replies = await Promise.all(ids.map((id) => api("POST", `/api/v1/tasks/${id}/accept`)));
+  const failed = replies.filter((reply) => !reply.ok);
+  if (failed.length) toast(errorText(failed[0]));
+  for (const reply of replies) if (reply.status === 200 && reply.data?.id) S.tasks.set(reply.data.id, reply.data);
+  render();
+  scheduleRefresh(0);
+}
+
+function ronaPopover() {
+  const reasons = S.me.idle_reasons;
+  const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, r.label)));
+  return h("section", { class: "popover rona", role: "alertdialog", "aria-labelledby": "rona-title", id: "rona-popover" },
+    h("h2", { id: "rona-title" }, t("ronaTitle")),
+    h("p", {}, t("ronaText")),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "good", "data-key": "rona-available", onclick: () => setState({ state: "available" }) }, t("stateAvailable")),
+      select,
+      h("button", { type: "button", class: "secondary", "data-key": "rona-idle", onclick: () => setState({ state: "idle", idle_reason: select.value }) }, t("stateIdle"))));
+}
+
+function offerTitle(offer) {
+  if (offer.consult) return t("consultRequest");
+  if (offer.channel && offer.channel !== "voice") return t("requestTitle", offer.channel);
+  return kindLabel(offer.kind) ?? t("contactRequest");
+}
+
+function offerPopover(offer, position, total) {
   const id = offer.task;
+  const place = { "data-task": id, "data-channel": offer.channel ?? "voice", "data-position": `${position}/${total}` };
   if (offer.stage === "reserved") {
-    return h("section", { class: "popover connect", role: "dialog", "aria-label": "Connecting", "data-task": id },
-      h("h2", {}, icon(offer.channel), "Connecting…"),
-      h("p", {}, `A new ${offer.channel === "voice" ? "call" : offer.channel} is being assigned to you.`));
+    return h("section", { class: "popover connect", role: "dialog", "aria-label": t("connecting"), ...place },
+      h("h2", {}, icon(offer.channel), t("connecting")),
+      h("p", {}, t("connectingText", offer.channel)));
   }
   const callback = offer.callback;
-  const title = offer.consult ? "Consult request" : KIND_LABELS[offer.kind] ?? "Contact request";
+  const title = offerTitle(offer);
   const rows = [];
   if (callback) {
-    rows.push(["Customer", callback.customer_number]);
-    if (callback.customer_name) rows.push(["Name", callback.customer_name]);
-    if (callback.dnis) rows.push(["DNIS", callback.dnis]);
-    rows.push(["Queue", callback.queue]);
+    rows.push([t("rowNumber"), callback.customer_number]);
+    if (callback.customer_name) rows.push([t("rowName"), callback.customer_name]);
+    if (callback.dnis) rows.push([t("rowDnis"), callback.dnis]);
+    rows.push([t("rowQueue"), callback.queue]);
   }
   const variables = offer.consult ? offer.variables.slice(0, 9) : offer.variables.slice(0, 6);
   for (const v of variables) rows.push([v.label, v.value || "—"]);
   if (offer.generic) {
     const task = S.tasks.get(id);
-    if (task?.customer_number) rows.push(["Caller", task.customer_number]);
-    if (task?.dnis) rows.push(["Dialled number", task.dnis]);
+    if (task?.customer_number) rows.push([t("rowCaller"), task.customer_number]);
+    if (task?.dnis) rows.push([t("rowDialled"), task.dnis]);
   }
   const status = [];
+  const digital = acceptable(offer);
   if (offer.dialing) {
     status.push(offer.dialing.cancellable
-      ? h("button", { type: "button", class: "danger", "data-key": `cancel-${id}`, onclick: () => taskCommand(id, "cancel") }, "Cancel callback")
-      : h("p", { class: "ringing" }, "Calling the customer… Ringing"));
-  } else if (offer.channel === "voice") {
-    status.push(h("p", { class: "ringing", role: "status" }, offer.ringing ? "Ringing — answer on your phone" : "Waiting for your phone to ring…"));
+      ? h("button", { type: "button", class: "danger", "data-key": `cancel-${id}`, onclick: () => taskCommand(id, "cancel") }, t("cancelCallback"))
+      : h("p", { class: "ringing" }, t("callingCustomer")));
+  } else if (digital) {
+    status.push(h("button", { type: "button", class: "primary", "data-key": `accept-${id}`, title: "Alt+A", onclick: () => taskCommand(id, "accept") }, t("accept")));
   } else {
-    status.push(h("button", { type: "button", class: "primary", "data-key": `accept-${id}`, onclick: () => taskCommand(id, "accept") }, "Accept"));
+    status.push(h("p", { class: "ringing", role: "status" }, offer.ringing ? t("ringingAnswer") : t("waitingToRing")));
   }
   const timers = [];
-  if (callback) timers.push(h("p", {}, "Offered ", h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), " ago"));
-  if (offer.deadline && !offer.dialing) timers.push(h("p", {}, "Answer within ", h("span", { class: "countdown", "data-deadline": offer.deadline }, ""), " or the call goes back to the queue."));
-  return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, "data-task": id },
-    h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel), callback ? callback.label : title),
+  if (callback) timers.push(h("p", {}, t("offeredBefore"), h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), t("offeredAfter")));
+  if (offer.deadline && !offer.dialing) {
+    timers.push(h("p", {}, digital ? t("acceptWithinBefore") : t("answerWithinBefore"), h("span", { class: "countdown", "data-deadline": offer.deadline }, ""),
+      digital ? t("acceptWithinAfter") : t("answerWithinAfter")));
+  }
+  return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
+    h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel), callback ? kindLabel(offer.kind) ?? callback.label : title),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     timers, status);
 }
 
 /// A channel badge (text, so it renders without an emoji font).
 function icon(kind) {
-  const label = { voice: "Call", callback: "Callback", chat: "Chat", email: "E-mail", social: "Social" }[kind] ?? "Call";
-  return h("span", { class: `badge badge-${kind}` }, label);
+  return h("span", { class: `badge badge-${kind ?? "voice"}` }, t("badge", kind));
 }
 
 // ---- Interaction control panes ----------------------------------------------------------------
@@ -498,7 +571,7 @@ function renderPanes() {
   const focused = document.activeElement?.dataset?.key;
   $("no-task").hidden = !!task;
   if (!task) {
-    $("no-task-text").textContent = S.me.agent.wrapups.length ? "Wrap-up pending: submit it to receive the next call." : S.me.agent.state === "available" ? "Waiting for a call. Calls are offered to you while you are Available." : "No interaction. Calls are offered to you only while you are Available.";
+    $("no-task-text").textContent = S.me.agent.wrapups.length ? t("noTaskWrapup") : S.me.agent.state === "available" ? t("noTaskWaiting") : t("noTaskIdle");
     panes.replaceChildren();
     return;
   }
@@ -512,70 +585,72 @@ function ownerPanes(task) {
   const consult = task.consult;
   const held = task.customer_held;
   const statuses = [];
-  if (held) statuses.push(h("span", { class: "status held" }, "Call on hold"));
-  if (consult && !consult.accepted) statuses.push(h("span", { class: "status requested" }, "Consult requested"));
-  if (consult?.conference) statuses.push(h("span", { class: "status" }, "Conference"));
-  if (!held && !consult) statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? "Dialling" : "Connected"));
+  if (held) statuses.push(h("span", { class: "status held" }, t("callOnHold")));
+  if (consult && !consult.accepted) statuses.push(h("span", { class: "status requested" }, t("consultRequested")));
+  if (consult?.conference) statuses.push(h("span", { class: "status" }, t("conference")));
+  if (!held && !consult) statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
   const queue = S.queueNames[task.queue];
-  const meta = [KIND_LABELS[task.kind] ?? task.kind, queue ? `queue ${queue}` : null, task.dnis ? `dialled ${task.dnis}` : null].filter(Boolean).join(" · ");
+  const meta = [kindLabel(task.kind) ?? task.kind, queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
   const recording = recordingControls(task, inConsult || consult?.conference);
-  const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": "Customer call", id: "pane-customer" },
+  const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },
     h("div", { class: "pane-head" },
-      h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? "Customer"),
-      h("span", { class: "timer", "data-since": task.connected_at ?? "", "aria-label": "Call time" }, ""),
+      h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? t("customer")),
+      h("span", { class: "timer", "data-since": task.connected_at ?? "", "aria-label": t("callTime") }, ""),
       statuses),
     h("p", { class: "pane-meta" }, meta),
     recording,
     h("div", { class: "row" },
       held
-        ? h("button", { type: "button", class: "primary", "data-key": "resume", title: "Alt+H", onclick: () => taskCommand(task.id, "unhold", { party: "customer" }) }, "Resume")
-        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: () => taskCommand(task.id, "hold", { party: "customer" }) }, "Hold"),
-      h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog("consult") }, "Consult"),
-      h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog("transfer") }, "Transfer"),
-      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: () => taskCommand(task.id, "end") }, "End")));
+        ? h("button", { type: "button", class: "primary", "data-key": "resume", title: "Alt+H", onclick: () => taskCommand(task.id, "unhold", { party: "customer" }) }, t("resume"))
+        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: () => taskCommand(task.id, "hold", { party: "customer" }) }, t("hold")),
+      h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog("consult") }, t("consult")),
+      h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog("transfer") }, t("transfer")),
+      // R23 (ours): in a conference, End leaves it; the call stays with the consulted agent.
+      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: () => taskCommand(task.id, "end") },
+        consult?.conference ? t("leaveConference") : t("end"))));
   if (!consult) return [customer];
   const accepted = consult.accepted;
-  const status = !accepted ? "Consult requested" : consult.conference ? "In conference" : consult.consulted_held ? "Consult on hold" : "Consulting";
-  const who = task.consulted ? S.names[task.consulted] ?? "Consulted agent" : S.names[`task:${task.id}`] ?? "Consulted party";
-  const consultPane = h("section", { class: "pane consult", "aria-label": "Consulted party", id: "pane-consult" },
+  const status = !accepted ? t("consultRequested") : consult.conference ? t("inConference") : consult.consulted_held ? t("consultOnHold") : t("consulting");
+  const who = task.consulted ? S.names[task.consulted] ?? t("consultedAgent") : S.names[`task:${task.id}`] ?? t("consultedParty");
+  const consultPane = h("section", { class: "pane consult", "aria-label": t("consultedParty"), id: "pane-consult" },
     h("div", { class: "pane-head" },
-      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, "Consult"), " ", who),
+      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), " ", who),
       h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status)),
     h("div", { class: "row" },
       accepted && !consult.conference
         ? (consult.consulted_held
-          ? h("button", { type: "button", class: "primary", "data-key": "resume-consulted", onclick: () => taskCommand(task.id, "unhold", { party: "consulted" }) }, "Resume consult")
-          : h("button", { type: "button", class: "secondary", "data-key": "hold-consulted", onclick: () => taskCommand(task.id, "hold", { party: "consulted" }) }, "Hold consult"))
+          ? h("button", { type: "button", class: "primary", "data-key": "resume-consulted", onclick: () => taskCommand(task.id, "unhold", { party: "consulted" }) }, t("resumeConsult"))
+          : h("button", { type: "button", class: "secondary", "data-key": "hold-consulted", onclick: () => taskCommand(task.id, "hold", { party: "consulted" }) }, t("holdConsult")))
         : null,
-      h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: () => taskCommand(task.id, "consult/transfer") }, "Transfer"),
-      h("button", { type: "button", class: "secondary", "data-key": "conference", disabled: !accepted || consult.conference, onclick: () => taskCommand(task.id, "consult/conference") }, "Conference"),
-      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => taskCommand(task.id, "consult/end") }, "End consult")));
+      h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: () => taskCommand(task.id, "consult/transfer") }, t("transfer")),
+      h("button", { type: "button", class: "secondary", "data-key": "conference", disabled: !accepted || consult.conference, onclick: () => taskCommand(task.id, "consult/conference") }, t("conference")),
+      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => taskCommand(task.id, "consult/end") }, t("endConsult"))));
   return [customer, consultPane];
 }
 
 function consultedPane(task) {
   const held = task.consult?.consulted_held;
   const owner = S.names[task.owner] ?? "the consulting agent";
-  return h("section", { class: `pane consult${held ? " held" : ""}`, "aria-label": "Consult", id: "pane-consulted" },
+  return h("section", { class: `pane consult${held ? " held" : ""}`, "aria-label": t("consult"), id: "pane-consulted" },
     h("div", { class: "pane-head" },
-      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, "Consult"), " from ", owner),
+      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), ` ${t("consultFrom")} `, owner),
       h("span", { class: "timer", "data-since": task.connected_at ?? "" }, ""),
-      h("span", { class: `status${held ? " held" : ""}` }, held ? "On hold" : task.consult?.conference ? "In conference" : "Consulting")),
-    h("p", { class: "pane-meta" }, `Customer ${task.customer_number ?? ""}`),
+      h("span", { class: `status${held ? " held" : ""}` }, held ? t("onHold") : task.consult?.conference ? t("inConference") : t("consulting"))),
+    h("p", { class: "pane-meta" }, t("customerNumber", task.customer_number ?? "")),
     h("div", { class: "row" },
-      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => taskCommand(task.id, task.consult?.conference ? "end" : "consult/end") }, task.consult?.conference ? "Leave conference" : "End consult")));
+      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => taskCommand(task.id, "consult/end") }, task.consult?.conference ? t("leaveConference") : t("endConsult"))));
 }
 
 function recordingControls(task, blocked) {
   const recording = task.recording ?? { state: "off" };
-  if (recording.state === "off") return h("p", { class: "recording off" }, "Not recorded");
+  if (recording.state === "off") return h("p", { class: "recording off" }, t("notRecorded"));
   const paused = recording.state === "paused";
-  const label = paused ? "Recording paused" : "● Recording";
+  const label = paused ? t("recordingPaused") : t("recordingOn");
   return h("p", { class: `recording${paused ? " paused" : ""}` }, label,
-    paused && recording.resumes_at ? [" — resumes in ", h("span", { class: "countdown", "data-deadline": recording.resumes_at - skew() }, "")] : null, " ",
-    h("button", { type: "button", class: "secondary", "data-key": "record", disabled: blocked, title: blocked ? "Not during a consult or conference" : "",
-      onclick: () => taskCommand(task.id, paused ? "record/resume" : "record/pause") }, paused ? "Resume recording" : "Pause recording"));
+    paused && recording.resumes_at ? [t("resumesIn"), h("span", { class: "countdown", "data-deadline": recording.resumes_at - skew() }, "")] : null, " ",
+    h("button", { type: "button", class: "secondary", "data-key": "record", disabled: blocked, title: blocked ? t("notDuringConsult") : "",
+      onclick: () => taskCommand(task.id, paused ? "record/resume" : "record/pause") }, paused ? t("resumeRecording") : t("pauseRecording")));
 }
 
 let clockSkew = 0;
@@ -666,12 +741,12 @@ function buildCadFields(task, readOnly) {
     const count = h("span", { class: "count", id: `${id}-count` }, d.kind === "date_time" ? "ISO 8601" : `${value.length}/${CAD_VALUE_CHARS_MAX}`);
     input.addEventListener("input", () => {
       S.cad.dirty = true;
-      $("cad-status").textContent = "Not saved";
+      $("cad-status").textContent = t("notSaved");
       if (d.kind !== "date_time") count.textContent = `${input.value.length}/${CAD_VALUE_CHARS_MAX}`;
     });
     return h("div", { class: "cad-field" },
       h("div", { class: "field-head" }, h("label", { for: id }, d.label), count,
-        h("button", { type: "button", class: "secondary copy", "aria-label": `Copy ${d.label}`, onclick: () => copy(fieldValue(input)) }, "Copy")),
+        h("button", { type: "button", class: "secondary copy", "aria-label": t("copyLabel", d.label), onclick: () => copy(fieldValue(input)) }, t("copy"))),
       input);
   });
   $("cad-fields").replaceChildren(...fields);
@@ -705,10 +780,10 @@ async function saveCad(event) {
   for (const input of $("cad-fields").querySelectorAll("input[data-name]")) {
     if (input.readOnly) continue;
     const value = fieldValue(input);
-    if (value.length > CAD_VALUE_CHARS_MAX) { showCadError(`${input.dataset.name}: at most ${CAD_VALUE_CHARS_MAX} characters`); return; }
+    if (value.length > CAD_VALUE_CHARS_MAX) { showCadError(t("cadTooLong", input.dataset.name, CAD_VALUE_CHARS_MAX)); return; }
     if (value !== (S.cad.base[input.dataset.name] ?? "")) values[input.dataset.name] = value;
   }
-  if (Object.keys(values).length === 0) { $("cad-status").textContent = "Nothing to save"; return; }
+  if (Object.keys(values).length === 0) { $("cad-status").textContent = t("nothingToSave"); return; }
   $("cad-save").disabled = true;
   const reply = await api("PATCH", `/api/v1/tasks/${task.id}/variables`, { expected_version: S.cad.version, values });
   $("cad-save").disabled = false;
@@ -717,7 +792,7 @@ async function saveCad(event) {
     S.tasks.set(task.id, reply.data);
     S.cad = { ...S.cad, base: { ...reply.data.variables }, version: reply.data.variables_version, dirty: false };
     $("cad-conflict").hidden = true;
-    $("cad-status").textContent = "Saved";
+    $("cad-status").textContent = t("saved");
     buildCadFields(reply.data, false);
   } else if (reply.status === 409 && reply.data?.current) {
     // R35: someone saved first. Keep the agent's edits, show the winning values, and base the
@@ -727,7 +802,7 @@ async function saveCad(event) {
     S.cad.version = current.version;
     const winning = Object.keys(values).map((name) => `${S.labels[name] ?? name}: “${current.values[name] ?? ""}”`).join(", ");
     const box = $("cad-conflict");
-    box.textContent = `Not saved: another agent saved first. Their values: ${winning}. Your edits are still in the form: Save again to replace their values, or Reset to take theirs.`;
+    box.textContent = t("cadConflict", winning);
     box.hidden = false;
     $("cad-status").textContent = "";
   } else {
@@ -747,21 +822,21 @@ function resetCad() {
   buildCadFields({ ...task, variables: S.cad.base }, S.cad.readOnly);
   $("cad-conflict").hidden = true;
   $("cad-error").hidden = true;
-  $("cad-status").textContent = "Reset to the saved values";
+  $("cad-status").textContent = t("resetDone");
 }
 
 async function fetchSecure(taskId) {
   const box = $("cad-secure");
-  box.replaceChildren(h("p", { class: "hint" }, "Loading secure values…"));
+  box.replaceChildren(h("p", { class: "hint" }, t("secureLoading")));
   const reply = await api("GET", `/api/v1/tasks/${taskId}/variables/secure`);
   if (S.cad.task !== taskId) return;
   const defs = Array.isArray(S.me.cad_variables) ? S.me.cad_variables.filter((d) => d.secure) : null;
   if (!reply.ok) {
-    const names = defs?.length ? defs.map((d) => d.label) : ["Secure values"];
+    const names = defs?.length ? defs.map((d) => d.label) : [t("secureValues")];
     box.replaceChildren(...names.map((label) => h("div", { class: "cad-field secure" },
-      h("div", { class: "field-head" }, h("span", { class: "badge badge-secure", title: "Secure value, fetched separately" }, "Secure"), label),
-      h("p", {}, h("span", { "aria-label": "value not loaded" }, "*"), " ",
-        h("button", { type: "button", class: "link", id: "secure-retry", onclick: () => fetchSecure(taskId) }, "click to retry")))));
+      h("div", { class: "field-head" }, h("span", { class: "badge badge-secure", title: t("secureTitle") }, t("secure")), label),
+      h("p", {}, h("span", { "aria-label": t("secureNotLoaded") }, "*"), " ",
+        h("button", { type: "button", class: "link", id: "secure-retry", onclick: () => fetchSecure(taskId) }, t("clickToRetry"))))));
     return;
   }
   const values = reply.data.values ?? {};
@@ -769,8 +844,8 @@ async function fetchSecure(taskId) {
   box.replaceChildren(...names.map((name) => {
     const label = defs?.find((d) => d.name === name)?.label ?? S.labels[name] ?? name.replace(/_/g, " ");
     return h("div", { class: "cad-field secure" },
-      h("div", { class: "field-head" }, h("span", { class: "badge badge-secure", title: "Secure value, fetched separately" }, "Secure"), label,
-        h("button", { type: "button", class: "secondary copy", "aria-label": `Copy ${label}`, onclick: () => copy(values[name] ?? "") }, "Copy")),
+      h("div", { class: "field-head" }, h("span", { class: "badge badge-secure", title: t("secureTitle") }, t("secure")), label,
+        h("button", { type: "button", class: "secondary copy", "aria-label": t("copyLabel", label), onclick: () => copy(values[name] ?? "") }, t("copy"))),
       h("input", { type: "text", readonly: true, value: values[name] ?? "", "aria-label": label }));
   }));
 }
@@ -778,14 +853,14 @@ async function fetchSecure(taskId) {
 async function copy(text) {
   try {
     await navigator.clipboard.writeText(text);
-    $("cad-status").textContent = "Copied";
+    $("cad-status").textContent = t("copied");
   } catch {
     const area = h("textarea", {}, text);
     document.body.append(area);
     area.select();
     document.execCommand("copy");
     area.remove();
-    $("cad-status").textContent = "Copied";
+    $("cad-status").textContent = t("copied");
   }
 }
 
@@ -800,7 +875,7 @@ function renderWrapup() {
   if ($("target-dialog").open) closeDialog("target-dialog");
   dialog.dataset.task = taskId;
   const task = S.tasks.get(taskId);
-  $("wrapup-about").textContent = task ? `${KIND_LABELS[task.kind] ?? "Call"} with ${task.customer_number ?? "the customer"}` : "";
+  $("wrapup-about").textContent = task ? t("wrapupAbout", kindLabel(task.kind) ?? t("call"), task.customer_number ?? t("theCustomer")) : "";
   $("wrapup-search").value = "";
   $("wrapup-error").hidden = true;
   fillWrapupReasons();
@@ -819,7 +894,7 @@ function fillWrapupReasons() {
       onchange: () => { $("wrapup-submit").disabled = false; } }),
     r.label)));
   if (!reasons.length) {
-    $("wrapup-list").replaceChildren(h("label", { class: "choice" }, "Reason code", h("input", { type: "text", id: "wrapup-code", oninput: () => { $("wrapup-submit").disabled = false; } })));
+    $("wrapup-list").replaceChildren(h("label", { class: "choice" }, t("reasonCode"), h("input", { type: "text", id: "wrapup-code", oninput: () => { $("wrapup-submit").disabled = false; } })));
   }
   $("wrapup-submit").disabled = !$("wrapup-list").querySelector("input:checked");
 }
@@ -854,8 +929,8 @@ function openTargetDialog(mode) {
   const task = activeTask();
   if (!task) return;
   S.target = { mode, tab: "agent", selected: null, items: [], task: task.id };
-  $("target-title").textContent = mode === "consult" ? "Consult" : "Transfer";
-  $("target-submit").textContent = mode === "consult" ? "Consult" : "Transfer";
+  $("target-title").textContent = mode === "consult" ? t("consult") : t("transfer");
+  $("target-submit").textContent = mode === "consult" ? t("consult") : t("transfer");
   $("target-error").hidden = true;
   $("target-dialog").showModal();
   selectTab("agent");
@@ -870,7 +945,7 @@ function selectTab(tab) {
     button.tabIndex = t === tab ? 0 : -1;
   }
   $("target-search").value = "";
-  $("target-search-label").textContent = tab === "dial" ? "Number or name" : tab === "org" ? "Search by first name, role, department or full number" : "Search";
+  $("target-search-label").textContent = tab === "dial" ? t("numberOrName") : tab === "org" ? t("searchExperts") : t("search");
   $("dial-preview").hidden = tab !== "dial";
   $("dial-preview").textContent = "";
   $("target-search").focus();
@@ -899,7 +974,7 @@ async function loadTargets() {
     // R21: a list that cannot be fetched is a clear error, not an empty list.
     S.target.items = [];
     $("target-list").replaceChildren();
-    $("target-error").textContent = `The list could not be fetched: ${errorText(reply)}. Press Refresh to try again.`;
+    $("target-error").textContent = t("listFailed", errorText(reply));
     $("target-error").hidden = false;
     return;
   }
@@ -918,10 +993,10 @@ function searchable(text) {
 function targetItem(tab, item) {
   switch (tab) {
     case "agent":
-      return { key: `agent:${item.id}`, target: { type: "agent", id: item.id }, label: item.name, sub: STATE_LABELS[item.state] ?? item.state, state: item.state };
+      return { key: `agent:${item.id}`, target: { type: "agent", id: item.id }, label: item.name, sub: stateLabel(item.state), state: item.state };
     case "dest":
       return { key: `${item.kind}:${item.id}`, target: { type: item.kind, id: item.id }, label: item.name,
-        sub: item.kind === "queue" ? `Queue · ${item.waiting ?? 0} waiting` : `Entry point · ${item.dial_number ?? ""}` };
+        sub: item.kind === "queue" ? t("queueWaiting", item.waiting ?? 0) : t("entryPoint", item.dial_number ?? "") };
     case "dial":
       return { key: `number:${item.number}`, target: { type: "dial_number", number: item.number }, label: item.name, sub: item.number };
     default:
@@ -951,17 +1026,17 @@ function updateTargetSubmit() {
     const preview = $("dial-preview");
     if (selected) {
       preview.className = "dial-preview dial-ok";
-      preview.textContent = `Will dial ${selected.target.number} (${selected.label})`;
+      preview.textContent = t("willDialPicked", selected.target.number, selected.label);
     } else if (/\d/.test(typed)) {
       const result = cleanDialNumber(typed);
       preview.className = `dial-preview ${result.ok ? "dial-ok" : "dial-bad"}`;
       preview.textContent = result.ok
-        ? `Will dial ${result.cleaned}${result.stripped ? " (other characters removed)" : ""}`
-        : `Cannot dial ${result.cleaned || typed}: ${result.problem}`;
+        ? t("willDial", result.cleaned, result.stripped)
+        : t("cannotDial", result.cleaned || typed, t("dialProblem", result.problem, result.nDigits));
       ok = result.ok;
     } else {
       preview.className = "dial-preview";
-      preview.textContent = "Type a number (digits and + # * : are kept), or a name from the address book.";
+      preview.textContent = t("dialHint");
     }
     preview.hidden = false;
   }
@@ -1022,7 +1097,7 @@ $("signin-form").addEventListener("submit", async (event) => {
   const username = $("signin-user").value.trim();
   const password = $("signin-pass").value;
   if (!username || !password) {
-    error.textContent = "Enter your user name and password.";
+    error.textContent = t("signInMissing");
     error.hidden = false;
     return;
   }
@@ -1041,7 +1116,7 @@ $("signin-form").addEventListener("submit", async (event) => {
   if (reply.status === 429) {
     let wait = Number(reply.headers.get("Retry-After")) || 1;
     const show = () => {
-      error.textContent = `Too many failed sign-ins for this account: wait ${wait} s, then try again.`;
+      error.textContent = t("signInWait", wait);
     };
     show();
     clearInterval(retryTimer);
@@ -1049,12 +1124,12 @@ $("signin-form").addEventListener("submit", async (event) => {
       wait -= 1;
       if (wait <= 0) {
         clearInterval(retryTimer);
-        error.textContent = "You can try again now.";
+        error.textContent = t("signInAgain");
         $("signin-submit").disabled = false;
       } else show();
     }, 1000);
   } else {
-    error.textContent = reply.status === 401 ? "Wrong user name or password." : errorText(reply);
+    error.textContent = reply.status === 401 ? t("signInWrong") : errorText(reply);
     $("signin-submit").disabled = false;
   }
   error.hidden = false;
@@ -1067,7 +1142,7 @@ $("station-form").addEventListener("submit", async (event) => {
   const team = $("station-team").value;
   const extension = $("station-ext").value.trim();
   if (!extension) {
-    error.textContent = "Enter the extension of your phone.";
+    error.textContent = t("extensionMissing");
     error.hidden = false;
     return;
   }
@@ -1087,7 +1162,7 @@ $("station-logout").addEventListener("click", async () => {
   const reply = await api("DELETE", "/api/v1/agents/me/session");
   if (!reply.ok) {
     // R5: the server explains why (an offer popover is shown).
-    toast(`Cannot log out: ${errorText(reply)}`);
+    toast(t("cannotLogOut", errorText(reply)));
     return;
   }
   S.me.agent = reply.data;
@@ -1150,7 +1225,20 @@ document.addEventListener("keydown", (event) => {
   else if (key === "e") click("end");
   else if (key === "c") click("consult");
   else if (key === "t") click("transfer");
-  else if (key === "a") document.querySelector('[data-key^="accept-"]')?.click();
+  else if (key === "a") document.querySelector('#popovers [data-key^="accept-"]')?.click();
+});
+
+// Language: the agent's earlier choice, else the browser's preference; the top bar switches it.
+setLanguage(pickLanguage());
+translatePage();
+$("language-select").replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, lang: code }, name)));
+$("language-select").value = language();
+$("language-select").addEventListener("change", (event) => {
+  setLanguage(event.target.value, true);
+  translatePage();
+  // Rebuild what is drawn once per call: the CAD form (unless the agent is editing it).
+  if (!S.cad.dirty) S.cad.task = null;
+  if (S.me) render();
 });
 
 setInterval(tick, 250);

@@ -1,5 +1,6 @@
 // Dial-number cleaning as the server does it (R30), so the agent sees what will be dialled
 // before pressing the button. The server checks again; this is only the preview.
+// `problem` is a code the desktop turns into text in the agent's language (i18n.js, dialProblem).
 
 export const DIGITS_MIN = 3;
 export const DIGITS_MAX = 18;
@@ -8,15 +9,9 @@ export const DIGITS_MAX = 18;
 export function cleanDialNumber(text) {
   const cleaned = [...text].filter((c) => /[0-9+#*:]/.test(c)).join("");
   const stripped = cleaned.length !== text.trim().length;
-  if (cleaned === "") {
-    return { cleaned, ok: false, stripped, problem: "no digits: a dial number holds 3 to 18 digits and only + # * :" };
-  }
-  if (cleaned.slice(1).includes("+")) {
-    return { cleaned, ok: false, stripped, problem: "+ is allowed only in front" };
-  }
   const nDigits = [...cleaned].filter((c) => c >= "0" && c <= "9").length;
-  if (nDigits < DIGITS_MIN || nDigits > DIGITS_MAX) {
-    return { cleaned, ok: false, stripped, problem: `${nDigits} digits: a dial number holds 3 to 18 digits` };
-  }
-  return { cleaned, ok: true, stripped, problem: null };
+  if (cleaned === "") return { cleaned, ok: false, stripped, nDigits, problem: "no_digits" };
+  if (cleaned.slice(1).includes("+")) return { cleaned, ok: false, stripped, nDigits, problem: "plus_position" };
+  if (nDigits < DIGITS_MIN || nDigits > DIGITS_MAX) return { cleaned, ok: false, stripped, nDigits, problem: "digit_count" };
+  return { cleaned, ok: true, stripped, nDigits, problem: null };
 }

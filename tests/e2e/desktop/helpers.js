@@ -45,6 +45,8 @@ export async function startBrowser() {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     headless: true,
     viewport: { width: 1280, height: 800 },
+    // The tests read English texts unless they pick another language (i18n.test.js).
+    locale: "en-GB",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
@@ -52,8 +54,8 @@ export async function startBrowser() {
   return {
     context,
     /// A new, separate browser context (its own cookies: a second session).
-    async newContext() {
-      if (browser) return browser.newContext({ viewport: { width: 1280, height: 800 } });
+    async newContext(options = {}) {
+      if (browser) return browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB", ...options });
       return context;
     },
     async close() {

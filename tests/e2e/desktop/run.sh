@@ -8,7 +8,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 cd "$repo"
 cargo build --locked --example e2e_server -p sentral-server
-export E2E_SERVER="$repo/target/debug/examples/e2e_server"
+export E2E_SERVER="${CARGO_TARGET_DIR:-$repo/target}/debug/examples/e2e_server"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
   echo "Chromium is missing at $CHROMIUM: run scripts/install-test-deps" >&2
