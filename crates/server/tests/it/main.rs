@@ -1,9 +1,11 @@
 //! End-to-end tests of the server (STYLE.md §5, ring 3): the real server in-process on port 0
 //! with a fresh data directory, talked to over real HTTP and WebSocket, with the phone network
-//! played by a double of the telephony adapter. One binary, a module per area.
+//! played by a double of the telephony adapter or, for calls over real SIP and RTP, by test
+//! phones, SIPp and baresip. One binary, a module per area.
 
 mod authorization;
 mod bad_input;
+mod baresip;
 mod calls;
 mod events;
 mod flow;

@@ -1,0 +1,160 @@
+//! A real softphone as an agent's phone: baresip (Debian `baresip-core`, installed by
+//! `scripts/install-test-deps`), configured as `docs/phones.md` tells a newcomer to, registers
+//! as the demo's extension 1001 with digest, answers by itself and plays a 440 Hz tone; its
+//! `sndfile` module records what it hears. A customer calls the Sales number and plays
+//! 1000 Hz: each must hear the other through Sentral.
+
+use crate::sip::free_udp_port;
+use crate::softphone::{Softphone, goertzel};
+use crate::support::{DN_SALES, demo_config, spawn_with_sip_calls};
+use sentral_media::G711;
+use serde_json::json;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+/// Writes a mono 16-bit 8 kHz WAV file of a sine tone.
+fn write_tone(path: &Path, hz: f64, seconds: u32) {
+    let n = 8000 * seconds;
+    let mut bytes = Vec::with_capacity(44 + 2 * n as usize);
+    let data_len = 2 * n;
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+    bytes.extend_from_slice(&8000u32.to_le_bytes());
+    bytes.extend_from_slice(&16000u32.to_le_bytes());
+    bytes.extend_from_slice(&2u16.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..n {
+        let t = f64::from(i) / 8000.0;
+        let sample = (8000.0 * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16;
+        bytes.extend_from_slice(&sample.to_le_bytes());
+    }
+    std::fs::write(path, bytes).expect("the tone file is written");
+}
+
+/// The samples of a 16-bit PCM WAV file (any header length: the `data` chunk is looked up).
+fn read_wav(path: &Path) -> Vec<f64> {
+    let bytes = std::fs::read(path).expect("the recording is readable");
+    let Some(start) = bytes.windows(4).position(|w| w == b"data") else {
+        return Vec::new();
+    };
+    bytes[start + 8..]
+        .chunks_exact(2)
+        .map(|pair| f64::from(i16::from_le_bytes([pair[0], pair[1]])) / 8000.0)
+        .collect()
+}
+
+#[tokio::test]
+async fn r3_r13_baresip_registers_as_a_demo_agents_phone_answers_and_hears_the_customer() {
+    let app = spawn_with_sip_calls(demo_config(), None).await;
+    let sip = app.app.sip_addr.expect("SIP listens");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recordings = dir.path().join("rec");
+    std::fs::create_dir(&recordings).expect("the recordings directory");
+    let tone = dir.path().join("tone440.wav");
+    write_tone(&tone, 440.0, 30);
+    // The two files of docs/phones.md, with this test's ports and paths.
+    std::fs::write(
+        dir.path().join("accounts"),
+        format!(
+            "<sip:1001@{sip};transport=udp>;auth_user=1001;auth_pass=demo;answermode=auto;regint=3600;audio_codecs=PCMU,PCMA\n"
+        ),
+    )
+    .expect("accounts");
+    std::fs::write(
+        dir.path().join("config"),
+        format!(
+            "poll_method epoll\nnet_interface 127.0.0.1\nsip_listen 127.0.0.1:{sip_port}\nsip_transports udp\n\
+             audio_player aubridge,nil\naudio_source aufile,{tone}\nausrc_srate 8000\nauplay_srate 8000\n\
+             audio_alert aubridge,nil\nrtp_ports 16000-16998\nmodule_path /usr/lib/baresip/modules\n\
+             module g711.so\nmodule aufile.so\nmodule aubridge.so\nmodule sndfile.so\n\
+             module_app account.so\nmodule_app menu.so\nsnd_path {recordings}\n",
+            sip_port = free_udp_port(),
+            tone = tone.display(),
+            recordings = recordings.display(),
+        ),
+    )
+    .expect("config");
+
+    let anna = app.user("anna").await;
+    let reply = anna
+        .post(
+            "/api/v1/agents/me/session",
+            json!({"team": "Sales", "extension": "1001"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let mut baresip = tokio::process::Command::new("baresip")
+        .arg("-f")
+        .arg(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|error| {
+            panic!(
+                "cannot run baresip ({error}): install it with scripts/install-test-deps \
+                 (Debian package baresip-core)"
+            )
+        });
+    let mut registered = false;
+    for _ in 0..100 {
+        if anna.get("/api/v1/agents/me").await.body["agent"]["phone_registered"] == json!(true) {
+            registered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(registered, "baresip registers as extension 1001");
+    let reply = anna
+        .put("/api/v1/agents/me/state", json!({"state": "available"}))
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let mut events = app.events(anna.token(), None).await;
+
+    let customer = Softphone::new("4791234567", "127.0.0.1", sip, G711::Pcmu).await;
+    customer.play_tone(1000);
+    let (status, call) = customer.call(DN_SALES).await;
+    assert_eq!(status, 200);
+    events.until("connected").await; // baresip answered by itself
+    let mut heard = false;
+    for _ in 0..50 {
+        if customer.level_of(440.0, 300) > 0.3 {
+            heard = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        heard,
+        "the customer hears baresip's tone: {}",
+        customer.level_of(440.0, 300)
+    );
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(customer.bye(&call.expect("a dialog")).await, 200);
+    events.until("wrap_up_required").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let _ = baresip.kill().await;
+
+    let heard_by_phone: Vec<f64> = std::fs::read_dir(&recordings)
+        .expect("recordings")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with("-dec.wav"))
+        .flat_map(|e| read_wav(&e.path()))
+        .collect();
+    assert!(
+        heard_by_phone.len() > 8000,
+        "baresip recorded what it heard: {} samples",
+        heard_by_phone.len()
+    );
+    let last_second = &heard_by_phone[heard_by_phone.len() - 8000..];
+    let level = goertzel(last_second, 1000.0);
+    assert!(level > 0.3, "baresip hears the customer's 1000 Hz: {level}");
+}
