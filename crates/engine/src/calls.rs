@@ -173,7 +173,11 @@ impl Engine {
         Ok(id)
     }
 
-    pub(crate) fn outdial(&mut self, agent_id: AgentId, number: &str) -> Result<(), Rejection> {
+    pub(crate) fn outdial(
+        &mut self,
+        agent_id: AgentId,
+        number: &str,
+    ) -> Result<InteractionId, Rejection> {
         let agent = &self.agents[&agent_id];
         let Some(session) = &agent.session else {
             return Err(Rejection::rule(42, "log in before placing a call"));
@@ -200,7 +204,7 @@ impl Engine {
             None,
         );
         self.ring_offer(id, agent_id);
-        Ok(())
+        Ok(id)
     }
 
     fn create_interaction(

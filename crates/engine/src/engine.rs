@@ -237,6 +237,10 @@ impl Engine {
         debug_assert!(now.mono_ms >= self.now.mono_ms, "time went backwards");
         self.now = now;
         let result = match input {
+            Input::Command {
+                agent,
+                command: Command::Outdial { number },
+            } => self.outdial(agent, &number).map(Some),
             Input::Command { agent, command } => self.handle_command(agent, command).map(|()| None),
             Input::Telephony(event) => self.handle_telephony(event),
             Input::TimerFired(id) => {
@@ -320,7 +324,7 @@ impl Engine {
                 reason,
             } => self.submit_wrapup(agent_id, interaction, &reason),
             Command::CancelCallback { interaction } => self.cancel_callback(agent_id, interaction),
-            Command::Outdial { number } => self.outdial(agent_id, &number),
+            Command::Outdial { number } => self.outdial(agent_id, &number).map(|_| ()),
         }
     }
 

@@ -302,6 +302,24 @@ impl Engine {
         })
     }
 
+    /// Callbacks not delivered yet (R37, R45): web and courtesy callbacks waiting in their
+    /// queue, offered to an agent, or being dialled; oldest first.
+    pub fn pending_callbacks(&self) -> Vec<InteractionView> {
+        let mut pending: Vec<InteractionView> = self
+            .interactions
+            .keys()
+            .filter_map(|&id| self.interaction_view(id))
+            .filter(|view| {
+                matches!(
+                    view.kind,
+                    InteractionKind::WebCallback | InteractionKind::CourtesyCallback
+                ) && matches!(view.phase, "queued" | "offered" | "dialing")
+            })
+            .collect();
+        pending.sort_by_key(|view| view.id);
+        pending
+    }
+
     /// The interactions an agent is part of: the current call and calls awaiting wrap-up.
     pub fn tasks_of(&self, agent_id: AgentId) -> Vec<InteractionView> {
         let Some(agent) = self.agents.get(&agent_id) else {

@@ -37,6 +37,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The SIP service, when the server listens for SIP.
     pub sip: Option<Arc<Sip>>,
+    /// Web callback requests per number, for the rate limit.
+    pub callback_limiter: Arc<crate::api::CallbackLimiter>,
 }
 
 /// One running organisation.
@@ -149,6 +151,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         history,
         metrics: metrics_handle(),
         sip,
+        callback_limiter: Arc::default(),
     };
     let listener = TcpListener::bind(options.http)
         .await

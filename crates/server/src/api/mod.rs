@@ -6,6 +6,8 @@
 
 mod admin;
 mod callbacks;
+
+pub use callbacks::CallbackLimiter;
 mod directory;
 mod events;
 mod session;

@@ -458,6 +458,21 @@ async fn matrix(world: &World) -> Vec<Row> {
             same(json!({"queue": "Support", "name": "Kari", "number": "+4791555555"})),
             [U, U, U, U, U, U, U],
         ),
+        row(
+            "get",
+            "/api/v1/callbacks",
+            "/api/v1/callbacks",
+            none,
+            [U, F, O, F, O, F, O],
+        ),
+        // Agents only; a number that cannot be dialled (R30), so no call is placed.
+        row(
+            "post",
+            "/api/v1/outdial",
+            "/api/v1/outdial",
+            same(json!({"number": "not a number"})),
+            [U, A, F, A, F, A, F],
+        ),
         // Administration: each administrator only ever reaches their own organisation.
         row(
             "get",
