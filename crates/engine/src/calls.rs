@@ -58,6 +58,15 @@ impl Engine {
                 Recipient::Supervisors,
                 DesktopEvent::LimitReached { code: "R2" },
             );
+            // The refused call is in the history, with why (R2, R45).
+            let id = self.create_interaction(
+                InteractionKind::Inbound,
+                Some(entry_point_id),
+                Some(ani.to_owned()).filter(|ani| !ani.is_empty()),
+                None,
+                Some(dnis.to_owned()),
+            );
+            self.end_interaction(id, EndReason::LimitReached);
             return Err(rejection);
         }
         let flow = self
@@ -555,6 +564,11 @@ impl Engine {
             let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
             interaction.kind = InteractionKind::CourtesyCallback;
             interaction.customer_leg = None;
+            // The caller hears the confirmation; telephony ends the call once it is played.
+            self.telephony(TelephonyCommand::PlayPrompt {
+                leg,
+                prompt: Prompt::CourtesyCallbackConfirmed,
+            });
             self.hang_up(leg);
             self.record_state(interaction_id, "courtesy_callback", None);
         }
@@ -631,6 +645,8 @@ impl Engine {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         interaction.customer_leg = Some(leg);
         interaction.phase = Phase::Dialing { leg };
+        let attempt =
+            (kind != InteractionKind::Outdial).then_some(interaction.callback_attempts + 1);
         self.desktop(
             Recipient::Agent(agent_id),
             DesktopEvent::CallbackDialing {
@@ -638,7 +654,7 @@ impl Engine {
                 cancellable,
             },
         );
-        self.record_state(interaction_id, "dialing", Some(agent_id));
+        self.record_attempt_state(interaction_id, "dialing", Some(agent_id), attempt);
     }
 
     /// The customer and the owner (or outside party) talk: bridge, timer, recording (R13, R40).
@@ -698,16 +714,76 @@ impl Engine {
             self.end_interaction(interaction_id, EndReason::CustomerNotAnswered);
             return;
         }
-        // R40: the callback goes back to the queue, until its attempts are used up.
+        // R40: the callback goes back to the queue after its queue's spacing, until its
+        // attempts are used up.
         interaction.callback_attempts += 1;
-        let attempts = interaction.callback_attempts;
+        let attempt = interaction.callback_attempts;
+        let queue = interaction_queue(interaction);
         self.release_owner(interaction_id);
-        if attempts >= self.config.org.callback_attempts_max {
+        if attempt >= self.config.callback_attempts_max(queue) {
             self.end_interaction(interaction_id, EndReason::CallbackNotAnswered);
-        } else {
-            let interaction = &self.interactions[&interaction_id];
-            let (queue, place) = (interaction_queue(interaction), interaction.place);
+            return;
+        }
+        self.record_attempt_state(interaction_id, "retry_wait", None, Some(attempt));
+        let retry_after_ms = self.config.callback_retry_after_ms(queue);
+        if retry_after_ms == 0 {
+            let place = self.interactions[&interaction_id].place;
             self.enqueue(interaction_id, queue, place);
+            return;
+        }
+        let timer = self.set_timer(
+            self.now.mono_ms + retry_after_ms,
+            Timer::CallbackRetry {
+                interaction: interaction_id,
+            },
+        );
+        self.interactions
+            .get_mut(&interaction_id)
+            .expect("exists")
+            .phase = Phase::RetryWait { timer };
+    }
+
+    /// The retry spacing is over: the callback goes back to its queue at its original place,
+    /// ahead of whoever came later (R12, R40).
+    pub(crate) fn callback_retry_due(&mut self, interaction_id: InteractionId) {
+        let Some(interaction) = self.interactions.get(&interaction_id) else {
+            return;
+        };
+        if !matches!(interaction.phase, Phase::RetryWait { .. }) {
+            return;
+        }
+        let (queue, place) = (interaction_queue(interaction), interaction.place);
+        self.enqueue(interaction_id, queue, place);
+    }
+
+    /// Callbacks no agent is working on that have been dialled before, each with the most
+    /// attempts its queue allows now: what [`Engine::give_up_spent_callbacks`] compares after a
+    /// configuration change.
+    pub(crate) fn waiting_callback_attempts(&self) -> Vec<(InteractionId, u32)> {
+        let mut waiting: Vec<(InteractionId, u32)> = self
+            .interactions
+            .iter()
+            .filter(|(_, i)| matches!(i.phase, Phase::Queued | Phase::RetryWait { .. }))
+            .filter(|(_, i)| i.callback_attempts > 0)
+            .filter_map(|(&id, i)| Some((id, self.config.callback_attempts_max(i.queue?))))
+            .collect();
+        waiting.sort_unstable();
+        waiting
+    }
+
+    /// After a configuration change, each waiting callback whose attempts the change used up
+    /// (it allows fewer than were already made) is given up (R40); a callback being offered or
+    /// dialled finishes its attempt first, and a spacing change applies from the next attempt.
+    pub(crate) fn give_up_spent_callbacks(&mut self, waiting: Vec<(InteractionId, u32)>) {
+        for (interaction_id, attempts_max_before) in waiting {
+            let interaction = &self.interactions[&interaction_id];
+            let attempts = interaction.callback_attempts;
+            let attempts_max = self
+                .config
+                .callback_attempts_max(interaction_queue(interaction));
+            if attempts < attempts_max_before && attempts >= attempts_max {
+                self.end_interaction(interaction_id, EndReason::CallbackNotAnswered);
+            }
         }
     }
 
@@ -794,6 +870,7 @@ impl Engine {
             interaction.external_leg.take(),
         ];
         let mut others = Vec::new();
+        let mut retry_timer = None;
         match interaction.phase {
             Phase::Offered { agent, leg }
             | Phase::Transferring {
@@ -811,6 +888,7 @@ impl Engine {
             Phase::Dialing { leg } | Phase::Transferring { leg, agent: None } => {
                 legs.push(Some(leg))
             }
+            Phase::RetryWait { timer } => retry_timer = Some(timer),
             Phase::Queued | Phase::Connected | Phase::Ended => {}
         }
         if let Some(consult) = interaction.consult.take() {
@@ -842,7 +920,7 @@ impl Engine {
             connected_at_unix_ms: interaction.connected_at_unix_ms,
             at_unix_ms: self.now.unix_ms,
         };
-        for timer in [shield_timer, wait_timer, courtesy_timer] {
+        for timer in [shield_timer, wait_timer, courtesy_timer, retry_timer] {
             self.stop_timer(timer);
         }
         if recording != RecordingState::Off {

@@ -57,8 +57,12 @@ pub struct OrgSettings {
     pub rona_timeout_ms: u64,
     /// How long a dialled number rings before the attempt counts as not answered.
     pub dial_timeout_ms: u64,
-    /// How many times a callback's customer is dialled before the callback is given up (R40).
+    /// How many times a callback's customer is dialled before the callback is given up (R40),
+    /// when the queue does not say.
     pub callback_attempts_max: u32,
+    /// How long a callback whose customer did not answer waits before it goes back to its
+    /// queue at its place (R40), when the queue does not say; 0 means at once.
+    pub callback_retry_after_ms: u64,
 }
 
 /// What happens when the target of a blind transfer does not answer (R28).
@@ -130,6 +134,11 @@ pub struct QueueConfig {
     pub wait_max_ms: Option<u64>,
     /// Where a contact goes after `wait_max_ms`.
     pub overflow: Option<QueueId>,
+    /// How many times this queue's callbacks are dialled (R40); the organisation's if `None`.
+    pub callback_attempts_max: Option<u32>,
+    /// How long this queue's unanswered callbacks wait before they go back to it (R40); the
+    /// organisation's if `None`.
+    pub callback_retry_after_ms: Option<u64>,
 }
 
 /// An entry point: dial numbers customers call and the flow that handles them.
@@ -250,6 +259,10 @@ impl Config {
     pub const POPOVER_VARIABLES_MAX: usize = 6;
     /// The fewest variables an offer popover shows (R9).
     pub const POPOVER_VARIABLES_MIN: usize = 3;
+    /// The most times a callback's customer may be dialled (R40).
+    pub const CALLBACK_ATTEMPTS_MAX: u32 = 100;
+    /// The longest a callback may wait between attempts (R40): a day.
+    pub const CALLBACK_RETRY_AFTER_MS_MAX: u64 = 24 * 60 * 60 * 1_000;
 
     /// Checks references and limits; returns every problem found, not just the first.
     pub fn validate(&self) -> Result<(), Vec<ConfigError>> {
@@ -312,6 +325,12 @@ impl Config {
         if self.org.rona_timeout_ms == 0 {
             fail("org.rona_timeout".into(), "must be longer than 0s".into());
         }
+        if let Some(message) = callback_attempts_problem(self.org.callback_attempts_max) {
+            fail("org.callback_attempts_max".into(), message);
+        }
+        if let Some(message) = callback_retry_after_problem(self.org.callback_retry_after_ms) {
+            fail("org.callback_retry_after".into(), message);
+        }
         for agent in &self.agents {
             if agent.teams.is_empty() {
                 fail(
@@ -351,6 +370,18 @@ impl Config {
             }
             if queue.rona_timeout_ms == Some(0) {
                 fail(at("rona_timeout"), "must be longer than 0s".into());
+            }
+            if let Some(message) = queue
+                .callback_attempts_max
+                .and_then(callback_attempts_problem)
+            {
+                fail(at("callback_attempts_max"), message);
+            }
+            if let Some(message) = queue
+                .callback_retry_after_ms
+                .and_then(callback_retry_after_problem)
+            {
+                fail(at("callback_retry_after"), message);
             }
             match queue.overflow {
                 Some(target) if target == queue.id => {
@@ -466,6 +497,22 @@ impl Config {
         self.teams.iter().find(|t| t.id == id)
     }
 
+    /// How many times a callback waiting in `queue` is dialled before it is given up (R40):
+    /// the queue's setting, else the organisation's.
+    pub(crate) fn callback_attempts_max(&self, queue: QueueId) -> u32 {
+        self.queue(queue)
+            .and_then(|q| q.callback_attempts_max)
+            .unwrap_or(self.org.callback_attempts_max)
+    }
+
+    /// How long an unanswered callback of `queue` waits before it goes back to it (R40): the
+    /// queue's setting, else the organisation's.
+    pub(crate) fn callback_retry_after_ms(&self, queue: QueueId) -> u64 {
+        self.queue(queue)
+            .and_then(|q| q.callback_retry_after_ms)
+            .unwrap_or(self.org.callback_retry_after_ms)
+    }
+
     /// The entry point with this id.
     pub fn entry_point(&self, id: EntryPointId) -> Option<&EntryPointConfig> {
         self.entry_points.iter().find(|e| e.id == id)
@@ -497,6 +544,7 @@ impl Default for OrgSettings {
             rona_timeout_ms: 15_000,
             dial_timeout_ms: 30_000,
             callback_attempts_max: 3,
+            callback_retry_after_ms: 120_000,
         }
     }
 }
@@ -515,6 +563,22 @@ impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.field, self.message)
     }
+}
+
+/// What is wrong with a callback attempts maximum, if anything (R40).
+fn callback_attempts_problem(attempts_max: u32) -> Option<String> {
+    (!(1..=Config::CALLBACK_ATTEMPTS_MAX).contains(&attempts_max)).then(|| {
+        format!(
+            "must be 1 to {} (how many times the customer is dialled), not {attempts_max}",
+            Config::CALLBACK_ATTEMPTS_MAX
+        )
+    })
+}
+
+/// What is wrong with a callback retry spacing, if anything (R40).
+fn callback_retry_after_problem(retry_after_ms: u64) -> Option<String> {
+    (retry_after_ms > Config::CALLBACK_RETRY_AFTER_MS_MAX)
+        .then(|| "must be at most 24h; 0s sends the callback back to its queue at once".to_owned())
 }
 
 fn duplicates<'a>(

@@ -160,6 +160,7 @@ pub(crate) struct Interaction {
     pub(crate) courtesy_offered: bool,
     /// The "press 1" time came while the call rang an agent: offer it if it comes back (R37).
     pub(crate) courtesy_due: bool,
+    /// How many times the callback's customer was dialled and did not answer (R40).
     pub(crate) callback_attempts: u32,
     /// Every agent who owned or was consulted, in order.
     pub(crate) agents: Vec<AgentId>,
@@ -177,6 +178,9 @@ pub(crate) enum Phase {
     Offered { agent: AgentId, leg: LegId },
     /// Callback or outdial: the owner answered, the customer's number is being dialled.
     Dialing { leg: LegId },
+    /// A callback whose customer did not answer waits out its queue's spacing, out of the
+    /// router, keeping its `place`; `timer` takes it back to `queue` (R40).
+    RetryWait { timer: TimerId },
     /// The customer talks with the owner or an external party.
     Connected,
     /// Blind transfer: the target rings, the customer hears music.
@@ -391,6 +395,7 @@ impl Engine {
             Timer::PrivacyShield { interaction } => self.privacy_shield_ends(interaction),
             Timer::QueueWaitMax { interaction } => self.queue_wait_max(interaction),
             Timer::CourtesyCallback { interaction } => self.offer_courtesy_callback(interaction),
+            Timer::CallbackRetry { interaction } => self.callback_retry_due(interaction),
         }
     }
 
@@ -755,7 +760,9 @@ impl Engine {
                 )));
             }
         }
+        let waiting_callbacks = self.waiting_callback_attempts();
         self.install_config(config);
+        self.give_up_spent_callbacks(waiting_callbacks);
         Ok(())
     }
 
@@ -817,6 +824,17 @@ impl Engine {
         state: &'static str,
         agent: Option<AgentId>,
     ) {
+        self.record_attempt_state(interaction, state, agent, None);
+    }
+
+    /// Records a state change that belongs to a callback attempt (R40).
+    pub(crate) fn record_attempt_state(
+        &mut self,
+        interaction: InteractionId,
+        state: &'static str,
+        agent: Option<AgentId>,
+        attempt: Option<u32>,
+    ) {
         let queue = self.interactions.get(&interaction).and_then(|i| i.queue);
         let at_unix_ms = self.now.unix_ms;
         self.record(Record::InteractionState {
@@ -824,6 +842,7 @@ impl Engine {
             state,
             agent,
             queue,
+            attempt,
             at_unix_ms,
         });
     }

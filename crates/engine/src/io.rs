@@ -31,7 +31,8 @@ pub enum Input {
     /// An administrator changed the configuration (R43).
     ConfigChanged(Box<Config>),
     /// After a restart, a callback that was still pending goes back to its queue with its id
-    /// (R45). It queues behind what is already waiting; restore them oldest first.
+    /// (R45). It queues behind what is already waiting; restore them oldest first. One that was
+    /// waiting out its retry spacing (R40) goes back at once, and its attempts count anew.
     RestoreCallback {
         /// Its id from before the restart.
         interaction: InteractionId,
@@ -706,12 +707,15 @@ pub enum Record {
     InteractionState {
         /// Which.
         interaction: InteractionId,
-        /// A short state name: `queued`, `offered`, `connected`, `held`, `consulting`…
+        /// A short state name: `queued`, `offered`, `dialing`, `retry_wait`, `connected`, `held`…
         state: &'static str,
         /// The agent concerned, if any.
         agent: Option<AgentId>,
         /// The queue concerned, if any.
         queue: Option<QueueId>,
+        /// The callback attempt the state belongs to, counted from 1: set on a callback's
+        /// `dialing` (attempt n starts) and `retry_wait` (attempt n was not answered) (R40).
+        attempt: Option<u32>,
         /// When (Unix ms).
         at_unix_ms: i64,
     },

@@ -68,6 +68,8 @@ pub fn small_config() -> Config {
         wrapup_reasons: Vec::new(),
         wait_max_ms: None,
         overflow: None,
+        callback_attempts_max: None,
+        callback_retry_after_ms: None,
     };
     let mut support = queue(Q_SUPPORT, "Support", vec![SUPPORT]);
     support.wait_max_ms = Some(120_000);

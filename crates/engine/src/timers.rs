@@ -15,6 +15,9 @@ pub(crate) enum Timer {
     QueueWaitMax { interaction: InteractionId },
     /// Offer the caller a courtesy callback (R37).
     CourtesyCallback { interaction: InteractionId },
+    /// A callback whose customer did not answer has waited out its queue's spacing: back to
+    /// the queue at its place (R40).
+    CallbackRetry { interaction: InteractionId },
 }
 
 /// Armed timers, by id and by deadline.
@@ -48,6 +51,16 @@ impl TimerTable {
         let (at, timer) = self.armed.remove(&id)?;
         self.by_deadline.remove(&(at, id));
         Some(timer)
+    }
+
+    /// The timer armed under `id`, if it still is.
+    pub(crate) fn get(&self, id: TimerId) -> Option<Timer> {
+        self.armed.get(&id).map(|&(_, timer)| timer)
+    }
+
+    /// Every armed timer, in no particular order.
+    pub(crate) fn armed(&self) -> impl Iterator<Item = (TimerId, Timer)> + '_ {
+        self.armed.iter().map(|(&id, &(_, timer))| (id, timer))
     }
 
     /// The earliest deadline.

@@ -10,6 +10,7 @@ use crate::io::{
     RecordingState,
 };
 use crate::reject::Rejection;
+use crate::timers::Timer;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Built-in variables that fill an offer popover up to the minimum of three (R9).
@@ -56,7 +57,8 @@ pub struct InteractionView {
     pub channel: Channel,
     /// Kind.
     pub kind: InteractionKind,
-    /// `queued`, `offered`, `dialing`, `connected`, `transferring` or `ended`.
+    /// `queued`, `offered`, `dialing`, `retry_wait` (a callback waiting to go back to its
+    /// queue, R40), `connected`, `transferring` or `ended`.
     pub phase: &'static str,
     /// The queue routing it.
     pub queue: Option<QueueId>,
@@ -272,6 +274,7 @@ impl Engine {
             Phase::Queued => ("queued", None),
             Phase::Offered { agent, .. } => ("offered", Some(agent)),
             Phase::Dialing { .. } => ("dialing", None),
+            Phase::RetryWait { .. } => ("retry_wait", None),
             Phase::Connected => ("connected", None),
             Phase::Transferring { agent, .. } => ("transferring", agent),
             Phase::Ended => ("ended", None),
@@ -302,8 +305,8 @@ impl Engine {
         })
     }
 
-    /// Callbacks not delivered yet (R37, R45): web and courtesy callbacks waiting in their
-    /// queue, offered to an agent, or being dialled; oldest first.
+    /// Callbacks not delivered yet (R37, R40, R45): web and courtesy callbacks waiting in their
+    /// queue, offered to an agent, being dialled, or waiting to retry; oldest first.
     pub fn pending_callbacks(&self) -> Vec<InteractionView> {
         let mut pending: Vec<InteractionView> = self
             .interactions
@@ -313,7 +316,7 @@ impl Engine {
                 matches!(
                     view.kind,
                     InteractionKind::WebCallback | InteractionKind::CourtesyCallback
-                ) && matches!(view.phase, "queued" | "offered" | "dialing")
+                ) && matches!(view.phase, "queued" | "offered" | "dialing" | "retry_wait")
             })
             .collect();
         pending.sort_by_key(|view| view.id);
@@ -771,6 +774,7 @@ impl Engine {
                 ));
             }
             n_queued += usize::from(queued);
+            self.check_retry_wait(id, interaction)?;
             if let (true, Some(true)) = hold_state(interaction) {
                 return Err(format!(
                     "R15: customer and consulted party of {id} are both on hold"
@@ -805,6 +809,62 @@ impl Engine {
         if let Some((queue, interaction, agent)) = self.router.find_unrouted() {
             return Err(format!(
                 "{interaction} waits in {queue} while {agent} is available for it"
+            ));
+        }
+        for (timer, kind) in self.timers.armed() {
+            if let Timer::CallbackRetry { interaction } = kind
+                && !self
+                    .interactions
+                    .get(&interaction)
+                    .is_some_and(|i| i.phase == Phase::RetryWait { timer })
+            {
+                return Err(format!(
+                    "R40: retry {timer} is armed for {interaction}, which does not wait for it"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// A callback waiting to retry (R40) has its retry timer armed, its place kept, a queue
+    /// to go back to, and nobody and nothing on it.
+    fn check_retry_wait(&self, id: InteractionId, interaction: &Interaction) -> Result<(), String> {
+        let Phase::RetryWait { timer } = interaction.phase else {
+            return Ok(());
+        };
+        if self.timers.get(timer) != Some(Timer::CallbackRetry { interaction: id }) {
+            return Err(format!(
+                "R40: {id} waits to retry but {timer} is not its retry"
+            ));
+        }
+        let is_callback = matches!(
+            interaction.kind,
+            InteractionKind::WebCallback | InteractionKind::CourtesyCallback
+        );
+        let alone = interaction.owner.is_none()
+            && interaction.customer_leg.is_none()
+            && interaction.external_leg.is_none()
+            && interaction.consult.is_none();
+        let attempts_left = interaction.queue.is_some_and(|queue| {
+            interaction.callback_attempts < self.config.callback_attempts_max(queue)
+        });
+        if !is_callback
+            || !alone
+            || interaction.place.is_none()
+            || interaction.callback_attempts == 0
+        {
+            return Err(format!(
+                "R40: {id} waits to retry as {:?} after {} attempts, owner {:?}, place {:?}",
+                interaction.kind,
+                interaction.callback_attempts,
+                interaction.owner,
+                interaction.place
+            ));
+        }
+        if !attempts_left {
+            return Err(format!(
+                "R40: {id} waits to retry after {} attempts, the most its queue allows",
+                interaction.callback_attempts
             ));
         }
         Ok(())

@@ -6,11 +6,15 @@
 //! (mid-consult, mid-transfer, during RONA), device loss, DTMF, invalid and out-of-order
 //! commands, stale telephony events and timers, configuration changes — and after every step
 //! checks the engine's own invariants plus what an outside observer can see:
-//! - a rejected input changes nothing (no output at all);
+//! - a rejected input changes nothing (no output at all), except that a call refused at the
+//!   organisation's limit is refused, recorded as created and ended, and shown to supervisors;
 //! - a contact is in exactly one place, and no agent is on two voice calls;
 //! - customer and consulted party are never both on hold (R15);
 //! - a contact that was not answered is back at its original place (R12), and a courtesy
 //!   callback keeps the caller's place (R37);
+//! - a callback whose customer did not answer waits out its queue's retry spacing, keeps its
+//!   place meanwhile, is listed as pending, and comes back only when its retry timer fires or
+//!   ends only when a configuration change spends its attempts (R40);
 //! - nothing ends except by a rule or a hang-up: each end reason matches what the step did;
 //! - every ended interaction yields exactly one final record, and no interaction disappears
 //!   without one (R45);
@@ -58,6 +62,10 @@ fn r2_to_r42_simulation_keeps_every_invariant() {
         "{totals:?}"
     );
     assert!(
+        totals.retries > 0 && totals.retries_back > 0 && totals.callbacks_given_up > 0,
+        "{totals:?}"
+    );
+    assert!(
         totals.rejections > 0 && totals.ended > 0 && totals.wrapups > 0,
         "{totals:?}"
     );
@@ -73,6 +81,12 @@ struct Stats {
     conferences: u64,
     transfers: u64,
     callbacks: u64,
+    /// Callback attempts not answered with attempts left (R40).
+    retries: u64,
+    /// Callbacks back in their queue after the spacing (R40).
+    retries_back: u64,
+    /// Callbacks given up after their last attempt (R40).
+    callbacks_given_up: u64,
     ended: u64,
     wrapups: u64,
     rejections: u64,
@@ -87,6 +101,9 @@ impl Stats {
         self.conferences += other.conferences;
         self.transfers += other.transfers;
         self.callbacks += other.callbacks;
+        self.retries += other.retries;
+        self.retries_back += other.retries_back;
+        self.callbacks_given_up += other.callbacks_given_up;
         self.ended += other.ended;
         self.wrapups += other.wrapups;
         self.rejections += other.rejections;
@@ -175,6 +192,11 @@ struct Sim {
     trace: bool,
     /// What each agent's desktop shows, built only from the events it was sent.
     desktops: HashMap<AgentId, Desktop>,
+    /// Timers the engine has armed and not yet cancelled or had fired, so that a stale timer
+    /// is really stale.
+    armed_timers: HashSet<TimerId>,
+    /// Callbacks waiting to retry, with the earliest time they may come back (R40).
+    retry_due: HashMap<InteractionId, u64>,
 }
 
 /// An agent's desktop as its events built it: the popovers and control panes open, and the
@@ -192,9 +214,15 @@ impl Sim {
         config.org.calls_max = 6;
         config.org.rona_timeout_ms = 8_000;
         config.org.callback_attempts_max = 2;
+        config.org.callback_retry_after_ms = 5_000;
         for queue in &mut config.queues {
             queue.rona_timeout_ms = Some(6_000 + 1_000 * queue.id.0);
         }
+        // Sales retries at once, Support waits its own spacing and dials three times, Overflow
+        // follows the organisation (R40).
+        config.queues[0].callback_retry_after_ms = Some(0);
+        config.queues[1].callback_retry_after_ms = Some(3_000);
+        config.queues[1].callback_attempts_max = Some(3);
         let engine = Engine::new(config.clone(), Now::from_millis(0)).expect("valid config");
         Sim {
             seed,
@@ -215,6 +243,8 @@ impl Sim {
             last_outputs: Vec::new(),
             trace: std::env::var_os("SENTRAL_SIM_TRACE").is_some(),
             desktops: HashMap::new(),
+            armed_timers: HashSet::new(),
+            retry_due: HashMap::new(),
         }
     }
 
@@ -264,6 +294,7 @@ impl Sim {
             outputs.push(output);
         }
         self.last_outputs.clone_from(&outputs);
+        self.track_timers(&outputs);
         if self.trace {
             eprintln!(
                 "{}\n  -> {result:?}\n  -> {outputs:?}",
@@ -285,6 +316,14 @@ impl Sim {
                                 event: DesktopEvent::LimitReached { .. },
                                 ..
                             }
+                            // R2, R45: a call refused at the limit is created and ended at once.
+                            | Output::Record(
+                                Record::InteractionCreated { .. }
+                                    | Record::InteractionEnded {
+                                        reason: EndReason::LimitReached,
+                                        ..
+                                    }
+                            )
                     )
                 });
             if !outputs.is_empty() && !is_refused_call {
@@ -308,7 +347,68 @@ impl Sim {
             ));
         }
         self.engine.check_invariants()?;
-        self.check_views()
+        self.check_views()?;
+        self.check_retries(&outputs)
+    }
+
+    /// Keeps `armed_timers` in step with what the engine armed, disarmed and had fired.
+    fn track_timers(&mut self, outputs: &[Output]) {
+        if let Some(Input::TimerFired(id)) = &self.last_input {
+            self.armed_timers.remove(id);
+        }
+        for output in outputs {
+            match output {
+                Output::SetTimer { id, .. } => {
+                    self.armed_timers.insert(*id);
+                }
+                Output::CancelTimer { id } => {
+                    self.armed_timers.remove(id);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Callbacks waiting to retry stay out of the queue and in the pending list (R40).
+    /// The pending list is read only on steps that started a wait: it builds every view.
+    fn check_retries(&self, outputs: &[Output]) -> Result<(), String> {
+        for id in self.retry_due.keys() {
+            let phase = self.engine.interaction_view(*id).map(|view| view.phase);
+            if phase != Some("retry_wait") {
+                return Err(format!("R40: {id} should wait to retry, is {phase:?}"));
+            }
+        }
+        let started = outputs.iter().any(|o| {
+            matches!(
+                o,
+                Output::Record(Record::InteractionState {
+                    state: "retry_wait",
+                    ..
+                })
+            )
+        });
+        if started {
+            let pending: HashSet<InteractionId> = self
+                .engine
+                .pending_callbacks()
+                .iter()
+                .map(|view| view.id)
+                .collect();
+            if let Some(id) = self.retry_due.keys().find(|id| !pending.contains(id)) {
+                return Err(format!("R40: {id} waits to retry but is not pending"));
+            }
+        }
+        Ok(())
+    }
+
+    /// When a callback of `queue` that was not answered may come back (R40).
+    fn retry_due_at(&self, queue: Option<QueueId>) -> u64 {
+        let config = self.engine.config();
+        let spacing_ms = queue
+            .and_then(|id| config.queue(id))
+            .and_then(|q| q.callback_retry_after_ms)
+            .unwrap_or(config.org.callback_retry_after_ms);
+        self.now_ms + spacing_ms
     }
 
     fn choose(&mut self) -> (Step, Input) {
@@ -496,6 +596,14 @@ impl Sim {
         for queue in &mut config.queues {
             queue.priority = self.rng.below(3) as u8;
         }
+        // Fewer attempts may give up callbacks waiting to retry; another spacing applies from
+        // the next unanswered attempt (R40).
+        if self.rng.chance(30) {
+            let queue = &mut config.queues[self.rng.below(3) as usize];
+            queue.callback_attempts_max = Some(1 + self.rng.below(3) as u32);
+            queue.callback_retry_after_ms =
+                [None, Some(0), Some(2_000), Some(20_000)][self.rng.below(4) as usize];
+        }
         if self.rng.chance(20) {
             // Move anna to Support: refused while she is logged in to Sales.
             config.agents[0].teams = vec![SUPPORT];
@@ -515,7 +623,15 @@ impl Sim {
 
     fn stale(&mut self) -> (Step, Input) {
         let event = match self.rng.below(4) {
-            0 => Input::TimerFired(TimerId(self.rng.below(1_000))),
+            0 => {
+                // An id the engine used and disarmed, or never used: never an armed one.
+                let id = TimerId(self.rng.below(1_000));
+                if self.armed_timers.contains(&id) {
+                    Input::TimerFired(TimerId(u64::MAX - id.0))
+                } else {
+                    Input::TimerFired(id)
+                }
+            }
             1 => {
                 // A customer leg id that is already in use.
                 let leg = LegId(1 + self.rng.below(self.next_customer_leg.max(1)));
@@ -854,6 +970,16 @@ impl Sim {
                     if !self.ended.insert(*interaction) {
                         return Err(format!("R45: {interaction} got a second final record"));
                     }
+                    if *reason == EndReason::CallbackNotAnswered {
+                        self.stats.callbacks_given_up += 1;
+                    }
+                    if self.retry_due.remove(interaction).is_some()
+                        && (*reason != EndReason::CallbackNotAnswered || *step != Step::Config)
+                    {
+                        return Err(format!(
+                            "R40: {interaction} waiting to retry ended with {reason:?} after {step:?}"
+                        ));
+                    }
                     self.live.remove(interaction);
                     if !self.created.contains(interaction) {
                         return Err(format!("{interaction} ended but was never created"));
@@ -867,8 +993,36 @@ impl Sim {
                 }
                 Output::Record(Record::WrapUp { .. }) => self.stats.wrapups += 1,
                 Output::Record(Record::InteractionState {
-                    state, interaction, ..
+                    state,
+                    interaction,
+                    queue,
+                    ..
                 }) => match *state {
+                    "retry_wait" => {
+                        self.stats.retries += 1;
+                        let due = self.retry_due_at(*queue);
+                        self.retry_due.insert(*interaction, due);
+                    }
+                    "queued" if self.retry_due.contains_key(interaction) => {
+                        self.stats.retries_back += 1;
+                        let due = self.retry_due.remove(interaction).expect("checked");
+                        if self.now_ms < due {
+                            return Err(format!(
+                                "R40: {interaction} back at {} before its spacing ended at {due}",
+                                self.now_ms
+                            ));
+                        }
+                        let now = self
+                            .engine
+                            .interaction_view(*interaction)
+                            .and_then(|v| v.place);
+                        if now != before.places.get(interaction).copied() {
+                            return Err(format!(
+                                "R40: callback {interaction} came back at {now:?}, was {:?}",
+                                before.places.get(interaction)
+                            ));
+                        }
+                    }
                     "connected" => self.stats.connected += 1,
                     "consult_accepted" => self.stats.consults_accepted += 1,
                     "conference" => self.stats.conferences += 1,
@@ -1174,7 +1328,17 @@ fn check_end_reason(
             step,
             Step::Fail(_) | Step::Timer | Step::Device | Step::HangUp(..)
         ),
-        EndReason::CallbackNotAnswered | EndReason::CustomerNotAnswered => {
+        EndReason::CallbackNotAnswered => {
+            // A configuration change may spend a waiting callback's attempts (R40).
+            matches!(
+                step,
+                Step::Fail(LegKind::Customer | LegKind::Dialled)
+                    | Step::Timer
+                    | Step::HangUp(..)
+                    | Step::Config
+            )
+        }
+        EndReason::CustomerNotAnswered => {
             matches!(
                 step,
                 Step::Fail(LegKind::Customer | LegKind::Dialled) | Step::Timer | Step::HangUp(..)
@@ -1187,7 +1351,8 @@ fn check_end_reason(
         EndReason::CallbackCancelled => {
             matches!(step, Step::Command(_, Command::CancelCallback { .. }))
         }
-        EndReason::LimitReached => matches!(step, Step::Answer),
+        // A callback or outdial dialled at the limit, or an arrival refused by it (R2).
+        EndReason::LimitReached => matches!(step, Step::Answer | Step::Arrival | Step::Stale),
         EndReason::Transferred | EndReason::LeftConference | EndReason::ConsultEnded => false,
     };
     if ok {

@@ -64,7 +64,9 @@
 //! - `dtmf`: RFC 4733 [`TelephoneEvent`]s and [`DtmfReceiver`], which reports each digit once.
 //! - `mix`: [`CallMixer`], one call's relay and mixer: bridge, conference, hold.
 //! - `moh`: [`MusicOnHold`], a generated tone sequence for held callers.
+//! - `denoise`: [`Denoiser`], background-noise removal (RNNoise at 48 kHz) for one stream (R1).
 
+mod denoise;
 mod dtmf;
 mod g711;
 mod mix;
@@ -73,6 +75,7 @@ mod rtp;
 
 use std::time::Duration;
 
+pub use denoise::{Denoiser, LATENCY as DENOISE_LATENCY};
 pub use dtmf::{DtmfError, DtmfReceiver, TelephoneEvent, event_digit};
 pub use g711::{
     G711, alaw_decode, alaw_encode, alaw_to_ulaw, ulaw_decode, ulaw_encode, ulaw_to_alaw,

@@ -11,6 +11,12 @@
 //! one frame (20 ms) of added delay. When the queue is full the oldest frame is dropped, so the
 //! delay never grows.
 //!
+//! A leg that hears exactly one other leg (a bridge) can be sent that leg's payload untouched
+//! ([`CallMixer::passthrough`]) when it arrived in the same codec this tick and was pushed
+//! as received: G.711 decoding is not one-to-one (µ-law 0x7F, −0, decodes to the same 0 as
+//! 0xFF, and 0 encodes as 0xFF), so re-encoding would change a few codes of a same-codec
+//! call; relayed untouched, a bridged same-codec call with no processing is bit-exact (R1).
+//!
 //! The topology operations follow the engine's telephony commands (`Bridge`, `Conference`,
 //! `Hold`): each one says what the legs it names hear, and takes those legs out of every other
 //! leg's hearing.
@@ -82,7 +88,9 @@ impl CallMixer {
 
     /// Queues the frame `leg` sent, for the next tick.
     pub fn push_frame(&mut self, leg: MixLeg, frame: &Frame) -> Result<(), MixError> {
-        *self.leg_mut(leg)?.queue_slot() = *frame;
+        let slot = self.leg_mut(leg)?.queue_slot();
+        slot.frame = *frame;
+        slot.codec = None;
         Ok(())
     }
 
@@ -96,7 +104,10 @@ impl CallMixer {
         if payload.len() != FRAME_SAMPLES {
             return Err(MixError::FrameLength(payload.len()));
         }
-        codec.decode(payload, self.leg_mut(leg)?.queue_slot());
+        let slot = self.leg_mut(leg)?.queue_slot();
+        codec.decode(payload, &mut slot.frame);
+        slot.payload.copy_from_slice(payload);
+        slot.codec = Some(codec);
         Ok(())
     }
 
@@ -163,6 +174,31 @@ impl CallMixer {
             .ok_or(MixError::UnknownLeg(leg))
     }
 
+    /// What `leg` sent this tick (silence if nothing): the frame the others hear from it.
+    pub fn input(&self, leg: MixLeg) -> Result<&Frame, MixError> {
+        self.legs
+            .get(usize::from(leg.0))
+            .and_then(Option::as_ref)
+            .map(|mix| &mix.current.frame)
+            .ok_or(MixError::UnknownLeg(leg))
+    }
+
+    /// The payload to send `leg` untouched instead of encoding [`CallMixer::output`], if there
+    /// is one: `leg` hears exactly one other leg (a bridge, not music), and that leg's frame
+    /// this tick arrived as a `codec` payload through [`CallMixer::push_encoded`]. The
+    /// output decoded from it is the same audio, so either may be sent; this one is bit-exact.
+    pub fn passthrough(&self, leg: MixLeg, codec: G711) -> Option<&[u8; FRAME_SAMPLES]> {
+        let mix = self.legs.get(usize::from(leg.0))?.as_ref()?;
+        if mix.hears_music || mix.hears.count_ones() != 1 {
+            return None;
+        }
+        let source = self
+            .legs
+            .get(mix.hears.trailing_zeros() as usize)?
+            .as_ref()?;
+        (source.current.codec == Some(codec)).then_some(&source.current.payload)
+    }
+
     /// Frames of `leg` dropped because it sent more than [`FRAMES_QUEUED_MAX`] in one tick.
     pub fn n_frames_dropped(&self, leg: MixLeg) -> Result<u64, MixError> {
         self.legs
@@ -205,7 +241,7 @@ impl CallMixer {
             .filter(|(index, _)| group & (1 << index) != 0)
             .filter_map(|(_, mix)| mix.as_ref());
         for mix in heard {
-            for (total, &sample) in sum.iter_mut().zip(&mix.current) {
+            for (total, &sample) in sum.iter_mut().zip(&mix.current.frame) {
                 *total += i32::from(sample);
             }
         }
@@ -229,11 +265,11 @@ impl CallMixer {
 #[derive(Clone, Debug)]
 struct LegMix {
     /// Frames received since the last tick, oldest first.
-    queued: [Frame; FRAMES_QUEUED_MAX],
+    queued: [Queued; FRAMES_QUEUED_MAX],
     /// How many of `queued` hold frames.
     n_queued: usize,
     /// What this leg contributes this tick.
-    current: Frame,
+    current: Queued,
     /// What this leg hears this tick.
     output: Frame,
     /// The legs this leg hears, one bit per [`MixLeg`].
@@ -244,12 +280,31 @@ struct LegMix {
     n_frames_dropped: u64,
 }
 
+/// A frame a leg sent, and its payload when it came encoded and untouched.
+#[derive(Clone, Debug)]
+struct Queued {
+    /// The decoded (or pushed) audio.
+    frame: Frame,
+    /// The codec of `payload`; `None` when the frame was pushed decoded (or is silence).
+    codec: Option<G711>,
+    /// The payload as received, when `codec` is set.
+    payload: [u8; FRAME_SAMPLES],
+}
+
+impl Queued {
+    const SILENCE: Queued = Queued {
+        frame: SILENCE,
+        codec: None,
+        payload: [0; FRAME_SAMPLES],
+    };
+}
+
 impl LegMix {
     fn new() -> Self {
         LegMix {
-            queued: [SILENCE; FRAMES_QUEUED_MAX],
+            queued: [Queued::SILENCE; FRAMES_QUEUED_MAX],
             n_queued: 0,
-            current: SILENCE,
+            current: Queued::SILENCE,
             output: SILENCE,
             hears: 0,
             hears_music: false,
@@ -258,7 +313,7 @@ impl LegMix {
     }
 
     /// The queue slot for a new frame, dropping the oldest frame if the queue is full.
-    fn queue_slot(&mut self) -> &mut Frame {
+    fn queue_slot(&mut self) -> &mut Queued {
         if self.n_queued == FRAMES_QUEUED_MAX {
             self.queued.rotate_left(1);
             self.n_queued -= 1;
@@ -271,9 +326,10 @@ impl LegMix {
     /// Makes the oldest queued frame (or silence) this tick's contribution.
     fn take_frame(&mut self) {
         if self.n_queued == 0 {
-            self.current = SILENCE;
+            self.current.frame = SILENCE;
+            self.current.codec = None;
         } else {
-            self.current = self.queued[0];
+            self.current = self.queued[0].clone();
             self.queued.rotate_left(1);
             self.n_queued -= 1;
         }
@@ -376,6 +432,44 @@ mod tests {
             Ok(&SILENCE),
             "a new leg is heard by no one"
         );
+    }
+
+    #[test]
+    fn r1_a_bridge_passes_a_same_codec_payload_untouched_even_minus_zero() {
+        let mut mixer = CallMixer::new();
+        let a = mixer.add_leg().unwrap();
+        let b = mixer.add_leg().unwrap();
+        let c = mixer.add_leg().unwrap();
+        mixer.bridge(a, b).unwrap();
+        // µ-law 0x7F is −0: decoded and encoded again it would become 0xFF.
+        let payload: [u8; FRAME_SAMPLES] = std::array::from_fn(|n| [0x7F, 0x00, 0x80, 0x35][n % 4]);
+        mixer.push_encoded(a, G711::Pcmu, &payload).unwrap();
+        mixer.tick(&SILENCE);
+        assert_eq!(mixer.passthrough(b, G711::Pcmu), Some(&payload));
+        let mut reencoded = [0u8; FRAME_SAMPLES];
+        G711::Pcmu.encode(mixer.output(b).unwrap(), &mut reencoded);
+        assert_ne!(
+            reencoded, payload,
+            "re-encoding is not bit-exact, hence the passthrough"
+        );
+        assert_eq!(
+            mixer.passthrough(b, G711::Pcma),
+            None,
+            "another codec is transcoded"
+        );
+        assert_eq!(mixer.passthrough(a, G711::Pcmu), None, "b sent nothing");
+        // A processed (pushed) frame, music and a conference are never passed through.
+        mixer.push_frame(a, &frame(5)).unwrap();
+        mixer.tick(&SILENCE);
+        assert_eq!(mixer.passthrough(b, G711::Pcmu), None);
+        mixer.push_encoded(a, G711::Pcmu, &payload).unwrap();
+        mixer.hold(b).unwrap();
+        mixer.tick(&SILENCE);
+        assert_eq!(mixer.passthrough(b, G711::Pcmu), None);
+        mixer.conference(&[a, b, c]).unwrap();
+        mixer.push_encoded(a, G711::Pcmu, &payload).unwrap();
+        mixer.tick(&SILENCE);
+        assert_eq!(mixer.passthrough(b, G711::Pcmu), None);
     }
 
     #[test]

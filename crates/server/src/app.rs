@@ -39,6 +39,8 @@ pub struct AppState {
     pub sip: Option<Arc<Sip>>,
     /// Web callback requests per number, for the rate limit.
     pub callback_limiter: Arc<crate::api::CallbackLimiter>,
+    /// Where call recordings are (`<dir>/<org>/<interaction id>.wav`, R31).
+    pub recordings: PathBuf,
 }
 
 /// One running organisation.
@@ -117,8 +119,18 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
             .with_context(|| format!("cannot open {}", db.display()))?,
     );
     let orgs = load_or_seed(&*store, &options.config).await?;
+    // Recordings a killed process left open are repaired before any new call is recorded.
+    let recordings = options
+        .sip
+        .as_ref()
+        .and_then(|settings| settings.recordings_dir.clone())
+        .unwrap_or_else(|| crate::recordings::dir_in(&options.data_dir));
+    crate::recordings::repair(&recordings);
     let sip = match options.sip {
-        Some(settings) => Some(Arc::new(Sip::start(settings, &orgs).await?)),
+        Some(mut settings) => {
+            settings.recordings_dir = Some(recordings.clone());
+            Some(Arc::new(Sip::start(settings, &orgs).await?))
+        }
         None => None,
     };
     let telephony: SharedTelephony = match (options.telephony, &sip) {
@@ -140,6 +152,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         );
     }
     let orgs = Arc::new(runtimes);
+    crate::recordings::spawn_sweeper(recordings.clone(), Arc::downgrade(&orgs));
     if let Some(sip) = &sip {
         sip.attach(orgs.clone());
     }
@@ -152,6 +165,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         metrics: metrics_handle(),
         sip,
         callback_limiter: Arc::default(),
+        recordings,
     };
     let listener = TcpListener::bind(options.http)
         .await

@@ -248,7 +248,8 @@ pub struct TaskDto {
     pub channel: String,
     /// Kind.
     pub kind: String,
-    /// `queued`, `offered`, `dialing`, `connected`, `transferring`, `ended`.
+    /// `queued`, `offered`, `dialing`, `retry_wait` (a callback waiting to go back to its queue,
+    /// R40), `connected`, `transferring`, `ended`.
     pub phase: String,
     /// Queue id.
     pub queue: Option<u64>,

@@ -9,6 +9,7 @@
 //! - `telephony`: the boundary to the phone network (`TelephonyAdapter`).
 //! - `sip`: the SIP service (`sentral-sip`): agents' phones register, their registrations
 //!   become the organisations' `DeviceRegistered`/`DeviceUnregistered` inputs.
+//! - `recordings`: call recordings on disk: start-up repair and the retention sweep (R31).
 //! - `hub`: per-user event streams with sequence numbers and bounded replay.
 //! - `auth`: passwords, sessions, the authenticated `Caller`.
 //! - `api`: the REST API, its OpenAPI document, the WebSocket, operations endpoints.
@@ -23,6 +24,7 @@ pub mod desktop;
 pub mod dto;
 pub mod hub;
 pub mod org;
+pub mod recordings;
 pub mod sip;
 pub mod telephony;
 

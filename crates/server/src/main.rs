@@ -160,6 +160,7 @@ async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
             addr: sip,
             rtp_ports,
             trunk,
+            recordings_dir: None,
         }),
     })
     .await?;

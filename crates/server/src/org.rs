@@ -246,6 +246,10 @@ impl OrgActor {
             DesktopEvent::Rona { .. } => {
                 metrics::counter!("sentral_ronas_total", "org" => org).increment(1)
             }
+            DesktopEvent::LimitReached { code } => {
+                metrics::counter!("sentral_limit_rejections_total", "org" => org, "code" => *code)
+                    .increment(1)
+            }
             DesktopEvent::QueueChanged { queue, n_waiting } => {
                 metrics::gauge!("sentral_calls_waiting", "org" => org, "queue" => queue.0.to_string())
                     .set(*n_waiting as f64);

@@ -23,11 +23,12 @@ use sentral_sip::{
 };
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// Where and how the server speaks SIP and RTP.
-#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+#[derive(Clone, Debug, Eq, PartialEq)]
 pub struct SipSettings {
     /// Where SIP listens (UDP and TCP; port 0 picks a free one).
     pub addr: SocketAddr,
@@ -35,6 +36,8 @@ pub struct SipSettings {
     pub rtp_ports: (u16, u16),
     /// Where dial-outs go; without it they fail with a clear reason.
     pub trunk: Option<SocketAddr>,
+    /// Where call recordings are written (R31); `None`: `recordings` in the data directory.
+    pub recordings_dir: Option<PathBuf>,
 }
 
 impl SipSettings {
@@ -44,6 +47,7 @@ impl SipSettings {
             addr,
             rtp_ports: DEFAULT_RTP_PORTS,
             trunk: None,
+            recordings_dir: None,
         }
     }
 }
@@ -101,6 +105,7 @@ impl Sip {
                 ports: settings.rtp_ports,
             },
             trunk: settings.trunk,
+            recordings: settings.recordings_dir,
         })
         .await?;
         Ok(Sip {

@@ -22,7 +22,8 @@
 
 use crate::sdp::{self, Direction, LocalAudio, Negotiated, RemoteAudio};
 use sentral_engine::{
-    ENGINE_LEG_BIT, FailCause, InteractionId, LegId, RejectCause, TelephonyCommand, TelephonyEvent,
+    ENGINE_LEG_BIT, FailCause, InteractionId, LegId, Prompt, RejectCause, TelephonyCommand,
+    TelephonyEvent,
 };
 use sentral_media::G711;
 use std::collections::{HashMap, VecDeque};
@@ -124,6 +125,11 @@ pub enum Input {
         /// The offer (may be empty: then we offer in the 200).
         sdp: Vec<u8>,
     },
+    /// A prompt started with [`Action::PlayPrompt`] was played to its end.
+    PromptDone {
+        /// The leg.
+        leg: LegId,
+    },
     /// A DTMF digit from the leg's RTP (RFC 4733) or SIP INFO.
     Dtmf {
         /// The leg.
@@ -180,6 +186,13 @@ pub enum Action {
     },
     /// Media topology, as the engine commanded.
     Topology(Topology),
+    /// Play a voice prompt to the leg; answer with [`Input::PromptDone`].
+    PlayPrompt {
+        /// The leg.
+        leg: LegId,
+        /// Which prompt.
+        prompt: Prompt,
+    },
     /// Close the leg's RTP socket.
     CloseMedia {
         /// The leg.
@@ -228,6 +241,22 @@ pub enum Action {
         /// The leg.
         leg: LegId,
     },
+    /// Remove background noise from what the leg sends, or stop (R1).
+    Denoise {
+        /// The customer's leg.
+        leg: LegId,
+        /// On or off.
+        on: bool,
+    },
+    /// Start, pause, resume or stop an interaction's recording (R31, R32).
+    Recording {
+        /// Whose interaction (its recordings live in the tenant's folder).
+        tenant: Arc<str>,
+        /// The interaction recorded.
+        interaction: InteractionId,
+        /// What to do.
+        change: RecordingChange,
+    },
     /// Answer a re-INVITE: 200 with our SDP, or a refusal with no body.
     AnswerReInvite {
         /// The leg.
@@ -237,6 +266,22 @@ pub enum Action {
         /// Our answer, with 200.
         sdp: Option<String>,
     },
+}
+
+/// A change to an interaction's recording, as the engine commanded.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum RecordingChange {
+    /// Record from the customer's leg.
+    Start {
+        /// The customer's leg.
+        leg: LegId,
+    },
+    /// Write silence until resumed.
+    Pause,
+    /// Write the call again.
+    Resume,
+    /// Finish the file.
+    Stop,
 }
 
 /// Who hears whom, as the engine commanded (see `sentral_media::CallMixer`).
@@ -271,6 +316,11 @@ struct Leg {
     local: Option<LocalAudio>,
     /// What to do once the RTP socket is open.
     then: Then,
+    /// A prompt is being played to the leg.
+    prompting: bool,
+    /// The engine hung the leg up while a prompt played: end it when the prompt is over, so
+    /// the caller hears it to the end (the courtesy callback's confirmation, R37).
+    bye_after_prompt: bool,
 }
 
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -379,6 +429,8 @@ impl CallControl {
                 remote: Some(remote),
                 local: None,
                 then: Then::Nothing,
+                prompting: false,
+                bye_after_prompt: false,
             },
         );
         self.actions.push_back(Action::Engine {
@@ -441,6 +493,17 @@ impl CallControl {
                 None => {}
             },
             Input::ReInvite { leg, sdp } => self.re_invite(leg, &sdp),
+            Input::PromptDone { leg } => {
+                let Some(state) = self.legs.get_mut(&leg) else {
+                    return;
+                };
+                state.prompting = false;
+                if state.bye_after_prompt {
+                    self.legs.remove(&leg);
+                    self.push(Action::Bye { leg });
+                    self.push(Action::CloseMedia { leg });
+                }
+            }
             Input::Dtmf { leg, digit } => {
                 if self.legs.contains_key(&leg) {
                     self.engine(leg, TelephonyEvent::Dtmf { leg, digit });
@@ -550,8 +613,42 @@ impl CallControl {
             TelephonyCommand::Conference { legs } => {
                 self.push(Action::Topology(Topology::Conference(legs)))
             }
-            other => tracing::debug!(?other, "telephony command not carried out by SIP yet"),
+            TelephonyCommand::PlayPrompt { leg, prompt } => {
+                if let Some(state) = self.legs.get_mut(&leg)
+                    && state.state == State::Up
+                {
+                    state.prompting = true;
+                    self.push(Action::PlayPrompt { leg, prompt });
+                }
+            }
+            TelephonyCommand::Denoise { leg, on } => {
+                // A leg the call control does not have (a dial-out that failed at once) has no
+                // media to clean.
+                if self.legs.contains_key(&leg) {
+                    self.push(Action::Denoise { leg, on });
+                }
+            }
+            TelephonyCommand::StartRecording { interaction, leg } => {
+                self.recording(tenant, interaction, RecordingChange::Start { leg })
+            }
+            TelephonyCommand::PauseRecording { interaction } => {
+                self.recording(tenant, interaction, RecordingChange::Pause)
+            }
+            TelephonyCommand::ResumeRecording { interaction } => {
+                self.recording(tenant, interaction, RecordingChange::Resume)
+            }
+            TelephonyCommand::StopRecording { interaction } => {
+                self.recording(tenant, interaction, RecordingChange::Stop)
+            }
         }
+    }
+
+    fn recording(&mut self, tenant: Arc<str>, interaction: InteractionId, change: RecordingChange) {
+        self.push(Action::Recording {
+            tenant,
+            interaction,
+            change,
+        });
     }
 
     /// Starts an outbound leg: its RTP socket first, then the INVITE.
@@ -568,6 +665,8 @@ impl CallControl {
                 remote: None,
                 local: None,
                 then,
+                prompting: false,
+                bye_after_prompt: false,
             },
         );
         self.push(Action::OpenMedia { leg });
@@ -708,6 +807,14 @@ impl CallControl {
     /// The engine hangs a leg up: a CANCEL while it rings, a BYE once up, a rejection of an
     /// inbound call not answered yet. The engine is not told back.
     fn hang_up(&mut self, leg: LegId) {
+        if let Some(state) = self.legs.get_mut(&leg)
+            && state.prompting
+            && state.state == State::Up
+        {
+            // Still heard by the caller; BYE when the prompt is over.
+            state.bye_after_prompt = true;
+            return;
+        }
         let Some(state) = self.legs.remove(&leg) else {
             return;
         };

@@ -16,7 +16,8 @@
 //! carried out through [`Media`].
 
 use crate::calls::{
-    self, Action, CallConfig, CallControl, NewCall, PhoneContact, TenantRoutes, Topology,
+    self, Action, CallConfig, CallControl, NewCall, PhoneContact, RecordingChange, TenantRoutes,
+    Topology,
 };
 use crate::media::{Media, MediaConfig, MediaEvent};
 use crate::registrar::{
@@ -29,6 +30,7 @@ use crate::transport::{
 use sentral_engine::{LegId, TelephonyCommand, TelephonyEvent};
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -48,6 +50,9 @@ pub struct SipOptions {
     pub media: MediaConfig,
     /// Where dial-outs go; without it they fail at once.
     pub trunk: Option<SocketAddr>,
+    /// Where call recordings are written (`<dir>/<tenant>/<interaction id>.wav`); without it
+    /// calls are not recorded (R31).
+    pub recordings: Option<PathBuf>,
 }
 
 impl SipOptions {
@@ -69,6 +74,7 @@ impl SipOptions {
                 ports: (20000, 29999),
             },
             trunk: None,
+            recordings: None,
         }
     }
 }
@@ -153,6 +159,8 @@ struct Driver {
     media: Media,
     /// Results of work done in other tasks (RTP sockets opened), fed back as inputs.
     feedback: mpsc::UnboundedSender<calls::Input>,
+    /// Where recordings go (see [`SipOptions::recordings`]).
+    recordings: Option<PathBuf>,
     /// Events for the server.
     events: mpsc::Sender<SipEvent>,
 }
@@ -201,6 +209,7 @@ impl SipService {
             transport: transport.calls.clone(),
             media: media.clone(),
             feedback,
+            recordings: options.recordings,
             events,
         };
         tokio::spawn(driver.run(
@@ -333,8 +342,14 @@ impl Driver {
                     }
                 }
                 event = inputs.media.recv() => {
-                    if let Some(MediaEvent::Dtmf { leg, digit }) = event {
-                        self.feed(calls::Input::Dtmf { leg, digit });
+                    match event {
+                        Some(MediaEvent::Dtmf { leg, digit }) => {
+                            self.feed(calls::Input::Dtmf { leg, digit });
+                        }
+                        Some(MediaEvent::PromptDone { leg }) => {
+                            self.feed(calls::Input::PromptDone { leg });
+                        }
+                        None => {}
                     }
                 }
                 () = sleep_until(deadline), if deadline.is_some() => {
@@ -402,6 +417,9 @@ impl Driver {
             Action::Topology(Topology::Bridge(a, b)) => self.media.bridge(a, b),
             Action::Topology(Topology::Hold(leg)) => self.media.hold(leg),
             Action::Topology(Topology::Conference(legs)) => self.media.conference(&legs),
+            Action::PlayPrompt { leg, prompt } => {
+                self.media.play(leg, crate::prompts::samples(prompt));
+            }
             Action::CloseMedia { leg } => self.media.close(leg),
             Action::Accept { leg, sdp } => {
                 if let Some(call) = self.dialogs.get(&leg) {
@@ -452,6 +470,23 @@ impl Driver {
                     call.hang_up();
                 }
             }
+            Action::Denoise { leg, on } => self.media.denoise(leg, on),
+            Action::Recording {
+                tenant,
+                interaction,
+                change,
+            } => match change {
+                RecordingChange::Start { leg } => match &self.recordings {
+                    Some(dir) => {
+                        let path = dir.join(&*tenant).join(format!("{}.wav", interaction.0));
+                        self.media.start_recording(interaction, leg, &path);
+                    }
+                    None => tracing::warn!(%interaction, "no recordings directory: not recorded"),
+                },
+                RecordingChange::Pause => self.media.pause_recording(interaction, true),
+                RecordingChange::Resume => self.media.pause_recording(interaction, false),
+                RecordingChange::Stop => self.media.stop_recording(interaction),
+            },
             Action::AnswerReInvite { leg, status, sdp } => {
                 if let Some(reply) = self.re_invites.remove(&leg) {
                     reply.send(status, sdp);
@@ -723,6 +758,7 @@ fn leg_of(input: &calls::Input) -> Option<LegId> {
         | calls::Input::Failed { leg, .. }
         | calls::Input::FarEndHungUp { leg }
         | calls::Input::ReInvite { leg, .. }
+        | calls::Input::PromptDone { leg }
         | calls::Input::Dtmf { leg, .. } => Some(*leg),
     }
 }

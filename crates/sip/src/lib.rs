@@ -75,6 +75,7 @@ pub mod calls;
 pub mod digest;
 pub mod driver;
 pub mod media;
+pub mod prompts;
 pub mod registrar;
 pub mod sdp;
 mod transport;

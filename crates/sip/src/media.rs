@@ -63,15 +63,20 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use sentral_engine::LegId;
+use sentral_engine::{InteractionId, LegId};
 use sentral_media::{
-    CallMixer, DtmfReceiver, FRAME_DURATION, FRAME_SAMPLES, Frame, G711, LEGS_MAX, MixLeg,
-    MusicOnHold, RTP_HEADER_LEN, Received, RtpError, RtpSession, RtpSessionConfig, SILENCE,
+    CallMixer, Denoiser, DtmfReceiver, FRAME_DURATION, FRAME_SAMPLES, Frame, G711, LEGS_MAX,
+    MixLeg, MusicOnHold, RTP_HEADER_LEN, Received, RtpError, RtpSession, RtpSessionConfig, SILENCE,
 };
 use tokio::io::ReadBuf;
 use tokio::net::UdpSocket;
 use tokio::sync::{Notify, mpsc};
 use tokio::time::{Instant, MissedTickBehavior};
+
+// Call recording reaches into a call's state, so it is a child of this module (its own file).
+#[path = "recording.rs"]
+mod recording;
+pub use recording::{FLUSH_FRAMES, repair_recordings, repair_wav};
 
 /// Where RTP sockets are bound.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -93,6 +98,11 @@ pub enum MediaEvent {
         leg: LegId,
         /// `'0'`–`'9'`, `'*'`, `'#'` or `'A'`–`'D'`.
         digit: char,
+    },
+    /// A prompt started with [`Media::play`] has been played to its end.
+    PromptDone {
+        /// The leg that heard it.
+        leg: LegId,
     },
 }
 
@@ -172,10 +182,14 @@ impl Media {
         if let Some(entry) = registry.legs.get(&leg) {
             return Ok(entry.local);
         }
+        let denoise = registry.denoise_pending.remove(&leg);
         let (socket, local) = registry.bind(&self.shared.config)?;
         let mut state = CallState::new(self.shared.events.clone());
-        let media = LegMedia::new(leg, socket, local, &mut state.mixer)
+        let mut media = LegMedia::new(leg, socket, local, &mut state.mixer)
             .expect("an empty mixer has room for one leg");
+        if denoise {
+            media.denoiser = Some(Box::new(Denoiser::new()));
+        }
         state.legs.push(media);
         let call = Arc::new(Call::new(state));
         registry.legs.insert(
@@ -241,6 +255,20 @@ impl Media {
         self.alone(leg, true);
     }
 
+    /// Plays `samples` (8 kHz) to `leg` instead of what it would hear, from the next tick;
+    /// afterwards it hears its call again and [`MediaEvent::PromptDone`] is reported. A new
+    /// prompt replaces one still playing.
+    pub fn play(&self, leg: LegId, samples: Arc<[i16]>) {
+        let registry = self.shared.registry();
+        let Some(call) = registry.call_of(leg, "play") else {
+            return;
+        };
+        let mut state = call.lock();
+        if let Some(media) = state.leg_mut(leg) {
+            media.prompt = Some((samples, 0));
+        }
+    }
+
     /// Detaches `leg`: it hears silence and nobody hears it.
     pub fn detach(&self, leg: LegId) {
         self.alone(leg, false);
@@ -252,9 +280,34 @@ impl Media {
         self.connect_legs(legs);
     }
 
+    /// Removes background noise from what `leg` sends before anyone hears it (R1), or stops.
+    /// Turning it on starts a fresh [`Denoiser`] (allocated here, never per frame). The engine
+    /// says so right after answering or dialling, usually before the leg's socket is open: then
+    /// it is remembered and applied when [`Media::open`] opens the leg.
+    pub fn denoise(&self, leg: LegId, on: bool) {
+        let denoiser = on.then(|| Box::new(Denoiser::new()));
+        let mut registry = self.shared.registry();
+        let Some(entry) = registry.legs.get(&leg) else {
+            if on {
+                registry.denoise_pending.insert(leg);
+            } else {
+                registry.denoise_pending.remove(&leg);
+            }
+            return;
+        };
+        let call = Arc::clone(&entry.call);
+        let mut state = call.lock();
+        if let Some(media) = state.leg_mut(leg)
+            && media.denoiser.is_some() != on
+        {
+            media.denoiser = denoiser;
+        }
+    }
+
     /// Closes the leg's socket and frees its port.
     pub fn close(&self, leg: LegId) {
         let mut registry = self.shared.registry();
+        registry.denoise_pending.remove(&leg);
         let Some(entry) = registry.legs.remove(&leg) else {
             tracing::debug!(%leg, "media: close of a leg that is not open");
             return;
@@ -392,6 +445,10 @@ struct Registry {
     ports_in_use: BTreeSet<u16>,
     /// The port handed out last; the search for a free one starts after it.
     last_port: Option<u16>,
+    /// The customer leg each recorded interaction is recorded from.
+    recordings: HashMap<InteractionId, LegId>,
+    /// Legs to clean (R1) as soon as they open.
+    denoise_pending: std::collections::HashSet<LegId>,
 }
 
 /// Where an open leg is.
@@ -676,6 +733,7 @@ impl CallState {
             self.music_frame = SILENCE;
         }
         self.mixer.tick(&self.music_frame);
+        self.record_tick();
         let mut payload = [0u8; FRAME_SAMPLES];
         for media in &mut self.legs {
             let Some(remote) = media.remote.filter(|remote| remote.sending) else {
@@ -685,11 +743,32 @@ impl CallState {
             let Ok(frame) = self.mixer.output(media.mix) else {
                 continue;
             };
+            let mut prompt_frame = SILENCE;
+            let frame = match media.prompt.take() {
+                Some((samples, played)) => {
+                    let end = (played + FRAME_SAMPLES).min(samples.len());
+                    prompt_frame[..end - played].copy_from_slice(&samples[played..end]);
+                    if end < samples.len() {
+                        media.prompt = Some((samples, end));
+                    } else if let Err(mpsc::error::TrySendError::Full(_)) = self
+                        .events
+                        .try_send(MediaEvent::PromptDone { leg: media.id })
+                    {
+                        tracing::warn!(leg = %media.id, "media: event queue full; prompt end lost");
+                    }
+                    &prompt_frame
+                }
+                None => frame,
+            };
             if late {
                 media.session.skip_frame();
                 continue;
             }
-            remote.codec.encode(frame, &mut payload);
+            // A bridged same-codec frame goes out as it came (bit-exact); others are encoded.
+            match self.mixer.passthrough(media.mix, remote.codec) {
+                Some(untouched) => payload = *untouched,
+                None => remote.codec.encode(frame, &mut payload),
+            }
             let written = media.session.write_encoded(
                 remote.payload_type,
                 &payload,
@@ -738,11 +817,17 @@ struct LegMedia {
     latched: Option<SocketAddr>,
     /// The leg hears music (so the call generates it).
     on_hold: bool,
+    /// A prompt being played to the leg and how many samples of it were sent.
+    prompt: Option<(Arc<[i16]>, usize)>,
     /// Samples of a packet that did not fill a 20 ms frame (phones sending 10 or 30 ms
     /// packets), waiting for the next packet.
     partial: Frame,
     /// How many samples of `partial` are filled.
     n_partial: usize,
+    /// Removes background noise from what this leg sends (R1); `None` when off.
+    denoiser: Option<Box<Denoiser>>,
+    /// The recording this leg (a customer's) is the source of.
+    recorder: Option<recording::Recorder>,
     /// Counters for [`LegStats`].
     n_received: u64,
     n_sent: u64,
@@ -782,8 +867,11 @@ impl LegMedia {
             remote: None,
             latched: None,
             on_hold: false,
+            prompt: None,
             partial: SILENCE,
             n_partial: 0,
+            denoiser: None,
+            recorder: None,
             n_received: 0,
             n_sent: 0,
             n_dropped: 0,
@@ -798,7 +886,7 @@ impl LegMedia {
         if payload.is_empty() || payload.len() > PAYLOAD_SAMPLES_MAX {
             return false;
         }
-        if self.n_partial == 0 && payload.len() == FRAME_SAMPLES {
+        if self.n_partial == 0 && payload.len() == FRAME_SAMPLES && self.denoiser.is_none() {
             return mixer.push_encoded(self.mix, codec, payload).is_ok();
         }
         for chunk in payload.chunks(FRAME_SAMPLES) {
@@ -810,6 +898,9 @@ impl LegMedia {
             );
             self.n_partial += take;
             if self.n_partial == FRAME_SAMPLES {
+                if let Some(denoiser) = self.denoiser.as_mut() {
+                    self.partial = denoiser.process(&self.partial);
+                }
                 if mixer.push_frame(self.mix, &self.partial).is_err() {
                     return false;
                 }

@@ -194,12 +194,15 @@ pub struct InteractionRecord {
 /// One state change of an interaction.
 #[derive(Clone, Debug, Eq, PartialEq)]
 pub struct StateChange {
-    /// The engine's short state name: `queued`, `offered`, `connected`, `held`…
+    /// The engine's short state name: `queued`, `offered`, `dialing`, `retry_wait`,
+    /// `connected`, `held`…
     pub state: String,
     /// The agent concerned, if any.
     pub agent: Option<u64>,
     /// The queue concerned, if any.
     pub queue: Option<u64>,
+    /// The callback attempt it belongs to, counted from 1 (`dialing`, `retry_wait`; R40).
+    pub attempt: Option<u32>,
     /// When (Unix ms).
     pub at_unix_ms: i64,
 }

@@ -52,11 +52,24 @@ fn created(id: u64, kind: InteractionKind, number: &str, at_unix_ms: i64) -> Rec
 }
 
 fn state(id: u64, state: &'static str, agent: Option<u64>, queue: u64, at: i64) -> Record {
+    attempt_state(id, state, agent, queue, None, at)
+}
+
+/// A callback's state that belongs to an attempt (R40).
+fn attempt_state(
+    id: u64,
+    state: &'static str,
+    agent: Option<u64>,
+    queue: u64,
+    attempt: Option<u32>,
+    at: i64,
+) -> Record {
     Record::InteractionState {
         interaction: InteractionId(id),
         state,
         agent: agent.map(AgentId),
         queue: Some(QueueId(queue)),
+        attempt,
         at_unix_ms: at,
     }
 }
@@ -645,6 +658,64 @@ mod restart {
             .map(|p| p.interaction)
             .collect();
         assert_eq!(pending, [4, 5]);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn r40_a_callback_waiting_to_retry_survives_a_restart_with_its_attempts_on_record()
+    -> Result<()> {
+        // Goal: a callback whose customer did not answer and that waits out its retry spacing
+        // is pending after a restart, and the history keeps which attempt each state was.
+        // Method: journal one attempt and the wait, reopen the file, ask for pending callbacks
+        // and the interaction's states.
+        let (_dir, path, store) = temp_store().await?;
+        append(
+            &store,
+            vec![
+                created(7, InteractionKind::WebCallback, "+4791000007", 7_000),
+                state(7, "queued", None, Q_SUPPORT, 7_000),
+                state(7, "offered", Some(DAVID), Q_SUPPORT, 7_010),
+                attempt_state(7, "dialing", Some(DAVID), Q_SUPPORT, Some(1), 7_020),
+                attempt_state(7, "retry_wait", None, Q_SUPPORT, Some(1), 7_050),
+            ],
+        )
+        .await?;
+        drop(store);
+
+        let store = SqliteStore::open(&path).await?;
+        let pending: Vec<u64> = store
+            .pending_callbacks(ORG)
+            .await?
+            .into_iter()
+            .map(|p| p.interaction)
+            .collect();
+        assert_eq!(
+            pending,
+            [7],
+            "R45: a callback waiting to retry is still pending"
+        );
+        assert_eq!(
+            store.close_live_interactions(ORG, "restart", 9_000).await?,
+            0,
+            "it is not closed by the restart"
+        );
+        let waiting = store.interaction(ORG, 7).await?.expect("stored");
+        assert_eq!(waiting.state.as_deref(), Some("retry_wait"));
+        let attempts: Vec<(&str, Option<u32>)> = waiting
+            .states
+            .iter()
+            .map(|s| (s.state.as_str(), s.attempt))
+            .collect();
+        assert_eq!(
+            attempts,
+            [
+                ("queued", None),
+                ("offered", None),
+                ("dialing", Some(1)),
+                ("retry_wait", Some(1)),
+            ]
+        );
+        assert_eq!(waiting.agents, [DAVID], "who dialled is kept");
         Ok(())
     }
 

@@ -1,9 +1,11 @@
 //! Goal: when the customer answers a callback they are connected to the agent; when they do
-//! not, the callback goes back to the queue at its original place, and after
-//! `org.callback_attempts_max` unanswered attempts it is given up with a final record.
+//! not, the callback waits out the retry spacing and goes back to the queue at its original
+//! place, and after `org.callback_attempts_max` unanswered attempts it is given up with a final
+//! record.
 //! Method: queue two web callbacks in Sales, make ANNA Available, answer, then let the dialled
 //! customer answer, fail (busy) or ring out (`Harness::advance` past `dial_timeout_ms`).
-//! Proves: R40 (with R12's "keeps its place" and R45 for the final record).
+//! Proves: R40 (with R12's "keeps its place" and R45 for the final record). The spacing and
+//! the per-queue settings are in `callback_retry`.
 
 use crate::support::*;
 use sentral_engine::testing::*;
@@ -72,14 +74,22 @@ fn r40_an_unanswered_callback_goes_back_to_the_queue() {
     );
     assert!(h.records().iter().any(|r| matches!(
         r,
-        Record::InteractionState { interaction, state: "queued", .. } if *interaction == first
+        Record::InteractionState { interaction, state: "retry_wait", attempt: Some(1), .. }
+            if *interaction == first
     )));
     assert_eq!(
-        h.view(first).offered_to,
-        Some(ANNA),
-        "R40: back in the queue, and offered again to the free agent"
+        h.view(first).phase,
+        "retry_wait",
+        "R40: the customer is not redialled at once"
     );
-    assert_eq!(h.view(second).phase, "queued");
+    assert_eq!(
+        h.view(second).offered_to,
+        Some(ANNA),
+        "the free agent serves the next callback meanwhile"
+    );
+    let retry_after_ms = h.engine.config().org.callback_retry_after_ms;
+    h.advance(retry_after_ms);
+    assert_eq!(h.view(first).phase, "queued", "R40: back in the queue");
 }
 
 #[test]
@@ -99,6 +109,8 @@ fn r40_an_unanswered_callback_keeps_its_original_place_in_the_queue() {
         leg: customer,
         cause: FailCause::Busy,
     });
+    assert_eq!(h.view(first).phase, "retry_wait");
+    h.advance(h.engine.config().org.callback_retry_after_ms);
     assert_eq!(h.view(first).phase, "queued");
     assert_eq!(h.engine.n_waiting(Q_SALES), 2);
     h.ready(BJORN, SALES);
@@ -123,8 +135,8 @@ fn r40_a_callback_rings_out_and_goes_back_to_the_queue() {
             .contains(&TelephonyCommand::HangUp { leg: customer }),
         "the unanswered dial is cancelled"
     );
-    assert_eq!(h.view(first).offered_to, Some(ANNA));
-    assert_eq!(h.view(second).phase, "queued");
+    assert_eq!(h.view(first).phase, "retry_wait");
+    assert_eq!(h.view(second).offered_to, Some(ANNA));
 }
 
 #[test]
@@ -132,8 +144,15 @@ fn r40_a_callback_is_given_up_after_the_maximum_attempts() {
     let mut h = Harness::new();
     let attempts_max = h.engine.config().org.callback_attempts_max;
     assert_eq!(attempts_max, 3);
+    let retry_after_ms = h.engine.config().org.callback_retry_after_ms;
     let (first, second, mut customer) = two_callbacks(&mut h);
     for attempt in 1..=attempts_max {
+        // ANNA goes Idle after each attempt, so that she is free for the callback only once
+        // it is back in the queue, ahead of the second one.
+        let idle = StateRequest::Idle {
+            reason: "lunch".into(),
+        };
+        h.command(ANNA, Command::SetState(idle)).expect("idle");
         h.telephony(TelephonyEvent::Failed {
             leg: customer,
             cause: FailCause::NoAnswer,
@@ -141,6 +160,8 @@ fn r40_a_callback_is_given_up_after_the_maximum_attempts() {
         if attempt == attempts_max {
             break;
         }
+        h.advance(retry_after_ms);
+        h.ready_again(ANNA);
         assert_eq!(h.view(first).offered_to, Some(ANNA), "attempt {attempt}");
         h.answer(ANNA);
         let (leg, interaction, _) = the_dial(&h);
@@ -156,6 +177,7 @@ fn r40_a_callback_is_given_up_after_the_maximum_attempts() {
     assert_eq!(n_dials, 3, "dialled once per attempt");
     assert_eq!(ended_records(&h, first), [EndReason::CallbackNotAnswered]);
     assert!(h.engine.interaction_view(first).is_none(), "given up");
+    h.ready_again(ANNA);
     assert_eq!(
         h.view(second).offered_to,
         Some(ANNA),
@@ -210,5 +232,7 @@ fn r40_a_callback_back_in_the_queue_does_not_jump_ahead_of_an_earlier_caller() {
         Some(ANNA),
         "R40/R12: the caller who has waited since 0 s is served before the callback of 1 s"
     );
+    assert_eq!(h.view(callback).phase, "retry_wait");
+    h.advance(h.engine.config().org.callback_retry_after_ms);
     assert_eq!(h.view(callback).phase, "queued");
 }

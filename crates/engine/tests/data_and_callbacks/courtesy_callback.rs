@@ -75,8 +75,14 @@ fn r37_pressing_1_makes_a_courtesy_callback_that_keeps_its_place_in_the_queue() 
     press(&mut h, first_leg, '1');
     assert_eq!(
         h.commands(),
-        [TelephonyCommand::HangUp { leg: first_leg }],
-        "R37: the caller's leg is hung up"
+        [
+            TelephonyCommand::PlayPrompt {
+                leg: first_leg,
+                prompt: Prompt::CourtesyCallbackConfirmed
+            },
+            TelephonyCommand::HangUp { leg: first_leg }
+        ],
+        "R37: the caller hears the confirmation and the leg is hung up"
     );
     let view = h.view(first);
     assert_eq!(view.kind, InteractionKind::CourtesyCallback);

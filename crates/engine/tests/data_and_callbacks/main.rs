@@ -14,6 +14,7 @@ mod call_limit;
 mod callback_answer;
 mod callback_cancel;
 mod callback_offer;
+mod callback_retry;
 mod courtesy_callback;
 mod courtesy_callback_after_rona;
 mod courtesy_callback_withheld_number;

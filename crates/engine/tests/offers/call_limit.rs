@@ -38,9 +38,22 @@ fn r2_inbound_call_over_the_limit_is_rejected_with_too_many_calls() {
         supervisor_events(&h).contains(&DesktopEvent::LimitReached { code: "R2" }),
         "R2: the desktop shows the matching reason code"
     );
+    // R2, R45: the refusal is in the history: created and ended at once, with the reason.
+    let records = h.records();
     assert!(
-        h.records().is_empty(),
-        "a refused call creates no interaction"
+        matches!(
+            records.as_slice(),
+            [
+                Record::InteractionCreated { .. },
+                ..,
+                Record::InteractionEnded {
+                    reason: EndReason::LimitReached,
+                    connected_at_unix_ms: None,
+                    ..
+                }
+            ]
+        ),
+        "{records:?}"
     );
     assert_eq!(h.engine.n_customer_calls(), 2);
 }

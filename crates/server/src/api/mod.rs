@@ -10,6 +10,7 @@ mod callbacks;
 pub use callbacks::CallbackLimiter;
 mod directory;
 mod events;
+mod recordings;
 mod session;
 mod supervisor;
 mod tasks;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(callbacks::routes())
         .merge(events::routes())
+        .merge(recordings::routes())
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
     api.route(

@@ -120,6 +120,18 @@ pub struct WrapUpDto {
     pub at: i64,
 }
 
+/// A change of an interaction's recording: started, paused (and when Privacy Shield ends the
+/// pause), resumed, stopped (R31, R32).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RecordingChangeDto {
+    /// `on`, `paused` or `off`.
+    pub state: String,
+    /// When Privacy Shield resumes a pause (Unix ms).
+    pub resumes_at: Option<i64>,
+    /// When (Unix ms).
+    pub at: i64,
+}
+
 /// An interaction record (R44, R45).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct InteractionDto {
@@ -149,6 +161,11 @@ pub struct InteractionDto {
     pub wrapups: Vec<WrapUpDto>,
     /// The last saved CAD values (secure ones left out).
     pub variables: std::collections::BTreeMap<String, String>,
+    /// Every recording change, oldest first: where the recording was paused and resumed.
+    pub recording_changes: Vec<RecordingChangeDto>,
+    /// Where to download the recording (`GET /api/v1/interactions/{id}/recording`), if there
+    /// is one.
+    pub recording: Option<String>,
 }
 
 /// Interaction history, newest first, with every state change (supervisors and admins, R44).
@@ -189,6 +206,16 @@ async fn interactions(
         records
             .into_iter()
             .map(|r| InteractionDto {
+                recording: super::recordings::url_of(&state, caller.org(), r.id),
+                recording_changes: r
+                    .recordings
+                    .iter()
+                    .map(|change| RecordingChangeDto {
+                        state: change.state.clone(),
+                        resumes_at: change.resumes_at_unix_ms,
+                        at: change.at_unix_ms,
+                    })
+                    .collect(),
                 id: r.id,
                 channel: r.channel,
                 kind: r.kind,

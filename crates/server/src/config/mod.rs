@@ -82,6 +82,9 @@ pub struct OrgConfig {
     pub web_callback_api_key: Option<String>,
     /// Trunks whose INVITEs are accepted (the inbound allow-list).
     pub trunks: Vec<TrunkConfig>,
+    /// How long call recordings are kept before the sweep deletes them (R31); `None` keeps
+    /// them (`recording_retention`).
+    pub recording_retention_ms: Option<u64>,
     /// Lookups between names and ids.
     pub names: Names,
 }
@@ -366,6 +369,7 @@ impl fmt::Debug for OrgConfig {
                 &self.web_callback_api_key.as_ref().map(|_| REDACTED),
             )
             .field("trunks", &self.trunks)
+            .field("recording_retention_ms", &self.recording_retention_ms)
             .field("names", &self.names)
             .finish()
     }

@@ -26,11 +26,13 @@ pub(super) const ORG_FIELDS: &[&str] = &[
     "recording",
     "recording_pause_allowed",
     "privacy_shield",
+    "recording_retention",
     "web_callback_cancel",
     "transfer_no_answer",
     "rona_timeout",
     "dial_timeout",
     "callback_attempts_max",
+    "callback_retry_after",
     "trunks",
     "users",
     "teams",
@@ -117,6 +119,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
         users,
         web_callback_api_key: settings.web_callback_api_key,
         trunks: settings.trunks,
+        recording_retention_ms: settings.recording_retention_ms,
         names,
     }
 }
@@ -141,6 +144,8 @@ struct Settings {
     web_callback_api_key: Option<String>,
     /// The inbound allow-list.
     trunks: Vec<TrunkConfig>,
+    /// How long recordings are kept (R31); `None`: until deleted by hand.
+    recording_retention_ms: Option<u64>,
 }
 
 fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settings {
@@ -182,8 +187,10 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
         get("dial_timeout").and_then(|i| positive_duration(r, i)),
     );
     let attempts =
-        get("callback_attempts_max").and_then(|i| u32_in(r, i, 1, CALLBACK_ATTEMPTS_MAX));
+        get("callback_attempts_max").and_then(|i| u32_in(r, i, 1, Config::CALLBACK_ATTEMPTS_MAX));
     set(&mut settings.callback_attempts_max, attempts);
+    let retry_after = get("callback_retry_after").and_then(|i| r.duration_ms(i));
+    set(&mut settings.callback_retry_after_ms, retry_after);
     let realm = get("sip_realm").and_then(|item| {
         let realm = r.name(item)?;
         let valid = realm
@@ -202,6 +209,9 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
         realm: realm.unwrap_or_else(|| slug.to_owned()),
         web_callback_api_key: get("web_callback_api_key").and_then(|i| r.secret(i)),
         trunks: get("trunks").map(|i| read_trunks(r, i)).unwrap_or_default(),
+        recording_retention_ms: get("recording_retention")
+            .and_then(|i| recording_retention(r, i))
+            .flatten(),
     }
 }
 
@@ -414,6 +424,9 @@ fn read_queues(
             wrapup_reasons: wrapup_codes.unwrap_or_default(),
             wait_max_ms: get("wait_max").and_then(|i| positive_duration(r, i)),
             overflow,
+            callback_attempts_max: get("callback_attempts_max")
+                .and_then(|i| u32_in(r, i, 1, Config::CALLBACK_ATTEMPTS_MAX)),
+            callback_retry_after_ms: get("callback_retry_after").and_then(|i| r.duration_ms(i)),
         };
         if name_is_valid(r, entry) {
             queues.push(config);
@@ -990,6 +1003,24 @@ fn privacy_shield(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Option<u64>
     value
 }
 
+/// `recording_retention`: a duration like `"90d"`, or `false` to keep recordings.
+fn recording_retention(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Option<u64>> {
+    let value = match item.value {
+        DeValue::Boolean(false) => Some(None),
+        DeValue::String(text) => super::parse_duration_ms(text)
+            .filter(|ms| *ms > 0)
+            .map(Some),
+        _ => None,
+    };
+    if value.is_none() {
+        r.expected(
+            item,
+            "a duration like \"2160h\" (longer than 0s), or false to keep recordings",
+        );
+    }
+    value
+}
+
 fn positive_duration(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<u64> {
     let ms = r.duration_ms(item)?;
     if ms == 0 {
@@ -1107,6 +1138,8 @@ const QUEUE_FIELDS: &[&str] = &[
     "wrapup_reasons",
     "wait_max",
     "overflow",
+    "callback_attempts_max",
+    "callback_retry_after",
 ];
 const ENTRY_POINT_FIELDS: &[&str] = &[
     "dial_numbers",
@@ -1147,4 +1180,3 @@ const USERNAME_CHARS_MAX: usize = 64;
 const SLUG_CHARS_MAX: usize = 63;
 /// Limits on numbers an administrator sets.
 const CALLS_MAX: u32 = 1_000_000;
-const CALLBACK_ATTEMPTS_MAX: u32 = 100;

@@ -516,6 +516,95 @@ fn r43_engine_validation_is_mapped_onto_the_file() {
 }
 
 #[test]
+fn r40_callback_retries_are_set_for_the_organisation_and_per_queue() {
+    // The demo sets the organisation's spacing; the example overrides it for one queue.
+    let demo = demo();
+    let settings = &demo.organisations[0].engine.org;
+    assert_eq!(
+        (
+            settings.callback_attempts_max,
+            settings.callback_retry_after_ms
+        ),
+        (3, 120_000)
+    );
+    let example = parse(EXAMPLE_TOML, "examples/sentral.toml").unwrap();
+    let acme = example.organisation("acme").unwrap();
+    assert_eq!(acme.engine.org.callback_retry_after_ms, 300_000);
+    let queue = |name: &str| acme.engine.queue(acme.names.queues[name]).unwrap();
+    let billing = queue("Billing");
+    assert_eq!(
+        (
+            billing.callback_attempts_max,
+            billing.callback_retry_after_ms
+        ),
+        (Some(2), Some(900_000))
+    );
+    let general = queue("General");
+    assert_eq!(
+        (
+            general.callback_attempts_max,
+            general.callback_retry_after_ms
+        ),
+        (None, None),
+        "the organisation's apply"
+    );
+    // "0s" is allowed: the callback goes back at once.
+    let (text, _) = edit(
+        DEMO_TOML,
+        "wait_max = \"2m\"\n",
+        "wait_max = \"2m\"\ncallback_retry_after = \"0s\"\ncallback_attempts_max = 5\n",
+        "callback",
+    );
+    let edited = parse(&text, "sentral.toml").expect("valid");
+    let org = &edited.organisations[0];
+    let support = org.engine.queue(org.names.queues["Support"]).unwrap();
+    assert_eq!(
+        (
+            support.callback_attempts_max,
+            support.callback_retry_after_ms
+        ),
+        (Some(5), Some(0))
+    );
+}
+
+#[test]
+fn r40_callback_retry_mistakes_are_reported_on_their_lines() {
+    let problem = one_problem(
+        "callback_retry_after = \"2m\"",
+        "callback_retry_after = \"25h\"",
+        "callback_retry_after",
+    );
+    assert_eq!(problem.field, "organisations.demo.callback_retry_after");
+    assert_eq!(
+        problem.message,
+        "must be at most 24h; 0s sends the callback back to its queue at once"
+    );
+    let problem = one_problem(
+        "wait_max = \"2m\"\n",
+        "wait_max = \"2m\"\ncallback_retry_after = \"soon\"\n",
+        "callback_retry_after",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.queues.Support.callback_retry_after"
+    );
+    assert!(problem.message.contains("expected a duration"), "{problem}");
+    let problem = one_problem(
+        "wait_max = \"2m\"\n",
+        "wait_max = \"2m\"\ncallback_attempts_max = 0\n",
+        "callback_attempts_max",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.queues.Support.callback_attempts_max"
+    );
+    assert_eq!(
+        problem.message,
+        "expected a whole number from 1 to 100, got 0"
+    );
+}
+
+#[test]
 fn r43_every_problem_is_reported_at_once() {
     let (text, _) = edit(
         DEMO_TOML,

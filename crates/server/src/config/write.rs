@@ -118,6 +118,9 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
         .privacy_shield_ms
         .map_or_else(|| "false".to_owned(), duration);
     field(out, "privacy_shield", &shield);
+    if let Some(retention_ms) = org.recording_retention_ms {
+        field(out, "recording_retention", &duration(retention_ms));
+    }
     let cancel = settings.web_callback_cancel.to_string();
     field(out, "web_callback_cancel", &cancel);
     let no_answer = match settings.transfer_no_answer {
@@ -129,6 +132,8 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
     field(out, "dial_timeout", &duration(settings.dial_timeout_ms));
     let attempts = settings.callback_attempts_max.to_string();
     field(out, "callback_attempts_max", &attempts);
+    let retry_after = duration(settings.callback_retry_after_ms);
+    field(out, "callback_retry_after", &retry_after);
     if !org.trunks.is_empty() {
         out.push_str("trunks = [\n");
         for trunk in &org.trunks {
@@ -191,6 +196,12 @@ fn write_queues(out: &mut String, org: &OrgConfig, prefix: &str) {
         }
         if let Some(overflow) = queue.overflow {
             field(out, "overflow", &string(&queue_name(org, overflow)));
+        }
+        if let Some(attempts) = queue.callback_attempts_max {
+            field(out, "callback_attempts_max", &attempts.to_string());
+        }
+        if let Some(ms) = queue.callback_retry_after_ms {
+            field(out, "callback_retry_after", &duration(ms));
         }
     }
 }

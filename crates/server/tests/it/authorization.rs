@@ -450,6 +450,20 @@ async fn matrix(world: &World) -> Vec<Row> {
             none,
             [U, F, O, F, O, F, O],
         ),
+        // R31: a recording is for the organisation's supervisors and admins; another
+        // organisation's admin does not find it.
+        row(
+            "get",
+            "/api/v1/interactions/{id}/recording",
+            {
+                let recording = crate::support::recording_file(&world.app, "demo", task);
+                std::fs::create_dir_all(recording.parent().expect("a folder")).expect("folder");
+                std::fs::write(&recording, b"RIFF").expect("a recording");
+                format!("/api/v1/interactions/{task}/recording")
+            },
+            none,
+            [U, F, O, F, H, F, O],
+        ),
         // Web callbacks are authorised by the organisation's API key, never by a session.
         row(
             "post",

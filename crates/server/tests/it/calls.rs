@@ -12,7 +12,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 /// The demo organisation with a RONA timeout short enough for a test.
-fn demo_with_rona(seconds: u32) -> ServerConfig {
+pub(crate) fn demo_with_rona(seconds: u32) -> ServerConfig {
     let text = config::DEMO_TOML.replace(
         "rona_timeout = \"15s\"",
         &format!("rona_timeout = \"{seconds}s\""),
@@ -20,13 +20,13 @@ fn demo_with_rona(seconds: u32) -> ServerConfig {
     config::parse(&text, "demo-test.toml").expect("the test configuration is valid")
 }
 
-fn sip_addr(app: &TestApp) -> SocketAddr {
+pub(crate) fn sip_addr(app: &TestApp) -> SocketAddr {
     app.app.sip_addr.expect("SIP listens")
 }
 
 /// Signs an agent in, logs them in at their extension, registers a softphone for it over
 /// real SIP and makes them Available; returns the API client and the phone.
-async fn agent_with_phone(
+pub(crate) async fn agent_with_phone(
     app: &TestApp,
     username: &str,
     team: &str,
@@ -55,7 +55,7 @@ async fn agent_with_phone(
     (api, phone)
 }
 
-async fn wait_for_me(api: &crate::support::Api, field: &str, value: Value) {
+pub(crate) async fn wait_for_me(api: &crate::support::Api, field: &str, value: Value) {
     for _ in 0..100 {
         if api.get("/api/v1/agents/me").await.body["agent"][field] == value {
             return;
@@ -68,11 +68,11 @@ async fn wait_for_me(api: &crate::support::Api, field: &str, value: Value) {
     );
 }
 
-async fn state_of(api: &crate::support::Api) -> Value {
+pub(crate) async fn state_of(api: &crate::support::Api) -> Value {
     api.get("/api/v1/agents/me").await.body["agent"]["state"].clone()
 }
 
-async fn wait_for_state(api: &crate::support::Api, state: &str) {
+pub(crate) async fn wait_for_state(api: &crate::support::Api, state: &str) {
     wait_for_me(api, "state", json!(state)).await;
 }
 
@@ -87,7 +87,7 @@ async fn customer_calls(app: &TestApp, codec: G711) -> (Softphone, Dialog) {
 
 /// Waits until `phone` hears `hz` clearly in the last 300 ms (a loaded machine may take a
 /// moment to connect the legs); fails the test with what it heard after a few seconds.
-async fn hears(phone: &Softphone, hz: f64, who: &str) {
+pub(crate) async fn hears(phone: &Softphone, hz: f64, who: &str) {
     for _ in 0..50 {
         if phone.level_of(hz, 300) > 0.3 {
             return;
@@ -103,7 +103,7 @@ async fn hears(phone: &Softphone, hz: f64, who: &str) {
 }
 
 /// Lets audio flow for a while.
-async fn listen(ms: u64) {
+pub(crate) async fn listen(ms: u64) {
     tokio::time::sleep(Duration::from_millis(ms)).await;
 }
 

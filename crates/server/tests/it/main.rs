@@ -6,10 +6,13 @@
 mod authorization;
 mod bad_input;
 mod baresip;
+mod callbacks_sip;
 mod calls;
 mod events;
 mod flow;
+mod noise;
 mod operations;
+mod recording;
 mod restart;
 mod sign_in;
 mod sip;

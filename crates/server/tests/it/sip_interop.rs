@@ -16,14 +16,14 @@ use std::process::Stdio;
 use std::time::Duration;
 
 /// A SIPp process with its working directory (logs, pcap links).
-struct Sipp {
+pub(crate) struct Sipp {
     child: tokio::process::Child,
     dir: tempfile::TempDir,
     what: &'static str,
 }
 
 impl Sipp {
-    fn spawn(what: &'static str, args: &[String]) -> Sipp {
+    pub(crate) fn spawn(what: &'static str, args: &[String]) -> Sipp {
         let dir = tempfile::tempdir().expect("temp dir");
         // uac_pcap reads pcap/g711a.pcap relative to its working directory.
         std::fs::create_dir(dir.path().join("pcap")).expect("pcap dir");
@@ -48,7 +48,7 @@ impl Sipp {
     }
 
     /// Waits for SIPp to end; fails the test unless every call succeeded.
-    async fn succeeds(self) {
+    pub(crate) async fn succeeds(self) {
         let Sipp { child, dir, what } = self;
         let output = tokio::time::timeout(Duration::from_secs(40), child.wait_with_output())
             .await
@@ -70,7 +70,7 @@ impl Sipp {
     }
 }
 
-fn common(port: u16) -> Vec<String> {
+pub(crate) fn common(port: u16) -> Vec<String> {
     [
         "-i",
         "127.0.0.1",

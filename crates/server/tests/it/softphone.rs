@@ -129,6 +129,18 @@ pub struct Heard {
     pub samples: VecDeque<i16>,
     /// Arrival time of each packet (bounded too).
     pub arrivals: VecDeque<Instant>,
+    /// The SSRC, sequence number and timestamp of the last packet.
+    pub last_sequence: Option<(u32, u16, u32)>,
+    /// Sequence numbers skipped within one SSRC (a packet lost or never sent).
+    pub n_sequence_holes: u64,
+    /// Times a packet came with another SSRC than the one before it.
+    pub n_ssrc_changes: u64,
+    /// Packets whose timestamp is not 160 samples per sequence number after the one before
+    /// and that do not carry the marker bit, which announces such a jump (RFC 3550).
+    pub n_timestamp_jumps: u64,
+    /// The G.711 payloads of 20 ms as received, undecoded (bounded like `samples`): µ-law
+    /// 0x7F and 0xFF both decode to 0, so only these show whether audio arrived bit-exact.
+    pub payloads: VecDeque<u8>,
 }
 
 /// A test phone: a SIP socket and an RTP socket on loopback.
@@ -137,6 +149,7 @@ pub struct Softphone {
     pub user: String,
     sip: Arc<UdpSocket>,
     rtp: Arc<UdpSocket>,
+    /// Where requests go.
     server: SocketAddr,
     /// The codec it offers or answers with.
     pub codec: G711,
@@ -201,9 +214,29 @@ impl Softphone {
                     continue;
                 }
                 let pt = buf[1] & 0x7f;
+                let marker = buf[1] & 0x80 != 0;
+                let sequence = u16::from_be_bytes([buf[2], buf[3]]);
+                let timestamp = u32::from_be_bytes([buf[4], buf[5], buf[6], buf[7]]);
+                let ssrc = u32::from_be_bytes([buf[8], buf[9], buf[10], buf[11]]);
                 let payload = &buf[12..n];
                 let mut heard = record.lock().expect("heard");
                 heard.packets += 1;
+                match heard.last_sequence {
+                    Some((last_ssrc, ..)) if last_ssrc != ssrc => heard.n_ssrc_changes += 1,
+                    Some((_, last, last_timestamp)) => {
+                        let step = sequence.wrapping_sub(last);
+                        // Ahead by more than one (and not a late or duplicate packet): a hole.
+                        if step > 1 && step < 0x8000 {
+                            heard.n_sequence_holes += u64::from(step - 1);
+                        }
+                        let samples = timestamp.wrapping_sub(last_timestamp);
+                        if step < 0x8000 && samples != 160 * u32::from(step) && !marker {
+                            heard.n_timestamp_jumps += 1;
+                        }
+                    }
+                    None => {}
+                }
+                heard.last_sequence = Some((ssrc, sequence, timestamp));
                 if !heard.payload_types.contains(&pt) {
                     heard.payload_types.push(pt);
                 }
@@ -224,6 +257,10 @@ impl Softphone {
                     while heard.samples.len() > 8000 * 60 {
                         heard.samples.pop_front();
                     }
+                    heard.payloads.extend(payload.iter().copied());
+                    while heard.payloads.len() > 8000 * 60 {
+                        heard.payloads.pop_front();
+                    }
                 }
             }
         });
@@ -243,6 +280,11 @@ impl Softphone {
         };
         phone.start_rtp_clock();
         phone
+    }
+
+    /// Changes where requests go: a trunk's far end is bound before the server starts.
+    pub fn set_server(&mut self, server: SocketAddr) {
+        self.server = server;
     }
 
     /// Our SIP address.
@@ -438,6 +480,14 @@ impl Softphone {
         dialog
     }
 
+    /// Plays a far end that answers whatever INVITE comes next (a trunk's callee): 180, then
+    /// 200 with our SDP; media starts.
+    pub async fn answer_next_call(&self) -> Dialog {
+        let dialog = self.ring().await;
+        self.answer(&dialog).await;
+        dialog
+    }
+
     /// Answers a ringing INVITE with 200 and our SDP; media starts.
     pub async fn answer(&self, dialog: &Dialog) {
         let sdp = self.sdp();
@@ -470,6 +520,17 @@ impl Softphone {
             None,
         )
         .await;
+    }
+
+    /// Waits for the server's CANCEL of a ringing INVITE and answers it 200, but answers the
+    /// INVITE 200 with our SDP too, as when the phone was picked up while the CANCEL was on its
+    /// way: the dialog is up until the server ends it with BYE.
+    pub async fn answer_despite_cancel(&self, dialog: &Dialog) {
+        let cancel = self
+            .wait_for("a CANCEL", |m| m.method() == Some("CANCEL"))
+            .await;
+        self.respond(&cancel, &dialog.local, 200, "OK", None).await;
+        self.answer(dialog).await;
     }
 
     /// Waits for a BYE in the dialog and answers 200; media stops.
@@ -647,6 +708,17 @@ impl Softphone {
         });
     }
 
+    /// Sequence numbers skipped so far, SSRC changes and unmarked timestamp jumps (see
+    /// [`Heard`]).
+    pub fn sequence_breaks(&self) -> (u64, u64, u64) {
+        let heard = self.heard.lock().expect("heard");
+        (
+            heard.n_sequence_holes,
+            heard.n_ssrc_changes,
+            heard.n_timestamp_jumps,
+        )
+    }
+
     /// Packets heard so far.
     pub fn packets_heard(&self) -> u64 {
         self.heard.lock().expect("heard").packets
@@ -680,6 +752,55 @@ impl Softphone {
             .map(|&s| f64::from(s) * f64::from(s))
             .sum();
         (sum / n as f64).sqrt()
+    }
+
+    /// Stops the tone and sends these codes of the phone's codec as they are, 160 a packet,
+    /// one packet per 20 ms (a new SSRC, as a phone starting a new stream), from now until
+    /// they are all sent; then the phone sends nothing. The phone must be in a call. The task
+    /// returned ends when the last packet is sent.
+    pub fn play_payloads(&self, payloads: Vec<u8>) -> tokio::task::JoinHandle<()> {
+        self.stop_rtp();
+        let (rtp, to, codec) = (self.rtp.clone(), self.rtp_to.clone(), self.codec);
+        tokio::spawn(async move {
+            let mut clock = tokio::time::interval(Duration::from_millis(20));
+            let ssrc = rand_u32();
+            let mut packet = [0u8; 172];
+            for (index, frame) in payloads.chunks_exact(160).enumerate() {
+                clock.tick().await;
+                let Some(dest) = *to.lock().expect("rtp_to") else {
+                    return;
+                };
+                packet[0] = 0x80;
+                packet[1] = codec.payload_type();
+                packet[2..4].copy_from_slice(&(index as u16).to_be_bytes());
+                packet[4..8].copy_from_slice(&((index * 160) as u32).to_be_bytes());
+                packet[8..12].copy_from_slice(&ssrc.to_be_bytes());
+                packet[12..].copy_from_slice(frame);
+                let _ = rtp.send_to(&packet, dest).await;
+            }
+        })
+    }
+
+    /// Every payload byte heard so far (bounded to the last minute), undecoded.
+    pub fn payloads_heard(&self) -> Vec<u8> {
+        self.heard
+            .lock()
+            .expect("heard")
+            .payloads
+            .iter()
+            .copied()
+            .collect()
+    }
+
+    /// Every sample heard so far (bounded to the last minute), decoded.
+    pub fn samples_heard(&self) -> Vec<i16> {
+        self.heard
+            .lock()
+            .expect("heard")
+            .samples
+            .iter()
+            .copied()
+            .collect()
     }
 
     /// The longest gap between two packets heard in the last `ms` milliseconds.
@@ -731,4 +852,25 @@ fn rand_u32() -> u32 {
             .map_or(0, |d| d.as_nanos()),
     );
     hasher.finish() as u32
+}
+
+impl Softphone {
+    /// Sends the RFC 4733 events of one key press (`digit` is the event code: 1 for `1`) on
+    /// the phone's RTP stream: three packets, the last marking the end.
+    pub async fn press(&self, digit: u8) {
+        let Some(to) = *self.rtp_to.lock().expect("rtp_to") else {
+            panic!("{}: no call to press a key in", self.user);
+        };
+        let timestamp = rand_u32().to_be_bytes();
+        for (i, end) in [(0u8, false), (1, false), (2, true)] {
+            let mut packet = vec![0x80, 101, 0x7f, 0xf0 + i];
+            packet.extend_from_slice(&timestamp);
+            packet.extend_from_slice(&[0x0d, 0x7f, 0x00, 0x01]);
+            let duration = 160u16 * (u16::from(i) + 1);
+            packet.extend_from_slice(&[digit, if end { 0x8a } else { 0x0a }]);
+            packet.extend_from_slice(&duration.to_be_bytes());
+            let _ = self.rtp.send_to(&packet, to).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
 }

@@ -674,3 +674,8 @@ pub async fn answered_call(app: &TestApp, leg: u64, dnis: &str, extension: &str)
     app.pick_up(agent_leg).await;
     (task, agent_leg)
 }
+
+/// Where the server keeps the recording of an interaction of `org` (R31).
+pub fn recording_file(app: &TestApp, org: &str, interaction: u64) -> std::path::PathBuf {
+    sentral_server::recordings::file_of(&app.app.state.recordings, org, interaction)
+}

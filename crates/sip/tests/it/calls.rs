@@ -619,3 +619,56 @@ fn an_invite_goes_to_the_contact_on_the_phones_own_host_and_to_the_source_behind
     assert_eq!(phone_destination("sip:1001@phone.example", nat), nat);
     assert_eq!(phone_destination("not a uri", nat), nat);
 }
+
+#[test]
+fn r37_a_leg_hung_up_while_its_confirmation_plays_is_ended_when_the_prompt_is_over() {
+    let mut calls = control();
+    let customer = answered_customer(&mut calls);
+    let actions = command(
+        &mut calls,
+        TelephonyCommand::PlayPrompt {
+            leg: customer,
+            prompt: sentral_engine::Prompt::CourtesyCallbackConfirmed,
+        },
+        None,
+    );
+    assert_eq!(
+        actions,
+        vec![Action::PlayPrompt {
+            leg: customer,
+            prompt: sentral_engine::Prompt::CourtesyCallbackConfirmed
+        }]
+    );
+    // The engine lets the caller go at once; the BYE waits for the end of the prompt.
+    assert!(command(&mut calls, TelephonyCommand::HangUp { leg: customer }, None).is_empty());
+    calls.handle(Input::PromptDone { leg: customer });
+    assert_eq!(
+        drain(&mut calls),
+        vec![
+            Action::Bye { leg: customer },
+            Action::CloseMedia { leg: customer }
+        ]
+    );
+    assert_eq!(calls.n_legs(), 0);
+}
+
+#[test]
+fn r37_a_caller_who_hangs_up_during_a_prompt_is_reported_once() {
+    let mut calls = control();
+    let customer = answered_customer(&mut calls);
+    command(
+        &mut calls,
+        TelephonyCommand::PlayPrompt {
+            leg: customer,
+            prompt: sentral_engine::Prompt::CourtesyCallbackOffer,
+        },
+        None,
+    );
+    calls.handle(Input::FarEndHungUp { leg: customer });
+    assert_eq!(
+        engine_events(&drain(&mut calls)),
+        vec![TelephonyEvent::HungUp { leg: customer }]
+    );
+    calls.handle(Input::PromptDone { leg: customer });
+    assert!(drain(&mut calls).is_empty());
+}

@@ -25,15 +25,17 @@ macro_rules! interaction_columns {
     };
 }
 
-/// Which interactions of `interactions` are callbacks waiting for an agent or being dialled:
-/// they survive a restart. A web callback with no state yet is about to be queued.
+/// Which interactions of `interactions` are callbacks waiting for an agent, being dialled or
+/// waiting to retry (R40): they survive a restart. A web callback with no state yet is about to
+/// be queued.
 macro_rules! pending_callback {
     () => {
         "(ended_at_unix_ms IS NULL
           AND kind IN ('web_callback', 'courtesy_callback')
           AND customer_number IS NOT NULL
           AND (state IS NULL
-               OR state IN ('queued', 'courtesy_callback', 'offered', 'rona', 'dialing')))"
+               OR state IN ('queued', 'courtesy_callback', 'offered', 'rona', 'dialing',
+                            'retry_wait')))"
     };
 }
 
@@ -257,18 +259,17 @@ async fn append_record(
             state,
             agent,
             queue,
+            attempt,
             at_unix_ms,
         } => {
-            append_state(
-                connection,
-                org,
-                interaction.0,
-                state,
-                agent.map(|a| a.0),
-                queue.map(|q| q.0),
-                *at_unix_ms,
-            )
-            .await?;
+            let change = StateChange {
+                state: (*state).to_owned(),
+                agent: agent.map(|a| a.0),
+                queue: queue.map(|q| q.0),
+                attempt: *attempt,
+                at_unix_ms: *at_unix_ms,
+            };
+            append_state(connection, org, interaction.0, &change).await?;
         }
         Record::AgentState {
             agent,
@@ -391,21 +392,23 @@ async fn append_state(
     connection: &mut SqliteConnection,
     org: &str,
     interaction: u64,
-    state: &str,
-    agent: Option<u64>,
-    queue: Option<u64>,
-    at_unix_ms: i64,
+    change: &StateChange,
 ) -> Result<(), StoreError> {
+    let state = change.state.as_str();
+    let agent = change.agent.map(sql_id);
+    let queue = change.queue.map(sql_id);
     sqlx::query(
-        "INSERT INTO interaction_states (org, interaction, state, agent, queue, at_unix_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO interaction_states
+             (org, interaction, state, agent, queue, attempt, at_unix_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )
     .bind(org)
     .bind(sql_id(interaction))
     .bind(state)
-    .bind(agent.map(sql_id))
-    .bind(queue.map(sql_id))
-    .bind(at_unix_ms)
+    .bind(agent)
+    .bind(queue)
+    .bind(change.attempt.map(i64::from))
+    .bind(change.at_unix_ms)
     .execute(&mut *connection)
     .await?;
     sqlx::query(
@@ -427,9 +430,9 @@ async fn append_state(
     .bind(org)
     .bind(sql_id(interaction))
     .bind(state)
-    .bind(agent.map(sql_id))
-    .bind(queue.map(sql_id))
-    .bind(at_unix_ms)
+    .bind(agent)
+    .bind(queue)
+    .bind(change.at_unix_ms)
     .execute(&mut *connection)
     .await?;
     Ok(())
@@ -454,7 +457,7 @@ async fn with_details(
         .collect();
 
     let rows = sqlx::query(
-        "SELECT interaction, state, agent, queue, at_unix_ms FROM interaction_states
+        "SELECT interaction, state, agent, queue, attempt, at_unix_ms FROM interaction_states
          WHERE org = ?1 AND interaction IN (SELECT value FROM json_each(?2))
          ORDER BY seq",
     )
@@ -468,6 +471,9 @@ async fn with_details(
             state: row.try_get("state")?,
             agent: row.try_get::<Option<i64>, _>("agent")?.map(engine_id),
             queue: row.try_get::<Option<i64>, _>("queue")?.map(engine_id),
+            attempt: row
+                .try_get::<Option<i64>, _>("attempt")?
+                .and_then(|attempt| u32::try_from(attempt).ok()),
             at_unix_ms: row.try_get("at_unix_ms")?,
         });
     }

@@ -1,0 +1,81 @@
+//! The cost of background-noise removal (R1): one 20 ms frame of a noisy stream through
+//! [`Denoiser`] (8 kHz → 48 kHz, two RNNoise frames, 48 kHz → 8 kHz), against RNNoise alone on
+//! the same audio, so the overhead of the resampling and the copies shows as the difference.
+//!
+//! Streams per core in real time = 20 ms / the time of `denoiser_frame_20ms`; the library's own
+//! limit is 10 ms / `rnnoise_alone_frame_10ms`. The allocation profiler shows that a frame
+//! allocates nothing.
+//!
+//! Run: `cargo bench -p sentral-media --bench denoise`.
+
+use divan::{AllocProfiler, Bencher, black_box};
+use nnnoiseless::DenoiseState;
+use sentral_media::{Denoiser, FRAME_SAMPLES, Frame, SILENCE};
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+/// Speech-like tones with white noise under them, so RNNoise runs its network on every frame
+/// (it skips near-silent frames).
+fn noisy_frames(n_frames: usize) -> Vec<Frame> {
+    let mut state = 0x9e37_79b9u32;
+    (0..n_frames)
+        .map(|index| {
+            let mut frame = SILENCE;
+            for (n, sample) in frame.iter_mut().enumerate() {
+                let t = (n + index * FRAME_SAMPLES) as f64 / 8_000.0;
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                let noise = (f64::from(state) / f64::from(u32::MAX) - 0.5) * 600.0;
+                let voice = 3_000.0 * (2.0 * std::f64::consts::PI * 180.0 * t).sin()
+                    + 1_500.0 * (2.0 * std::f64::consts::PI * 1_100.0 * t).sin();
+                *sample = (voice + noise) as i16;
+            }
+            frame
+        })
+        .collect()
+}
+
+/// One 20 ms telephony frame through the whole noise remover.
+#[divan::bench]
+fn denoiser_frame_20ms(bencher: Bencher) {
+    let frames = noisy_frames(50);
+    let mut denoiser = Denoiser::new();
+    // RNNoise's FFT makes its plan once per thread on first use (an allocation of its own,
+    // then none); keep that out of the figures, as a call's first frame pays it only once.
+    black_box(denoiser.process(&frames[0]));
+    let mut index = 0;
+    bencher.bench_local(|| {
+        index = (index + 1) % frames.len();
+        black_box(denoiser.process(black_box(&frames[index])))
+    });
+}
+
+/// One 10 ms RNNoise frame at 48 kHz, the library alone: the floor for the above (two of
+/// these per 20 ms frame).
+#[divan::bench]
+fn rnnoise_alone_frame_10ms(bencher: Bencher) {
+    // The same audio, upsampled by repeating samples (the cost does not depend on how).
+    let input: Vec<Vec<f32>> = noisy_frames(100)
+        .chunks(1)
+        .map(|frame| {
+            frame[0][..FRAME_SAMPLES / 2]
+                .iter()
+                .flat_map(|&s| std::iter::repeat_n(f32::from(s), 6))
+                .collect()
+        })
+        .collect();
+    let mut state = DenoiseState::new();
+    let mut output = vec![0.0f32; DenoiseState::FRAME_SIZE];
+    black_box(state.process_frame(&mut output, &input[0]));
+    let mut index = 0;
+    bencher.bench_local(|| {
+        index = (index + 1) % input.len();
+        black_box(state.process_frame(&mut output, black_box(&input[index])))
+    });
+}
