@@ -1249,3 +1249,7 @@ setInterval(() => {
 }, 3000);
 
 boot();
+
+// In `sentral demo` the simulated agent phones can be answered from the demo phones page; the
+// status probe answers 404 everywhere else, and the link stays hidden.
+fetch("/demo/api/status").then((reply) => { if (reply.ok) $("demo-phone-link").hidden = false; }).catch(() => {});

@@ -1,4 +1,5 @@
-//! The Agent Desktop's static files, embedded in the binary (no front-end build step).
+//! The Agent Desktop's static files, embedded in the binary (no front-end build step), and the
+//! demo phone page's routes (which answer only in `sentral demo`).
 
 use crate::app::AppState;
 use axum::Router;
@@ -12,18 +13,20 @@ use rust_embed::Embed;
 #[folder = "../../web/desktop/"]
 struct Assets;
 
-/// `/` and `/desktop/*`.
+/// `/` and `/desktop/*`, and the demo phone page's `/demo/*`.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { asset("index.html") }))
+        .route("/", get(|| async { embedded::<Assets>("index.html") }))
         .route(
             "/desktop/{*path}",
-            get(|Path(path): Path<String>| async move { asset(&path) }),
+            get(|Path(path): Path<String>| async move { embedded::<Assets>(&path) }),
         )
+        .merge(crate::demo::routes())
 }
 
-fn asset(path: &str) -> Response {
-    match Assets::get(path) {
+/// One embedded file of `E` with its content type, or 404.
+pub fn embedded<E: Embed>(path: &str) -> Response {
+    match E::get(path) {
         Some(file) => {
             let mime = match path.rsplit('.').next() {
                 Some("html") => "text/html; charset=utf-8",

@@ -15,11 +15,14 @@
 //! - `api`: the REST API, its OpenAPI document, the WebSocket, operations endpoints.
 //! - `dto`: the wire format of engine events and views.
 //! - `desktop`: the embedded Agent Desktop files.
+//! - `demo`: the demo simulator of `sentral demo` (simulated phones and customers over SIP, the
+//!   demo phone page); off everywhere else.
 
 pub mod api;
 pub mod app;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod desktop;
 pub mod dto;
 pub mod hub;

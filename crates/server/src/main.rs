@@ -4,10 +4,12 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use sentral_server::config::{self, ServerConfig};
 use sentral_server::sip::SipSettings;
-use sentral_server::{StartOptions, start};
+use sentral_server::{StartOptions, demo, start};
 use sentral_store::{SqliteStore, Store};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// Sentral, an open-source contact center.
 #[derive(Debug, Parser)]
@@ -27,10 +29,16 @@ enum Commands {
         #[command(flatten)]
         network: Network,
     },
-    /// Run Sentral with the built-in demo organisation.
+    /// Run Sentral with the built-in demo organisation, simulated phones and simulated customers.
     Demo {
         #[command(flatten)]
         network: Network,
+        /// Start without simulated phones and customers (for tests that bring their own SIP peers).
+        #[arg(long)]
+        no_simulator: bool,
+        /// Time between two simulated customer calls, e.g. 20s, 5s, 1m.
+        #[arg(long, default_value = "20s", value_parser = parse_interval)]
+        demo_call_interval: Duration,
     },
     /// Check a configuration file and report every problem with file, line and field.
     CheckConfig {
@@ -114,9 +122,19 @@ async fn run() -> Result<()> {
     match Cli::parse().command {
         Commands::Serve { config, network } => {
             let file = read_config(&config)?;
-            serve(file, network, false).await
+            serve(file, network, None).await
         }
-        Commands::Demo { network } => serve(config::demo(), network, true).await,
+        Commands::Demo {
+            network,
+            no_simulator,
+            demo_call_interval,
+        } => {
+            let demo = DemoMode {
+                simulator: !no_simulator,
+                call_interval: demo_call_interval,
+            };
+            serve(config::demo(), network, Some(demo)).await
+        }
         Commands::CheckConfig { file } => {
             read_config(&file)?;
             println!("{}: OK", file.display());
@@ -136,7 +154,15 @@ async fn run() -> Result<()> {
     }
 }
 
-async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
+/// What `sentral demo` adds to serving.
+struct DemoMode {
+    /// Whether the simulated phones and customers run.
+    simulator: bool,
+    /// Time between two simulated calls.
+    call_interval: Duration,
+}
+
+async fn serve(file: ServerConfig, network: Network, demo: Option<DemoMode>) -> Result<()> {
     let http = network
         .http
         .or(file.server.http)
@@ -165,8 +191,12 @@ async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
     })
     .await?;
     let sip = app.sip_addr.unwrap_or(sip);
-    if demo {
-        print_demo(app.http_addr, sip, &network.data_dir);
+    let mut simulator = None;
+    if let Some(demo) = demo {
+        if demo.simulator {
+            simulator = Some(start_simulator(&app, sip, demo.call_interval).await?);
+        }
+        print_demo(app.http_addr, sip, &network.data_dir, simulator.is_some());
     } else {
         println!(
             "Sentral is running: desktop http://{}/, SIP sip:{sip} (data in {})",
@@ -176,20 +206,56 @@ async fn serve(file: ServerConfig, network: Network, demo: bool) -> Result<()> {
     }
     shutdown_signal().await;
     tracing::info!("shutting down");
+    if let Some(simulator) = simulator {
+        simulator.stop();
+    }
     app.shutdown().await
 }
 
-fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path) {
+/// Starts the demo's simulated phones and customers against the running demo organisation and
+/// opens the demo phone page.
+async fn start_simulator(
+    app: &sentral_server::RunningApp,
+    sip: SocketAddr,
+    call_interval: Duration,
+) -> Result<Arc<demo::Simulator>> {
+    let org = app
+        .state
+        .orgs
+        .get("demo")
+        .context("the demo organisation is not running")?
+        .config
+        .read()
+        .expect("the configuration lock is not poisoned")
+        .clone();
+    let simulator = Arc::new(demo::Simulator::start(&org, sip, call_interval).await?);
+    demo::install(simulator.clone())?;
+    Ok(simulator)
+}
+
+fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path, simulator: bool) {
+    let phones = if simulator {
+        format!("\n  Demo phones     http://{http}/demo/phone")
+    } else {
+        String::new()
+    };
+    let simulated = if simulator {
+        "Simulated customers call these numbers now and then, and a simulated phone for every agent\n\
+         registers and rings: it answers by itself after a few seconds, or open the demo phones page,\n\
+         set an agent's phone to \"answer myself\" and answer it there. Turn this off with --no-simulator.\n"
+    } else {
+        "The simulator is off (--no-simulator): bring your own phones and calls.\n"
+    };
     println!(
         "\nSentral demo is running.\n\
-         \n  Agent Desktop   http://{http}/\n  API reference   http://{http}/api/openapi.json\n  Data            {}\n\
+         \n  Agent Desktop   http://{http}/{phones}\n  API reference   http://{http}/api/openapi.json\n  Data            {}\n\
          \nSign in (password \"demo\" for everyone):\n  admin (administrator), supervisor (supervisor)\n\
          \x20 agents anna, bjorn, cecilie (team Sales) and david, eva, fredrik (team Support)\n\
          \nAgents' phones register at sip:{sip} as extensions 1001-1006 (anna-fredrik), SIP password \"demo\", realm \"sentral\".\n\
          Customers call +4721000000 (Kundeservice -> queue Support) or +4721000001 (Salg -> queue Sales);\n\
          inbound trunk accepted from 127.0.0.1. Web-callback API key: demo-callback-key.\n\
          Recording is on, Privacy Shield 30 s, at most 20 concurrent calls.\n\
-         \nStop with Ctrl-C.\n",
+         {simulated}\nStop with Ctrl-C.\n",
         data_dir.display()
     );
 }
@@ -306,6 +372,16 @@ async fn open_store(data_dir: &Path) -> Result<SqliteStore> {
     SqliteStore::open(&db)
         .await
         .with_context(|| format!("cannot open {}", db.display()))
+}
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    match config::parse_duration_ms(text) {
+        Some(0) => Err("the interval must be longer than 0s".into()),
+        Some(ms) => Ok(Duration::from_millis(ms)),
+        None => Err(format!(
+            "{text:?} is not a duration such as 20s, 500ms or 1m"
+        )),
+    }
 }
 
 fn parse_ports(text: &str) -> Result<(u16, u16), String> {

@@ -38,6 +38,37 @@ export async function startServer(rona = "6s") {
   };
 }
 
+/// Starts `sentral demo` (the real binary with its simulated phones and customers over SIP) on free
+/// ports with a fresh data directory; `args` are extra flags, e.g. `["--demo-call-interval", "3s"]`.
+export async function startDemo(args = []) {
+  const binary = process.env.SENTRAL_BIN ?? join(repo, "target", "debug", "sentral");
+  const dataDir = mkdtempSync(join(tmpdir(), "sentral-demo-"));
+  const child = spawn(binary, ["demo", "--http", "127.0.0.1:0", "--sip", "127.0.0.1:0", "--data-dir", dataDir, ...args],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "warn" } });
+  const banner = await new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => reject(new Error(`sentral demo did not start: ${text}`)), 20000);
+    child.stdout.on("data", (chunk) => {
+      text += chunk;
+      if (text.includes("Ctrl-C")) { clearTimeout(timer); resolve(text); }
+    });
+    child.on("exit", (code) => reject(new Error(`sentral demo exited with ${code}: ${text}`)));
+  });
+  // Keep reading so the process never blocks on a full pipe.
+  child.stdout.resume();
+  const base = banner.match(/Agent Desktop\s+(http:\/\/\S+?)\/?\n/)[1];
+  const phones = banner.match(/Demo phones\s+(http:\/\/\S+)/)?.[1];
+  return {
+    base,
+    phones,
+    async stop() {
+      child.kill("SIGINT");
+      await new Promise((resolve) => { if (child.exitCode !== null) resolve(); else child.on("exit", resolve); });
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 /// A headless Chromium as the environment provides it (Debian's package, never a download).
 export async function startBrowser() {
   const profile = mkdtempSync(join(tmpdir(), "sentral-chromium-"));

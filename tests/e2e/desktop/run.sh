@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Browser tests of the Agent Desktop: builds the e2e server (the real Sentral with a fake phone
-# network, crates/server/examples/e2e_server.rs), installs playwright-core, and runs every
-# *.test.js with node's test runner in headless Debian Chromium. Each test file starts its own
-# server on free ports and stops it when done. Screenshots go to screenshots/ (git-ignored).
+# network, crates/server/examples/e2e_server.rs) and the `sentral` binary (whose `demo` command
+# brings simulated phones and customers over real SIP, for demo.test.js), installs playwright-core,
+# and runs every *.test.js with node's test runner in headless Debian Chromium. Each test file
+# starts its own server on free ports and stops it when done. Screenshots go to screenshots/
+# (git-ignored).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 cd "$repo"
-cargo build --locked --example e2e_server -p sentral-server
+cargo build --locked --example e2e_server --bin sentral -p sentral-server
 export E2E_SERVER="${CARGO_TARGET_DIR:-$repo/target}/debug/examples/e2e_server"
+export SENTRAL_BIN="${CARGO_TARGET_DIR:-$repo/target}/debug/sentral"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 if [ ! -x "$CHROMIUM" ]; then
   echo "Chromium is missing at $CHROMIUM: run scripts/install-test-deps" >&2

@@ -1,0 +1,330 @@
+//! `sentral demo` comes alive: the real binary with its simulator, driven over HTTP as the Agent
+//! Desktop drives it. Simulated customers call over SIP, simulated phones register and ring,
+//! and an agent who goes Available gets a call offered and connected with audio flowing; with
+//! `--no-simulator` nothing registers and the demo phone page does not exist.
+
+use anyhow::{Context, Result, bail};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// R3 R13: a simulated customer's call reaches anna's simulated phone, which registered by
+/// itself, rings (the task is offered) and answers by itself (the task is connected), with audio
+/// both ways through Sentral.
+#[tokio::test]
+async fn r3_r13_demo_simulated_call_is_offered_and_answered_by_the_simulated_phone() -> Result<()> {
+    let demo = Demo::start(&["--demo-call-interval", "2s"])?;
+    let http = reqwest::Client::new();
+
+    let (status, page) = demo.get_text(&http, "/demo/phone").await?;
+    assert_eq!(status, 200);
+    assert!(page.contains("Demo phones"), "{page}");
+    let (status, openapi) = demo.get_text(&http, "/api/openapi.json").await?;
+    assert_eq!(status, 200);
+    assert!(
+        !openapi.contains("/demo/"),
+        "the demo's API is not part of the product's API"
+    );
+
+    let anna = demo.agent(&http, "anna", "Sales", "1001").await?;
+    let me = eventually("anna's phone registers", || async {
+        let me = anna.get("/api/v1/agents/me").await?;
+        Ok(me["agent"]["phone_registered"].as_bool() == Some(true)).map(|ok| ok.then_some(me))
+    })
+    .await?;
+    assert_eq!(me["agent"]["extension"], "1001");
+    let agent = anna
+        .put("/api/v1/agents/me/state", &json!({"state": "available"}))
+        .await?;
+    assert_eq!(agent["state"], "available", "{agent}");
+
+    let task = eventually("a simulated call is offered to anna", || async {
+        let me = anna.get("/api/v1/agents/me").await?;
+        Ok(me["agent"]["task"].as_u64())
+    })
+    .await?;
+    let offered = anna.get(&format!("/api/v1/tasks/{task}")).await?;
+    assert_eq!(offered["phase"], "offered", "{offered}");
+    assert_eq!(offered["dnis"], "+4721000001", "a Sales call: {offered}");
+    let caller = offered["customer_number"].as_str().unwrap_or_default();
+    assert!(caller.starts_with("+47"), "{offered}");
+
+    let phone = eventually("the phone rings with the caller's number", || async {
+        let phone = demo.phone(&http, "1001").await?;
+        Ok((phone["state"] == "ringing").then_some(phone))
+    })
+    .await?;
+    assert_eq!(phone["caller"], caller, "{phone}");
+    assert_eq!(phone["manual"], false);
+
+    let connected = eventually("the phone answers by itself", || async {
+        let task = anna.get(&format!("/api/v1/tasks/{task}")).await?;
+        Ok((task["phase"] == "connected").then_some(task))
+    })
+    .await?;
+    assert!(connected["connected_at"].is_number(), "{connected}");
+    let phone = eventually("audio reaches the phone through Sentral", || async {
+        let phone = demo.phone(&http, "1001").await?;
+        Ok(
+            (phone["state"] == "in_call" && phone["packets_heard"].as_u64() > Some(25))
+                .then_some(phone),
+        )
+    })
+    .await?;
+    assert_eq!(phone["caller"], caller, "{phone}");
+
+    // The other demo agents' phones registered too, and the customers keep calling.
+    let phones = demo.get(&http, "/demo/api/phones").await?;
+    let registered: Vec<&str> = phones
+        .as_array()
+        .context("a list of phones")?
+        .iter()
+        .filter(|p| p["registered"] == true)
+        .filter_map(|p| p["extension"].as_str())
+        .collect();
+    assert_eq!(
+        registered,
+        ["1001", "1002", "1003", "1004", "1005", "1006"],
+        "{phones}"
+    );
+    let status = demo.get(&http, "/demo/api/status").await?;
+    assert!(status["calls_placed"].as_u64() >= Some(1), "{status}");
+    assert_eq!(status["call_interval_ms"], 2000);
+
+    // The agent ends the call from the desktop: the phone is told (BYE) and goes idle.
+    anna.post(&format!("/api/v1/tasks/{task}/end"), &json!({}))
+        .await?;
+    eventually(
+        "the phone hangs up when the agent ends the call",
+        || async {
+            let phone = demo.phone(&http, "1001").await?;
+            Ok((phone["state"] == "idle").then_some(()))
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// R13: with `--no-simulator` the demo organisation runs without simulated phones or customers
+/// (tests bring their own SIP peers): no phone registers, and the demo phone page is absent.
+#[tokio::test]
+async fn r13_demo_without_simulator_registers_no_phones() -> Result<()> {
+    let demo = Demo::start(&["--no-simulator"])?;
+    let http = reqwest::Client::new();
+    let anna = demo.agent(&http, "anna", "Sales", "1001").await?;
+    let (status, _) = demo.get_text(&http, "/demo/api/status").await?;
+    assert_eq!(status, 404, "no simulator, no demo phone API");
+    let (status, _) = demo.get_text(&http, "/demo/phone").await?;
+    assert_eq!(status, 404, "no simulator, no demo phone page");
+    let (status, _) = demo.get_text(&http, "/").await?;
+    assert_eq!(status, 200, "the desktop is served");
+    // Simulated phones register within a few milliseconds; give them ample time to (not) do so.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let me = anna.get("/api/v1/agents/me").await?;
+    assert_eq!(me["agent"]["phone_registered"], false, "{me}");
+    let agent = anna
+        .put("/api/v1/agents/me/state", &json!({"state": "available"}))
+        .await?;
+    assert_eq!(agent["state"], "available");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let me = anna.get("/api/v1/agents/me").await?;
+    assert!(me["agent"]["task"].is_null(), "no simulated call: {me}");
+    Ok(())
+}
+
+/// The `sentral` binary running `demo` on free ports with a fresh data directory; killed when
+/// dropped.
+struct Demo {
+    child: Child,
+    base: String,
+    _data_dir: tempfile::TempDir,
+}
+
+impl Demo {
+    fn start(extra: &[&str]) -> Result<Demo> {
+        let data_dir = tempfile::tempdir()?;
+        // Port 0: the system picks free ports, and the banner says which.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_sentral"))
+            .arg("demo")
+            .args(["--http", "127.0.0.1:0", "--sip", "127.0.0.1:0"])
+            .arg("--data-dir")
+            .arg(data_dir.path())
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .context("the sentral binary starts")?;
+        let stdout = child.stdout.take().context("stdout")?;
+        let (lines_tx, lines) = std::sync::mpsc::channel();
+        // Drains stdout for the process's lifetime, so it never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = lines_tx.send(line);
+            }
+        });
+        let mut demo = Demo {
+            child,
+            base: String::new(),
+            _data_dir: data_dir,
+        };
+        // The banner is printed once Sentral listens and the simulator runs; it ends with how
+        // to stop the demo.
+        let deadline = Instant::now() + STARTUP_WAIT;
+        let mut banner = Vec::new();
+        while !banner.iter().any(|line: &String| line.contains("Ctrl-C")) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match lines.recv_timeout(left) {
+                Ok(line) => banner.push(line),
+                Err(_) => {
+                    let exit = demo.child.try_wait()?;
+                    bail!(
+                        "sentral demo did not start (exit {exit:?}): {}",
+                        banner.join("\n")
+                    );
+                }
+            }
+        }
+        let banner = banner.join("\n");
+        let url_after = |label: &str| {
+            banner
+                .lines()
+                .find_map(|line| line.trim().strip_prefix(label))
+                .map(|rest| rest.trim().to_owned())
+        };
+        let desktop = url_after("Agent Desktop").context("the desktop URL is printed")?;
+        demo.base = desktop.trim_end_matches('/').to_owned();
+        let simulator = !extra.contains(&"--no-simulator");
+        assert_eq!(
+            url_after("Demo phones"),
+            simulator.then(|| format!("{}/demo/phone", demo.base)),
+            "the demo phone page's URL is printed next to the desktop's when the simulator runs: {banner}"
+        );
+        Ok(demo)
+    }
+
+    /// Signs `username` in and logs in to `team` at `extension`.
+    async fn agent(
+        &self,
+        http: &reqwest::Client,
+        username: &str,
+        team: &str,
+        extension: &str,
+    ) -> Result<Agent> {
+        let login: Value = http
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&json!({"username": username, "password": "demo"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token = login["token"].as_str().context("a token")?.to_owned();
+        let agent = Agent {
+            http: http.clone(),
+            base: self.base.clone(),
+            token,
+        };
+        let station = agent
+            .post(
+                "/api/v1/agents/me/session",
+                &json!({"team": team, "extension": extension}),
+            )
+            .await?;
+        assert_eq!(station["extension"], extension, "{station}");
+        Ok(agent)
+    }
+
+    async fn get(&self, http: &reqwest::Client, path: &str) -> Result<Value> {
+        let response = http.get(format!("{}{path}", self.base)).send().await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        if !status.is_success() {
+            bail!("GET {path}: {status} {body}");
+        }
+        Ok(body)
+    }
+
+    async fn get_text(&self, http: &reqwest::Client, path: &str) -> Result<(u16, String)> {
+        let response = http.get(format!("{}{path}", self.base)).send().await?;
+        Ok((response.status().as_u16(), response.text().await?))
+    }
+
+    /// One phone of the demo phone page's API.
+    async fn phone(&self, http: &reqwest::Client, extension: &str) -> Result<Value> {
+        let phones = self.get(http, "/demo/api/phones").await?;
+        phones
+            .as_array()
+            .and_then(|phones| phones.iter().find(|p| p["extension"] == extension))
+            .cloned()
+            .with_context(|| format!("no phone {extension} in {phones}"))
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A signed-in agent's API client.
+struct Agent {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Agent {
+    async fn get(&self, path: &str) -> Result<Value> {
+        self.send(self.http.get(format!("{}{path}", self.base)))
+            .await
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        self.send(self.http.post(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    async fn put(&self, path: &str, body: &Value) -> Result<Value> {
+        self.send(self.http.put(format!("{}{path}", self.base)).json(body))
+            .await
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Value> {
+        let response = request.bearer_auth(&self.token).send().await?;
+        let status = response.status();
+        let text = response.text().await?;
+        if !status.is_success() {
+            bail!("{status}: {text}");
+        }
+        Ok(if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text)?
+        })
+    }
+}
+
+/// Polls `check` every 100 ms until it gives a value, for at most [`EVENT_WAIT`].
+async fn eventually<T, F, Fut>(what: &str, check: F) -> Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>>>,
+{
+    let deadline = Instant::now() + EVENT_WAIT;
+    loop {
+        if let Some(value) = check().await? {
+            return Ok(value);
+        }
+        if Instant::now() > deadline {
+            bail!("{what}: not within {EVENT_WAIT:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// How long the binary may take to start listening.
+const STARTUP_WAIT: Duration = Duration::from_secs(20);
+
+/// How long a step of a call may take (a call every 2 s, answered within 5 s).
+const EVENT_WAIT: Duration = Duration::from_secs(15);

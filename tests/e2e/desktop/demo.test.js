@@ -1,0 +1,97 @@
+// `sentral demo` as a newcomer meets it: the real binary with its simulator (simulated customers
+// calling over SIP, a simulated SIP phone for every demo agent), a demo agent at the desktop in one
+// tab and the demo phones page in another. Nothing is faked: the call arrives over SIP, anna's
+// phone rings over SIP, and pressing Answer on the demo phones page answers it over SIP.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { screenshot, signIn, startBrowser, startDemo } from "./helpers.js";
+
+let demo;
+let browser;
+let desk;
+let phones;
+before(async () => {
+  demo = await startDemo(["--demo-call-interval", "3s"]);
+  browser = await startBrowser();
+  desk = await browser.context.newPage();
+  phones = await browser.context.newPage();
+});
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+const annaPhone = () => phones.locator('article[data-extension="1001"]');
+
+test("R3 a demo agent's simulated phone registers by itself; the desktop links to the demo phones page", async () => {
+  assert.ok(demo.phones, "sentral demo prints the demo phones URL");
+  await signIn(desk, demo, "anna");
+  await desk.getByLabel("Extension").fill("1001");
+  await desk.getByLabel("Team").selectOption("Sales");
+  await desk.getByRole("button", { name: "Log in" }).click();
+  await desk.locator("#phone", { hasText: "Phone registered" }).waitFor();
+  const link = desk.locator("#demo-phone-link");
+  await link.waitFor();
+  assert.equal(await link.getAttribute("href"), "/demo/phone");
+  assert.equal(await link.textContent(), "Demo phones");
+
+  await phones.goto(demo.phones);
+  await annaPhone().locator(".reg", { hasText: "Registered" }).waitFor();
+  assert.equal(await phones.locator("article.phone").count(), 6, "one phone per demo agent");
+  await phones.locator("#traffic", { hasText: "one call every 3 s" }).waitFor();
+});
+
+test("R6 R13 a simulated call rings anna's phone; it waits for Answer on the demo phones page, which connects the call", async () => {
+  const saved = phones.waitForResponse((response) => response.url().endsWith("/manual") && response.ok());
+  await annaPhone().getByLabel("Answer myself").check();
+  await saved;
+  await desk.getByLabel("Change state").selectOption("available");
+  await desk.locator("#state-label", { hasText: "Available" }).waitFor();
+
+  const offer = desk.locator(".popover.offer");
+  await offer.waitFor({ timeout: 15000 });
+  await offer.locator(".ringing", { hasText: "Ringing" }).waitFor();
+  const ringing = annaPhone().locator(".state", { hasText: "Ringing" });
+  await ringing.waitFor();
+  const caller = (await ringing.textContent()).replace(/^Ringing — /, "");
+  assert.match(caller, /^\+47\d{8}$/);
+  await screenshot(desk, "demo-01-offer-ringing");
+  await screenshot(phones, "demo-02-phone-ringing");
+  // A manual phone does not answer by itself (a phone left alone answers within 5 s).
+  await phones.waitForTimeout(5500);
+  assert.equal(await annaPhone().getAttribute("data-state"), "ringing");
+  assert.equal(await offer.count(), 1, "still offered");
+
+  await annaPhone().getByRole("button", { name: "Answer" }).click();
+  await annaPhone().locator(".state", { hasText: `In call with ${caller}` }).waitFor();
+  const pane = desk.locator("#pane-customer");
+  await pane.waitFor();
+  assert.equal(await offer.count(), 0, "the offer popover is gone");
+  const first = await pane.locator(".timer").textContent();
+  assert.match(first, /^0:0\d$/);
+  await desk.waitForTimeout(1200);
+  assert.notEqual(await pane.locator(".timer").textContent(), first, "the call timer runs");
+  assert.match(await pane.textContent(), new RegExp(caller.replace("+", "\\+")));
+  // Real audio flows from the customer through Sentral to the phone.
+  await annaPhone().locator(".audio", { hasText: /Audio: [1-9]\d+ packets heard/ }).waitFor();
+  await screenshot(desk, "demo-03-active-call");
+});
+
+test("R14 hold and resume over SIP keep the demo phone in the call", async () => {
+  const pane = desk.locator("#pane-customer");
+  await pane.getByRole("button", { name: "Hold" }).click();
+  await pane.locator(".status", { hasText: "Call on hold" }).waitFor();
+  await pane.getByRole("button", { name: "Resume" }).click();
+  await pane.locator(".status", { hasText: "Connected" }).waitFor();
+  assert.equal(await annaPhone().getAttribute("data-state"), "in_call");
+});
+
+test("R36 Hang up on the demo phones page ends the call; the desktop asks for the wrap-up", async () => {
+  await annaPhone().getByRole("button", { name: "Hang up" }).click();
+  await annaPhone().locator(".state", { hasText: "Idle" }).waitFor();
+  const dialog = desk.locator("#wrapup-dialog");
+  await dialog.waitFor();
+  await dialog.getByLabel("Resolved").check();
+  await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
+  await dialog.waitFor({ state: "hidden" });
+});
