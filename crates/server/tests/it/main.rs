@@ -6,6 +6,7 @@
 mod authorization;
 mod bad_input;
 mod baresip;
+mod call_control;
 mod callbacks_sip;
 mod calls;
 mod events;
