@@ -226,8 +226,9 @@ pub enum Action {
         tcp: bool,
         /// The caller's number for `From` and `P-Asserted-Identity`.
         caller: Option<String>,
-        /// The interaction, for the `X-Sentral-Interaction` header.
-        interaction: InteractionId,
+        /// The interaction, for the `X-Sentral-Interaction` header to our own phones; `None`
+        /// for dial-outs through the trunk (a carrier sees none of our ids).
+        interaction: Option<InteractionId>,
         /// Our offer.
         sdp: String,
     },
@@ -346,7 +347,7 @@ enum Then {
         destination: SocketAddr,
         tcp: bool,
         caller: Option<String>,
-        interaction: InteractionId,
+        interaction: Option<InteractionId>,
     },
 }
 
@@ -564,7 +565,7 @@ impl CallControl {
                         destination: phone.source,
                         tcp: phone.tcp,
                         caller: caller_number,
-                        interaction,
+                        interaction: Some(interaction),
                     },
                 ),
                 None => {
@@ -580,7 +581,7 @@ impl CallControl {
             },
             TelephonyCommand::Dial {
                 leg,
-                interaction,
+                interaction: _,
                 number,
             } => match self.config.trunk {
                 Some(trunk) => self.place(
@@ -591,7 +592,7 @@ impl CallControl {
                         destination: trunk,
                         tcp: false,
                         caller: None,
-                        interaction,
+                        interaction: None,
                     },
                 ),
                 None => {

@@ -449,7 +449,10 @@ impl Driver {
                     destination,
                     tcp,
                     caller,
-                    headers: vec![("X-Sentral-Interaction", interaction.to_string())],
+                    headers: interaction
+                        .map(|id| ("X-Sentral-Interaction", id.to_string()))
+                        .into_iter()
+                        .collect(),
                     sdp,
                 });
                 match sent {

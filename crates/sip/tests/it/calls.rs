@@ -271,7 +271,7 @@ fn r13_ringing_an_agent_sends_an_invite_with_the_caller_and_the_interaction_then
     assert_eq!(uri, "sip:1001@127.0.0.1:5070");
     assert_eq!(*destination, phone().source);
     assert_eq!(caller.as_deref(), Some("+4791234567"));
-    assert_eq!(*interaction, InteractionId(42));
+    assert_eq!(*interaction, Some(InteractionId(42)));
     assert!(sdp.contains("m=audio 20002 "), "{sdp}");
 
     calls.handle(Input::Progress { leg: agent_leg() });
@@ -535,13 +535,17 @@ fn r20_a_dial_out_goes_to_the_trunk_and_fails_at_once_without_one() {
     let actions = drain(&mut calls);
     let [
         Action::Invite {
-            uri, destination, ..
+            uri,
+            destination,
+            interaction,
+            ..
         },
     ] = actions.as_slice()
     else {
         panic!("{actions:?}")
     };
     assert_eq!(uri, "sip:+4722000000@127.0.0.1:5080");
+    assert_eq!(*interaction, None, "no internal id goes to a carrier");
     assert_eq!(
         *destination,
         "127.0.0.1:5080".parse::<SocketAddr>().unwrap()
