@@ -723,7 +723,9 @@ function renderCad() {
   $("cad-save").hidden = readOnly;
   $("cad-reset").hidden = readOnly;
   const fresh = S.cad.task !== task.id;
-  if (fresh || (!S.cad.dirty && task.variables_version !== S.cad.version) || (readOnly && task.variables_version !== S.cad.version)) {
+  // A consulted agent who takes the call over (transfer, R25) can edit from then on.
+  const roleChanged = !fresh && S.cad.readOnly !== readOnly;
+  if (fresh || roleChanged || (!S.cad.dirty && task.variables_version !== S.cad.version) || (readOnly && task.variables_version !== S.cad.version)) {
     S.cad = { task: task.id, base: { ...task.variables }, version: task.variables_version, dirty: false, readOnly };
     buildCadFields(task, readOnly);
     if (fresh) { $("cad-conflict").hidden = true; $("cad-error").hidden = true; $("cad-status").textContent = ""; fetchSecure(task.id); }

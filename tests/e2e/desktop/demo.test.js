@@ -10,6 +10,8 @@ let demo;
 let browser;
 let desk;
 let phones;
+let bjornBrowser; // Bjorn works in a browser of his own (his own session)
+let bjorn;
 before(async () => {
   demo = await startDemo(["--demo-call-interval", "3s"]);
   browser = await startBrowser();
@@ -17,11 +19,13 @@ before(async () => {
   phones = await browser.context.newPage();
 });
 after(async () => {
+  await bjornBrowser?.close();
   await browser?.close();
   await demo?.stop();
 });
 
 const annaPhone = () => phones.locator('article[data-extension="1001"]');
+const bjornPhone = () => phones.locator('article[data-extension="1002"]');
 
 test("R3 a demo agent's simulated phone registers by itself; the desktop links to the demo phones page", async () => {
   assert.ok(demo.phones, "sentral demo prints the demo phones URL");
@@ -94,4 +98,63 @@ test("R36 Hang up on the demo phones page ends the call; the desktop asks for th
   await dialog.getByLabel("Resolved").check();
   await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
   await dialog.waitFor({ state: "hidden" });
+});
+
+test("R16 R18 R19 R25 R36 over SIP: anna consults bjorn, whose demo phone is answered from the page; the consult transfer leaves bjorn with the customer and anna wraps up", async () => {
+  // Bjorn logs in and stays Idle (a consult may go to an idle agent, R16), so no new customer
+  // call is offered to him; his phone waits for Answer on the page.
+  bjornBrowser = await startBrowser();
+  bjorn = await bjornBrowser.context.newPage();
+  await signIn(bjorn, demo, "bjorn");
+  await bjorn.getByLabel("Extension").fill("1002");
+  await bjorn.getByLabel("Team").selectOption("Sales");
+  await bjorn.getByRole("button", { name: "Log in" }).click();
+  await bjorn.locator("#phone", { hasText: "Phone registered" }).waitFor();
+  const manual = phones.waitForResponse((response) => response.url().endsWith("/manual") && response.ok());
+  await bjornPhone().getByLabel("Answer myself").check();
+  await manual;
+
+  // Anna (still Available, her phone manual) gets the next simulated call and answers it.
+  await desk.locator(".popover.offer").waitFor({ timeout: 15000 });
+  await annaPhone().locator(".state", { hasText: "Ringing" }).waitFor();
+  await annaPhone().getByRole("button", { name: "Answer" }).click();
+  const customer = desk.locator("#pane-customer");
+  await customer.locator(".status", { hasText: "Connected" }).waitFor();
+
+  await customer.getByRole("button", { name: "Consult" }).click();
+  const dialog = desk.locator("#target-dialog");
+  await dialog.locator(".choice", { hasText: "Bjorn" }).click();
+  await dialog.getByRole("button", { name: "Consult", exact: true }).click();
+  await dialog.waitFor({ state: "hidden", timeout: 5000 }).catch(async (error) => {
+    throw new Error(`the consult was refused: ${await desk.locator("#target-error").textContent()}`, { cause: error });
+  });
+  await customer.locator(".status", { hasText: "Consult requested" }).waitFor();
+  // Bjorn's real (simulated) phone rings over SIP; he answers it on the demo phones page.
+  await bjornPhone().locator(".state", { hasText: "Ringing" }).waitFor();
+  await bjornPhone().getByRole("button", { name: "Answer" }).click();
+  const consult = desk.locator("#pane-consult");
+  await consult.locator(".status", { hasText: "Consulting" }).waitFor();
+  await customer.locator(".status", { hasText: "Call on hold" }).waitFor();
+  await bjorn.locator("#pane-consulted").waitFor();
+  await bjornPhone().locator(".audio", { hasText: /Audio: [1-9]\d* packets heard/ }).waitFor();
+
+  await consult.getByRole("button", { name: "Transfer" }).click();
+  // Anna leaves and wraps up; her phone is hung up by Sentral.
+  const wrapup = desk.locator("#wrapup-dialog");
+  await wrapup.waitFor();
+  await annaPhone().locator(".state", { hasText: "Idle" }).waitFor();
+  await wrapup.getByLabel("Resolved").check();
+  await wrapup.getByRole("button", { name: "Submit wrap-up" }).click();
+  await wrapup.waitFor({ state: "hidden" });
+  // Bjorn now owns the call with the customer, still over SIP.
+  await bjorn.locator("#pane-customer .status", { hasText: "Connected" }).waitFor();
+  assert.equal(await bjornPhone().getAttribute("data-state"), "in_call");
+  // R25 R34: the new owner edits every call-data field, filled or not.
+  const caseNumber = bjorn.getByRole("textbox", { name: "Case number" });
+  await caseNumber.waitFor();
+  assert.equal(await caseNumber.isEditable(), true, "bjorn owns the call and may edit");
+  assert.equal(await bjorn.locator("#cad-save").isVisible(), true);
+  await screenshot(bjorn, "demo-04-after-consult-transfer");
+  await bjornPhone().getByRole("button", { name: "Hang up" }).click();
+  await bjorn.locator("#wrapup-dialog").waitFor();
 });

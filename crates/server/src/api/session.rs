@@ -134,6 +134,24 @@ pub struct MeResponse {
     pub teams: Vec<String>,
     /// Idle reasons to choose from (R3).
     pub idle_reasons: Vec<ReasonDto>,
+    /// The organisation's call-associated data variables, in the administrator's order, so the
+    /// desktop shows every field of a call, filled or not (R33, R34).
+    pub cad_variables: Vec<CadVariableDto>,
+}
+
+/// A call-associated data variable as the desktop shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CadVariableDto {
+    /// Its name (the key in a task's `variables`).
+    pub name: String,
+    /// What the agent sees.
+    pub label: String,
+    /// `text`, `number`, `boolean` or `date_time` (ISO 8601).
+    pub kind: String,
+    /// Whether the owner of a call may edit it (R34).
+    pub editable: bool,
+    /// Personal data, fetched separately and never in a popover (R33).
+    pub secure: bool,
 }
 
 /// The caller and their agent state.
@@ -149,7 +167,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResp
             .flatten(),
         None => None,
     };
-    let (teams, idle_reasons) = {
+    let (teams, idle_reasons, cad_variables) = {
         let config = org.config.read().expect("config lock");
         let agent_teams = caller
             .user
@@ -168,7 +186,25 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResp
             .iter()
             .map(ReasonDto::from_engine)
             .collect();
-        (teams, reasons)
+        let cad = config
+            .engine
+            .cad_variables
+            .iter()
+            .map(|d| CadVariableDto {
+                name: d.name.clone(),
+                label: d.label.clone(),
+                kind: match d.kind {
+                    sentral_engine::CadKind::Text => "text",
+                    sentral_engine::CadKind::Number => "number",
+                    sentral_engine::CadKind::Boolean => "boolean",
+                    sentral_engine::CadKind::DateTime => "date_time",
+                }
+                .into(),
+                editable: d.editable,
+                secure: d.secure,
+            })
+            .collect();
+        (teams, reasons, cad)
     };
     Ok(Json(MeResponse {
         username: caller.user.username.clone(),
@@ -177,6 +213,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResp
         agent: agent.as_ref().map(AgentDto::from_engine),
         teams,
         idle_reasons,
+        cad_variables,
     }))
 }
 
