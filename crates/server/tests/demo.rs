@@ -133,11 +133,163 @@ async fn r13_demo_without_simulator_registers_no_phones() -> Result<()> {
     Ok(())
 }
 
+/// R13 R36 R45, the whole inbound path against the real binary with standard peers: a SIPp
+/// phone registers as 1001 with digest and another SIPp instance answers its calls and echoes
+/// RTP; a SIPp customer calls the Sales number playing G.711 A-law from SIPp's pcap and hangs
+/// up; anna wraps up, and the supervisor's history has the call with its agent, times and
+/// reason.
+#[tokio::test]
+async fn r13_r36_the_binary_connects_a_sipp_customer_to_a_sipp_phone_and_records_the_call()
+-> Result<()> {
+    let demo = Demo::start(&["--no-simulator"])?;
+    let http = reqwest::Client::new();
+    let anna = demo.agent(&http, "anna", "Sales", "1001").await?;
+    let sip = demo.sip.clone();
+    let scenarios = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/e2e/sipp");
+    let work = tempfile::tempdir()?;
+    std::fs::create_dir(work.path().join("pcap"))?;
+    // uac_pcap plays these from pcap/ in its working directory.
+    for name in ["g711a.pcap", "dtmf_2833_1.pcap"] {
+        std::os::unix::fs::symlink(
+            format!("/usr/share/sip-tester/{name}"),
+            work.path().join("pcap").join(name),
+        )?;
+    }
+    let contact_port = free_port()?;
+    let sipp = |args: Vec<String>| -> Result<Child> {
+        Command::new("sipp")
+            .current_dir(work.path())
+            .args(&args)
+            .args(["-i", "127.0.0.1", "-m", "1", "-nostdin", "-timeout", "30s"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("sipp runs (scripts/install-test-deps installs it)")
+    };
+    let s = |v: &[&str]| v.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>();
+    let mut phone = sipp(s(&[
+        "-sn",
+        "uas",
+        "-rtp_echo",
+        "-mi",
+        "127.0.0.1",
+        "-p",
+        &contact_port.to_string(),
+    ]))?;
+    let register = sipp(s(&[
+        &sip,
+        "-sf",
+        &format!("{scenarios}/register.xml"),
+        "-s",
+        "1001",
+        "-au",
+        "1001",
+        "-ap",
+        "demo",
+        "-key",
+        "agent_port",
+        &contact_port.to_string(),
+        "-key",
+        "expires",
+        "3600",
+        "-p",
+        &free_port()?.to_string(),
+    ]))?;
+    assert!(
+        wait_child(register, "the phone's REGISTER")
+            .await?
+            .success()
+    );
+    eventually("the phone is registered", || async {
+        let me = anna.get("/api/v1/agents/me").await?;
+        Ok((me["agent"]["phone_registered"] == true).then_some(()))
+    })
+    .await?;
+    anna.put("/api/v1/agents/me/state", &json!({"state": "available"}))
+        .await?;
+
+    let customer = sipp(s(&[
+        &sip,
+        "-sn",
+        "uac_pcap",
+        "-s",
+        "+4721000001",
+        "-mi",
+        "127.0.0.1",
+        "-p",
+        &free_port()?.to_string(),
+    ]))?;
+    assert!(
+        wait_child(customer, "the customer's call").await?.success(),
+        "SIPp's customer call succeeds end to end"
+    );
+    let task = eventually("anna is asked to wrap up", || async {
+        let me = anna.get("/api/v1/agents/me").await?;
+        Ok(me["agent"]["wrapups"]
+            .as_array()
+            .and_then(|w| w.first())
+            .and_then(Value::as_u64))
+    })
+    .await?;
+    assert!(
+        wait_child_mut(&mut phone, "the phone").await?.success(),
+        "the phone got its call and Sentral's BYE"
+    );
+    anna.post(
+        &format!("/api/v1/tasks/{task}/wrapup"),
+        &json!({"reason": "resolved"}),
+    )
+    .await?;
+    let supervisor = demo.agent_login(&http, "supervisor").await?;
+    let record = eventually("the call is in the history", || async {
+        let history = supervisor.get("/api/v1/interactions").await?;
+        Ok(history.as_array().and_then(|records| {
+            records
+                .iter()
+                .find(|r| r["id"] == task && r["wrapups"].as_array().is_some_and(|w| !w.is_empty()))
+                .cloned()
+        }))
+    })
+    .await?;
+    assert_eq!(record["dnis"], "+4721000001", "{record}");
+    assert_eq!(record["end_reason"], "customer_hung_up", "{record}");
+    assert!(record["connected_at"].is_i64(), "{record}");
+    assert_eq!(record["wrapups"][0]["reason"], "resolved", "{record}");
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+async fn wait_child(mut child: Child, what: &str) -> Result<std::process::ExitStatus> {
+    wait_child_mut(&mut child, what).await
+}
+
+async fn wait_child_mut(child: &mut Child, what: &str) -> Result<std::process::ExitStatus> {
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            bail!("{what}: sipp did not finish in time");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// The `sentral` binary running `demo` on free ports with a fresh data directory; killed when
 /// dropped.
 struct Demo {
     child: Child,
     base: String,
+    /// Where SIP listens, `127.0.0.1:port`.
+    sip: String,
     _data_dir: tempfile::TempDir,
 }
 
@@ -166,6 +318,7 @@ impl Demo {
         let mut demo = Demo {
             child,
             base: String::new(),
+            sip: String::new(),
             _data_dir: data_dir,
         };
         // The banner is printed once Sentral listens and the simulator runs; it ends with how
@@ -194,6 +347,12 @@ impl Demo {
         };
         let desktop = url_after("Agent Desktop").context("the desktop URL is printed")?;
         demo.base = desktop.trim_end_matches('/').to_owned();
+        demo.sip = banner
+            .split("register at sip:")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .context("the SIP address is printed")?
+            .to_owned();
         let simulator = !extra.contains(&"--no-simulator");
         assert_eq!(
             url_after("Demo phones"),
@@ -232,6 +391,22 @@ impl Demo {
             .await?;
         assert_eq!(station["extension"], extension, "{station}");
         Ok(agent)
+    }
+
+    /// Signs a user in without a station (supervisors).
+    async fn agent_login(&self, http: &reqwest::Client, username: &str) -> Result<Agent> {
+        let login: Value = http
+            .post(format!("{}/api/v1/login", self.base))
+            .json(&json!({"username": username, "password": "demo"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        Ok(Agent {
+            http: http.clone(),
+            base: self.base.clone(),
+            token: login["token"].as_str().context("a token")?.to_owned(),
+        })
     }
 
     async fn get(&self, http: &reqwest::Client, path: &str) -> Result<Value> {
