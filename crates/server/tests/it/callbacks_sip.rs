@@ -167,3 +167,65 @@ async fn r42_an_outdial_rings_the_agents_phone_first_then_the_customer() {
     assert_eq!(refused.status, 422, "{refused:?}");
     assert_eq!(refused.body["code"], "R30");
 }
+
+#[tokio::test]
+async fn r37_r40_a_web_callback_whose_customer_is_busy_waits_its_spacing_and_is_delivered_on_the_next_attempt()
+ {
+    let (app, trunk) = with_trunk(demo(&[(
+        "callback_retry_after = \"2m\"",
+        "callback_retry_after = \"1s\"",
+    )]))
+    .await;
+    let request = || {
+        let url = app.url("/api/v1/callbacks");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .header("X-Api-Key", "demo-callback-key")
+                .json(&json!({"queue": "Sales", "name": "Kari", "number": "+47 913 00 000"}))
+                .send()
+                .await
+                .expect("the request is sent")
+        }
+    };
+    let created = request().await;
+    assert_eq!(created.status(), 201);
+    let id = created.json::<serde_json::Value>().await.expect("json")["id"].clone();
+    // The website retries: the same callback, not a second one.
+    let again = request().await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(
+        again.json::<serde_json::Value>().await.expect("json")["id"],
+        id
+    );
+
+    // Anna is offered it; her phone answers; the customer's line is busy (486).
+    let (anna, phone) = agent_with_phone(&app, "anna", "Sales", "1001", G711::Pcmu).await;
+    let ringing = phone.ring().await;
+    phone.answer(&ringing).await;
+    let first = trunk.ring().await;
+    assert!(
+        first.message.start.contains("+4791300000"),
+        "{}",
+        first.message.start
+    );
+    trunk.refuse(&first, 486, "Busy Here").await;
+    // R40: the callback waits its spacing (1 s here), and Anna is free again without wrap-up.
+    let waiting = pending(&app).await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0]["phase"], "retry_wait", "{waiting:?}");
+    phone.expect_bye(&ringing).await;
+
+    // After the spacing it is offered again; this time the customer answers.
+    let ringing = phone.ring().await;
+    phone.play_tone(1000);
+    phone.answer(&ringing).await;
+    let second = trunk.ring().await;
+    trunk.play_tone(440);
+    trunk.answer(&second).await;
+    crate::calls::hears(&trunk, 1000.0, "the customer called back").await;
+    crate::calls::hears(&phone, 440.0, "anna").await;
+    assert!(pending(&app).await.is_empty());
+    let tasks = anna.get("/api/v1/tasks").await;
+    assert_eq!(tasks.body[0]["kind"], "web_callback", "{tasks:?}");
+}
