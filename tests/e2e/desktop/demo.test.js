@@ -155,6 +155,51 @@ test("R16 R18 R19 R25 R36 over SIP: anna consults bjorn, whose demo phone is ans
   assert.equal(await caseNumber.isEditable(), true, "bjorn owns the call and may edit");
   assert.equal(await bjorn.locator("#cad-save").isVisible(), true);
   await screenshot(bjorn, "demo-04-after-consult-transfer");
+});
+
+test("R35 over SIP: bjorn's save that lost to an earlier save from his second session shows the winning value", async () => {
+  const cad = bjorn.locator("#cad");
+  const caseNumber = cad.getByRole("textbox", { name: "Case number" });
+  await caseNumber.fill("C-mine");
+  // A second browser (his own second session) saves first.
+  const second = await startBrowser();
+  try {
+    const other = await second.context.newPage();
+    await signIn(other, demo, "bjorn");
+    const otherCase = other.locator("#cad").getByRole("textbox", { name: "Case number" });
+    await otherCase.waitFor();
+    await otherCase.fill("C-theirs");
+    await other.locator("#cad").getByRole("button", { name: "Save" }).click();
+    await other.locator("#cad-status", { hasText: "Saved" }).waitFor();
+  } finally {
+    await second.close();
+  }
+  await cad.getByRole("button", { name: "Save" }).click();
+  const conflict = bjorn.locator("#cad-conflict");
+  await conflict.waitFor();
+  assert.match(await conflict.textContent(), /C-theirs/);
+  assert.equal(await caseNumber.inputValue(), "C-mine", "his own edit is kept to save again or reset");
+  await cad.getByRole("button", { name: "Reset" }).click();
+  assert.equal(await caseNumber.inputValue(), "C-theirs");
+});
+
+test("R36 bjorn hangs up on his demo phone and wraps up", async () => {
   await bjornPhone().getByRole("button", { name: "Hang up" }).click();
-  await bjorn.locator("#wrapup-dialog").waitFor();
+  const wrapup = bjorn.locator("#wrapup-dialog");
+  await wrapup.waitFor();
+  await wrapup.getByLabel("Resolved").check();
+  await wrapup.getByRole("button", { name: "Submit wrap-up" }).click();
+  await wrapup.waitFor({ state: "hidden" });
+});
+
+test("R12 R4 over SIP: a call anna's phone does not answer goes to RONA; she recovers by choosing Available", async () => {
+  // Anna is Available with a manual phone: the next simulated call rings it and nobody answers.
+  await annaPhone().locator(".state", { hasText: "Ringing" }).waitFor({ timeout: 20000 });
+  const rona = desk.locator("#rona-popover");
+  await rona.waitFor({ timeout: 25000 }); // the demo's RONA timeout is 15 s
+  // R12: Sentral cancelled the ringing phone.
+  await annaPhone().locator(".state", { hasText: "Idle" }).waitFor();
+  await rona.getByRole("button", { name: "Available" }).click();
+  await desk.locator("#state-label", { hasText: "Available" }).waitFor();
+  await rona.waitFor({ state: "detached" });
 });
