@@ -853,6 +853,16 @@ impl Engine {
                 reasons,
             },
         );
+        if let Some(auto) = &self.config.org.auto_wrapup {
+            let at_mono_ms = self.now.mono_ms + auto.after_ms;
+            self.set_timer(
+                at_mono_ms,
+                Timer::AutoWrapUp {
+                    agent: agent_id,
+                    interaction: interaction_id,
+                },
+            );
+        }
         self.refresh_agent(agent_id);
     }
 
@@ -927,7 +937,7 @@ impl Engine {
             self.telephony(TelephonyCommand::StopRecording {
                 interaction: interaction_id,
             });
-            self.recording_changed(interaction_id, RecordingState::Off);
+            self.recording_changed(interaction_id, RecordingState::Off, None);
         }
         for leg in legs.into_iter().flatten() {
             self.hang_up(leg);
@@ -1575,7 +1585,7 @@ impl Engine {
                 interaction: interaction_id,
                 leg,
             });
-            self.recording_changed(interaction_id, RecordingState::On);
+            self.recording_changed(interaction_id, RecordingState::On, None);
         }
     }
 
@@ -1627,6 +1637,7 @@ impl Engine {
         self.recording_changed(
             interaction_id,
             RecordingState::Paused { resumes_at_unix_ms },
+            Some(agent_id),
         );
         Ok(())
     }
@@ -1656,7 +1667,7 @@ impl Engine {
         self.telephony(TelephonyCommand::ResumeRecording {
             interaction: interaction_id,
         });
-        self.recording_changed(interaction_id, RecordingState::On);
+        self.recording_changed(interaction_id, RecordingState::On, Some(agent_id));
         Ok(())
     }
 
@@ -1669,11 +1680,18 @@ impl Engine {
             self.telephony(TelephonyCommand::ResumeRecording {
                 interaction: interaction_id,
             });
-            self.recording_changed(interaction_id, RecordingState::On);
+            self.recording_changed(interaction_id, RecordingState::On, None);
         }
     }
 
-    fn recording_changed(&mut self, interaction_id: InteractionId, state: RecordingState) {
+    /// Records a recording state change; `agent` is who asked for it (a pause or resume), `None`
+    /// when Sentral did (start, Privacy Shield, end) — compliance auditors ask who (R31).
+    fn recording_changed(
+        &mut self,
+        interaction_id: InteractionId,
+        state: RecordingState,
+        agent: Option<AgentId>,
+    ) {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         interaction.recording = state;
         let at_unix_ms = self.now.unix_ms;
@@ -1690,6 +1708,7 @@ impl Engine {
         self.record(Record::Recording {
             interaction: interaction_id,
             state,
+            agent,
             at_unix_ms,
         });
     }
@@ -1777,11 +1796,37 @@ impl Engine {
 
     // ---- wrap-up and callbacks ------------------------------------------------------------
 
+    /// The organisation's automatic wrap-up is due (R36): submitted as the agent would, unless
+    /// the agent already did or the organisation turned it off since; a reason the queue no
+    /// longer offers leaves the wrap-up to the agent.
+    pub(crate) fn auto_wrapup_due(&mut self, agent_id: AgentId, interaction_id: InteractionId) {
+        let Some(reason) = self
+            .config
+            .org
+            .auto_wrapup
+            .as_ref()
+            .map(|a| a.reason.clone())
+        else {
+            return;
+        };
+        let pending = self
+            .agents
+            .get(&agent_id)
+            .is_some_and(|agent| agent.wrapups.contains(&interaction_id));
+        if pending {
+            // A refusal (the queue no longer offers the reason) changes nothing.
+            let _ = self.submit_wrapup(agent_id, interaction_id, &reason, true);
+        }
+    }
+
+    /// Submits `agent_id`'s wrap-up of `interaction_id`; `automatic` when the organisation's
+    /// automatic wrap-up submits it rather than the agent.
     pub(crate) fn submit_wrapup(
         &mut self,
         agent_id: AgentId,
         interaction_id: InteractionId,
         reason: &str,
+        automatic: bool,
     ) -> Result<(), Rejection> {
         let agent = &self.agents[&agent_id];
         let Some(position) = agent.wrapups.iter().position(|&i| i == interaction_id) else {
@@ -1808,6 +1853,7 @@ impl Engine {
             interaction: interaction_id,
             agent: agent_id,
             reason: reason.to_owned(),
+            automatic,
             at_unix_ms,
         });
         self.desktop(

@@ -63,6 +63,19 @@ pub struct OrgSettings {
     /// How long a callback whose customer did not answer waits before it goes back to its
     /// queue at its place (R40), when the queue does not say; 0 means at once.
     pub callback_retry_after_ms: u64,
+    /// Wrap-up submitted for the agent a while after a call ends, if the agent has not
+    /// (R36); `None`: agents always wrap up themselves.
+    pub auto_wrapup: Option<AutoWrapUp>,
+}
+
+/// Automatic wrap-up (R36): the engine submits the wrap-up as the agent would, with a record
+/// saying it was automatic, so the agent becomes offerable again without a desktop.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AutoWrapUp {
+    /// How long after the agent leaves the call the wrap-up is submitted; longer than 0.
+    pub after_ms: u64,
+    /// The wrap-up reason code submitted; every queue must offer it.
+    pub reason: String,
 }
 
 /// What happens when the target of a blind transfer does not answer (R28).
@@ -353,6 +366,32 @@ impl Config {
                 );
             }
         }
+        if let Some(auto) = &self.org.auto_wrapup {
+            if auto.after_ms == 0 {
+                fail(
+                    "org.auto_wrapup_after".into(),
+                    "must be longer than 0s".into(),
+                );
+            }
+            if !wrapup_codes.contains(auto.reason.as_str()) {
+                fail(
+                    "org.auto_wrapup_reason".into(),
+                    format!("unknown wrap-up reason {:?}", auto.reason),
+                );
+            }
+            for queue in &self.queues {
+                if !queue.wrapup_reasons.is_empty() && !queue.wrapup_reasons.contains(&auto.reason)
+                {
+                    fail(
+                        "org.auto_wrapup_reason".into(),
+                        format!(
+                            "queue {:?} does not offer wrap-up reason {:?}",
+                            queue.name, auto.reason
+                        ),
+                    );
+                }
+            }
+        }
         for queue in &self.queues {
             let at = |field: &str| format!("queues.{}.{field}", queue.name);
             for team in &queue.teams {
@@ -545,6 +584,7 @@ impl Default for OrgSettings {
             dial_timeout_ms: 30_000,
             callback_attempts_max: 3,
             callback_retry_after_ms: 120_000,
+            auto_wrapup: None,
         }
     }
 }

@@ -326,7 +326,7 @@ impl Engine {
             Command::SubmitWrapUp {
                 interaction,
                 reason,
-            } => self.submit_wrapup(agent_id, interaction, &reason),
+            } => self.submit_wrapup(agent_id, interaction, &reason, false),
             Command::CancelCallback { interaction } => self.cancel_callback(agent_id, interaction),
             Command::Outdial { number } => self.outdial(agent_id, &number).map(|_| ()),
         }
@@ -396,6 +396,7 @@ impl Engine {
             Timer::QueueWaitMax { interaction } => self.queue_wait_max(interaction),
             Timer::CourtesyCallback { interaction } => self.offer_courtesy_callback(interaction),
             Timer::CallbackRetry { interaction } => self.callback_retry_due(interaction),
+            Timer::AutoWrapUp { agent, interaction } => self.auto_wrapup_due(agent, interaction),
         }
     }
 

@@ -747,6 +747,9 @@ pub enum Record {
         interaction: InteractionId,
         /// The new state.
         state: RecordingState,
+        /// The agent who paused or resumed it; `None` when Sentral changed it (start, Privacy
+        /// Shield, end).
+        agent: Option<AgentId>,
         /// When (Unix ms).
         at_unix_ms: i64,
     },
@@ -758,6 +761,8 @@ pub enum Record {
         agent: AgentId,
         /// The reason code.
         reason: String,
+        /// Whether the organisation's automatic wrap-up submitted it, not the agent (R36).
+        automatic: bool,
         /// When (Unix ms).
         at_unix_ms: i64,
     },

@@ -49,9 +49,9 @@ mod timers;
 mod views;
 
 pub use config::{
-    AddressBookEntry, AgentConfig, CAD_VALUE_CHARS_MAX, CadDefinition, CadKind, Capacity, Channel,
-    Config, ConfigError, EntryPointConfig, Expert, Flow, OrgSettings, QueueConfig, Reason,
-    TeamConfig, TransferNoAnswer,
+    AddressBookEntry, AgentConfig, AutoWrapUp, CAD_VALUE_CHARS_MAX, CadDefinition, CadKind,
+    Capacity, Channel, Config, ConfigError, EntryPointConfig, Expert, Flow, OrgSettings,
+    QueueConfig, Reason, TeamConfig, TransferNoAnswer,
 };
 pub use dial::{DialFormat, DialNumber, DialNumberError};
 pub use engine::Engine;

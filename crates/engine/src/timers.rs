@@ -1,6 +1,6 @@
 //! The engine's timers: what each one is for and when it fires.
 
-use crate::ids::{InteractionId, LegId, TimerId};
+use crate::ids::{AgentId, InteractionId, LegId, TimerId};
 use std::collections::{BTreeSet, HashMap};
 
 /// What a timer does when it fires.
@@ -18,6 +18,12 @@ pub(crate) enum Timer {
     /// A callback whose customer did not answer has waited out its queue's spacing: back to
     /// the queue at its place (R40).
     CallbackRetry { interaction: InteractionId },
+    /// The organisation's automatic wrap-up is due for an agent's call, if the agent has not
+    /// wrapped it up yet (R36).
+    AutoWrapUp {
+        agent: AgentId,
+        interaction: InteractionId,
+    },
 }
 
 /// Armed timers, by id and by deadline.

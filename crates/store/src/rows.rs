@@ -214,6 +214,8 @@ pub struct WrapUpRow {
     pub agent: u64,
     /// The wrap-up reason code.
     pub reason: String,
+    /// Whether the organisation's automatic wrap-up submitted it, not the agent (R36).
+    pub automatic: bool,
     /// When (Unix ms).
     pub at_unix_ms: i64,
 }
@@ -227,6 +229,8 @@ pub struct RecordingRow {
     pub resumes_at_unix_ms: Option<i64>,
     /// When (Unix ms).
     pub at_unix_ms: i64,
+    /// The agent who paused or resumed it; `None` when Sentral changed it.
+    pub agent: Option<u64>,
 }
 
 /// An agent state change.

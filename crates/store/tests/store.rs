@@ -97,6 +97,7 @@ fn finished_call(id: u64, agent: u64, queue: u64, at: i64) -> Vec<Record> {
             interaction: InteractionId(id),
             agent: AgentId(agent),
             reason: "resolved".into(),
+            automatic: false,
             at_unix_ms: at + 120,
         },
     ]
@@ -298,6 +299,7 @@ mod history {
             Record::Recording {
                 interaction: InteractionId(2),
                 state: RecordingState::On,
+                agent: None,
                 at_unix_ms: 2_010,
             },
             Record::Recording {
@@ -305,6 +307,7 @@ mod history {
                 state: RecordingState::Paused {
                     resumes_at_unix_ms: Some(2_080),
                 },
+                agent: Some(AgentId(DAVID)),
                 at_unix_ms: 2_050,
             },
             variables(2, "A-2"),
@@ -313,6 +316,7 @@ mod history {
                 interaction: InteractionId(2),
                 agent: AgentId(DAVID),
                 reason: "follow_up".into(),
+                automatic: true,
                 at_unix_ms: 2_300,
             },
         ]);
@@ -352,6 +356,7 @@ mod history {
         assert_eq!(call.wrapups.len(), 1);
         assert_eq!(call.wrapups[0].agent, DAVID);
         assert_eq!(call.wrapups[0].reason, "follow_up");
+        assert!(call.wrapups[0].automatic, "the automatic flag round-trips");
         let (version, values) = call.variables.clone().expect("saved");
         assert_eq!(version, 2, "the latest version");
         assert_eq!(values["case_number"], "A-2");
@@ -359,12 +364,16 @@ mod history {
             values["national_id"], "01017012345",
             "secure values are kept"
         );
-        let recordings: Vec<(&str, Option<i64>)> = call
+        // R31: who paused is on record; Sentral's own changes have no agent.
+        let recordings: Vec<(&str, Option<i64>, Option<u64>)> = call
             .recordings
             .iter()
-            .map(|r| (r.state.as_str(), r.resumes_at_unix_ms))
+            .map(|r| (r.state.as_str(), r.resumes_at_unix_ms, r.agent))
             .collect();
-        assert_eq!(recordings, [("on", None), ("paused", Some(2_080))]);
+        assert_eq!(
+            recordings,
+            [("on", None, None), ("paused", Some(2_080), Some(DAVID))]
+        );
 
         let first = store.interaction(ORG, 1).await?.expect("stored");
         assert_eq!(&first, &page[1]);

@@ -217,6 +217,7 @@ fn r45_wrap_up_and_saved_variables_are_recorded() {
             interaction: call.id,
             agent: DAVID,
             reason: "follow_up".into(),
+            automatic: false,
             at_unix_ms: 9_000,
         }]
     );

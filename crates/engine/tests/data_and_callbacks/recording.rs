@@ -21,6 +21,17 @@ fn recording_records(h: &Harness) -> Vec<RecordingState> {
         .collect()
 }
 
+/// Who each recording record says changed it (R31: auditors ask who paused and resumed).
+fn recording_agents(h: &Harness) -> Vec<Option<AgentId>> {
+    h.records()
+        .into_iter()
+        .filter_map(|r| match r {
+            Record::Recording { agent, .. } => Some(agent),
+            _ => None,
+        })
+        .collect()
+}
+
 #[test]
 fn r31_recording_starts_when_the_call_connects() {
     let mut h = Harness::new();
@@ -129,6 +140,11 @@ fn r31_agent_pauses_and_resumes_recording() {
     };
     assert_eq!(recording_events(&h, DAVID), [paused]);
     assert_eq!(recording_records(&h), [paused]);
+    assert_eq!(
+        recording_agents(&h),
+        [Some(DAVID)],
+        "who paused is on record"
+    );
     assert_eq!(h.view(call.id).recording, paused);
 
     let result = h.command(
@@ -154,6 +170,11 @@ fn r31_agent_pauses_and_resumes_recording() {
     );
     assert_eq!(recording_events(&h, DAVID), [RecordingState::On]);
     assert_eq!(recording_records(&h), [RecordingState::On]);
+    assert_eq!(
+        recording_agents(&h),
+        [Some(DAVID)],
+        "who resumed is on record"
+    );
     assert_eq!(h.view(call.id).recording, RecordingState::On);
 }
 

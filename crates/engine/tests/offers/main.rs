@@ -6,6 +6,7 @@
 mod support;
 
 mod answer_on_the_phone;
+mod automatic_wrapup;
 mod call_limit;
 mod callback_popover;
 mod connect_then_offer_popover;

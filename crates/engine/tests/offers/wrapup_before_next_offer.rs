@@ -97,6 +97,7 @@ fn r36_no_new_offer_until_the_wrap_up_is_submitted() {
         interaction: first,
         agent: ANNA,
         reason: "follow_up".into(),
+        automatic: false,
         at_unix_ms: 60_000,
     }));
     assert!(

@@ -116,6 +116,8 @@ pub struct WrapUpDto {
     pub agent: u64,
     /// Reason code.
     pub reason: String,
+    /// Whether the organisation's automatic wrap-up submitted it, not the agent (R36).
+    pub automatic: bool,
     /// When (Unix ms).
     pub at: i64,
 }
@@ -130,6 +132,9 @@ pub struct RecordingChangeDto {
     pub resumes_at: Option<i64>,
     /// When (Unix ms).
     pub at: i64,
+    /// The agent who paused or resumed it; `null` when Sentral did (start, Privacy Shield,
+    /// end).
+    pub agent: Option<u64>,
 }
 
 /// An interaction record (R44, R45).
@@ -214,6 +219,7 @@ async fn interactions(
                         state: change.state.clone(),
                         resumes_at: change.resumes_at_unix_ms,
                         at: change.at_unix_ms,
+                        agent: change.agent,
                     })
                     .collect(),
                 id: r.id,
@@ -242,6 +248,7 @@ async fn interactions(
                     .map(|w| WrapUpDto {
                         agent: w.agent,
                         reason: w.reason,
+                        automatic: w.automatic,
                         at: w.at_unix_ms,
                     })
                     .collect(),

@@ -8,9 +8,9 @@ use super::{
     UserConfig, expert_name, id_of,
 };
 use sentral_engine::{
-    AddressBookEntry, AgentConfig, AgentId, CadDefinition, CadKind, Capacity, Channel, Config,
-    DialNumber, EntryPointConfig, EntryPointId, Expert, ExpertId, Flow, OrgSettings, QueueConfig,
-    QueueId, Reason, TeamConfig, TeamId, TransferNoAnswer,
+    AddressBookEntry, AgentConfig, AgentId, AutoWrapUp, CadDefinition, CadKind, Capacity, Channel,
+    Config, DialNumber, EntryPointConfig, EntryPointId, Expert, ExpertId, Flow, OrgSettings,
+    QueueConfig, QueueId, Reason, TeamConfig, TeamId, TransferNoAnswer,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -33,6 +33,8 @@ pub(super) const ORG_FIELDS: &[&str] = &[
     "dial_timeout",
     "callback_attempts_max",
     "callback_retry_after",
+    "auto_wrapup_after",
+    "auto_wrapup_reason",
     "trunks",
     "users",
     "teams",
@@ -191,6 +193,7 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
     set(&mut settings.callback_attempts_max, attempts);
     let retry_after = get("callback_retry_after").and_then(|i| r.duration_ms(i));
     set(&mut settings.callback_retry_after_ms, retry_after);
+    settings.auto_wrapup = auto_wrapup(r, get("auto_wrapup_after"), get("auto_wrapup_reason"));
     let realm = get("sip_realm").and_then(|item| {
         let realm = r.name(item)?;
         let valid = realm
@@ -1019,6 +1022,40 @@ fn recording_retention(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Option
         );
     }
     value
+}
+
+/// `auto_wrapup_after` and `auto_wrapup_reason` (R36): both or neither; that the reason exists
+/// and every queue offers it is the engine's validation.
+fn auto_wrapup(
+    r: &mut Reader<'_>,
+    after: Option<&Item<'_, '_>>,
+    reason: Option<&Item<'_, '_>>,
+) -> Option<AutoWrapUp> {
+    match (after, reason) {
+        (None, None) => None,
+        (Some(after), Some(reason)) => {
+            let after_ms = positive_duration(r, after);
+            let reason = r.name(reason);
+            Some(AutoWrapUp {
+                after_ms: after_ms?,
+                reason: reason?,
+            })
+        }
+        (Some(after), None) => {
+            r.report_key(
+                after,
+                "needs auto_wrapup_reason, the wrap-up reason code to submit",
+            );
+            None
+        }
+        (None, Some(reason)) => {
+            r.report_key(
+                reason,
+                "needs auto_wrapup_after, how long after a call the wrap-up is submitted",
+            );
+            None
+        }
+    }
 }
 
 fn positive_duration(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<u64> {

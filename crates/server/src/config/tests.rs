@@ -703,3 +703,43 @@ fn only(result: Result<ServerConfig, Vec<ConfigProblem>>) -> ConfigProblem {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     problems.remove(0)
 }
+
+#[test]
+fn r36_automatic_wrap_up_is_read_written_and_checked() {
+    let (text, _) = edit(
+        DEMO_TOML,
+        "callback_retry_after = \"2m\"",
+        "callback_retry_after = \"2m\"\nauto_wrapup_after = \"1s\"\nauto_wrapup_reason = \"resolved\"",
+        "auto_wrapup_after",
+    );
+    let config = parse(&text, "sentral.toml").expect("valid");
+    let mut org = config.organisations[0].clone();
+    assert_eq!(
+        org.engine.org.auto_wrapup,
+        Some(sentral_engine::AutoWrapUp {
+            after_ms: 1_000,
+            reason: "resolved".into(),
+        })
+    );
+    org.hash_passwords();
+    let written = org_to_toml(&org);
+    assert_eq!(parse_org(&written, "store", "demo"), Ok(org), "{written}");
+
+    let problem = one_problem(
+        "callback_retry_after = \"2m\"",
+        "callback_retry_after = \"2m\"\nauto_wrapup_after = \"1s\"",
+        "auto_wrapup_after",
+    );
+    assert_eq!(problem.field, "organisations.demo.auto_wrapup_after");
+    assert!(problem.message.contains("auto_wrapup_reason"), "{problem}");
+    let problem = one_problem(
+        "callback_retry_after = \"2m\"",
+        "callback_retry_after = \"2m\"\nauto_wrapup_after = \"1s\"\nauto_wrapup_reason = \"lunch\"",
+        "auto_wrapup_reason",
+    );
+    assert_eq!(problem.field, "organisations.demo.auto_wrapup_reason");
+    assert!(
+        problem.message.contains("unknown wrap-up reason"),
+        "{problem}"
+    );
+}

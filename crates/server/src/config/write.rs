@@ -134,6 +134,10 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
     field(out, "callback_attempts_max", &attempts);
     let retry_after = duration(settings.callback_retry_after_ms);
     field(out, "callback_retry_after", &retry_after);
+    if let Some(auto) = &settings.auto_wrapup {
+        field(out, "auto_wrapup_after", &duration(auto.after_ms));
+        field(out, "auto_wrapup_reason", &string(&auto.reason));
+    }
     if !org.trunks.is_empty() {
         out.push_str("trunks = [\n");
         for trunk in &org.trunks {

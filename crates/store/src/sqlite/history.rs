@@ -315,18 +315,20 @@ async fn append_record(
         Record::Recording {
             interaction,
             state,
+            agent,
             at_unix_ms,
         } => {
             let (state, resumes_at_unix_ms) = names::recording_state(*state);
             sqlx::query(
-                "INSERT INTO recordings (org, interaction, state, resumes_at_unix_ms, at_unix_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO recordings (org, interaction, state, resumes_at_unix_ms, at_unix_ms, agent)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .bind(org)
             .bind(sql_id(interaction.0))
             .bind(state)
             .bind(resumes_at_unix_ms)
             .bind(*at_unix_ms)
+            .bind(agent.map(|a| sql_id(a.0)))
             .execute(&mut *connection)
             .await?;
         }
@@ -334,16 +336,18 @@ async fn append_record(
             interaction,
             agent,
             reason,
+            automatic,
             at_unix_ms,
         } => {
             sqlx::query(
-                "INSERT INTO wrapups (org, interaction, agent, reason, at_unix_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO wrapups (org, interaction, agent, reason, automatic, at_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )
             .bind(org)
             .bind(sql_id(interaction.0))
             .bind(sql_id(agent.0))
             .bind(reason.as_str())
+            .bind(*automatic)
             .bind(*at_unix_ms)
             .execute(&mut *connection)
             .await?;
@@ -479,7 +483,7 @@ async fn with_details(
     }
 
     let rows = sqlx::query(
-        "SELECT interaction, agent, reason, at_unix_ms FROM wrapups
+        "SELECT interaction, agent, reason, automatic, at_unix_ms FROM wrapups
          WHERE org = ?1 AND interaction IN (SELECT value FROM json_each(?2))
          ORDER BY seq",
     )
@@ -492,12 +496,13 @@ async fn with_details(
         records[record_idx].wrapups.push(WrapUpRow {
             agent: engine_id(row.try_get("agent")?),
             reason: row.try_get("reason")?,
+            automatic: row.try_get("automatic")?,
             at_unix_ms: row.try_get("at_unix_ms")?,
         });
     }
 
     let rows = sqlx::query(
-        "SELECT interaction, state, resumes_at_unix_ms, at_unix_ms FROM recordings
+        "SELECT interaction, state, resumes_at_unix_ms, at_unix_ms, agent FROM recordings
          WHERE org = ?1 AND interaction IN (SELECT value FROM json_each(?2))
          ORDER BY seq",
     )
@@ -511,6 +516,7 @@ async fn with_details(
             state: row.try_get("state")?,
             resumes_at_unix_ms: row.try_get("resumes_at_unix_ms")?,
             at_unix_ms: row.try_get("at_unix_ms")?,
+            agent: row.try_get::<Option<i64>, _>("agent")?.map(engine_id),
         });
     }
 
