@@ -256,6 +256,49 @@ async fn r13_r36_the_binary_connects_a_sipp_customer_to_a_sipp_phone_and_records
     assert_eq!(record["end_reason"], "customer_hung_up", "{record}");
     assert!(record["connected_at"].is_i64(), "{record}");
     assert_eq!(record["wrapups"][0]["reason"], "resolved", "{record}");
+
+    // R31: the call is recorded in two channels: left what the customer sent (SIPp's G.711
+    // A-law speech), right what the customer heard (the phone echoing it back).
+    let url = record["recording"].as_str().context("a recording URL")?;
+    let wav = http
+        .get(format!("{}{url}", demo.base))
+        .bearer_auth(&supervisor.token)
+        .send()
+        .await?;
+    assert_eq!(wav.status(), 200);
+    let bytes = wav.bytes().await?;
+    let mut reader = hound::WavReader::new(std::io::Cursor::new(bytes.to_vec()))?;
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 8000, 16)
+    );
+    let samples: Vec<i16> = reader.samples::<i16>().collect::<Result<_, _>>()?;
+    let seconds = samples.len() as f64 / 2.0 / 8000.0;
+    assert!(
+        (3.0..15.0).contains(&seconds),
+        "about the pcap's 5 s of talk: {seconds} s"
+    );
+    let rms = |channel: usize| {
+        let power: f64 = samples
+            .iter()
+            .skip(channel)
+            .step_by(2)
+            .map(|&s| f64::from(s).powi(2))
+            .sum::<f64>()
+            / (samples.len() / 2) as f64;
+        power.sqrt()
+    };
+    assert!(
+        rms(0) > 200.0,
+        "the customer's speech is on the left: rms {}",
+        rms(0)
+    );
+    assert!(
+        rms(1) > 200.0,
+        "what the customer heard is on the right: rms {}",
+        rms(1)
+    );
     Ok(())
 }
 
