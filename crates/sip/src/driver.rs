@@ -806,3 +806,26 @@ async fn sleep_until(deadline: Option<Instant>) {
 const REQUEST_QUEUE_LEN: usize = 1024;
 /// Registration events waiting for the server; beyond it the driver waits.
 const EVENT_QUEUE_LEN: usize = 1024;
+
+#[cfg(test)]
+mod tests {
+    use super::info_digit;
+
+    #[test]
+    fn r37_sip_info_digits_are_read_from_dtmf_relay_and_plain_dtmf_bodies() {
+        assert_eq!(
+            info_digit("application/dtmf-relay", b"Signal=1\r\nDuration=160\r\n"),
+            Some('1')
+        );
+        assert_eq!(
+            info_digit("Application/DTMF-Relay", b"signal = #\nDuration=100"),
+            Some('#')
+        );
+        assert_eq!(info_digit("application/dtmf", b"5"), Some('5'));
+        // Not a digit, several characters, another content type: nothing.
+        assert_eq!(info_digit("application/dtmf-relay", b"Signal=x"), None);
+        assert_eq!(info_digit("application/dtmf", b"12"), None);
+        assert_eq!(info_digit("application/sdp", b"Signal=1"), None);
+        assert_eq!(info_digit("application/dtmf-relay", &[0xff, 0xfe]), None);
+    }
+}
