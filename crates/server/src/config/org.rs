@@ -989,25 +989,31 @@ fn name_is_valid(r: &mut Reader<'_>, item: &Item<'_, '_>) -> bool {
     valid
 }
 
+/// `privacy_shield`: a duration like `"30s"`, or `false` for no limit on a pause.
 fn privacy_shield(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Option<u64>> {
-    let value = match item.value {
-        DeValue::Boolean(false) => Some(None),
-        DeValue::String(text) => super::parse_duration_ms(text)
-            .filter(|ms| *ms > 0)
-            .map(Some),
-        _ => None,
-    };
-    if value.is_none() {
-        r.expected(
-            item,
-            "a duration like \"30s\" (longer than 0s), or false for none",
-        );
-    }
-    value
+    duration_or_false(
+        r,
+        item,
+        "a duration like \"30s\" (longer than 0s), or false for none",
+    )
 }
 
-/// `recording_retention`: a duration like `"90d"`, or `false` to keep recordings.
+/// `recording_retention`: a duration like `"2160h"`, or `false` to keep recordings.
 fn recording_retention(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Option<u64>> {
+    duration_or_false(
+        r,
+        item,
+        "a duration like \"2160h\" (longer than 0s), or false to keep recordings",
+    )
+}
+
+/// A duration longer than zero (`Some(ms)`), or `false` (`None`); anything else is reported
+/// as `expected`.
+fn duration_or_false(
+    r: &mut Reader<'_>,
+    item: &Item<'_, '_>,
+    expected: &str,
+) -> Option<Option<u64>> {
     let value = match item.value {
         DeValue::Boolean(false) => Some(None),
         DeValue::String(text) => super::parse_duration_ms(text)
@@ -1016,10 +1022,7 @@ fn recording_retention(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Option
         _ => None,
     };
     if value.is_none() {
-        r.expected(
-            item,
-            "a duration like \"2160h\" (longer than 0s), or false to keep recordings",
-        );
+        r.expected(item, expected);
     }
     value
 }
