@@ -413,7 +413,7 @@ impl CallControl {
         };
         let remote = sdp::parse(call.sdp)
             .and_then(|remote| {
-                self.choose_codec(&remote)?;
+                sdp::choose_codec(&remote, &self.config.codecs)?;
                 Ok(remote)
             })
             .map_err(|error| Refusal {
@@ -862,15 +862,6 @@ impl CallControl {
             tenant: state.tenant,
             event,
         });
-    }
-
-    fn choose_codec(&self, remote: &RemoteAudio) -> Result<(), sdp::SdpError> {
-        let probe = LocalAudio {
-            rtp: SocketAddr::from(([127, 0, 0, 1], 9)),
-            session_id: 0,
-            session_version: 0,
-        };
-        sdp::answer(remote, &probe, &self.config.codecs).map(|_| ())
     }
 
     fn state(&self, leg: LegId) -> Option<State> {

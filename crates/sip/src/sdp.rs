@@ -340,6 +340,28 @@ pub fn offer(local: &LocalAudio, codecs: &[G711], direction: Direction) -> Strin
     write_sdp(local, &[], audio)
 }
 
+/// The codec we would answer `remote` with: the first law of `preferred` the offer has, with
+/// the offer's payload type for it. Refuses a disabled stream or an offer without a common
+/// law.
+pub fn choose_codec(remote: &RemoteAudio, preferred: &[G711]) -> Result<(G711, u8), SdpError> {
+    if remote.disabled {
+        return Err(SdpError::StreamDisabled);
+    }
+    preferred
+        .iter()
+        .find_map(|&law| {
+            remote
+                .codecs
+                .iter()
+                .find(|&&(offered, _)| offered == law)
+                .copied()
+        })
+        .ok_or_else(|| SdpError::NoCommonCodec {
+            offered: remote.payload_types.clone(),
+            accepted: preferred.to_vec(),
+        })
+}
+
 /// Our answer to a far-end offer, and the media it agrees.
 ///
 /// The codec is the first law of `preferred` that the offer has (our preference wins, see the
@@ -352,21 +374,7 @@ pub fn answer(
     local: &LocalAudio,
     preferred: &[G711],
 ) -> Result<(String, Negotiated), SdpError> {
-    if remote.disabled {
-        return Err(SdpError::StreamDisabled);
-    }
-    let Some((codec, payload_type)) = preferred.iter().find_map(|&law| {
-        remote
-            .codecs
-            .iter()
-            .find(|&&(offered, _)| offered == law)
-            .copied()
-    }) else {
-        return Err(SdpError::NoCommonCodec {
-            offered: remote.payload_types.clone(),
-            accepted: preferred.to_vec(),
-        });
-    };
+    let (codec, payload_type) = choose_codec(remote, preferred)?;
     let direction = remote.direction.reversed();
     let audio = audio_lines(
         local.rtp.port(),
