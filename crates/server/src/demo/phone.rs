@@ -685,17 +685,7 @@ impl PhoneAgent {
             headers.push(("Route", route.to_owned()));
         }
         call.local_cseq += 1;
-        let branch = format!("{:08x}", self.rng.next_u32());
-        let text = Request {
-            method: "BYE",
-            uri: &remote_target,
-            via: self.local,
-            branch: &branch,
-            headers,
-            sdp: None,
-        }
-        .write();
-        self.send(&text).await;
+        self.send_request("BYE", &remote_target, headers).await;
         tracing::info!(extension = self.settings.extension, "demo phone hangs up");
     }
 
@@ -798,17 +788,7 @@ impl PhoneAgent {
             headers.push(("Authorization", authorization));
         }
         let uri = format!("sip:{}", self.server);
-        let branch = format!("{:08x}", self.rng.next_u32());
-        let text = Request {
-            method: "REGISTER",
-            uri: &uri,
-            via: self.local,
-            branch: &branch,
-            headers,
-            sdp: None,
-        }
-        .write();
-        self.send(&text).await;
+        self.send_request("REGISTER", &uri, headers).await;
     }
 
     /// The interval Sentral granted: our Contact's `expires`, else `Expires`, else what we asked.
@@ -856,6 +836,21 @@ impl PhoneAgent {
         sdp: Option<&str>,
     ) {
         let text = request.response(status, reason, to, &[], sdp);
+        self.send(&text).await;
+    }
+
+    /// Sends a request without a body, in a new transaction (a fresh branch).
+    async fn send_request(&mut self, method: &str, uri: &str, headers: Vec<(&str, String)>) {
+        let branch = format!("{:08x}", self.rng.next_u32());
+        let text = Request {
+            method,
+            uri,
+            via: self.local,
+            branch: &branch,
+            headers,
+            sdp: None,
+        }
+        .write();
         self.send(&text).await;
     }
 
