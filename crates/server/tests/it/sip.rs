@@ -8,16 +8,13 @@
 //! away while it rings is a failed device: RONA (R21). Customer calls are played by the phone
 //! network's double here; `calls.rs` and `sip_interop.rs` carry them over SIP.
 
+use crate::sip_interop::Sipp;
 use crate::support::{DN_SALES, TestApp, spawn_demo_with_sip};
 use sentral_engine::TelephonyCommand;
 use serde_json::{Value, json};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::time::Duration;
-
-/// How long one SIPp run may take before the test fails.
-const SIPP_WAIT: Duration = Duration::from_secs(30);
 
 /// What SIPp expects of the server.
 #[derive(Clone, Copy)]
@@ -63,54 +60,46 @@ async fn sipp(sip: SocketAddr, phone: &Phone, expires: u32, transport: &str, exp
         Expect::Refused => "register_refused.xml",
     };
     let scenarios = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/sipp");
-    // SIPp writes its logs into the working directory: a temporary one.
-    let dir = tempfile::tempdir().expect("temp dir");
-    let local_port = free_udp_port();
-    let mut command = tokio::process::Command::new("sipp");
-    command
-        .current_dir(dir.path())
-        .arg(sip.to_string())
-        .arg("-sf")
-        .arg(scenarios.join(scenario))
-        .args(["-s", extension, "-au", extension, "-ap", password])
-        .args(["-key", "agent_port", &contact_port.to_string()])
-        .args(["-key", "expires", &expires.to_string()])
-        .args([
+    let args: Vec<String> = [
+        sip.to_string(),
+        "-sf".into(),
+        scenarios.join(scenario).display().to_string(),
+    ]
+    .into_iter()
+    .chain(
+        [
+            "-s",
+            extension,
+            "-au",
+            extension,
+            "-ap",
+            password,
             "-t",
             transport,
             "-i",
             "127.0.0.1",
-            "-p",
-            &local_port.to_string(),
-        ])
-        .args(["-m", "1", "-nostdin", "-timeout", "20s", "-trace_err"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let child = command.spawn().unwrap_or_else(|error| {
-        panic!(
-            "cannot run sipp ({error}): install it with scripts/install-test-deps \
-             (Debian package sip-tester)"
-        )
-    });
-    let output = tokio::time::timeout(SIPP_WAIT, child.wait_with_output())
-        .await
-        .expect("sipp finishes in time")
-        .expect("sipp runs");
-    if !output.status.success() {
-        let errors: String = std::fs::read_dir(dir.path())
-            .expect("the temp dir")
-            .flatten()
-            .filter(|entry| entry.file_name().to_string_lossy().ends_with("errors.log"))
-            .map(|entry| std::fs::read_to_string(entry.path()).unwrap_or_default())
-            .collect();
-        panic!(
-            "sipp {scenario} as {extension} (expires {expires}, {transport}) failed with {}:\n{}\n{errors}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
+            "-m",
+            "1",
+            "-nostdin",
+            "-timeout",
+            "20s",
+            "-trace_err",
+        ]
+        .map(str::to_owned),
+    )
+    .chain([
+        "-key".into(),
+        "agent_port".into(),
+        contact_port.to_string(),
+        "-key".into(),
+        "expires".into(),
+        expires.to_string(),
+        "-p".into(),
+        free_udp_port().to_string(),
+    ])
+    .collect();
+    // Fails the test with SIPp's error log unless the server answered as `expect` says.
+    Sipp::spawn("a phone registering", &args).succeeds().await;
 }
 
 /// Registers `phone` for an hour over UDP; fails the test unless the server accepts it.
