@@ -14,6 +14,9 @@ use utoipa::ToSchema;
 pub struct EventEnvelope {
     /// Increases by one per event for this user; reconnect with `?since=<seq>` to get the rest.
     pub seq: u64,
+    /// When the server published the event to this user's stream (Unix ms); a client can
+    /// measure delivery latency with it. Replayed events keep their original time.
+    pub at_unix_ms: i64,
     /// The event.
     #[serde(flatten)]
     pub event: EventDto,
