@@ -80,9 +80,10 @@ def make_available(i):
 
 
 
-def start_acd(binary, n_agents, workdir, uas_args, extra_config=""):
+def start_acd(binary, n_agents, workdir, uas_args, extra_config="", sign_in=True):
     """Starts Sentral with `n_agents` Available agents whose phones are one SIPp UAS started
-    with `uas_args` on AGENT_PORT; returns (server, uas, serve command, database path)."""
+    with `uas_args` on AGENT_PORT; returns (server, uas, serve command, database path).
+    With `sign_in=False` the phones are registered but nobody signs in (the caller does)."""
     data = os.path.join(workdir, f"sentral-{n_agents}")
     os.makedirs(data, exist_ok=True)
     config = os.path.join(workdir, f"bench-{n_agents}.toml")
@@ -113,10 +114,11 @@ def start_acd(binary, n_agents, workdir, uas_args, extra_config=""):
                                 stderr=subprocess.STDOUT).returncode
         if rc != 0:
             sys.exit(f"registering {n_agents} phones failed (sipp exit {rc}); see {workdir}")
-        started = time.time()
-        with concurrent.futures.ThreadPoolExecutor(16) as pool:
-            list(pool.map(make_available, range(n_agents)))
-        lib.log(f"{n_agents} agents available in {time.time() - started:.1f}s")
+        if sign_in:
+            started = time.time()
+            with concurrent.futures.ThreadPoolExecutor(16) as pool:
+                list(pool.map(make_available, range(n_agents)))
+            lib.log(f"{n_agents} agents available in {time.time() - started:.1f}s")
         uas = lib.start(["sipp"] + uas_args + ["-i", "127.0.0.1", "-p", str(AGENT_PORT),
                                                "-nostdin", "-buff_size", "4194304",
                                                "-max_socket", "60000"],

@@ -49,6 +49,16 @@ def build_sentral():
     return os.path.join(TARGET, "release", "sentral")
 
 
+def build_rtpload():
+    """Builds bench/rtpload (the RTP generator and echo) in release mode into CARGO_TARGET_DIR
+    and returns the path of its binary."""
+    env = dict(os.environ, CARGO_TARGET_DIR=TARGET)
+    log("cargo build --release -p sentral-bench-rtpload", f"(CARGO_TARGET_DIR={TARGET})")
+    subprocess.run(["cargo", "build", "--release", "-p", "sentral-bench-rtpload"],
+                   cwd=ROOT, env=env, check=True)
+    return os.path.join(TARGET, "release", "rtpload")
+
+
 def cpu_ms(pid):
     """User + system CPU time of a process so far, in milliseconds (/proc/<pid>/stat)."""
     with open(f"/proc/{pid}/stat") as f:
