@@ -11,6 +11,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// mimalloc rather than glibc's malloc. Every SIP transaction is kept with its messages for
+/// the RFC's 32 s after it ends, so a burst of calls allocates hundreds of MB that are freed
+/// half a minute later; glibc kept that memory (RSS stayed at its peak after a storm of
+/// 15,000 calls, while the live heap fell back to a few MB, measured with heaptrack), mimalloc
+/// returns it to the system.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sentral, an open-source contact center.
 #[derive(Debug, Parser)]
 #[command(version, about)]
