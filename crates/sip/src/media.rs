@@ -11,32 +11,35 @@
 //! would exceed [`LEGS_MAX`]). A leg moves with its socket and its RTP session, so its sequence
 //! numbers and timestamps continue.
 //!
-//! Calls are ticked by [`CLOCKS`] shared clock tasks, each with its 20 ms
-//! [`tokio::time::interval`]; a new call goes to the next clock in turn. On a tick a clock
-//! goes through its calls; for each it takes the call's lock, first reads what waits on every
-//! leg's socket (non-blocking `recv_from` until the socket is empty, at most
-//! [`DATAGRAMS_PER_TICK_MAX`] per leg) and feeds it to the leg, then ticks the mixer and writes
-//! one packet per connected, sending leg with a non-blocking `send_to`, which never waits for
-//! a slow peer: a full socket buffer loses that packet, not the call's clock. A call without
-//! legs is dropped from its clock on the next tick.
+//! Calls are ticked by a few media clock threads (four per core, at least four), each with
+//! its own phase in the 20 ms so they take turns; a new call goes to the next clock in turn.
+//! On a tick a clock goes through its calls; for each it takes the call's lock, first reads
+//! what waits on every leg's socket (non-blocking `recv_from` until the socket is empty, at
+//! most [`DATAGRAMS_PER_TICK_MAX`] per leg) and feeds it to the leg, then ticks the mixer and
+//! writes one packet per connected, sending leg with a non-blocking `send_to`, which never
+//! waits for a slow peer: a full socket buffer loses that packet, not the call's clock. A call
+//! without legs is dropped from its clock on the next tick. The handle's methods take the same
+//! locks synchronously (never across an `.await`), so a topology change is in force when the
+//! method returns, and the call's clock keeps ticking through it: a switch between bridge,
+//! hold and conference costs no gap beyond one tick.
 //!
-//! The sockets are plain non-blocking `std` sockets, not registered with tokio's reactor, and
-//! nothing wakes per call or per packet: a clock wakes 50 times a second whatever its number
-//! of calls. A perf profile at 1,000 concurrent calls with a task per call, woken by every
-//! arriving packet and by its own timer, had context switches, epoll and readiness bookkeeping
-//! at about a third of the server's CPU and the media work itself (mixing, G.711) at about 5%;
-//! at 2,000 calls its ticks fell more than 50 ms behind for a quarter of the frames while the
-//! process used about half of the machine. A packet now waits up to one tick in the kernel
-//! before the mixer sees it; the mixer's queue absorbs that as it absorbs network jitter, and
-//! what we send keeps its 20 ms clock. Closing a leg drops its socket at once. The handle's methods take the same locks
-//! synchronously (never across an `.await`), so a topology change is in force when the method
-//! returns, and the call's clock keeps ticking through it: a switch between bridge, hold and
-//! conference costs no gap beyond one tick.
+//! Why threads, reading on the tick, and plain non-blocking `std` sockets outside tokio's
+//! reactor: nothing wakes per call or per packet, and the media clock does not wait behind
+//! SIP and HTTP work. Measured with bench/media-calls on 2 cores: with a tokio task per call,
+//! woken by every arriving packet and by its own timer, a perf profile at 1,000 calls had
+//! context switches, epoll and readiness bookkeeping at about a third of the server's CPU and
+//! the media work itself (mixing, G.711) at about 5%, and at 2,000 calls a quarter of the
+//! ticks came more than 50 ms late while the process used half of the machine; with 16 shared
+//! tokio tasks, 0.3–1.4% of the ticks were late and jitter p99 was 7–9 ms, because a task
+//! that runs for a millisecond or more delays the runtime's own timers. A packet now waits up
+//! to one tick in the kernel before the mixer sees it; the mixer's queue absorbs that as it
+//! absorbs network jitter, and what we send keeps its 20 ms clock. Closing a leg drops its
+//! socket at once.
 //!
-//! The interval's missed ticks are [`MissedTickBehavior::Burst`]: each packet's timestamp is 160
-//! samples after the previous one, so only catching up on missed ticks keeps the timestamps in
-//! step with real time (`Delay` would let them fall behind for good after every stall, `Skip`
-//! would need the same bookkeeping). A tick that comes more than [`LATE_TICK_MAX`] after its
+//! A clock that falls behind catches up on its missed ticks at once (a burst): each packet's
+//! timestamp is 160 samples after the previous one, so only catching up keeps the timestamps
+//! in step with real time (delaying the rest would let them fall behind for good after every
+//! stall, skipping would need the same bookkeeping). A tick that comes more than [`LATE_TICK_MAX`] after its
 //! time is not sent but skipped in the RTP session (the timestamp moves on and the next packet
 //! is marked), so a long stall ends with at most a few packets in a burst.
 //!
@@ -79,8 +82,8 @@ use sentral_media::{
     MixLeg, MusicOnHold, RTP_HEADER_LEN, Received, RtpError, RtpSession, RtpSessionConfig, SILENCE,
 };
 use std::net::UdpSocket;
+use std::time::Instant;
 use tokio::sync::mpsc;
-use tokio::time::{Instant, MissedTickBehavior};
 
 // Call recording reaches into a call's state, so it is a child of this module (its own file).
 #[path = "recording.rs"]
@@ -924,15 +927,17 @@ impl LegMedia {
 /// The longest audio payload taken: 60 ms of G.711, the most `a=ptime` phones ask for.
 const PAYLOAD_SAMPLES_MAX: usize = 3 * FRAME_SAMPLES;
 
-/// The clocks that tick the calls: [`CLOCKS`] tasks, started on first use.
+/// The clocks that tick the calls: threads, each started when its first call comes.
 #[derive(Debug)]
 struct Clocks {
     clocks: Vec<Arc<Clock>>,
     /// The clock the next call goes to (modulo their number).
     next: AtomicUsize,
+    /// Clock `n` of `N` ticks `n / N` of 20 ms after this instant (set when the first starts).
+    epoch: std::sync::OnceLock<Instant>,
 }
 
-/// One clock: its calls are in its task; new ones wait here for its next tick.
+/// One clock: its calls are in its thread; new ones wait here for its next tick.
 #[derive(Debug, Default)]
 struct Clock {
     incoming: Mutex<Vec<Arc<Call>>>,
@@ -942,8 +947,11 @@ struct Clock {
 impl Clocks {
     fn new() -> Self {
         Clocks {
-            clocks: (0..CLOCKS).map(|_| Arc::new(Clock::default())).collect(),
+            clocks: (0..clock_count())
+                .map(|_| Arc::new(Clock::default()))
+                .collect(),
             next: AtomicUsize::new(0),
+            epoch: std::sync::OnceLock::new(),
         }
     }
 
@@ -953,8 +961,29 @@ impl Clocks {
         let clock = &self.clocks[n];
         clock.take_incoming().push(call);
         if !clock.started.swap(true, Ordering::AcqRel) {
-            tokio::spawn(run_clock(Arc::clone(clock)));
+            let first_tick = self.first_tick(n);
+            let thread_clock = Arc::clone(clock);
+            let spawned = std::thread::Builder::new()
+                .name(format!("sentral-media-{n}"))
+                .spawn(move || run_clock(&thread_clock, first_tick));
+            if let Err(error) = spawned {
+                // Its calls wait for the next call that lands on this clock to try again.
+                tracing::error!(%error, clock = n, "media: cannot start a clock thread");
+                clock.started.store(false, Ordering::Release);
+            }
         }
+    }
+
+    /// When clock `n` first ticks: its phase is `n / N` of a frame after the epoch's, so the
+    /// clocks take turns through the 20 ms instead of all waking at once.
+    fn first_tick(&self, n: usize) -> Instant {
+        let now = Instant::now();
+        let epoch = *self.epoch.get_or_init(|| now);
+        let phase = epoch + FRAME_DURATION * n as u32 / self.clocks.len() as u32;
+        let behind = now.saturating_duration_since(phase).as_nanos();
+        let frame = FRAME_DURATION.as_nanos();
+        let frames = behind.div_ceil(frame) as u32;
+        phase + FRAME_DURATION * frames
     }
 }
 
@@ -964,16 +993,19 @@ impl Clock {
     }
 }
 
-/// A clock's task: every 20 ms, each of its calls reads its legs' sockets and sends a packet
-/// per leg. Ends when the media side is gone (no handle holds the clock) and no call is left.
-async fn run_clock(clock: Arc<Clock>) {
-    let mut interval = tokio::time::interval(FRAME_DURATION);
-    interval.set_missed_tick_behavior(MissedTickBehavior::Burst);
+/// A clock's thread: every 20 ms, each of its calls reads its legs' sockets and sends a
+/// packet per leg. Ends when the media side is gone (no handle holds the clock) and no call is
+/// left.
+fn run_clock(clock: &Arc<Clock>, first_tick: Instant) {
     let mut calls: Vec<Arc<Call>> = Vec::new();
     let mut datagram = [0u8; DATAGRAM_LEN_MAX];
     let mut packet = [0u8; PACKET_LEN];
+    let mut scheduled = first_tick;
     loop {
-        let scheduled = interval.tick().await;
+        let now = Instant::now();
+        if scheduled > now {
+            std::thread::sleep(scheduled - now);
+        }
         calls.append(&mut clock.take_incoming());
         let late = Instant::now().saturating_duration_since(scheduled) > LATE_TICK_MAX;
         calls.retain(|call| {
@@ -985,10 +1017,18 @@ async fn run_clock(clock: Arc<Clock>) {
             state.tick(late, &mut packet);
             true
         });
-        if calls.is_empty() && Arc::strong_count(&clock) == 1 && clock.take_incoming().is_empty() {
+        if calls.is_empty() && Arc::strong_count(clock) == 1 && clock.take_incoming().is_empty() {
             return;
         }
+        scheduled += FRAME_DURATION;
     }
+}
+
+/// How many clock threads: four per core, at least four and at most 32, so that each tick's
+/// work comes in short turns spread over the 20 ms.
+fn clock_count() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (4 * cores).clamp(4, 32)
 }
 
 /// Sends a digit to the engine; a full queue loses it (with a warning) rather than block.
@@ -1025,10 +1065,6 @@ fn random_session_config(leg: LegId) -> RtpSessionConfig {
         first_timestamp: u32::from_le_bytes([bytes[6], bytes[7], bytes[8], bytes[9]]),
     }
 }
-
-/// How many clock tasks tick the calls: enough to spread the work over a few cores and keep
-/// each tick's burst short, few enough that wake-ups do not grow with the number of calls.
-const CLOCKS: usize = 16;
 
 /// The largest RTP payload type (7 bits).
 const PAYLOAD_TYPE_MAX: u8 = 127;
