@@ -1085,3 +1085,36 @@ const PACKET_LEN: usize = RTP_HEADER_LEN + FRAME_SAMPLES;
 /// A tick this late is skipped rather than sent, so a stall ends with a burst of at most three
 /// packets (the ticks 40, 20 and 0 ms late) instead of one per missed tick.
 const LATE_TICK_MAX: Duration = Duration::from_millis(50);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clocks_take_turns_through_the_20_ms() {
+        let clocks = Clocks::new();
+        let n_clocks = clocks.clocks.len() as u32;
+        assert!(n_clocks >= 4, "{n_clocks} clocks");
+        let before = Instant::now();
+        let firsts: Vec<Instant> = (0..clocks.clocks.len())
+            .map(|n| clocks.first_tick(n))
+            .collect();
+        let epoch = *clocks.epoch.get().expect("set by the first");
+        for (n, first) in firsts.iter().enumerate() {
+            assert!(*first >= before, "clock {n} starts in the past");
+            assert!(
+                *first - before <= FRAME_DURATION,
+                "clock {n} waits a frame at most"
+            );
+            // Its phase is n/N of a frame after the epoch's, to the nanosecond.
+            let offset = (*first - epoch).as_nanos() % FRAME_DURATION.as_nanos();
+            let phase = (FRAME_DURATION * n as u32 / n_clocks).as_nanos();
+            assert_eq!(offset, phase, "clock {n}");
+        }
+        // A clock started later keeps its phase.
+        std::thread::sleep(Duration::from_millis(7));
+        let later = clocks.first_tick(1);
+        let offset = (later - epoch).as_nanos() % FRAME_DURATION.as_nanos();
+        assert_eq!(offset, (FRAME_DURATION / n_clocks).as_nanos());
+    }
+}
