@@ -16,7 +16,7 @@ import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "bench")
-TARGET = os.environ.get("CARGO_TARGET_DIR", "/work/target-bench")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
