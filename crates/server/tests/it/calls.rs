@@ -187,6 +187,24 @@ async fn r24_the_agent_hanging_up_the_phone_ends_the_customers_call() {
 }
 
 #[tokio::test]
+async fn r25_a_customer_who_hangs_up_before_acknowledging_the_answer_ends_the_call() {
+    // Under load an ACK can be lost or late, and the customer's BYE may come first: the call
+    // must still end and the agent be free (bench/soak once left one call of 576,000 up).
+    let app = spawn_with_sip_calls(demo_with_rona(15), None).await;
+    let (anna, phone) = agent_with_phone(&app, "anna", "Sales", "1001", G711::Pcmu).await;
+    let customer = Softphone::new("4791234567", "127.0.0.1", sip_addr(&app), G711::Pcmu).await;
+    let (status, call) = customer.call_without_ack(DN_SALES).await;
+    assert_eq!(status, 200, "the server answers the customer's call");
+    let ringing = phone.ring().await;
+
+    assert_eq!(customer.bye(&call.expect("a dialog")).await, 200);
+    phone.expect_cancel(&ringing).await;
+    wait_for_state(&anna, "available").await;
+    let me = anna.get("/api/v1/agents/me").await;
+    assert_eq!(me.body["task"], Value::Null, "{me:?}");
+}
+
+#[tokio::test]
 async fn r12_a_phone_that_does_not_answer_is_cancelled_and_the_call_rings_the_next_agent() {
     let app = spawn_with_sip_calls(demo_with_rona(2), None).await;
     let (anna, anna_phone) = agent_with_phone(&app, "anna", "Sales", "1001", G711::Pcmu).await;

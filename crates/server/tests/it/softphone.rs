@@ -406,6 +406,15 @@ impl Softphone {
 
     /// Calls `dnis` at the server; returns the final response (ACKed when 2xx) and the dialog.
     pub async fn call(&self, dnis: &str) -> (u16, Option<Dialog>) {
+        self.invite(dnis, true).await
+    }
+
+    /// Like [`Softphone::call`], but a 2xx is not ACKed (a lost or late ACK).
+    pub async fn call_without_ack(&self, dnis: &str) -> (u16, Option<Dialog>) {
+        self.invite(dnis, false).await
+    }
+
+    async fn invite(&self, dnis: &str, ack_2xx: bool) -> (u16, Option<Dialog>) {
         let call_id = format!("call-{}-{}", self.user, rand_u32());
         let uri = format!("sip:{dnis}@{}", self.server);
         let from = format!("<sip:{}@{}>;tag={}", self.user, self.sip_addr(), self.tag);
@@ -441,7 +450,9 @@ impl Softphone {
             "ACK {ack_uri} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch={ack_branch}\r\nFrom: {from}\r\nTo: {remote}\r\nCall-ID: {call_id}\r\nCSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
             me = self.sip_addr(),
         );
-        self.send(ack, response.from).await;
+        if ack_2xx || !(200..300).contains(&status) {
+            self.send(ack, response.from).await;
+        }
         if !(200..300).contains(&status) {
             return (status, None);
         }
