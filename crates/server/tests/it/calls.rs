@@ -187,7 +187,7 @@ async fn r24_the_agent_hanging_up_the_phone_ends_the_customers_call() {
 }
 
 #[tokio::test]
-async fn r25_a_customer_who_hangs_up_before_acknowledging_the_answer_ends_the_call() {
+async fn r3_r7_a_customer_who_hangs_up_before_acknowledging_the_answer_frees_the_offered_agent() {
     // Under load an ACK can be lost or late, and the customer's BYE may come first: the call
     // must still end and the agent be free (bench/soak once left one call of 576,000 up).
     let app = spawn_with_sip_calls(demo_with_rona(15), None).await;
