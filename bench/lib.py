@@ -154,8 +154,9 @@ def percentile(values, p):
     return ordered[k]
 
 
-def uac_step(target, rate, calls, workdir, tag, port, service, talk_ms=1000):
-    """One bounded SIPp UAC load step; returns rc, successful, failed, INVITE->200 times."""
+def uac_step(target, rate, calls, workdir, tag, port, service, talk_ms=1000, extra=()):
+    """One bounded SIPp UAC load step; returns rc, successful, failed, INVITE->200 times.
+    `extra`: more SIPp arguments (e.g. -trace_err)."""
     stat = os.path.join(workdir, f"{tag}-{rate}.csv")
     limit = max(50, rate * 4)
     timeout_s = int(calls / rate + 30)
@@ -163,7 +164,7 @@ def uac_step(target, rate, calls, workdir, tag, port, service, talk_ms=1000):
            "-i", "127.0.0.1", "-p", str(port), "-m", str(calls), "-r", str(rate), "-rp", "1000",
            "-d", str(talk_ms), "-l", str(limit), "-timeout", f"{timeout_s}s",
            "-recv_timeout", "20000", "-max_socket", "60000", "-buff_size", "4194304",
-           "-nostdin", "-trace_stat", "-stf", stat, "-trace_rtt", "-rtt_freq", "1"]
+           "-nostdin", "-trace_stat", "-stf", stat, "-trace_rtt", "-rtt_freq", "1", *extra]
     sipp_rtts(workdir)
     with open(os.path.join(workdir, f"{tag}-{rate}.log"), "w") as out:
         rc = subprocess.run(cmd, cwd=workdir, stdout=out, stderr=subprocess.STDOUT,
