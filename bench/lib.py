@@ -75,6 +75,14 @@ def rss_mb(pid):
     return 0.0
 
 
+def open_fds(pid):
+    """How many file descriptors a process has open (/proc/<pid>/fd); 0 once it is gone."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
+
+
 def start(cmd, logfile, env=None, cwd=None):
     log("start:", " ".join(cmd))
     out = open(logfile, "w")
