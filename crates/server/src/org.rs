@@ -276,11 +276,14 @@ impl AgentGauge {
         AgentStateView::Rona,
     ];
 
+    /// The state's place in [`AgentGauge::STATES`] and the counts.
     fn slot(state: AgentStateView) -> usize {
-        Self::STATES
-            .iter()
-            .position(|s| *s == state)
-            .expect("every state has a slot")
+        match state {
+            AgentStateView::LoggedOut => 0,
+            AgentStateView::Available => 1,
+            AgentStateView::Idle => 2,
+            AgentStateView::Rona => 3,
+        }
     }
 
     /// Counts every agent of the engine afresh: O(agents), for start-up and admin changes.
