@@ -378,7 +378,7 @@ fn facts_of(transaction: &Transaction) -> RequestFacts {
             })
             .collect(),
         user_agent: request.user_agent_header().map(|h| h.value().to_owned()),
-        source: source_of(transaction, request),
+        source: source_of(transaction),
         transport: if reliable {
             Transport::Tcp
         } else {
@@ -418,23 +418,17 @@ fn contacts_of(request: &Request) -> Result<Contacts, ()> {
     Ok(Contacts::List(list))
 }
 
-/// Where a request came from: the peer of its TCP connection, or for UDP the top `Via` with
-/// the `received` and `rport` the transport layer wrote into it.
-fn source_of(transaction: &Transaction, request: &Request) -> SocketAddr {
-    let unknown = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
-    if let Some(connection) = &transaction.connection
-        && connection.is_reliable()
-        && let Some(remote) = connection.get_remote_addr()
-        && let Ok(remote) = SocketAddr::try_from(remote.addr.clone())
-    {
-        return remote;
-    }
-    request
-        .via_header()
-        .ok()
-        .and_then(|via| SipConnection::parse_target_from_via(via).ok())
-        .and_then(|(_, host_with_port)| SocketAddr::try_from(host_with_port).ok())
-        .unwrap_or(unknown)
+/// Where a request came from: the peer of its TCP connection, or the source address of its UDP
+/// datagram. Never a `Via`: its `received` and `rport` are text the sender may have written
+/// itself (rsipstack keeps a `received` it finds when the Via's host and port equal the real
+/// source), and every security decision (trunk allow-list, registrar, limits) rests on this.
+fn source_of(transaction: &Transaction) -> SocketAddr {
+    transaction
+        .connection
+        .as_ref()
+        .and_then(SipConnection::get_remote_addr)
+        .and_then(|remote| SocketAddr::try_from(remote.addr.clone()).ok())
+        .unwrap_or(SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)))
 }
 
 /// The SIP response for `answer`, with a `To` tag on final responses (RFC 3261 §8.2.6.2).
