@@ -223,6 +223,18 @@ pub async fn spawn_with_sip_calls(config: ServerConfig, trunk: Option<SocketAddr
     start_with(config, dir, Some(settings), false).await
 }
 
+/// Like [`spawn_with_sip_calls`], with SIP settings changed by `adjust`.
+pub async fn spawn_with_sip_settings(
+    config: ServerConfig,
+    adjust: impl FnOnce(&mut sentral_server::sip::SipSettings),
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings =
+        sentral_server::sip::SipSettings::at("127.0.0.1:0".parse().expect("address"));
+    adjust(&mut settings);
+    start_with(config, dir, Some(settings), false).await
+}
+
 async fn start_in(config: ServerConfig, dir: TempDir, sip: Option<SocketAddr>) -> TestApp {
     start_with(
         config,
