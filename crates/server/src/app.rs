@@ -41,6 +41,8 @@ pub struct AppState {
     pub callback_limiter: Arc<crate::api::CallbackLimiter>,
     /// Where call recordings are (`<dir>/<org>/<interaction id>.wav`, R31).
     pub recordings: PathBuf,
+    /// Sign-in's lock, hashing bound and per-address failures.
+    pub sign_in: Arc<crate::auth::SignInGuard>,
 }
 
 /// One running organisation.
@@ -166,6 +168,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         sip,
         callback_limiter: Arc::default(),
         recordings,
+        sign_in: Arc::default(),
     };
     let listener = TcpListener::bind(options.http)
         .await
@@ -174,7 +177,8 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
     let router = crate::api::router(state.clone());
     let (stop_http, stopped) = oneshot::channel::<()>();
     let http = tokio::spawn(async move {
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(listener, service).with_graceful_shutdown(async {
             let _ = stopped.await;
         });
         if let Err(error) = serve.await {
