@@ -314,20 +314,22 @@ async fn start_org(
         telephony: telephony.clone(),
         hub: hub.clone(),
         history: history.clone(),
-        directory: directory(org),
+        directory: directory(&store.users(&org.slug).await?),
     });
     Ok(handle)
 }
 
-/// Who receives an organisation's events.
-pub fn directory(org: &OrgConfig) -> Directory {
+/// Who receives an organisation's events: its users as the store has them (with their ids).
+pub fn directory(users: &[sentral_store::UserRow]) -> Directory {
     let mut directory = Directory::default();
-    for user in &org.users {
-        if let Some(agent) = user.agent {
-            directory.agents.insert(agent, user.username.clone());
+    for user in users {
+        if let Some(agent) = user.agent_id {
+            directory
+                .agents
+                .insert(sentral_engine::AgentId(agent), user.id);
         }
-        if matches!(user.role, config::Role::Supervisor | config::Role::Admin) {
-            directory.supervisors.push(user.username.clone());
+        if matches!(user.role, Role::Supervisor | Role::Admin) {
+            directory.supervisors.push(user.id);
         }
     }
     directory

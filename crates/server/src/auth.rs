@@ -45,6 +45,8 @@ pub struct Caller {
     pub user: UserRow,
     /// The session token's hash (for sign-out).
     pub token_hash: String,
+    /// When the session ends (Unix ms); an event socket closes then.
+    pub expires_unix_ms: i64,
 }
 
 impl Caller {
@@ -109,6 +111,7 @@ impl FromRequestParts<AppState> for Caller {
         Ok(Caller {
             user: session.user,
             token_hash,
+            expires_unix_ms: session.expires_unix_ms,
         })
     }
 }

@@ -94,6 +94,7 @@ async fn login(
     responses((status = 204), (status = 401, body = super::ErrorBody)))]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     state.store.delete_session(&caller.token_hash).await?;
+    state.hub.end_session(&caller.token_hash);
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
