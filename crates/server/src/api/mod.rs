@@ -6,6 +6,7 @@
 
 mod admin;
 mod callbacks;
+mod csrf;
 
 pub use callbacks::CallbackLimiter;
 mod directory;
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
     .route("/metrics", get(metrics))
     .merge(crate::desktop::routes())
     .fallback(|| async { ApiError::not_found("no such path") })
+    .layer(middleware::from_fn(csrf::same_origin_only))
     .layer(middleware::from_fn(observe))
     .layer(tower_http::limit::RequestBodyLimitLayer::new(
         BODY_BYTES_MAX,

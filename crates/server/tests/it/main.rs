@@ -9,6 +9,7 @@ mod baresip;
 mod call_control;
 mod callbacks_sip;
 mod calls;
+mod csrf;
 mod events;
 mod flow;
 mod noise;
