@@ -7,6 +7,7 @@
 mod admin;
 mod callbacks;
 mod csrf;
+mod headers;
 
 pub use callbacks::CallbackLimiter;
 mod directory;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         BODY_BYTES_MAX,
     ))
     .layer(middleware::from_fn(json_errors))
+    .layer(middleware::from_fn(headers::security_headers))
     .with_state(state)
 }
 

@@ -12,6 +12,7 @@ mod calls;
 mod csrf;
 mod events;
 mod flow;
+mod headers;
 mod noise;
 mod operations;
 mod recording;
