@@ -21,4 +21,5 @@ mod sign_in;
 mod sip;
 mod sip_interop;
 mod softphone;
+mod station;
 mod support;
