@@ -13,6 +13,7 @@ mod csrf;
 mod events;
 mod flow;
 mod headers;
+mod history;
 mod noise;
 mod operations;
 mod recording;
