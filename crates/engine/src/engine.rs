@@ -422,14 +422,32 @@ impl Engine {
         let extension = DialNumber::parse(extension)
             .map_err(|e| Rejection::rule(30, format!("extension: {e}")))?
             .to_string();
+        let own = |candidate: &str| {
+            DialNumber::parse(candidate).is_ok_and(|number| number.to_string() == extension)
+        };
+        if !own(&agent_config.extension) && !agent_config.stations.iter().any(|s| own(s)) {
+            let mut allowed = vec![agent_config.extension.clone()];
+            allowed.extend(agent_config.stations.iter().cloned());
+            return Err(Rejection::rule(
+                3,
+                format!(
+                    "extension {extension} is not yours; log in at {}",
+                    allowed.join(" or ")
+                ),
+            ));
+        }
         let agent = &self.agents[&agent_id];
         if agent.session.is_some() {
             return Err(Rejection::rule(3, "already logged in; log out first"));
         }
         if let Some(other) = self.agent_by_extension.get(&extension) {
+            let name = self
+                .config
+                .agent(*other)
+                .map_or("a colleague", |a| a.name.as_str());
             return Err(Rejection::rule(
                 3,
-                format!("extension {extension} is in use by {other}"),
+                format!("extension {extension} is in use by {name}"),
             ));
         }
         self.agent_by_extension.insert(extension.clone(), agent_id);

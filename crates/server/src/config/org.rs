@@ -568,6 +568,19 @@ fn read_agent(
         .require(r, "teams", "the names of the teams the agent may log in to")
         .map(|item| team_ids(r, item, team_names));
     let skills = agent.get("skills").map(|item| r.strings(item));
+    let stations = agent.get("stations").map(|item| {
+        let mut stations = Vec::new();
+        for (text, element) in r.strings(item) {
+            match DialNumber::parse(&text) {
+                Ok(number) => stations.push(number.to_string()),
+                Err(error) => r.report_at(
+                    &element,
+                    format!("invalid extension {text:?}: {error} (R30); stations lists extensions like \"1001\""),
+                ),
+            }
+        }
+        stations
+    });
     let capacity = agent
         .get("capacity")
         .and_then(|item| read_capacity(r, item));
@@ -578,6 +591,7 @@ fn read_agent(
             .and_then(|i| r.name(i))
             .unwrap_or_else(|| entry.key.to_owned()),
         extension: extension.unwrap_or_default(),
+        stations: stations.unwrap_or_default(),
         teams: teams.unwrap_or_default(),
         skills: skills.map(without_items).unwrap_or_default(),
         capacity: capacity.unwrap_or_default(),
@@ -1213,6 +1227,7 @@ const AGENT_FIELDS: &[&str] = &[
     "sip_ha1_sha256",
     "teams",
     "skills",
+    "stations",
     "capacity",
 ];
 const QUEUE_FIELDS: &[&str] = &[

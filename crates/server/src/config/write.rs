@@ -188,6 +188,9 @@ fn write_agents(out: &mut String, org: &OrgConfig, prefix: &str) {
         let teams: Vec<String> = agent.teams.iter().map(|id| team_name(org, *id)).collect();
         field(out, "teams", &strings(&teams));
         field(out, "skills", &strings(&agent.skills));
+        if !agent.stations.is_empty() {
+            field(out, "stations", &strings(&agent.stations));
+        }
         let capacity = agent.capacity;
         let capacity = format!(
             "{{ chat = {}, email = {}, social = {} }}",

@@ -647,6 +647,27 @@ impl Events {
         }
     }
 
+    /// Reads until the server closes the stream and returns the close code and reason,
+    /// skipping any events still on their way; fails the test after [`WAIT`].
+    pub async fn closed(&mut self) -> (u16, String) {
+        let read = async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(Message::Close(Some(frame)))) => {
+                        return (u16::from(frame.code), frame.reason.to_string());
+                    }
+                    Some(Ok(Message::Close(None))) | None => return (1005, String::new()),
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => panic!("the event stream failed: {error}"),
+                }
+            }
+        };
+        match tokio::time::timeout(WAIT, read).await {
+            Ok(closed) => closed,
+            Err(_) => panic!("the event stream was not closed within {WAIT:?}"),
+        }
+    }
+
     /// Reads events until one of type `kind` arrives and returns it with the ones skipped.
     pub async fn until(&mut self, kind: &str) -> (Value, Vec<Value>) {
         let mut skipped = Vec::new();
