@@ -42,8 +42,14 @@ fn offer(rtp: SocketAddr) -> String {
     )
 }
 
-/// An INVITE to `server` for [`NUMBER`] with `via` as the top Via and `extra` headers.
+/// An INVITE to `server` for [`NUMBER`] with `via` as the top Via and `extra` headers; the
+/// Contact is the Via's address.
 fn invite(server: SocketAddr, via: &str, call_id: &str, extra: &str, sdp: &str) -> String {
+    let contact = via
+        .split_whitespace()
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap_or("127.0.0.1");
     format!(
         "INVITE sip:{NUMBER}@{server} SIP/2.0\r\n\
          Via: {via}\r\n\
@@ -51,7 +57,7 @@ fn invite(server: SocketAddr, via: &str, call_id: &str, extra: &str, sdp: &str) 
          To: <sip:{NUMBER}@{server}>\r\n\
          Call-ID: {call_id}\r\n\
          CSeq: 1 INVITE\r\n\
-         Contact: <sip:4790000000@127.0.0.1>\r\n\
+         Contact: <sip:4790000000@{contact}>\r\n\
          Max-Forwards: 70\r\n\
          {extra}Content-Type: application/sdp\r\n\
          Content-Length: {}\r\n\r\n{sdp}",
@@ -154,9 +160,14 @@ fn response_to(request: &str, status: &str, extra: &str) -> String {
             header_of(request, name).unwrap()
         ));
     }
+    let to = header_of(request, "To").unwrap();
+    let tag = if to.contains(";tag=") {
+        ""
+    } else {
+        ";tag=carrier"
+    };
     out.push_str(&format!(
-        "To: {};tag=carrier\r\n{extra}Content-Length: 0\r\n\r\n",
-        header_of(request, "To").unwrap()
+        "To: {to}{tag}\r\n{extra}Content-Length: 0\r\n\r\n"
     ));
     out
 }
@@ -214,6 +225,179 @@ async fn trunk_digest_dial_outs_answer_the_carriers_407_with_the_trunk_credentia
     assert!(digest::verify(&credentials, "INVITE", &ha1), "{again}");
     let busy = response_to(&again, "486 Busy Here", "");
     carrier.send_to(busy.as_bytes(), from).await.unwrap();
+    service.shutdown().await;
+}
+
+/// The next telephony event for the organisation.
+async fn next_telephony(events: &mut mpsc::Receiver<SipEvent>) -> sentral_engine::TelephonyEvent {
+    loop {
+        match tokio::time::timeout(WAIT, events.recv()).await {
+            Ok(Some(SipEvent::Telephony { event, .. })) => return event,
+            Ok(Some(_)) => continue,
+            other => panic!("no telephony event: {other:?}"),
+        }
+    }
+}
+
+/// A customer's INVITE from `socket` with `extra` headers and the ACK-less final response.
+async fn call_in(server: SocketAddr, socket: &UdpSocket, call_id: &str, extra: &str) -> String {
+    let me = socket.local_addr().unwrap();
+    let message = invite(
+        server,
+        &format!("SIP/2.0/UDP {me};branch=z9hG4bK-{call_id};rport"),
+        call_id,
+        extra,
+        &offer("127.0.0.1:40000".parse().unwrap()),
+    );
+    socket.send_to(message.as_bytes(), server).await.unwrap();
+    final_response(socket, WAIT)
+        .await
+        .expect("a final response")
+}
+
+#[tokio::test]
+async fn trunk_digest_an_invite_is_challenged_then_arrives_with_the_trunks_credentials() {
+    use crate::support::read_challenge;
+    use sentral_sip::TrunkAccount;
+    use sentral_sip::digest::{self, Algorithm};
+    let (service, mut events) = start_with_trunks(&["127.0.0.1"], |options| {
+        options.routes[0].1.trunk_accounts = vec![TrunkAccount {
+            peer: "127.0.0.1".parse().unwrap(),
+            realm: "sentral".into(),
+            username: "carrier".into(),
+            ha1_md5: digest::ha1(Algorithm::Md5, "carrier", "sentral", "carrier-secret-1"),
+            ha1_sha256: digest::ha1(Algorithm::Sha256, "carrier", "sentral", "carrier-secret-1"),
+        }];
+    })
+    .await;
+    let server = service.local_addr();
+    let carrier = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let challenged = call_in(server, &carrier, "digest-1", "").await;
+    assert_eq!(status(&challenged), 407, "{challenged}");
+    let challenge =
+        read_challenge(header_of(&challenged, "Proxy-Authenticate").expect("a challenge"));
+    let uri = format!("sip:{NUMBER}@{server}");
+    let ha1 = digest::ha1(
+        challenge.algorithm,
+        "carrier",
+        &challenge.realm,
+        "carrier-secret-1",
+    );
+    let response = digest::response(
+        challenge.algorithm,
+        &ha1,
+        &challenge.nonce,
+        "00000001",
+        "feed",
+        "auth",
+        "INVITE",
+        &uri,
+    );
+    let authorization = format!(
+        "Proxy-Authorization: Digest username=\"carrier\", realm=\"{}\", nonce=\"{}\", \
+         uri=\"{uri}\", response=\"{response}\", algorithm={}, cnonce=\"feed\", qop=auth, \
+         nc=00000001\r\n",
+        challenge.realm,
+        challenge.nonce,
+        challenge.algorithm.name()
+    );
+    let me = carrier.local_addr().unwrap();
+    let again = invite(
+        server,
+        &format!("SIP/2.0/UDP {me};branch=z9hG4bK-digest-2;rport"),
+        "digest-2",
+        &authorization,
+        &offer("127.0.0.1:40000".parse().unwrap()),
+    );
+    carrier.send_to(again.as_bytes(), server).await.unwrap();
+    assert!(
+        matches!(
+            next_telephony(&mut events).await,
+            sentral_engine::TelephonyEvent::CallArrived { .. }
+        ),
+        "the authenticated call arrives"
+    );
+    service.shutdown().await;
+}
+
+#[tokio::test]
+async fn session_timer_an_interval_below_min_se_gets_422_on_the_wire() {
+    let (service, _events) = start_with_trunks(&["127.0.0.1"], |_| {}).await;
+    let customer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let refused = call_in(
+        service.local_addr(),
+        &customer,
+        "brief",
+        "Supported: timer\r\nSession-Expires: 10;refresher=uac\r\n",
+    )
+    .await;
+    assert_eq!(status(&refused), 422, "{refused}");
+    assert_eq!(header_of(&refused, "Min-SE"), Some("90"), "{refused}");
+    service.shutdown().await;
+}
+
+#[tokio::test]
+async fn session_timer_a_customer_gone_without_bye_is_found_by_our_refresh_and_ended() {
+    use sentral_engine::{LostCause, TelephonyCommand, TelephonyEvent};
+    let (service, mut events) = start_with_trunks(&["127.0.0.1"], |options| {
+        options.session_expires = Duration::from_secs(2);
+        options.session_expires_min = Duration::from_secs(1);
+    })
+    .await;
+    let server = service.local_addr();
+    let customer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let me = customer.local_addr().unwrap();
+    let message = invite(
+        server,
+        &format!("SIP/2.0/UDP {me};branch=z9hG4bK-gone;rport"),
+        "gone",
+        "Allow: INVITE, ACK, BYE, CANCEL\r\n",
+        &offer("127.0.0.1:40000".parse().unwrap()),
+    );
+    customer.send_to(message.as_bytes(), server).await.unwrap();
+    let TelephonyEvent::CallArrived { leg, .. } = next_telephony(&mut events).await else {
+        panic!("the call arrives");
+    };
+    service.command("demo", TelephonyCommand::Answer { leg });
+    let ok = final_response(&customer, WAIT).await.expect("answered");
+    assert_eq!(status(&ok), 200, "{ok}");
+    // We refresh: the caller does not support timers.
+    assert_eq!(
+        header_of(&ok, "Session-Expires"),
+        Some("2;refresher=uas"),
+        "{ok}"
+    );
+    let ack = format!(
+        "ACK sip:{NUMBER}@{server} SIP/2.0\r\nVia: SIP/2.0/UDP {me};branch=z9hG4bK-gone-ack;rport\r\n\
+         From: <sip:4790000000@127.0.0.1>;tag=c-gone\r\nTo: {}\r\nCall-ID: gone\r\n\
+         CSeq: 1 ACK\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n",
+        header_of(&ok, "To").unwrap()
+    );
+    customer.send_to(ack.as_bytes(), server).await.unwrap();
+    // After half the interval: a re-INVITE (no UPDATE in Allow) with our SDP.
+    let (refresh, from) = next_request(&customer).await;
+    assert!(refresh.starts_with("INVITE "), "{refresh}");
+    assert!(
+        refresh.contains("m=audio"),
+        "the refresh carries our SDP: {refresh}"
+    );
+    // The customer's phone no longer knows the call.
+    let gone = response_to(&refresh, "481 Call/Transaction Does Not Exist", "");
+    customer.send_to(gone.as_bytes(), from).await.unwrap();
+    assert_eq!(
+        next_telephony(&mut events).await,
+        TelephonyEvent::LegLost {
+            leg,
+            cause: LostCause::SessionExpired
+        }
+    );
+    let (bye, _) = loop {
+        let (request, from) = next_request(&customer).await;
+        if request.starts_with("BYE ") {
+            break (request, from);
+        }
+    };
+    assert!(bye.contains("Call-ID: gone"), "{bye}");
     service.shutdown().await;
 }
 
