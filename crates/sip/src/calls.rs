@@ -430,6 +430,8 @@ struct Session {
     refreshing: bool,
     /// The far end takes UPDATE (so our refresh needs no SDP).
     update: bool,
+    /// The far end supports session timers (so our answers may say `Require: timer`).
+    far_end_supports: bool,
 }
 
 #[derive(Debug)]
@@ -1074,6 +1076,7 @@ impl CallControl {
                                 refresher: offer.refresher,
                                 refreshing: false,
                                 update: state.allows_update,
+                                far_end_supports: offer.far_end_supports,
                             });
                         }
                         self.now_up(now, leg);
@@ -1159,6 +1162,8 @@ impl CallControl {
                             refresher,
                             refreshing: false,
                             update: session_timer::lists(allow, "UPDATE"),
+                            // It answered with Session-Expires: it knows the extension.
+                            far_end_supports: true,
                         },
                     );
                 }
@@ -1224,7 +1229,9 @@ impl CallControl {
                     leg.0 & ENGINE_LEG_BIT != 0,
                 ),
             ));
-            headers.push(("Require", "timer".into()));
+            if session.far_end_supports {
+                headers.push(("Require", "timer".into()));
+            }
             session.refreshing = false;
             session_deadline =
                 Some(now + session_timer::next_deadline(session.interval, session.refresher));
