@@ -695,6 +695,82 @@ mod decisions {
     }
 
     #[test]
+    fn session_timer_an_agents_phone_that_grants_us_the_refresh_gets_an_update_every_half_interval()
+    {
+        use sentral_engine::{AgentId, ENGINE_LEG_BIT, InteractionId};
+        use sentral_sip::calls::PhoneContact;
+        let (mut calls, t0) = control(CallConfig::default(), TenantRoutes::default());
+        let leg = LegId(ENGINE_LEG_BIT | 3);
+        calls.handle(
+            t0,
+            Input::Command {
+                tenant: Arc::from("demo"),
+                command: TelephonyCommand::RingAgent {
+                    leg,
+                    interaction: InteractionId(1),
+                    agent: AgentId(1),
+                    extension: "1001".into(),
+                    caller_number: None,
+                },
+                phone: Some(PhoneContact {
+                    uri: "sip:1001@127.0.0.1:5070".into(),
+                    source: "127.0.0.1:5070".parse().unwrap(),
+                    tcp: false,
+                }),
+            },
+        );
+        calls.handle(
+            t0,
+            Input::MediaOpened {
+                leg,
+                rtp: "127.0.0.1:20002".parse().unwrap(),
+            },
+        );
+        let actions = drain(&mut calls);
+        let invite_headers = actions
+            .iter()
+            .find_map(|action| match action {
+                Action::Invite { headers, .. } => Some(headers.clone()),
+                _ => None,
+            })
+            .expect("an INVITE");
+        assert_eq!(header(&invite_headers, "Supported"), ["timer"]);
+        assert_eq!(header(&invite_headers, "Session-Expires"), ["1800"]);
+        assert_eq!(header(&invite_headers, "Min-SE"), ["90"]);
+        calls.handle(
+            t0,
+            Input::Answered {
+                leg,
+                sdp: SDP.to_vec(),
+                session_expires: Some("600;refresher=uac".into()),
+                allow: "INVITE, ACK, BYE, UPDATE".into(),
+            },
+        );
+        drain(&mut calls);
+        assert_eq!(calls.poll_timeout(), Some(t0 + Duration::from_secs(300)));
+        calls.handle_timeout(t0 + Duration::from_secs(300));
+        let actions = drain(&mut calls);
+        let [
+            Action::Refresh {
+                update: true,
+                sdp: None,
+                headers,
+                ..
+            },
+        ] = &actions[..]
+        else {
+            panic!("an UPDATE without a body: {actions:?}");
+        };
+        assert_eq!(header(headers, "Session-Expires"), ["600;refresher=uac"]);
+        // No answer by the next half interval: the phone is gone.
+        calls.handle_timeout(t0 + Duration::from_secs(600));
+        assert_eq!(
+            lost(&drain(&mut calls), leg),
+            Some(LostCause::SessionExpired)
+        );
+    }
+
+    #[test]
     fn a_call_longer_than_the_organisations_longest_call_is_ended() {
         let routes = TenantRoutes {
             call_length_max: Some(Duration::from_secs(4 * 3600)),
