@@ -5,6 +5,7 @@
 mod calls;
 mod media;
 mod parsers_never_panic;
+mod register_brute_force;
 mod registrar;
 mod support;
 mod tidy;
