@@ -208,9 +208,14 @@ function connect() {
     try { event = JSON.parse(message.data); } catch { return; }
     handleEvent(event);
   };
-  ws.onclose = () => {
+  ws.onclose = (event) => {
     S.ws = null;
     if (!S.me) return;
+    // 4001: the session ended (signed out elsewhere, password changed): the check signs out.
+    if (event.code === 4001) {
+      api("GET", "/api/v1/agents/me").then((me) => { if (me.ok && !S.ws) connect(); });
+      return;
+    }
     clearTimeout(offlineTimer);
     offlineTimer = setTimeout(() => { $("offline").hidden = false; }, 800);
     const delay = Math.min(5000, 300 * 2 ** S.wsAttempts++);

@@ -517,7 +517,9 @@ impl Engine {
         }
     }
 
-    pub(crate) fn leg_hung_up(&mut self, leg: LegId) {
+    /// The far end of `leg` is gone; `customer_gone` is how the interaction ends when it was
+    /// the customer's leg.
+    pub(crate) fn leg_hung_up(&mut self, leg: LegId, customer_gone: EndReason) {
         let Some(leg_state) = self.legs.get(&leg).cloned() else {
             return;
         };
@@ -535,7 +537,7 @@ impl Engine {
                     .get_mut(&interaction_id)
                     .expect("exists")
                     .customer_leg = None;
-                self.end_interaction(interaction_id, EndReason::CustomerHungUp);
+                self.end_interaction(interaction_id, customer_gone);
             }
             LegRole::Agent(agent) if interaction.owner == Some((agent, leg)) => {
                 self.owner_leaves(interaction_id)

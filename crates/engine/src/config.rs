@@ -105,6 +105,9 @@ pub struct AgentConfig {
     pub name: String,
     /// The extension the agent's phone registers as by default.
     pub extension: String,
+    /// Other extensions the organisation lets the agent log in at (a shared desk's phone);
+    /// any other extension, a colleague's above all, is refused (R3).
+    pub stations: Vec<String>,
     /// Teams the agent may log in to.
     pub teams: Vec<TeamId>,
     /// Skills queues may require.
@@ -364,6 +367,14 @@ impl Config {
                     format!("agents.{}.extension", agent.name),
                     error.to_string(),
                 );
+            }
+            for station in &agent.stations {
+                if let Err(error) = DialNumber::parse(station) {
+                    fail(
+                        format!("agents.{}.stations", agent.name),
+                        format!("{station:?}: {error}"),
+                    );
+                }
             }
         }
         if let Some(auto) = &self.org.auto_wrapup {

@@ -10,8 +10,8 @@ use crate::ids::{
     AgentId, ENGINE_LEG_BIT, EntryPointId, InteractionId, LegId, Now, QueueId, TeamId, TimerId,
 };
 use crate::io::{
-    AgentStateView, Command, DesktopEvent, Input, InteractionKind, Output, Party, Recipient,
-    Record, RecordingState, StateRequest, TelephonyCommand, TelephonyEvent,
+    AgentStateView, Command, DesktopEvent, EndReason, Input, InteractionKind, Output, Party,
+    Recipient, Record, RecordingState, StateRequest, TelephonyCommand, TelephonyEvent,
 };
 use crate::reject::Rejection;
 use crate::routing::{Place, Router};
@@ -357,7 +357,11 @@ impl Engine {
                 Ok(None)
             }
             TelephonyEvent::HungUp { leg } => {
-                self.leg_hung_up(leg);
+                self.leg_hung_up(leg, EndReason::CustomerHungUp);
+                Ok(None)
+            }
+            TelephonyEvent::LegLost { leg, cause } => {
+                self.leg_hung_up(leg, EndReason::CustomerLost(cause));
                 Ok(None)
             }
             TelephonyEvent::Dtmf { leg, digit } => {
@@ -418,14 +422,32 @@ impl Engine {
         let extension = DialNumber::parse(extension)
             .map_err(|e| Rejection::rule(30, format!("extension: {e}")))?
             .to_string();
+        let own = |candidate: &str| {
+            DialNumber::parse(candidate).is_ok_and(|number| number.to_string() == extension)
+        };
+        if !own(&agent_config.extension) && !agent_config.stations.iter().any(|s| own(s)) {
+            let mut allowed = vec![agent_config.extension.clone()];
+            allowed.extend(agent_config.stations.iter().cloned());
+            return Err(Rejection::rule(
+                3,
+                format!(
+                    "extension {extension} is not yours; log in at {}",
+                    allowed.join(" or ")
+                ),
+            ));
+        }
         let agent = &self.agents[&agent_id];
         if agent.session.is_some() {
             return Err(Rejection::rule(3, "already logged in; log out first"));
         }
         if let Some(other) = self.agent_by_extension.get(&extension) {
+            let name = self
+                .config
+                .agent(*other)
+                .map_or("a colleague", |a| a.name.as_str());
             return Err(Rejection::rule(
                 3,
-                format!("extension {extension} is in use by {other}"),
+                format!("extension {extension} is in use by {name}"),
             ));
         }
         self.agent_by_extension.insert(extension.clone(), agent_id);

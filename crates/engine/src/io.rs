@@ -225,6 +225,15 @@ pub enum TelephonyEvent {
         /// The leg.
         leg: LegId,
     },
+    /// A leg ended without its far end hanging up: it went silent, stopped refreshing its
+    /// session, or lasted the organisation's longest call. The telephony side has already
+    /// ended it; the engine applies the hang-up rules (R24–R26) and records the cause.
+    LegLost {
+        /// The leg.
+        leg: LegId,
+        /// Why.
+        cause: LostCause,
+    },
     /// A DTMF digit on a leg.
     Dtmf {
         /// The leg.
@@ -242,6 +251,17 @@ pub enum TelephonyEvent {
         /// The extension.
         extension: String,
     },
+}
+
+/// Why a leg was ended by the telephony side rather than by a hang-up.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum LostCause {
+    /// The far end should be sending RTP and sent none for the media timeout.
+    MediaTimeout,
+    /// The session was not refreshed in time (RFC 4028 session timer).
+    SessionExpired,
+    /// The leg lasted the organisation's longest call.
+    CallTooLong,
 }
 
 /// Why a placed leg failed.
@@ -683,6 +703,8 @@ pub enum EndReason {
     OutdialAbandoned,
     /// The organisation's call limit was reached (R2).
     LimitReached,
+    /// The customer's leg was ended by the telephony side: silent, not refreshed, or too long.
+    CustomerLost(LostCause),
 }
 
 /// A durable record for the history (R45).

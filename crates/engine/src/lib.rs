@@ -61,8 +61,9 @@ pub use ids::{
 };
 pub use io::{
     AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason, FailCause,
-    Input, InteractionKind, OfferView, Output, Party, PopoverVariable, Prompt, Recipient, Record,
-    RecordingState, RejectCause, StateRequest, Target, TelephonyCommand, TelephonyEvent,
+    Input, InteractionKind, LostCause, OfferView, Output, Party, PopoverVariable, Prompt,
+    Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
+    TelephonyEvent,
 };
 pub use reject::{Code, Rejection, RejectionDetail};
 pub use routing::{Place, Router};

@@ -52,6 +52,7 @@ pub fn small_config() -> Config {
             id: AgentId(i as u64 + 1),
             name: (*name).into(),
             extension: format!("{}", 1001 + i),
+            stations: Vec::new(),
             teams: vec![if i < 3 { SALES } else { SUPPORT }],
             skills: vec!["norwegian".into()],
             capacity: Capacity::default(),

@@ -514,9 +514,23 @@ impl Sim {
             .collect();
         let leg = *self.rng.pick(&answered)?;
         let sim_leg = self.legs[&leg];
+        // Now and then the telephony side ends the leg itself (silent, not refreshed, too
+        // long): the same hang-up rules apply, with the cause on record.
+        let lost = [
+            None,
+            None,
+            None,
+            Some(LostCause::MediaTimeout),
+            Some(LostCause::SessionExpired),
+            Some(LostCause::CallTooLong),
+        ];
+        let event = match *self.rng.pick(&lost)? {
+            Some(cause) => TelephonyEvent::LegLost { leg, cause },
+            None => TelephonyEvent::HungUp { leg },
+        };
         Some((
             Step::HangUp(sim_leg.kind, sim_leg.interaction),
-            Input::Telephony(TelephonyEvent::HungUp { leg }),
+            Input::Telephony(event),
         ))
     }
 
@@ -935,8 +949,12 @@ impl Sim {
         {
             self.forget(leg);
         }
-        if let (Step::HangUp(..), Some(Input::Telephony(TelephonyEvent::HungUp { leg }))) =
-            (step, self.last_input.clone())
+        if let (
+            Step::HangUp(..),
+            Some(Input::Telephony(
+                TelephonyEvent::HungUp { leg } | TelephonyEvent::LegLost { leg, .. },
+            )),
+        ) = (step, self.last_input.clone())
         {
             self.forget(leg);
         }
@@ -1353,6 +1371,9 @@ fn check_end_reason(
         }
         // A callback or outdial dialled at the limit, or an arrival refused by it (R2).
         EndReason::LimitReached => matches!(step, Step::Answer | Step::Arrival | Step::Stale),
+        // The simulated network loses legs as the telephony side does (silent, not
+        // refreshed, too long), only where it could also hang them up.
+        EndReason::CustomerLost(_) => matches!(step, Step::HangUp(..)),
         EndReason::Transferred | EndReason::LeftConference | EndReason::ConsultEnded => false,
     };
     if ok {

@@ -41,6 +41,8 @@ pub struct AppState {
     pub callback_limiter: Arc<crate::api::CallbackLimiter>,
     /// Where call recordings are (`<dir>/<org>/<interaction id>.wav`, R31).
     pub recordings: PathBuf,
+    /// Sign-in's lock, hashing bound and per-address failures.
+    pub sign_in: Arc<crate::auth::SignInGuard>,
 }
 
 /// One running organisation.
@@ -166,6 +168,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         sip,
         callback_limiter: Arc::default(),
         recordings,
+        sign_in: Arc::default(),
     };
     let listener = TcpListener::bind(options.http)
         .await
@@ -174,7 +177,8 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
     let router = crate::api::router(state.clone());
     let (stop_http, stopped) = oneshot::channel::<()>();
     let http = tokio::spawn(async move {
-        let serve = axum::serve(listener, router).with_graceful_shutdown(async {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let serve = axum::serve(listener, service).with_graceful_shutdown(async {
             let _ = stopped.await;
         });
         if let Err(error) = serve.await {
@@ -310,20 +314,22 @@ async fn start_org(
         telephony: telephony.clone(),
         hub: hub.clone(),
         history: history.clone(),
-        directory: directory(org),
+        directory: directory(&store.users(&org.slug).await?),
     });
     Ok(handle)
 }
 
-/// Who receives an organisation's events.
-pub fn directory(org: &OrgConfig) -> Directory {
+/// Who receives an organisation's events: its users as the store has them (with their ids).
+pub fn directory(users: &[sentral_store::UserRow]) -> Directory {
     let mut directory = Directory::default();
-    for user in &org.users {
-        if let Some(agent) = user.agent {
-            directory.agents.insert(agent, user.username.clone());
+    for user in users {
+        if let Some(agent) = user.agent_id {
+            directory
+                .agents
+                .insert(sentral_engine::AgentId(agent), user.id);
         }
-        if matches!(user.role, config::Role::Supervisor | config::Role::Admin) {
-            directory.supervisors.push(user.username.clone());
+        if matches!(user.role, Role::Supervisor | Role::Admin) {
+            directory.supervisors.push(user.id);
         }
     }
     directory

@@ -602,5 +602,8 @@ pub fn end_reason(reason: engine::EndReason) -> &'static str {
         R::CustomerNotAnswered => "customer_not_answered",
         R::OutdialAbandoned => "outdial_abandoned",
         R::LimitReached => "limit_reached",
+        R::CustomerLost(engine::LostCause::MediaTimeout) => "media_timeout",
+        R::CustomerLost(engine::LostCause::SessionExpired) => "session_expired",
+        R::CustomerLost(engine::LostCause::CallTooLong) => "call_too_long",
     }
 }

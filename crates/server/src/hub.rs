@@ -1,4 +1,10 @@
-//! Per-user event streams with sequence numbers and bounded replay.
+//! Per-user event streams with sequence numbers and bounded replay, and the sessions whose
+//! sockets read them.
+//!
+//! Streams are keyed by the user's id, not their name: a name freed by a deleted user may be
+//! taken again, in another organisation too, and must not inherit the old stream; a deleted
+//! user's stream is dropped. Each open socket belongs to a session, and ending the session
+//! (sign-out, a password change, the user's deletion) closes its sockets.
 //!
 //! Each signed-in user has a stream: every desktop event addressed to them gets the next
 //! sequence number and is kept in a ring of the last [`REPLAY_MAX`] events, at most
@@ -25,6 +31,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
 
 /// How many events per user are kept for replay, at most.
 pub const REPLAY_MAX: usize = 1024;
@@ -32,10 +39,48 @@ pub const REPLAY_MAX: usize = 1024;
 /// How many bytes of events (their JSON text) per user are kept for replay, at most.
 pub const REPLAY_BYTES_MAX: usize = 16 * 1024;
 
-/// Every user's stream.
+/// Every user's stream, and the sessions with open sockets.
 #[derive(Debug, Default)]
 pub struct EventHub {
-    streams: Mutex<HashMap<String, Arc<UserStream>>>,
+    /// Streams by user id.
+    streams: Mutex<HashMap<i64, Arc<UserStream>>>,
+    /// Sessions with at least one open socket, by token hash.
+    sessions: Mutex<HashMap<String, SessionSockets>>,
+}
+
+#[derive(Debug)]
+struct SessionSockets {
+    /// Whose session it is, so that all of a user's sessions can be ended.
+    user_id: i64,
+    /// Set to `true` when the session ends; each socket holds a receiver.
+    ended: watch::Sender<bool>,
+}
+
+/// A socket's hold on its session: [`SessionWatch::ended`] resolves when the session ends.
+#[derive(Debug)]
+pub struct SessionWatch {
+    hub: Arc<EventHub>,
+    token_hash: String,
+    ended: watch::Receiver<bool>,
+}
+
+impl SessionWatch {
+    /// Resolves once the session has ended (at once if it already has).
+    pub async fn ended(&mut self) {
+        let _ = self.ended.wait_for(|ended| *ended).await;
+    }
+}
+
+impl Drop for SessionWatch {
+    fn drop(&mut self) {
+        let mut sessions = self.hub.sessions.lock().expect("sessions lock");
+        if let Some(session) = sessions.get(&self.token_hash)
+            // This receiver is still counted while it is being dropped.
+            && session.ended.receiver_count() <= 1
+        {
+            sessions.remove(&self.token_hash);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -115,17 +160,56 @@ fn take(stream: &UserStream, next: &mut u64) -> Option<Result<(u64, Arc<str>), R
 }
 
 impl EventHub {
-    fn stream(&self, username: &str) -> Arc<UserStream> {
+    fn stream(&self, user_id: i64) -> Arc<UserStream> {
         let mut streams = self.streams.lock().expect("hub lock");
-        if let Some(stream) = streams.get(username) {
-            return stream.clone();
+        streams.entry(user_id).or_default().clone()
+    }
+
+    /// Registers a socket of a session; ending the session resolves the watch.
+    pub fn watch_session(self: &Arc<Self>, token_hash: &str, user_id: i64) -> SessionWatch {
+        let mut sessions = self.sessions.lock().expect("sessions lock");
+        let session = sessions
+            .entry(token_hash.to_owned())
+            .or_insert_with(|| SessionSockets {
+                user_id,
+                ended: watch::Sender::new(false),
+            });
+        SessionWatch {
+            hub: self.clone(),
+            token_hash: token_hash.to_owned(),
+            ended: session.ended.subscribe(),
         }
-        streams.entry(username.to_owned()).or_default().clone()
+    }
+
+    /// Closes the sockets of one session (sign-out).
+    pub fn end_session(&self, token_hash: &str) {
+        let sessions = self.sessions.lock().expect("sessions lock");
+        if let Some(session) = sessions.get(token_hash) {
+            session.ended.send_replace(true);
+        }
+    }
+
+    /// Closes the sockets of every session of a user except `keep` (a password change keeps
+    /// the session that made it; a deletion keeps none).
+    pub fn end_user_sessions(&self, user_id: i64, keep: Option<&str>) {
+        let sessions = self.sessions.lock().expect("sessions lock");
+        for (token_hash, session) in sessions.iter() {
+            if session.user_id == user_id && Some(token_hash.as_str()) != keep {
+                session.ended.send_replace(true);
+            }
+        }
+    }
+
+    /// Forgets a deleted user: their sockets close and their stream is dropped, so nobody
+    /// who later gets the same id or name sees its events.
+    pub fn remove_user(&self, user_id: i64) {
+        self.end_user_sessions(user_id, None);
+        self.streams.lock().expect("hub lock").remove(&user_id);
     }
 
     /// Appends an event to a user's stream and wakes their sockets.
-    pub fn publish(&self, username: &str, event: EventDto) {
-        let stream = self.stream(username);
+    pub fn publish(&self, user_id: i64, event: EventDto) {
+        let stream = self.stream(user_id);
         {
             let mut ring = stream.ring.lock().expect("stream lock");
             ring.seq += 1;
@@ -150,8 +234,8 @@ impl EventHub {
     }
 
     /// Subscribes to a user's stream; `since` is the last sequence number the client saw.
-    pub fn subscribe(&self, username: &str, since: Option<u64>) -> Subscription {
-        let stream = self.stream(username);
+    pub fn subscribe(&self, user_id: i64, since: Option<u64>) -> Subscription {
+        let stream = self.stream(user_id);
         let ring = stream.ring.lock().expect("stream lock");
         let last_seq = ring.seq;
         let backlog = match since {
@@ -195,6 +279,9 @@ impl EventHub {
 mod tests {
     use super::*;
 
+    const ANNA: i64 = 1;
+    const BJORN: i64 = 2;
+
     fn ringing(task: u64) -> EventDto {
         EventDto::Ringing { task }
     }
@@ -203,29 +290,29 @@ mod tests {
     fn reconnecting_with_since_replays_what_was_missed() {
         let hub = EventHub::default();
         for task in 1..=3 {
-            hub.publish("anna", ringing(task));
+            hub.publish(ANNA, ringing(task));
         }
-        let subscription = hub.subscribe("anna", Some(1));
+        let subscription = hub.subscribe(ANNA, Some(1));
         assert_eq!(subscription.backlog.len(), 2);
         assert!(subscription.backlog[0].contains("\"seq\":2"));
         assert!(subscription.backlog[0].contains("\"at_unix_ms\":"));
         assert_eq!(subscription.last_seq, 3);
-        assert!(hub.subscribe("anna", Some(3)).backlog.is_empty());
+        assert!(hub.subscribe(ANNA, Some(3)).backlog.is_empty());
     }
 
     #[test]
     fn a_client_too_far_behind_is_told_to_reload() {
         let hub = EventHub::default();
         for task in 0..(REPLAY_MAX as u64 + 10) {
-            hub.publish("anna", ringing(task));
+            hub.publish(ANNA, ringing(task));
         }
-        let subscription = hub.subscribe("anna", Some(2));
+        let subscription = hub.subscribe(ANNA, Some(2));
         assert_eq!(subscription.backlog.len(), 1);
         assert!(subscription.backlog[0].contains("\"type\":\"reload\""));
         // Just inside the ring: everything after `since`.
-        let kept = hub.stream("anna").ring.lock().expect("ring").events.len() as u64;
+        let kept = hub.stream(ANNA).ring.lock().expect("ring").events.len() as u64;
         let since = REPLAY_MAX as u64 + 10 - kept;
-        let subscription = hub.subscribe("anna", Some(since));
+        let subscription = hub.subscribe(ANNA, Some(since));
         assert_eq!(subscription.backlog.len() as u64, kept);
         assert!(subscription.backlog[0].contains(&format!("\"seq\":{}", since + 1)));
     }
@@ -233,16 +320,16 @@ mod tests {
     #[tokio::test]
     async fn live_subscribers_get_each_later_event_once_in_order() {
         let hub = Arc::new(EventHub::default());
-        hub.publish("anna", ringing(1));
-        let mut first = hub.subscribe("anna", None);
-        let mut second = hub.subscribe("anna", None);
-        hub.publish("bjorn", ringing(9));
+        hub.publish(ANNA, ringing(1));
+        let mut first = hub.subscribe(ANNA, None);
+        let mut second = hub.subscribe(ANNA, None);
+        hub.publish(BJORN, ringing(9));
         let publisher = {
             let hub = hub.clone();
             tokio::spawn(async move {
                 for task in 2..=4 {
                     tokio::task::yield_now().await;
-                    hub.publish("anna", ringing(task));
+                    hub.publish(ANNA, ringing(task));
                 }
             })
         };
@@ -263,12 +350,12 @@ mod tests {
     #[tokio::test]
     async fn a_reader_further_behind_than_the_ring_lags_then_goes_on() {
         let hub = EventHub::default();
-        let mut slow = hub.subscribe("anna", None);
+        let mut slow = hub.subscribe(ANNA, None);
         let total = REPLAY_MAX as u64 + 5;
         for task in 1..=total {
-            hub.publish("anna", ringing(task));
+            hub.publish(ANNA, ringing(task));
         }
-        let kept = hub.stream("anna").ring.lock().expect("ring").events.len() as u64;
+        let kept = hub.stream(ANNA).ring.lock().expect("ring").events.len() as u64;
         let missed = total - kept;
         assert!(
             matches!(slow.live.recv().await, Err(RecvError::Lagged(n)) if n == missed),
@@ -278,13 +365,38 @@ mod tests {
         assert_eq!(seq, missed + 1);
     }
 
+    #[tokio::test]
+    async fn ending_a_session_resolves_its_sockets_watches_and_no_other() {
+        let hub = Arc::new(EventHub::default());
+        let mut first = hub.watch_session("s1", ANNA);
+        let mut second = hub.watch_session("s1", ANNA);
+        let mut other = hub.watch_session("s2", ANNA);
+        let mut bjorn = hub.watch_session("s3", BJORN);
+        hub.end_session("s1");
+        first.ended().await;
+        second.ended().await;
+        hub.end_user_sessions(ANNA, Some("s2"));
+        let still = tokio::time::timeout(std::time::Duration::from_millis(20), other.ended()).await;
+        assert!(still.is_err(), "the kept session stays open");
+        hub.remove_user(ANNA);
+        other.ended().await;
+        let still = tokio::time::timeout(std::time::Duration::from_millis(20), bjorn.ended()).await;
+        assert!(still.is_err(), "another user's session stays open");
+        drop((first, second, other));
+        assert_eq!(
+            hub.sessions.lock().unwrap().len(),
+            1,
+            "only bjorn's is kept"
+        );
+    }
+
     #[test]
     fn the_ring_keeps_at_most_its_byte_bound_of_the_newest_events() {
         let hub = EventHub::default();
         for task in 1..=(REPLAY_MAX as u64) {
-            hub.publish("anna", ringing(task));
+            hub.publish(ANNA, ringing(task));
         }
-        let stream = hub.stream("anna");
+        let stream = hub.stream(ANNA);
         let ring = stream.ring.lock().expect("ring");
         let bytes: usize = ring.events.iter().map(|e| e.len()).sum();
         assert_eq!(bytes, ring.bytes);

@@ -185,6 +185,16 @@ async fn serve(file: ServerConfig, network: Network, demo: Option<DemoMode>) -> 
         .unwrap_or(sentral_server::sip::DEFAULT_RTP_PORTS);
     let trunk = network.trunk.or(file.server.trunk);
     tracing::info!(?rtp_ports, ?trunk, "telephony settings");
+    let trunk_credential = file
+        .server
+        .trunk_username
+        .clone()
+        .zip(file.server.trunk_password.clone());
+    let rtp_timeout = match file.server.rtp_timeout_ms {
+        Some(Some(ms)) => Some(Duration::from_millis(ms)),
+        Some(None) => None,
+        None => Some(sentral_server::sip::DEFAULT_RTP_TIMEOUT),
+    };
     let app = start(StartOptions {
         config: file,
         data_dir: network.data_dir.clone(),
@@ -195,6 +205,8 @@ async fn serve(file: ServerConfig, network: Network, demo: Option<DemoMode>) -> 
             rtp_ports,
             trunk,
             recordings_dir: None,
+            trunk_credential,
+            rtp_timeout,
         }),
     })
     .await?;

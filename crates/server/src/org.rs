@@ -32,13 +32,13 @@ pub struct OrgHandle {
     jobs: mpsc::UnboundedSender<Job>,
 }
 
-/// Who receives the desktop events of an organisation.
+/// Who receives the desktop events of an organisation, by user id (a name may be reused).
 #[derive(Clone, Debug, Default)]
 pub struct Directory {
-    /// The user name of each agent.
-    pub agents: HashMap<AgentId, String>,
-    /// User names of supervisors and administrators.
-    pub supervisors: Vec<String>,
+    /// The user id of each agent.
+    pub agents: HashMap<AgentId, i64>,
+    /// User ids of supervisors and administrators.
+    pub supervisors: Vec<i64>,
 }
 
 /// What the engine task owns.
@@ -226,13 +226,13 @@ impl OrgActor {
                     let dto = EventDto::from_engine(&event);
                     match to {
                         Recipient::Agent(agent) => {
-                            if let Some(username) = self.directory.agents.get(&agent) {
-                                self.hub.publish(username, dto);
+                            if let Some(user_id) = self.directory.agents.get(&agent) {
+                                self.hub.publish(*user_id, dto);
                             }
                         }
                         Recipient::Supervisors => {
-                            for username in &self.directory.supervisors {
-                                self.hub.publish(username, dto.clone());
+                            for user_id in &self.directory.supervisors {
+                                self.hub.publish(*user_id, dto.clone());
                             }
                         }
                     }

@@ -18,13 +18,16 @@ use crate::config::OrgConfig;
 use crate::org::OrgHandle;
 use crate::telephony::TelephonyAdapter;
 use sentral_engine::{TelephonyCommand, TelephonyEvent};
+use sentral_sip::digest::{self, Algorithm};
 use sentral_sip::{
     Account, Event, MediaConfig, RegistrarConfig, SipEvent, SipOptions, SipService, TenantRoutes,
+    TrunkAccount,
 };
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 
 /// Where and how the server speaks SIP and RTP.
@@ -38,6 +41,10 @@ pub struct SipSettings {
     pub trunk: Option<SocketAddr>,
     /// Where call recordings are written (R31); `None`: `recordings` in the data directory.
     pub recordings_dir: Option<PathBuf>,
+    /// User name and password for the outbound trunk's digest challenges.
+    pub trunk_credential: Option<(String, String)>,
+    /// How long a far end that should send RTP may send none before its call ends.
+    pub rtp_timeout: Option<Duration>,
 }
 
 impl SipSettings {
@@ -48,9 +55,14 @@ impl SipSettings {
             rtp_ports: DEFAULT_RTP_PORTS,
             trunk: None,
             recordings_dir: None,
+            trunk_credential: None,
+            rtp_timeout: Some(DEFAULT_RTP_TIMEOUT),
         }
     }
 }
+
+/// How long a silent far end keeps its call when the configuration names no `rtp_timeout`.
+pub const DEFAULT_RTP_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The RTP ports used when the configuration names none.
 pub const DEFAULT_RTP_PORTS: (u16, u16) = (20000, 29999);
@@ -103,9 +115,12 @@ impl Sip {
             media: MediaConfig {
                 ip: media_ip,
                 ports: settings.rtp_ports,
+                rtp_timeout: settings.rtp_timeout,
             },
             trunk: settings.trunk,
+            trunk_credential: settings.trunk_credential,
             recordings: settings.recordings_dir,
+            ..SipOptions::at(settings.addr)
         })
         .await?;
         Ok(Sip {
@@ -197,5 +212,21 @@ pub fn routes_of(org: &OrgConfig) -> TenantRoutes {
             .flat_map(|entry| entry.dial_numbers.iter().map(|n| n.as_str().to_owned()))
             .collect(),
         trunk_peers: org.trunks.iter().map(|trunk| trunk.address).collect(),
+        trunk_accounts: org
+            .trunks
+            .iter()
+            .filter_map(|trunk| {
+                let (username, password) = (trunk.username.as_ref()?, trunk.password.as_ref()?);
+                let realm = &org.sip.realm;
+                Some(TrunkAccount {
+                    peer: trunk.address,
+                    realm: realm.clone(),
+                    username: username.clone(),
+                    ha1_md5: digest::ha1(Algorithm::Md5, username, realm, password),
+                    ha1_sha256: digest::ha1(Algorithm::Sha256, username, realm, password),
+                })
+            })
+            .collect(),
+        call_length_max: org.call_length_max_ms.map(Duration::from_millis),
     }
 }

@@ -20,15 +20,18 @@
 //! rejection, and which far-end events the engine must hear (only those of legs it still
 //! has: a leg the engine hung up is never reported back as hung up).
 
+use crate::digest::{self, Algorithm, Challenge, Credentials, NonceBook, NonceUse};
 use crate::sdp::{self, Direction, LocalAudio, Negotiated, RemoteAudio};
+use crate::session_timer::{self, Refresher, SessionOffer};
 use sentral_engine::{
-    ENGINE_LEG_BIT, FailCause, InteractionId, LegId, Prompt, RejectCause, TelephonyCommand,
-    TelephonyEvent,
+    ENGINE_LEG_BIT, FailCause, InteractionId, LegId, LostCause, Prompt, RejectCause,
+    TelephonyCommand, TelephonyEvent,
 };
 use sentral_media::G711;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// What one organisation (tenant) receives: its numbers and the trunks it accepts calls from.
 #[derive(Clone, Debug, Default, Eq, PartialEq)]
@@ -37,6 +40,25 @@ pub struct TenantRoutes {
     pub numbers: Vec<String>,
     /// Addresses whose INVITEs are accepted (the trunk allow-list).
     pub trunk_peers: Vec<IpAddr>,
+    /// Trunks that must authenticate every INVITE with digest (407), by address.
+    pub trunk_accounts: Vec<TrunkAccount>,
+    /// The longest a leg of this organisation may be up; `None`: no limit.
+    pub call_length_max: Option<Duration>,
+}
+
+/// The digest credentials a trunk peer authenticates its INVITEs with (only HA1s are kept).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct TrunkAccount {
+    /// The peer's address, one of [`TenantRoutes::trunk_peers`].
+    pub peer: IpAddr,
+    /// The digest realm.
+    pub realm: String,
+    /// The user name the trunk authenticates as.
+    pub username: String,
+    /// Lowercase hex MD5 of `username:realm:password`.
+    pub ha1_md5: String,
+    /// Lowercase hex SHA-256 of `username:realm:password`.
+    pub ha1_sha256: String,
 }
 
 /// Where an agent's phone is reached: its registered contact.
@@ -57,6 +79,12 @@ pub struct CallConfig {
     pub trunk: Option<SocketAddr>,
     /// The codecs we offer and accept, most preferred first.
     pub codecs: Vec<G711>,
+    /// The session interval we ask for and grant when the far end names none (RFC 4028).
+    pub session_expires: Duration,
+    /// The shortest session interval accepted; shorter ones get 422 (RFC 4028 `Min-SE`).
+    pub session_expires_min: Duration,
+    /// Most inbound calls from one address that are not answered yet; more get 503.
+    pub unanswered_per_source_max: usize,
 }
 
 impl Default for CallConfig {
@@ -64,6 +92,9 @@ impl Default for CallConfig {
         CallConfig {
             trunk: None,
             codecs: vec![G711::Pcmu, G711::Pcma],
+            session_expires: Duration::from_secs(1800),
+            session_expires_min: Duration::from_secs(90),
+            unanswered_per_source_max: 64,
         }
     }
 }
@@ -104,6 +135,10 @@ pub enum Input {
         leg: LegId,
         /// The 2xx body.
         sdp: Vec<u8>,
+        /// The 2xx's `Session-Expires`, if any (RFC 4028).
+        session_expires: Option<String>,
+        /// The 2xx's `Allow` values, joined with commas.
+        allow: String,
     },
     /// An outbound leg failed with this final status; `None` when no answer came at all
     /// (timeout or transport error).
@@ -118,12 +153,28 @@ pub enum Input {
         /// The leg.
         leg: LegId,
     },
-    /// The far end sent a re-INVITE with this offer; answer with [`Action::AnswerReInvite`].
+    /// The far end sent a re-INVITE or UPDATE with this offer; answer with
+    /// [`Action::AnswerReInvite`]. Either refreshes the session (RFC 4028).
     ReInvite {
         /// The leg.
         leg: LegId,
-        /// The offer (may be empty: then we offer in the 200).
+        /// The offer (may be empty: a re-INVITE then gets our offer in the 200, an UPDATE
+        /// only a 200).
         sdp: Vec<u8>,
+        /// An UPDATE rather than a re-INVITE.
+        update: bool,
+    },
+    /// Our session refresh ([`Action::Refresh`]) got this final status; `None`: no answer.
+    Refreshed {
+        /// The leg.
+        leg: LegId,
+        /// The final status.
+        status: Option<u16>,
+    },
+    /// The far end of a leg that should be sending has sent no RTP for the media timeout.
+    MediaTimeout {
+        /// The leg.
+        leg: LegId,
     },
     /// A prompt started with [`Action::PlayPrompt`] was played to its end.
     PromptDone {
@@ -140,16 +191,26 @@ pub enum Input {
 }
 
 /// A new INVITE, for [`CallControl::invite_arrived`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct NewCall<'a> {
-    /// Where it came from.
-    pub source: IpAddr,
+    /// Where it came from: the datagram's source or the connection's peer.
+    pub source: Option<IpAddr>,
     /// The number dialled (Request-URI user).
     pub dnis: &'a str,
     /// The caller's number (P-Asserted-Identity or From user); empty when withheld.
     pub ani: &'a str,
     /// The INVITE's body.
     pub sdp: &'a [u8],
+    /// Every `Proxy-Authorization` value, as sent.
+    pub proxy_authorization: &'a [String],
+    /// `Session-Expires`, as sent (RFC 4028).
+    pub session_expires: Option<&'a str>,
+    /// `Min-SE`, as sent.
+    pub min_se: Option<&'a str>,
+    /// Every `Supported` value, joined with commas.
+    pub supported: &'a str,
+    /// Every `Allow` value, joined with commas.
+    pub allow: &'a str,
 }
 
 /// Why a new INVITE is refused at once.
@@ -159,6 +220,18 @@ pub struct Refusal {
     pub status: u16,
     /// Its reason phrase, which says why.
     pub reason: String,
+    /// Headers the refusal needs (`Proxy-Authenticate`, `Min-SE`, `Retry-After`).
+    pub headers: Vec<(&'static str, String)>,
+}
+
+impl Refusal {
+    fn new(status: u16, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            reason: reason.into(),
+            headers: Vec::new(),
+        }
+    }
 }
 
 /// Something the driver must do, drained with [`CallControl::poll_action`].
@@ -183,6 +256,9 @@ pub enum Action {
         leg: LegId,
         /// What was agreed.
         media: Negotiated,
+        /// Where the leg's signalling comes from: RTP from this address (any port) may be
+        /// latched to as well as from the SDP's address (a phone behind NAT).
+        peer: Option<IpAddr>,
     },
     /// Media topology, as the engine commanded.
     Topology(Topology),
@@ -204,6 +280,8 @@ pub enum Action {
         leg: LegId,
         /// Our answer.
         sdp: String,
+        /// Headers of the 200 (the session timer's).
+        headers: Vec<(&'static str, String)>,
     },
     /// Refuse the inbound INVITE.
     Reject {
@@ -231,6 +309,10 @@ pub enum Action {
         interaction: Option<InteractionId>,
         /// Our offer.
         sdp: String,
+        /// Headers of the INVITE (the session timer's).
+        headers: Vec<(&'static str, String)>,
+        /// Through the outbound trunk (which may ask for its credentials).
+        trunk: bool,
     },
     /// Cancel an outbound INVITE not answered yet.
     Cancel {
@@ -258,7 +340,8 @@ pub enum Action {
         /// What to do.
         change: RecordingChange,
     },
-    /// Answer a re-INVITE: 200 with our SDP, or a refusal with no body.
+    /// Answer a re-INVITE or UPDATE: 200 with our SDP (none for an UPDATE without an offer),
+    /// or a refusal with no body.
     AnswerReInvite {
         /// The leg.
         leg: LegId,
@@ -266,6 +349,20 @@ pub enum Action {
         status: u16,
         /// Our answer, with 200.
         sdp: Option<String>,
+        /// Headers of the answer (the session timer's).
+        headers: Vec<(&'static str, String)>,
+    },
+    /// Refresh the session (RFC 4028): an UPDATE without a body, or a re-INVITE with our
+    /// last SDP; answer with [`Input::Refreshed`].
+    Refresh {
+        /// The leg.
+        leg: LegId,
+        /// An UPDATE (the far end allows it) rather than a re-INVITE.
+        update: bool,
+        /// The re-INVITE's SDP.
+        sdp: Option<String>,
+        /// `Session-Expires` and `Supported`.
+        headers: Vec<(&'static str, String)>,
     },
 }
 
@@ -305,6 +402,36 @@ pub struct CallControl {
     actions: VecDeque<Action>,
     next_inbound: u64,
     next_session_id: u64,
+    /// Every leg's pending timer, soonest first (at most one per kind and leg).
+    timers: BTreeSet<(Instant, LegId, TimerKind)>,
+    /// Inbound calls not answered yet, by source address.
+    unanswered: HashMap<IpAddr, usize>,
+    /// Nonces of the challenges to trunks.
+    nonces: NonceBook,
+}
+
+/// What a leg's timer is for.
+#[derive(Clone, Copy, Debug, Eq, Ord, PartialEq, PartialOrd)]
+enum TimerKind {
+    /// Refresh the session (we refresh) or end it (the far end did not refresh).
+    Session,
+    /// The leg has been up for the organisation's longest call.
+    CallLength,
+}
+
+/// A leg's session timer (RFC 4028).
+#[derive(Clone, Copy, Debug)]
+struct Session {
+    /// The session interval.
+    interval: Duration,
+    /// Who refreshes it.
+    refresher: Refresher,
+    /// Our refresh was sent and is not answered yet.
+    refreshing: bool,
+    /// The far end takes UPDATE (so our refresh needs no SDP).
+    update: bool,
+    /// The far end supports session timers (so our answers may say `Require: timer`).
+    far_end_supports: bool,
 }
 
 #[derive(Debug)]
@@ -322,6 +449,43 @@ struct Leg {
     /// The engine hung the leg up while a prompt played: end it when the prompt is over, so
     /// the caller hears it to the end (the courtesy callback's confirmation, R37).
     bye_after_prompt: bool,
+    /// Where the leg's signalling comes from (RTP from this address may be latched to).
+    peer: Option<IpAddr>,
+    /// An inbound call not answered yet from this address (counted in `unanswered`).
+    unanswered_from: Option<IpAddr>,
+    /// The session timer offered by an inbound INVITE, applied when it is answered.
+    session_offer: Option<SessionOffer>,
+    /// The session timer, once up.
+    session: Option<Session>,
+    /// Our last SDP, which a refreshing re-INVITE sends again unchanged.
+    last_sdp: Option<String>,
+    /// The deadline of each timer kind the leg has in `timers`.
+    session_at: Option<Instant>,
+    call_length_at: Option<Instant>,
+    /// The far end's INVITE allows UPDATE (so our refreshes need no SDP).
+    allows_update: bool,
+}
+
+impl Leg {
+    fn new(tenant: Arc<str>, state: State, then: Then) -> Leg {
+        Leg {
+            tenant,
+            state,
+            remote: None,
+            local: None,
+            then,
+            prompting: false,
+            bye_after_prompt: false,
+            peer: None,
+            unanswered_from: None,
+            session_offer: None,
+            session: None,
+            last_sdp: None,
+            session_at: None,
+            call_length_at: None,
+            allows_update: false,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -348,12 +512,14 @@ enum Then {
         tcp: bool,
         caller: Option<String>,
         interaction: Option<InteractionId>,
+        trunk: bool,
     },
 }
 
 impl CallControl {
-    /// Call control with no tenants yet.
-    pub fn new(config: CallConfig) -> Self {
+    /// Call control with no tenants yet. `secret` keys the nonces of trunk challenges, whose
+    /// issue times count from `epoch`.
+    pub fn new(config: CallConfig, secret: [u8; 32], epoch: Instant) -> Self {
         CallControl {
             config,
             routes: HashMap::new(),
@@ -361,6 +527,9 @@ impl CallControl {
             actions: VecDeque::new(),
             next_inbound: 1,
             next_session_id: 1,
+            timers: BTreeSet::new(),
+            unanswered: HashMap::new(),
+            nonces: NonceBook::new(secret, epoch, TRUNK_NONCE_LIFETIME),
         }
     }
 
@@ -379,81 +548,263 @@ impl CallControl {
         self.legs.len()
     }
 
-    /// A new INVITE: refused at once (403 from a peer no organisation accepts, 404 for a
-    /// number no organisation that accepts the peer has, 488 for an offer without a common
-    /// codec), or a new leg reported to the tenant's engine as `CallArrived`.
-    pub fn invite_arrived(&mut self, call: NewCall<'_>) -> Result<LegId, Refusal> {
-        let trusting: Vec<&Arc<str>> = self
+    /// A new INVITE: refused at once (403 from a peer no organisation accepts, 407 to a trunk
+    /// that must authenticate and did not, 404 for a number no organisation that accepts the
+    /// peer has, 422 for a session interval below our minimum, 503 for a peer with too many
+    /// calls not answered yet, 488 for an offer without a common codec), or a new leg
+    /// reported to the tenant's engine as `CallArrived`.
+    pub fn invite_arrived(&mut self, now: Instant, call: NewCall<'_>) -> Result<LegId, Refusal> {
+        let source = call
+            .source
+            .ok_or_else(|| Refusal::new(403, "the request's source address is unknown"))?;
+        let mut trusting: Vec<Arc<str>> = self
             .routes
             .iter()
-            .filter(|(_, routes)| routes.trunk_peers.contains(&call.source))
-            .map(|(tenant, _)| tenant)
+            .filter(|(_, routes)| routes.trunk_peers.contains(&source))
+            .map(|(tenant, _)| tenant.clone())
             .collect();
         if trusting.is_empty() {
+            return Err(Refusal::new(
+                403,
+                format!("{source} is not an accepted trunk"),
+            ));
+        }
+        trusting.sort();
+        let trusting = self.authenticate_trunk(now, source, trusting, call.proxy_authorization)?;
+        let dnis = digits(call.dnis);
+        let Some(tenant) = trusting.into_iter().find(|tenant| {
+            self.routes[tenant]
+                .numbers
+                .iter()
+                .any(|n| digits(n) == dnis)
+        }) else {
+            return Err(Refusal::new(
+                404,
+                format!("no entry point has the number {:?}", bounded(call.dnis)),
+            ));
+        };
+        let session_offer = session_timer::grant(
+            self.config.session_expires,
+            self.config.session_expires_min,
+            call.session_expires,
+            call.min_se,
+            call.supported,
+        )
+        .map_err(|too_brief| Refusal {
+            headers: vec![("Min-SE", too_brief.min_se.to_string())],
+            ..Refusal::new(422, "Session Interval Too Small")
+        })?;
+        let n_unanswered = self.unanswered.get(&source).copied().unwrap_or(0);
+        if n_unanswered >= self.config.unanswered_per_source_max {
             return Err(Refusal {
-                status: 403,
-                reason: format!("{} is not an accepted trunk", call.source),
+                headers: vec![("Retry-After", "5".into())],
+                ..Refusal::new(
+                    503,
+                    format!("{source} has {n_unanswered} calls not answered yet"),
+                )
             });
         }
-        let dnis = digits(call.dnis);
-        let Some(tenant) = trusting
-            .into_iter()
-            .find(|tenant| {
-                self.routes[*tenant]
-                    .numbers
-                    .iter()
-                    .any(|n| digits(n) == dnis)
-            })
-            .cloned()
-        else {
-            return Err(Refusal {
-                status: 404,
-                reason: format!("no entry point has the number {:?}", call.dnis),
-            });
-        };
         let remote = sdp::parse(call.sdp)
             .and_then(|remote| {
                 sdp::choose_codec(&remote, &self.config.codecs)?;
                 Ok(remote)
             })
-            .map_err(|error| Refusal {
-                status: 488,
-                reason: error.to_string(),
-            })?;
+            .map_err(|error| Refusal::new(488, error.to_string()))?;
         let leg = LegId(self.next_inbound);
         self.next_inbound = (self.next_inbound + 1) & !ENGINE_LEG_BIT;
+        *self.unanswered.entry(source).or_default() += 1;
         self.legs.insert(
             leg,
             Leg {
-                tenant: tenant.clone(),
-                state: State::Offered,
                 remote: Some(remote),
-                local: None,
-                then: Then::Nothing,
-                prompting: false,
-                bye_after_prompt: false,
+                session_offer: Some(session_offer),
+                unanswered_from: Some(source),
+                peer: Some(source),
+                allows_update: session_timer::lists(call.allow, "UPDATE"),
+                ..Leg::new(tenant.clone(), State::Offered, Then::Nothing)
             },
         );
         self.actions.push_back(Action::Engine {
             tenant,
             event: TelephonyEvent::CallArrived {
                 leg,
-                dnis: call.dnis.to_owned(),
-                ani: call.ani.to_owned(),
+                dnis: bounded(call.dnis).to_owned(),
+                ani: bounded(call.ani).to_owned(),
             },
         });
         Ok(leg)
     }
 
-    /// Feeds one input; drain [`CallControl::poll_action`] afterwards.
-    pub fn handle(&mut self, input: Input) {
+    /// The tenants that accept an INVITE from `source` once the trunk's digest credentials
+    /// are checked: all of `trusting` when no trunk account is set for the address, else those
+    /// whose account the credentials match. A 407 challenges a trunk that sent none (or a
+    /// stale nonce); a 403 refuses wrong ones.
+    fn authenticate_trunk(
+        &mut self,
+        now: Instant,
+        source: IpAddr,
+        trusting: Vec<Arc<str>>,
+        proxy_authorization: &[String],
+    ) -> Result<Vec<Arc<str>>, Refusal> {
+        let accounts: Vec<(Arc<str>, TrunkAccount)> = trusting
+            .iter()
+            .flat_map(|tenant| {
+                self.routes[tenant]
+                    .trunk_accounts
+                    .iter()
+                    .filter(|account| account.peer == source)
+                    .map(|account| (tenant.clone(), account.clone()))
+            })
+            .collect();
+        if accounts.is_empty() {
+            return Ok(trusting);
+        }
+        let credentials = proxy_authorization
+            .iter()
+            .filter_map(|value| Credentials::parse(value).ok())
+            .find(|credentials| {
+                accounts.iter().any(|(_, account)| {
+                    account.realm == credentials.realm && account.username == credentials.username
+                })
+            });
+        let Some(credentials) = credentials else {
+            return Err(self.challenge_trunk(now, &accounts, false));
+        };
+        let matching: Vec<&(Arc<str>, TrunkAccount)> = accounts
+            .iter()
+            .filter(|(_, account)| {
+                account.realm == credentials.realm
+                    && account.username == credentials.username
+                    && digest::verify(
+                        &credentials,
+                        "INVITE",
+                        match credentials.algorithm {
+                            Algorithm::Md5 => &account.ha1_md5,
+                            Algorithm::Sha256 => &account.ha1_sha256,
+                        },
+                    )
+            })
+            .collect();
+        if matching.is_empty() {
+            return Err(Refusal::new(
+                403,
+                format!("the credentials of trunk {source} are wrong"),
+            ));
+        }
+        match self
+            .nonces
+            .use_nonce(&credentials.nonce, credentials.nc.unwrap_or(0), now)
+        {
+            NonceUse::Fresh => Ok(matching.into_iter().map(|(t, _)| t.clone()).collect()),
+            NonceUse::Stale(_) => Err(self.challenge_trunk(now, &accounts, true)),
+        }
+    }
+
+    /// A 407 with one `Proxy-Authenticate` per realm and algorithm.
+    fn challenge_trunk(
+        &mut self,
+        now: Instant,
+        accounts: &[(Arc<str>, TrunkAccount)],
+        stale: bool,
+    ) -> Refusal {
+        let nonce = self.nonces.issue(now);
+        let mut realms: Vec<&str> = accounts.iter().map(|(_, a)| a.realm.as_str()).collect();
+        realms.sort();
+        realms.dedup();
+        let mut headers = Vec::new();
+        for realm in realms {
+            for algorithm in [Algorithm::Sha256, Algorithm::Md5] {
+                let challenge = Challenge {
+                    realm: realm.to_owned(),
+                    nonce: nonce.clone(),
+                    algorithm,
+                    stale,
+                };
+                headers.push(("Proxy-Authenticate", challenge.header_value()));
+            }
+        }
+        Refusal {
+            headers,
+            ..Refusal::new(407, "Proxy Authentication Required")
+        }
+    }
+
+    /// When [`CallControl::handle_timeout`] must next be called: a session to refresh or
+    /// end, or a call that lasted too long.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.first().map(|(at, _, _)| *at)
+    }
+
+    /// Acts on every timer due at `now`; drain [`CallControl::poll_action`] afterwards.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        while let Some(&(at, leg, kind)) = self.timers.first() {
+            if at > now {
+                break;
+            }
+            self.timers.pop_first();
+            let Some(state) = self.legs.get_mut(&leg) else {
+                continue;
+            };
+            match kind {
+                TimerKind::CallLength => {
+                    state.call_length_at = None;
+                    tracing::info!(%leg, "the call lasted the organisation's longest call");
+                    self.lose(leg, LostCause::CallTooLong);
+                }
+                TimerKind::Session => {
+                    state.session_at = None;
+                    self.session_due(now, leg);
+                }
+            }
+        }
+    }
+
+    /// A leg's session timer is due: refresh it, or end it when a refresh is overdue.
+    fn session_due(&mut self, now: Instant, leg: LegId) {
+        let Some(state) = self.legs.get_mut(&leg) else {
+            return;
+        };
+        let Some(session) = state.session.as_mut() else {
+            return;
+        };
+        if session.refresher == Refresher::Them || session.refreshing {
+            tracing::info!(%leg, refresher = ?session.refresher, "the session was not refreshed in time");
+            self.lose(leg, LostCause::SessionExpired);
+            return;
+        }
+        session.refreshing = true;
+        let session = *session;
+        let we_are_uac = leg.0 & ENGINE_LEG_BIT != 0;
+        let sdp = if session.update {
+            None
+        } else {
+            state.last_sdp.clone()
+        };
+        self.push(Action::Refresh {
+            leg,
+            update: session.update,
+            sdp,
+            headers: vec![
+                (
+                    "Session-Expires",
+                    session_timer::header_value(session.interval, Refresher::Us, we_are_uac),
+                ),
+                ("Supported", "timer".into()),
+            ],
+        });
+        // No answer by the next half interval: the session is over.
+        self.set_timer(leg, TimerKind::Session, now + session.interval / 2);
+    }
+
+    /// Feeds one input at `now`; drain [`CallControl::poll_action`] afterwards.
+    pub fn handle(&mut self, now: Instant, input: Input) {
         match input {
             Input::Command {
                 tenant,
                 command,
                 phone,
             } => self.command(tenant, command, phone),
-            Input::MediaOpened { leg, rtp } => self.media_opened(leg, rtp),
+            Input::MediaOpened { leg, rtp } => self.media_opened(now, leg, rtp),
             Input::MediaFailed { leg } => {
                 if let Some(state) = self.state(leg) {
                     tracing::warn!(%leg, "no RTP port is free: the leg fails");
@@ -476,7 +827,12 @@ impl CallControl {
                     self.engine(leg, TelephonyEvent::Ringing { leg });
                 }
             }
-            Input::Answered { leg, sdp } => self.answered(leg, &sdp),
+            Input::Answered {
+                leg,
+                sdp,
+                session_expires,
+                allow,
+            } => self.answered(now, leg, &sdp, session_expires.as_deref(), &allow),
             Input::Failed { leg, status } => {
                 if matches!(self.state(leg), Some(State::Calling | State::Ringing)) {
                     self.far_end_gone(leg, Some(fail_cause(status)));
@@ -489,18 +845,25 @@ impl CallControl {
                 Some(_) => {
                     self.push(Action::CloseMedia { leg });
                     self.engine(leg, TelephonyEvent::HungUp { leg });
-                    self.legs.remove(&leg);
+                    self.remove_leg(leg);
                 }
                 None => {}
             },
-            Input::ReInvite { leg, sdp } => self.re_invite(leg, &sdp),
+            Input::ReInvite { leg, sdp, update } => self.re_invite(now, leg, &sdp, update),
+            Input::Refreshed { leg, status } => self.refreshed(now, leg, status),
+            Input::MediaTimeout { leg } => {
+                if self.state(leg) == Some(State::Up) {
+                    tracing::info!(%leg, "no RTP from the far end for the media timeout");
+                    self.lose(leg, LostCause::MediaTimeout);
+                }
+            }
             Input::PromptDone { leg } => {
                 let Some(state) = self.legs.get_mut(&leg) else {
                     return;
                 };
                 state.prompting = false;
                 if state.bye_after_prompt {
-                    self.legs.remove(&leg);
+                    self.remove_leg(leg);
                     self.push(Action::Bye { leg });
                     self.push(Action::CloseMedia { leg });
                 }
@@ -547,7 +910,7 @@ impl CallControl {
                         status,
                         reason: reason.into(),
                     });
-                    self.legs.remove(&leg);
+                    self.remove_leg(leg);
                 }
             }
             TelephonyCommand::RingAgent {
@@ -566,6 +929,7 @@ impl CallControl {
                         tcp: phone.tcp,
                         caller: caller_number,
                         interaction: Some(interaction),
+                        trunk: false,
                     },
                 ),
                 None => {
@@ -593,6 +957,7 @@ impl CallControl {
                         tcp: false,
                         caller: None,
                         interaction: None,
+                        trunk: true,
                     },
                 ),
                 None => {
@@ -658,22 +1023,21 @@ impl CallControl {
             tracing::warn!(%leg, "the engine placed a leg twice; ignored");
             return;
         }
+        let peer = match &then {
+            Then::Invite { destination, .. } => Some(destination.ip()),
+            _ => None,
+        };
         self.legs.insert(
             leg,
             Leg {
-                tenant,
-                state: State::Opening,
-                remote: None,
-                local: None,
-                then,
-                prompting: false,
-                bye_after_prompt: false,
+                peer,
+                ..Leg::new(tenant, State::Opening, then)
             },
         );
         self.push(Action::OpenMedia { leg });
     }
 
-    fn media_opened(&mut self, leg: LegId, rtp: SocketAddr) {
+    fn media_opened(&mut self, now: Instant, leg: LegId, rtp: SocketAddr) {
         let session_id = self.next_session_id;
         let Some(state) = self.legs.get_mut(&leg) else {
             // Hung up while the socket was being opened.
@@ -689,15 +1053,39 @@ impl CallControl {
             session_id,
             session_version: 1,
         };
+        let peer = state.peer;
         match std::mem::replace(&mut state.then, Then::Nothing) {
             Then::Accept => {
                 let remote = state.remote.clone().expect("an inbound leg has the offer");
                 match sdp::answer(&remote, &local, &self.config.codecs) {
                     Ok((answer, media)) => {
-                        state.state = State::Up;
                         state.local = Some(local);
-                        self.push(Action::ConnectMedia { leg, media });
-                        self.push(Action::Accept { leg, sdp: answer });
+                        state.last_sdp = Some(answer.clone());
+                        let mut headers = Vec::new();
+                        if let Some(offer) = state.session_offer.take() {
+                            headers.push((
+                                "Session-Expires",
+                                session_timer::header_value(offer.interval, offer.refresher, false),
+                            ));
+                            if offer.far_end_supports {
+                                headers.push(("Require", "timer".into()));
+                            }
+                            headers.push(("Supported", "timer".into()));
+                            state.session = Some(Session {
+                                interval: offer.interval,
+                                refresher: offer.refresher,
+                                refreshing: false,
+                                update: state.allows_update,
+                                far_end_supports: offer.far_end_supports,
+                            });
+                        }
+                        self.now_up(now, leg);
+                        self.push(Action::ConnectMedia { leg, media, peer });
+                        self.push(Action::Accept {
+                            leg,
+                            sdp: answer,
+                            headers,
+                        });
                         // Queued callers hear music until the engine connects them.
                         self.push(Action::Topology(Topology::Hold(leg)));
                     }
@@ -718,10 +1106,23 @@ impl CallControl {
                 tcp,
                 caller,
                 interaction,
+                trunk,
             } => {
                 state.state = State::Calling;
                 let offer = sdp::offer(&local, &self.config.codecs, Direction::SendRecv);
                 state.local = Some(local);
+                state.last_sdp = Some(offer.clone());
+                let headers = vec![
+                    ("Supported", "timer".into()),
+                    (
+                        "Session-Expires",
+                        self.config.session_expires.as_secs().to_string(),
+                    ),
+                    (
+                        "Min-SE",
+                        self.config.session_expires_min.as_secs().to_string(),
+                    ),
+                ];
                 self.push(Action::Invite {
                     leg,
                     uri,
@@ -730,23 +1131,44 @@ impl CallControl {
                     caller,
                     interaction,
                     sdp: offer,
+                    headers,
+                    trunk,
                 });
             }
             Then::Nothing => {}
         }
     }
 
-    fn answered(&mut self, leg: LegId, body: &[u8]) {
+    fn answered(
+        &mut self,
+        now: Instant,
+        leg: LegId,
+        body: &[u8],
+        session_expires: Option<&str>,
+        allow: &str,
+    ) {
         if !matches!(self.state(leg), Some(State::Calling | State::Ringing)) {
             return;
         }
         match sdp::parse(body).and_then(|remote| sdp::negotiated(&remote).map(|m| (remote, m))) {
             Ok((remote, media)) => {
+                let mut peer = None;
                 if let Some(state) = self.legs.get_mut(&leg) {
-                    state.state = State::Up;
                     state.remote = Some(remote);
+                    peer = state.peer;
+                    state.session = session_timer::granted_to_us(session_expires).map(
+                        |(interval, refresher)| Session {
+                            interval: interval.max(self.config.session_expires_min),
+                            refresher,
+                            refreshing: false,
+                            update: session_timer::lists(allow, "UPDATE"),
+                            // It answered with Session-Expires: it knows the extension.
+                            far_end_supports: true,
+                        },
+                    );
                 }
-                self.push(Action::ConnectMedia { leg, media });
+                self.now_up(now, leg);
+                self.push(Action::ConnectMedia { leg, media, peer });
                 self.engine(leg, TelephonyEvent::Answered { leg });
             }
             Err(error) => {
@@ -757,7 +1179,31 @@ impl CallControl {
         }
     }
 
-    fn re_invite(&mut self, leg: LegId, body: &[u8]) {
+    /// A leg is answered both ways at `now`: its session timer and longest-call timer start.
+    fn now_up(&mut self, now: Instant, leg: LegId) {
+        let Some(state) = self.legs.get_mut(&leg) else {
+            return;
+        };
+        state.state = State::Up;
+        if let Some(source) = state.unanswered_from.take() {
+            self.settle_unanswered(source);
+        }
+        let state = &self.legs[&leg];
+        let session = state.session;
+        let call_length_max = self
+            .routes
+            .get(&state.tenant)
+            .and_then(|routes| routes.call_length_max);
+        if let Some(session) = session {
+            let at = now + session_timer::next_deadline(session.interval, session.refresher);
+            self.set_timer(leg, TimerKind::Session, at);
+        }
+        if let Some(max) = call_length_max {
+            self.set_timer(leg, TimerKind::CallLength, now + max);
+        }
+    }
+
+    fn re_invite(&mut self, now: Instant, leg: LegId, body: &[u8], update: bool) {
         let codecs = self.config.codecs.clone();
         let Some(state) = self.legs.get_mut(&leg) else {
             return;
@@ -767,42 +1213,171 @@ impl CallControl {
                 leg,
                 status: 491,
                 sdp: None,
+                headers: Vec::new(),
             });
             return;
         };
-        local.session_version += 1;
-        if body.is_empty() {
-            // An offerless re-INVITE: we offer what we have; the answer comes in the ACK,
-            // which changes nothing we would do differently.
-            let offer = sdp::offer(local, &codecs, Direction::SendRecv);
-            self.push(Action::AnswerReInvite {
+        // Any re-INVITE or UPDATE from the far end refreshes the session (RFC 4028 §10).
+        let mut headers = Vec::new();
+        let mut session_deadline = None;
+        if let Some(session) = state.session.as_mut() {
+            headers.push((
+                "Session-Expires",
+                session_timer::header_value(
+                    session.interval,
+                    session.refresher,
+                    leg.0 & ENGINE_LEG_BIT != 0,
+                ),
+            ));
+            if session.far_end_supports {
+                headers.push(("Require", "timer".into()));
+            }
+            session.refreshing = false;
+            session_deadline =
+                Some(now + session_timer::next_deadline(session.interval, session.refresher));
+        }
+        let answer = if body.is_empty() {
+            if update {
+                // A refresh (or a keep-alive) without an offer: 200 with no body.
+                None
+            } else {
+                // An offerless re-INVITE: we offer what we have; the answer comes in the ACK,
+                // which changes nothing we would do differently.
+                local.session_version += 1;
+                let offer = sdp::offer(local, &codecs, Direction::SendRecv);
+                state.last_sdp = Some(offer.clone());
+                Some(Ok((offer, None)))
+            }
+        } else {
+            local.session_version += 1;
+            let parsed = sdp::parse(body)
+                .and_then(|remote| sdp::answer(&remote, local, &codecs).map(|a| (remote, a)));
+            Some(parsed.map(|(remote, (answer, media))| {
+                state.remote = Some(remote);
+                state.last_sdp = Some(answer.clone());
+                (answer, Some(media))
+            }))
+        };
+        let peer = state.peer;
+        if let Some(at) = session_deadline {
+            self.set_timer(leg, TimerKind::Session, at);
+        }
+        match answer {
+            None => self.push(Action::AnswerReInvite {
                 leg,
                 status: 200,
-                sdp: Some(offer),
-            });
-            return;
-        }
-        let answer = sdp::parse(body)
-            .and_then(|remote| sdp::answer(&remote, local, &codecs).map(|a| (remote, a)));
-        match answer {
-            Ok((remote, (answer, media))) => {
-                state.remote = Some(remote);
-                self.push(Action::ConnectMedia { leg, media });
+                sdp: None,
+                headers,
+            }),
+            Some(Ok((sdp, media))) => {
+                if let Some(media) = media {
+                    self.push(Action::ConnectMedia { leg, media, peer });
+                }
                 self.push(Action::AnswerReInvite {
                     leg,
                     status: 200,
-                    sdp: Some(answer),
+                    sdp: Some(sdp),
+                    headers,
                 });
             }
-            Err(error) => {
+            Some(Err(error)) => {
                 tracing::info!(%leg, %error, "a re-INVITE's offer is refused (488)");
                 self.push(Action::AnswerReInvite {
                     leg,
                     status: 488,
                     sdp: None,
+                    headers: Vec::new(),
                 });
             }
         }
+    }
+
+    /// Our session refresh was answered: the next one in half an interval, or the leg ends
+    /// when the far end is gone (408, 481 or no answer, RFC 4028 §10).
+    fn refreshed(&mut self, now: Instant, leg: LegId, status: Option<u16>) {
+        let Some(session) = self.legs.get_mut(&leg).and_then(|l| l.session.as_mut()) else {
+            return;
+        };
+        if !session.refreshing {
+            return;
+        }
+        session.refreshing = false;
+        let interval = session.interval;
+        match status {
+            Some(200..=299) => {
+                self.set_timer(leg, TimerKind::Session, now + interval / 2);
+            }
+            Some(408 | 481) | None => {
+                tracing::info!(%leg, ?status, "the far end did not take the session refresh");
+                self.lose(leg, LostCause::SessionExpired);
+            }
+            // Glare with the far end's own re-INVITE: try again shortly.
+            Some(491) => self.set_timer(leg, TimerKind::Session, now + GLARE_RETRY),
+            // Refused for another reason: the session goes on and is tried again later.
+            Some(_) => self.set_timer(leg, TimerKind::Session, now + interval / 4),
+        }
+    }
+
+    /// The telephony side ends an established leg itself (silent, not refreshed, too long):
+    /// BYE, and the engine hears why.
+    fn lose(&mut self, leg: LegId, cause: LostCause) {
+        let Some(state) = self.remove_leg(leg) else {
+            return;
+        };
+        if state.state == State::Up {
+            self.push(Action::Bye { leg });
+        }
+        if state.local.is_some() {
+            self.push(Action::CloseMedia { leg });
+        }
+        self.push(Action::Engine {
+            tenant: state.tenant,
+            event: TelephonyEvent::LegLost { leg, cause },
+        });
+    }
+
+    /// Arms (or moves) a leg's timer of `kind`.
+    fn set_timer(&mut self, leg: LegId, kind: TimerKind, at: Instant) {
+        let Some(state) = self.legs.get_mut(&leg) else {
+            return;
+        };
+        let slot = match kind {
+            TimerKind::Session => &mut state.session_at,
+            TimerKind::CallLength => &mut state.call_length_at,
+        };
+        if let Some(old) = slot.replace(at) {
+            self.timers.remove(&(old, leg, kind));
+        }
+        self.timers.insert((at, leg, kind));
+    }
+
+    /// Forgets a leg with its timers and its place among unanswered calls.
+    fn remove_leg(&mut self, leg: LegId) -> Option<Leg> {
+        let state = self.legs.remove(&leg)?;
+        if let Some(at) = state.session_at {
+            self.timers.remove(&(at, leg, TimerKind::Session));
+        }
+        if let Some(at) = state.call_length_at {
+            self.timers.remove(&(at, leg, TimerKind::CallLength));
+        }
+        if let Some(source) = state.unanswered_from {
+            self.settle_unanswered(source);
+        }
+        Some(state)
+    }
+
+    fn settle_unanswered(&mut self, source: IpAddr) {
+        if let Some(n) = self.unanswered.get_mut(&source) {
+            *n -= 1;
+            if *n == 0 {
+                self.unanswered.remove(&source);
+            }
+        }
+    }
+
+    /// Timers pending (for tests and metrics).
+    pub fn n_timers(&self) -> usize {
+        self.timers.len()
     }
 
     /// The engine hangs a leg up: a CANCEL while it rings, a BYE once up, a rejection of an
@@ -816,7 +1391,7 @@ impl CallControl {
             state.bye_after_prompt = true;
             return;
         }
-        let Some(state) = self.legs.remove(&leg) else {
+        let Some(state) = self.remove_leg(leg) else {
             return;
         };
         match state.state {
@@ -848,7 +1423,7 @@ impl CallControl {
     /// The leg ended from the far end (or could not be set up): the engine hears `Failed`
     /// with `cause` (outbound legs) or `HungUp` (inbound legs, `cause` `None`).
     fn far_end_gone(&mut self, leg: LegId, cause: Option<FailCause>) {
-        let Some(state) = self.legs.remove(&leg) else {
+        let Some(state) = self.remove_leg(leg) else {
             return;
         };
         if state.local.is_some() {
@@ -927,6 +1502,24 @@ pub fn phone_destination(contact: &str, source: SocketAddr) -> SocketAddr {
         _ => source,
     }
 }
+
+/// A caller's or dialled number as far as it is kept: numbers longer than
+/// [`NUMBER_CHARS_MAX`] are cut there (on a character boundary), so a stranger's header cannot
+/// grow records, events or logs.
+fn bounded(number: &str) -> &str {
+    match number.char_indices().nth(NUMBER_CHARS_MAX) {
+        Some((end, _)) => &number[..end],
+        None => number,
+    }
+}
+
+/// The longest caller or dialled number kept, in characters (E.164 has at most 15 digits;
+/// SIP user parts of carriers carry a few more).
+pub const NUMBER_CHARS_MAX: usize = 64;
+/// How long a nonce of a trunk challenge may be used.
+const TRUNK_NONCE_LIFETIME: Duration = Duration::from_secs(300);
+/// How long to wait before refreshing again after a glare (491).
+const GLARE_RETRY: Duration = Duration::from_secs(2);
 
 /// The digits of a number, for comparing a Request-URI user with configured numbers.
 fn digits(number: &str) -> String {

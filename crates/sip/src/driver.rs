@@ -24,14 +24,15 @@ use crate::registrar::{
     Account, Binding, Event, RegisterRequest, Registrar, RegistrarConfig, Reply,
 };
 use crate::transport::{
-    Answer, BindError, Call, CallKey, Calls, Inbound, NewInvite, Outbound, ReInviteReply,
-    RequestFacts, Signal, SipMethod, SipTransport,
+    Answer, BindError, Call, CallKey, Calls, Inbound, Outbound, ReInviteReply, RequestFacts,
+    Responder, Signal, SipMethod, SipTransport,
 };
 use sentral_engine::{LegId, TelephonyCommand, TelephonyEvent};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
@@ -50,6 +51,12 @@ pub struct SipOptions {
     pub media: MediaConfig,
     /// Where dial-outs go; without it they fail at once.
     pub trunk: Option<SocketAddr>,
+    /// User name and password for the outbound trunk's 401 or 407 challenges.
+    pub trunk_credential: Option<(String, String)>,
+    /// The session interval asked for and granted (RFC 4028); default 30 minutes.
+    pub session_expires: Duration,
+    /// The shortest session interval accepted (`Min-SE`); default 90 s.
+    pub session_expires_min: Duration,
     /// Where call recordings are written (`<dir>/<tenant>/<interaction id>.wav`); without it
     /// calls are not recorded (R31).
     pub recordings: Option<PathBuf>,
@@ -72,8 +79,12 @@ impl SipOptions {
             media: MediaConfig {
                 ip,
                 ports: (20000, 29999),
+                rtp_timeout: Some(Duration::from_secs(60)),
             },
             trunk: None,
+            trunk_credential: None,
+            session_expires: CallConfig::default().session_expires,
+            session_expires_min: CallConfig::default().session_expires_min,
             recordings: None,
         }
     }
@@ -161,6 +172,8 @@ struct Driver {
     feedback: mpsc::UnboundedSender<calls::Input>,
     /// Where recordings go (see [`SipOptions::recordings`]).
     recordings: Option<PathBuf>,
+    /// The outbound trunk's credentials (see [`SipOptions::trunk_credential`]).
+    trunk_credential: Option<(String, String)>,
     /// Events for the server.
     events: mpsc::Sender<SipEvent>,
 }
@@ -188,10 +201,16 @@ impl SipService {
             }
             registrar.set_accounts(&tenant, accounts);
         }
-        let mut calls = CallControl::new(CallConfig {
-            trunk: options.trunk,
-            ..CallConfig::default()
-        });
+        let mut calls = CallControl::new(
+            CallConfig {
+                trunk: options.trunk,
+                session_expires: options.session_expires,
+                session_expires_min: options.session_expires_min,
+                ..CallConfig::default()
+            },
+            secret(),
+            epoch.into_std(),
+        );
         for (tenant, routes) in options.routes {
             calls.set_routes(&tenant, routes);
         }
@@ -210,6 +229,7 @@ impl SipService {
             media: media.clone(),
             feedback,
             recordings: options.recordings,
+            trunk_credential: options.trunk_credential,
             events,
         };
         tokio::spawn(driver.run(
@@ -293,7 +313,7 @@ impl SipService {
 /// Everything the driver task reads.
 struct Inputs {
     requests: mpsc::Receiver<Inbound>,
-    signals: mpsc::UnboundedReceiver<Signal>,
+    signals: mpsc::Receiver<Signal>,
     commands: mpsc::UnboundedReceiver<Command>,
     feedback: mpsc::UnboundedReceiver<calls::Input>,
     media: mpsc::Receiver<MediaEvent>,
@@ -302,7 +322,11 @@ struct Inputs {
 impl Driver {
     async fn run(mut self, transport: SipTransport, mut inputs: Inputs) {
         loop {
-            let deadline = self.registrar.poll_timeout().map(Instant::from_std);
+            let deadline = match (self.registrar.poll_timeout(), self.calls.poll_timeout()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
+            .map(Instant::from_std);
             tokio::select! {
                 inbound = inputs.requests.recv() => match inbound {
                     Some(inbound) => self.handle_request(inbound),
@@ -349,11 +373,21 @@ impl Driver {
                         Some(MediaEvent::PromptDone { leg }) => {
                             self.feed(calls::Input::PromptDone { leg });
                         }
+                        Some(MediaEvent::RtpTimeout { leg }) => {
+                            self.feed(calls::Input::MediaTimeout { leg });
+                        }
                         None => {}
                     }
                 }
                 () = sleep_until(deadline), if deadline.is_some() => {
-                    self.registrar.handle_timeout(Instant::now().into_std());
+                    let now = Instant::now().into_std();
+                    self.registrar.handle_timeout(now);
+                    let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        self.calls.handle_timeout(now)
+                    }));
+                    if handled.is_err() {
+                        tracing::error!("call control panicked on a timer");
+                    }
                 }
             }
             self.drain().await;
@@ -406,13 +440,19 @@ impl Driver {
                     let _ = feedback.send(input);
                 });
             }
-            Action::ConnectMedia { leg, media } => self.media.connect(
+            Action::ConnectMedia { leg, media, peer } => self.media.connect_to(
                 leg,
-                media.remote_rtp,
-                media.codec,
-                media.payload_type,
-                media.telephone_event,
-                media.direction.sends(),
+                crate::media::Remote {
+                    sdp: media.remote_rtp,
+                    peer,
+                    codec: media.codec,
+                    payload_type: media.payload_type,
+                    telephone_event: media.telephone_event,
+                    sending: media.direction.sends(),
+                    // A far end that sends and receives must send RTP; one that put itself
+                    // on hold (`sendonly`, `inactive`) need not.
+                    expected: media.direction == crate::sdp::Direction::SendRecv,
+                },
             ),
             Action::Topology(Topology::Bridge(a, b)) => self.media.bridge(a, b),
             Action::Topology(Topology::Hold(leg)) => self.media.hold(leg),
@@ -421,9 +461,9 @@ impl Driver {
                 self.media.play(leg, crate::prompts::samples(prompt));
             }
             Action::CloseMedia { leg } => self.media.close(leg),
-            Action::Accept { leg, sdp } => {
+            Action::Accept { leg, sdp, headers } => {
                 if let Some(call) = self.dialogs.get(&leg) {
-                    call.accept(sdp);
+                    call.accept(sdp, headers);
                 }
             }
             Action::Reject {
@@ -443,17 +483,22 @@ impl Driver {
                 caller,
                 interaction,
                 sdp,
+                mut headers,
+                trunk,
             } => {
+                headers.extend(interaction.map(|id| ("X-Sentral-Interaction", id.to_string())));
                 let sent = self.transport.invite(Outbound {
                     uri,
                     destination,
                     tcp,
                     caller,
-                    headers: interaction
-                        .map(|id| ("X-Sentral-Interaction", id.to_string()))
-                        .into_iter()
-                        .collect(),
+                    headers,
                     sdp,
+                    credential: if trunk {
+                        self.trunk_credential.clone()
+                    } else {
+                        None
+                    },
                 });
                 match sent {
                     Ok(call) => {
@@ -490,9 +535,24 @@ impl Driver {
                 RecordingChange::Resume => self.media.pause_recording(interaction, false),
                 RecordingChange::Stop => self.media.stop_recording(interaction),
             },
-            Action::AnswerReInvite { leg, status, sdp } => {
+            Action::AnswerReInvite {
+                leg,
+                status,
+                sdp,
+                headers,
+            } => {
                 if let Some(reply) = self.re_invites.remove(&leg) {
-                    reply.send(status, sdp);
+                    reply.send(status, sdp, headers);
+                }
+            }
+            Action::Refresh {
+                leg,
+                update,
+                sdp,
+                headers,
+            } => {
+                if let Some(call) = self.dialogs.get(&leg) {
+                    call.refresh(update, sdp, headers);
                 }
             }
         }
@@ -527,9 +587,11 @@ impl Driver {
 
     fn feed(&mut self, input: calls::Input) {
         let leg = leg_of(&input);
+        let now = Instant::now().into_std();
         // One bad call must not take every call down with it.
-        let handled =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.calls.handle(input)));
+        let handled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.calls.handle(now, input)
+        }));
         if handled.is_err() {
             tracing::error!(?leg, "call control panicked; the input was dropped");
         }
@@ -537,15 +599,28 @@ impl Driver {
 
     fn handle_signal(&mut self, signal: Signal) {
         match signal {
-            Signal::Invite(invite) => self.new_invite(*invite),
             Signal::Progress { call } => {
                 if let Some(&leg) = self.legs.get(&call) {
                     self.feed(calls::Input::Progress { leg });
                 }
             }
-            Signal::Answered { call, sdp } => {
+            Signal::Answered {
+                call,
+                sdp,
+                session_timer,
+            } => {
                 if let Some(&leg) = self.legs.get(&call) {
-                    self.feed(calls::Input::Answered { leg, sdp });
+                    self.feed(calls::Input::Answered {
+                        leg,
+                        sdp,
+                        session_expires: session_timer.session_expires,
+                        allow: session_timer.allow,
+                    });
+                }
+            }
+            Signal::Refreshed { call, status } => {
+                if let Some(&leg) = self.legs.get(&call) {
+                    self.feed(calls::Input::Refreshed { leg, status });
                 }
             }
             Signal::Failed { call, status } => {
@@ -560,12 +635,17 @@ impl Driver {
                     self.feed(calls::Input::FarEndHungUp { leg });
                 }
             }
-            Signal::ReInvite { call, sdp, reply } => match self.legs.get(&call).copied() {
+            Signal::ReInvite {
+                call,
+                sdp,
+                update,
+                reply,
+            } => match self.legs.get(&call).copied() {
                 Some(leg) => {
                     self.re_invites.insert(leg, reply);
-                    self.feed(calls::Input::ReInvite { leg, sdp });
+                    self.feed(calls::Input::ReInvite { leg, sdp, update });
                 }
-                None => reply.send(481, None),
+                None => reply.send(481, None, Vec::new()),
             },
             Signal::Info {
                 call,
@@ -581,41 +661,65 @@ impl Driver {
         }
     }
 
-    fn new_invite(&mut self, invite: NewInvite) {
-        let NewInvite {
-            facts,
-            dnis,
-            ani,
-            sdp,
-            call,
-        } = invite;
+    /// A new INVITE: checked by the call control first, so a refused one never gets a
+    /// dialog (nor any other state) here.
+    fn new_invite(&mut self, request: RequestFacts, responder: Responder) {
+        let now = Instant::now().into_std();
+        let source = (!request.source.ip().is_unspecified()).then_some(request.source.ip());
         let arrived = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.calls.invite_arrived(NewCall {
-                source: facts.source.ip(),
-                dnis: &dnis,
-                ani: &ani,
-                sdp: &sdp,
-            })
+            self.calls.invite_arrived(
+                now,
+                NewCall {
+                    source,
+                    dnis: &request.request_user,
+                    ani: &request.caller,
+                    sdp: &request.body,
+                    proxy_authorization: &request.proxy_authorization,
+                    session_expires: request.session_timer.session_expires.as_deref(),
+                    min_se: request.session_timer.min_se.as_deref(),
+                    supported: &request.session_timer.supported,
+                    allow: &request.session_timer.allow,
+                },
+            )
         }));
         match arrived {
-            Ok(Ok(leg)) => {
-                tracing::info!(%leg, dnis, ani, source = %facts.source, "a call arrived");
-                self.legs.insert(call.key().clone(), leg);
-                self.dialogs.insert(leg, call);
-            }
+            Ok(Ok(leg)) => match self.transport.accept_invite(responder.into_transaction()) {
+                Ok(call) => {
+                    tracing::info!(%leg, source = %request.source, "a call arrived");
+                    self.legs.insert(call.key().clone(), leg);
+                    self.dialogs.insert(leg, call);
+                }
+                Err(error) => {
+                    tracing::warn!(%leg, error, "an accepted INVITE has no dialog; the leg ends");
+                    self.feed(calls::Input::FarEndHungUp { leg });
+                }
+            },
             Ok(Err(refusal)) => {
+                // One line per refusal with the real source, for operators and fail2ban.
                 tracing::info!(
-                    dnis,
-                    source = %facts.source,
+                    source = %request.source,
                     status = refusal.status,
                     reason = refusal.reason,
-                    "an INVITE is refused"
+                    "INVITE refused"
                 );
-                call.reject(refusal.status, &refusal.reason);
+                let mut headers = refusal.headers;
+                headers.push((
+                    "Reason",
+                    format!(
+                        "SIP;cause={};text=\"{}\"",
+                        refusal.status,
+                        refusal.reason.replace('"', "'")
+                    ),
+                ));
+                responder.send(Answer {
+                    status: refusal.status,
+                    reason: reason_phrase(refusal.status).to_owned(),
+                    headers,
+                });
             }
             Err(_) => {
-                tracing::error!(dnis, "call control panicked on a new INVITE");
-                call.reject(500, "internal error");
+                tracing::error!(source = %request.source, "call control panicked on a new INVITE");
+                responder.send(answer(500, "Server Internal Error"));
             }
         }
     }
@@ -630,6 +734,9 @@ impl Driver {
 
     fn handle_request(&mut self, inbound: Inbound) {
         let Inbound { request, responder } = inbound;
+        if request.method == SipMethod::Invite && !request.in_dialog {
+            return self.new_invite(request, responder);
+        }
         let answer = match &request.method {
             SipMethod::Register => self.register(&request),
             SipMethod::Options => Answer {
@@ -639,7 +746,7 @@ impl Driver {
                 )],
                 ..answer(200, "OK")
             },
-            // Requests that reach here name a dialog we do not have.
+            // A re-INVITE that reaches here names a dialog we do not have.
             SipMethod::Invite => answer(481, "Call/Transaction Does Not Exist"),
             SipMethod::Other(method)
                 if matches!(method.as_str(), "BYE" | "CANCEL" | "INFO" | "UPDATE") =>
@@ -734,6 +841,20 @@ fn answer_of(reply: Reply) -> Answer {
     }
 }
 
+/// The reason phrase of a refusal's status line; why it was refused is in `Reason`.
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        403 => "Forbidden",
+        404 => "Not Found",
+        407 => "Proxy Authentication Required",
+        422 => "Session Interval Too Small",
+        480 => "Temporarily Unavailable",
+        488 => "Not Acceptable Here",
+        503 => "Service Unavailable",
+        _ => "Refused",
+    }
+}
+
 fn answer(status: u16, reason: &str) -> Answer {
     Answer {
         status,
@@ -761,6 +882,8 @@ fn leg_of(input: &calls::Input) -> Option<LegId> {
         | calls::Input::FarEndHungUp { leg }
         | calls::Input::ReInvite { leg, .. }
         | calls::Input::PromptDone { leg }
+        | calls::Input::Refreshed { leg, .. }
+        | calls::Input::MediaTimeout { leg }
         | calls::Input::Dtmf { leg, .. } => Some(*leg),
     }
 }

@@ -78,9 +78,10 @@ pub mod media;
 pub mod prompts;
 pub mod registrar;
 pub mod sdp;
+pub mod session_timer;
 mod transport;
 
-pub use calls::{CallConfig, CallControl, TenantRoutes};
+pub use calls::{CallConfig, CallControl, TenantRoutes, TrunkAccount};
 pub use digest::Algorithm;
 pub use driver::{SipEvent, SipOptions, SipService, StartError};
 pub use media::{Media, MediaConfig, MediaEvent};

@@ -53,11 +53,19 @@
 //! ignored without being counted. Other packetisations (10 ms, 30 ms) are dropped rather than
 //! repacketised: every phone we target offers 20 ms by default.
 //!
-//! Symmetric RTP (RFC 4961), for phones behind NAT: until the first packet that is used, RTP
-//! from any address is accepted; that packet's source then becomes the leg's *latched* address,
-//! where we send from then on, and packets from any other address than it or the SDP address
-//! are dropped (so a stray or injected stream cannot take the leg over). A [`Media::connect`]
-//! with a new SDP address forgets the latch.
+//! Symmetric RTP (RFC 4961), for phones behind NAT: RTP is taken only from the SDP's address or
+//! from the host the leg's signalling comes from ([`Remote::peer`], any port: the NAT's public
+//! address). The first used packet's source becomes the leg's *latched* address, where we send
+//! from then on, and its SSRC the latched SSRC: later packets must carry that SSRC unless they
+//! come from the latched address itself (a phone that restarts its stream). So a stranger
+//! spraying the port range can neither take a leg over nor inject audio into it. A
+//! [`Media::connect`] with a new SDP address forgets the latch.
+//!
+//! # Silence
+//!
+//! A leg whose far end should be sending ([`Remote::expected`]: it said `sendrecv`) and whose
+//! socket got no used packet for [`MediaConfig::rtp_timeout`] is reported once as
+//! [`MediaEvent::RtpTimeout`], so a call whose far end vanished without a BYE ends.
 //!
 //! # Ports
 //!
@@ -99,6 +107,9 @@ pub struct MediaConfig {
     pub ip: IpAddr,
     /// First and last UDP port, both included: RTP on the even ports, RTCP reserved above each.
     pub ports: (u16, u16),
+    /// How long a leg that should be sending may send nothing before
+    /// [`MediaEvent::RtpTimeout`]; `None`: never.
+    pub rtp_timeout: Option<Duration>,
 }
 
 /// Something the media side noticed, for the engine.
@@ -114,6 +125,11 @@ pub enum MediaEvent {
     /// A prompt started with [`Media::play`] has been played to its end.
     PromptDone {
         /// The leg that heard it.
+        leg: LegId,
+    },
+    /// The far end of `leg` should be sending and sent no RTP for the timeout (reported once).
+    RtpTimeout {
+        /// The silent leg.
         leg: LegId,
     },
 }
@@ -200,6 +216,11 @@ impl Media {
         let mut state = CallState::new(self.shared.events.clone());
         let mut media = LegMedia::new(leg, socket, local, &mut state.mixer)
             .expect("an empty mixer has room for one leg");
+        media.timeout_ticks = self
+            .shared
+            .config
+            .rtp_timeout
+            .map(|timeout| (timeout.as_millis() / FRAME_DURATION.as_millis()).max(1) as u32);
         if denoise {
             media.denoiser = Some(Box::new(Denoiser::new()));
         }
@@ -220,6 +241,7 @@ impl Media {
     /// The far end's RTP address, codec and payload types, from SDP (called again after a
     /// re-INVITE). Until this is called nothing is sent. `sending: false` stops sending to that
     /// leg (the phone put itself on hold with `a=sendonly` or `inactive`) while still receiving.
+    /// RTP is taken from the SDP's address only, and the far end need not send.
     pub fn connect(
         &self,
         leg: LegId,
@@ -229,10 +251,34 @@ impl Media {
         telephone_event: Option<u8>,
         sending: bool,
     ) {
-        if payload_type > PAYLOAD_TYPE_MAX
-            || telephone_event.is_some_and(|pt| pt > PAYLOAD_TYPE_MAX)
+        self.connect_to(
+            leg,
+            Remote {
+                sdp: remote,
+                peer: None,
+                codec,
+                payload_type,
+                telephone_event,
+                sending,
+                expected: false,
+            },
+        );
+    }
+
+    /// Like [`Media::connect`], with every fact about the far end: where its signalling comes
+    /// from (RTP from that host may be latched to) and whether it must send.
+    pub fn connect_to(&self, leg: LegId, remote: Remote) {
+        if remote.payload_type > PAYLOAD_TYPE_MAX
+            || remote
+                .telephone_event
+                .is_some_and(|pt| pt > PAYLOAD_TYPE_MAX)
         {
-            tracing::warn!(%leg, payload_type, ?telephone_event, "media: payload type above 127");
+            tracing::warn!(
+                %leg,
+                payload_type = remote.payload_type,
+                telephone_event = ?remote.telephone_event,
+                "media: payload type above 127"
+            );
             return;
         }
         let registry = self.shared.registry();
@@ -241,16 +287,13 @@ impl Media {
         };
         let mut state = call.lock();
         if let Some(media) = state.leg_mut(leg) {
-            if media.remote.is_some_and(|old| old.sdp != remote) {
+            if media.remote.is_some_and(|old| old.sdp != remote.sdp) {
                 media.latched = None;
+                media.latched_ssrc = None;
             }
-            media.remote = Some(Remote {
-                sdp: remote,
-                codec,
-                payload_type,
-                telephone_event,
-                sending,
-            });
+            media.remote = Some(remote);
+            media.silent_ticks = 0;
+            media.timeout_reported = false;
         }
     }
 
@@ -681,10 +724,17 @@ impl CallState {
             media.n_dropped += 1;
             return;
         };
-        if media
-            .latched
-            .is_some_and(|latched| latched != source && remote.sdp != source)
-        {
+        // Only the SDP's address or the signalling host may send; once latched, only the
+        // latched SSRC, unless the latched address itself restarts its stream.
+        let from_peer = remote.sdp == source || remote.peer == Some(source.ip());
+        let ssrc = datagram
+            .get(8..12)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        let foreign_ssrc = media.latched != Some(source)
+            && media
+                .latched_ssrc
+                .is_some_and(|latched| Some(latched) != ssrc);
+        if !from_peer || foreign_ssrc {
             media.n_dropped += 1;
             return;
         }
@@ -718,6 +768,8 @@ impl CallState {
         if used {
             media.n_received += 1;
             media.latched = Some(source);
+            media.latched_ssrc = ssrc;
+            media.silent_ticks = 0;
         } else {
             media.n_dropped += 1;
         }
@@ -735,6 +787,7 @@ impl CallState {
         self.record_tick();
         let mut payload = [0u8; FRAME_SAMPLES];
         for media in &mut self.legs {
+            media.count_silence(&self.events);
             let Some(remote) = media.remote.filter(|remote| remote.sending) else {
                 media.session.skip_frame();
                 continue;
@@ -812,8 +865,16 @@ struct LegMedia {
     dtmf: DtmfReceiver,
     /// The far end as SDP described it; `None` until connected.
     remote: Option<Remote>,
-    /// The source of the first used packet (symmetric RTP): where we send.
+    /// The source of the last used packet (symmetric RTP): where we send.
     latched: Option<SocketAddr>,
+    /// The SSRC of the last used packet: others are taken only from `latched` itself.
+    latched_ssrc: Option<u32>,
+    /// Ticks since the last used packet.
+    silent_ticks: u32,
+    /// [`MediaConfig::rtp_timeout`] in ticks.
+    timeout_ticks: Option<u32>,
+    /// [`MediaEvent::RtpTimeout`] was sent (once per connect).
+    timeout_reported: bool,
     /// The leg hears music (so the call generates it).
     on_hold: bool,
     /// A prompt being played to the leg and how many samples of it were sent.
@@ -834,19 +895,24 @@ struct LegMedia {
     n_send_failures: u64,
 }
 
-/// The far end of a leg, from SDP.
-#[derive(Clone, Copy, Debug)]
-struct Remote {
+/// The far end of a leg, from SDP and signalling.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct Remote {
     /// The SDP's connection address and port.
-    sdp: SocketAddr,
+    pub sdp: SocketAddr,
+    /// The host the leg's signalling comes from: its RTP is taken from any port of it too (a
+    /// phone behind NAT whose SDP names a private address).
+    pub peer: Option<IpAddr>,
     /// The negotiated law.
-    codec: G711,
+    pub codec: G711,
     /// Its payload type (normally 0 or 8).
-    payload_type: u8,
+    pub payload_type: u8,
     /// The negotiated telephone-event payload type, if any.
-    telephone_event: Option<u8>,
+    pub telephone_event: Option<u8>,
     /// We send to this leg (the phone did not ask for `sendonly`/`inactive`).
-    sending: bool,
+    pub sending: bool,
+    /// The far end must send (it said `sendrecv`): silence for the timeout ends the leg.
+    pub expected: bool,
 }
 
 impl LegMedia {
@@ -865,6 +931,10 @@ impl LegMedia {
             dtmf: DtmfReceiver::new(),
             remote: None,
             latched: None,
+            latched_ssrc: None,
+            silent_ticks: 0,
+            timeout_ticks: None,
+            timeout_reported: false,
             on_hold: false,
             prompt: None,
             partial: SILENCE,
@@ -876,6 +946,26 @@ impl LegMedia {
             n_dropped: 0,
             n_send_failures: 0,
         })
+    }
+
+    /// Counts a tick without a used packet; reports [`MediaEvent::RtpTimeout`] once when the
+    /// far end should be sending and the timeout has passed.
+    fn count_silence(&mut self, events: &mpsc::Sender<MediaEvent>) {
+        let (Some(remote), Some(timeout_ticks)) = (self.remote, self.timeout_ticks) else {
+            return;
+        };
+        if !remote.expected || self.timeout_reported {
+            return;
+        }
+        self.silent_ticks = self.silent_ticks.saturating_add(1);
+        if self.silent_ticks >= timeout_ticks {
+            match events.try_send(MediaEvent::RtpTimeout { leg: self.id }) {
+                Ok(()) => self.timeout_reported = true,
+                // Tried again on the next tick.
+                Err(mpsc::error::TrySendError::Full(_)) => {}
+                Err(mpsc::error::TrySendError::Closed(_)) => self.timeout_reported = true,
+            }
+        }
     }
 
     /// Gives the mixer the 20 ms frames of an audio payload of any length up to

@@ -3,7 +3,9 @@
 //! The engine's types carry no wire or storage format, so the store names them here. These
 //! strings are in the database: renaming one is a migration. The API may reuse them.
 
-use sentral_engine::{AgentStateView, Channel, EndReason, InteractionKind, RecordingState};
+use sentral_engine::{
+    AgentStateView, Channel, EndReason, InteractionKind, LostCause, RecordingState,
+};
 
 /// The state an interaction is left in by [`crate::Store::close_live_interactions`].
 pub const CLOSED_BY_RESTART: &str = "closed_by_restart";
@@ -58,6 +60,9 @@ pub fn end_reason(reason: EndReason) -> &'static str {
         EndReason::CustomerNotAnswered => "customer_not_answered",
         EndReason::OutdialAbandoned => "outdial_abandoned",
         EndReason::LimitReached => "limit_reached",
+        EndReason::CustomerLost(LostCause::MediaTimeout) => "media_timeout",
+        EndReason::CustomerLost(LostCause::SessionExpired) => "session_expired",
+        EndReason::CustomerLost(LostCause::CallTooLong) => "call_too_long",
     }
 }
 

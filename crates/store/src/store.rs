@@ -74,6 +74,14 @@ pub trait Store: Send + Sync {
     /// Signs a session out; false if there was none.
     async fn delete_session(&self, token_hash: &str) -> Result<bool, StoreError>;
 
+    /// Signs out every session of a user except the one with `keep` as its token hash (a
+    /// password change keeps the session that made it); returns how many ended.
+    async fn delete_user_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError>;
+
     /// Deletes sessions that expired at or before `now_unix_ms`; returns how many.
     async fn delete_expired_sessions(&self, now_unix_ms: i64) -> Result<u64, StoreError>;
 

@@ -158,11 +158,54 @@ async fn write_batch(store: &dyn Store, org: &str, entries: &[HistoryEntry]) {
     tracing::error!(org, n_records = entries.len(), %error, "history batch failed; retrying one by one");
     for entry in entries {
         if let Err(error) = store.append(org, std::slice::from_ref(entry)).await {
-            tracing::error!(org, record = ?entry.record, %error, "history record lost");
+            let record = loggable(&entry.record);
+            tracing::error!(org, record, %error, "history record lost");
         }
+    }
+}
+
+/// A lost record as the log shows it: saved CAD values by name only, since secure ones (R33)
+/// must never reach a log.
+fn loggable(record: &Record) -> String {
+    match record {
+        Record::VariablesSaved {
+            interaction,
+            version,
+            values,
+            agent,
+        } => format!(
+            "VariablesSaved {{ interaction: {interaction:?}, version: {version}, names: {:?}, \
+             agent: {agent:?} }} (values withheld)",
+            values.keys().collect::<Vec<_>>()
+        ),
+        other => format!("{other:?}"),
     }
 }
 
 /// The most records one round writes, which bounds a transaction's size and how long a
 /// flush waits behind a backlog.
 const ROUND_RECORDS_MAX: usize = 4096;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sentral_engine::InteractionId;
+
+    #[test]
+    fn r33_a_lost_variables_record_is_logged_without_its_values() {
+        let record = Record::VariablesSaved {
+            interaction: InteractionId(7),
+            version: 2,
+            values: BTreeMap::from([
+                ("national_id".to_owned(), "01017012345".to_owned()),
+                ("case_number".to_owned(), "C-7".to_owned()),
+            ]),
+            agent: None,
+        };
+        let logged = loggable(&record);
+        assert!(!logged.contains("01017012345"), "{logged}");
+        assert!(!logged.contains("C-7"), "{logged}");
+        assert!(logged.contains("national_id"), "{logged}");
+        assert!(logged.contains("version: 2"), "{logged}");
+    }
+}

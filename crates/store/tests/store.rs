@@ -233,6 +233,19 @@ mod accounts {
         assert!(store.delete_session("hash-b").await?);
         assert!(!store.delete_session("hash-b").await?);
 
+        // A password change ends the user's other sessions.
+        for hash in ["hash-d", "hash-e", "hash-f"] {
+            store.create_session(hash, user.id, 1_000, 30_000).await?;
+        }
+        assert_eq!(
+            store.delete_user_sessions(user.id, Some("hash-e")).await?,
+            2
+        );
+        assert!(store.session("hash-e").await?.is_some());
+        assert!(store.session("hash-d").await?.is_none());
+        assert_eq!(store.delete_user_sessions(user.id, None).await?, 1);
+        assert!(store.session("hash-e").await?.is_none());
+
         store
             .create_session("hash-c", user.id, 1_000, 30_000)
             .await?;

@@ -21,6 +21,7 @@ mod queue_overflow;
 mod rona_blocks_offers;
 mod rona_keeps_place;
 mod routing_order;
+mod station_log_in;
 mod transferred_back_waits_the_full_maximum;
 mod voice_queues_stay_voice;
 mod wrapup_before_next_offer;

@@ -383,6 +383,7 @@ async fn put_user(
         password_hash: password_hash(request.password).await?,
         agent,
     };
+    let password_changed = edit.password_hash.is_some();
     let mut created = false;
     let new = change(&state, &caller, Verb::Put, |current, document| {
         created = current.user(&username).is_none();
@@ -390,6 +391,9 @@ async fn put_user(
     })
     .await?;
     let user = new.user(&username).ok_or_else(|| no_user(&username))?;
+    if password_changed && !created {
+        end_other_sessions(&state, &caller, &username).await?;
+    }
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -416,6 +420,12 @@ async fn delete_user(
     if username == caller.user.username {
         return Err(conflict("you cannot delete yourself; another administrator can").into());
     }
+    let deleted = state
+        .store
+        .user_by_name(&username)
+        .await
+        .map_err(ApiError::from)?
+        .filter(|row| row.org == caller.org());
     change(&state, &caller, Verb::Delete, |current, document| {
         if current.user(&username).is_none() {
             return Err(no_user(&username).into());
@@ -425,7 +435,28 @@ async fn delete_user(
         Ok(UserChange::Delete(username.clone()))
     })
     .await?;
+    // The store deleted the sessions with the user; their sockets close and the stream goes.
+    if let Some(row) = deleted {
+        state.hub.remove_user(row.id);
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// After a password change: every other session of the user ends, with its event sockets
+/// (the caller's own session stays when administrators change their own password).
+async fn end_other_sessions(
+    state: &AppState,
+    caller: &Caller,
+    username: &str,
+) -> Result<(), ApiError> {
+    let Some(user) = state.store.user_by_name(username).await? else {
+        return Ok(());
+    };
+    let keep = (user.id == caller.user.id).then_some(caller.token_hash.as_str());
+    let ended = state.store.delete_user_sessions(user.id, keep).await?;
+    state.hub.end_user_sessions(user.id, keep);
+    tracing::info!(username, ended, "password changed; other sessions ended");
+    Ok(())
 }
 
 /// List a collection: an object from name to entry, in the organisation's order.
@@ -987,7 +1018,8 @@ async fn apply(
             .map_err(ApiError::from)?;
     }
     *runtime.config.write().expect("config lock") = new.clone();
-    runtime.handle.set_directory(directory(&new));
+    let users = state.store.users(&new.slug).await.map_err(ApiError::from)?;
+    runtime.handle.set_directory(directory(&users));
     if let Some(sip) = &state.sip {
         sip.org_changed(&new);
     }

@@ -4,13 +4,19 @@
 //! sequence number. A client that reconnects with `?since=<last seq seen>` first receives what
 //! it missed (up to the replay bound; beyond it, a `reload` event), so no agent misses an offer
 //! because of a network blip.
+//!
+//! A socket belongs to the session that opened it: it closes when the session ends (sign-out,
+//! expiry, a password change that ends the user's other sessions, the user's deletion), with
+//! close code 4001 and the reason.
 
+use super::ApiError;
 use crate::app::AppState;
 use crate::auth::Caller;
-use axum::extract::ws::{Message, WebSocket};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{Query, State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
@@ -44,7 +50,17 @@ async fn events(
     Query(query): Query<EventsQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let subscription = state.hub.subscribe(&caller.user.username, query.since);
+    let session = state.hub.watch_session(&caller.token_hash, caller.user.id);
+    // Signed out between the check above and the watch: refuse rather than stream forever.
+    match state.store.session(&caller.token_hash).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return ApiError::unauthenticated().into_response(),
+        Err(error) => return ApiError::from(error).into_response(),
+    }
+    let subscription = state.hub.subscribe(caller.user.id, query.since);
+    let expires_in = Duration::from_millis(
+        u64::try_from(caller.expires_unix_ms - crate::app::unix_ms()).unwrap_or(0),
+    );
     // Clients send nothing but a close, so the read buffer (allocated in full for every
     // socket) is small: 4 KiB of it was about half of a connection's heap with 10,000
     // desktops (bench/ws-fanout, heaptrack). It grows if a client does send more, up to
@@ -54,10 +70,20 @@ async fn events(
         .max_message_size(CLIENT_MESSAGE_MAX)
         .max_frame_size(CLIENT_MESSAGE_MAX)
         .write_buffer_size(0)
-        .on_upgrade(move |socket| stream(socket, subscription))
+        .on_upgrade(move |socket| stream(socket, subscription, session, expires_in))
 }
 
-async fn stream(mut socket: WebSocket, mut subscription: crate::hub::Subscription) {
+/// The close code of a socket whose session ended (private use range of RFC 6455).
+pub const SESSION_ENDED_CLOSE_CODE: u16 = 4001;
+
+async fn stream(
+    mut socket: WebSocket,
+    mut subscription: crate::hub::Subscription,
+    mut session: crate::hub::SessionWatch,
+    expires_in: Duration,
+) {
+    let expired = tokio::time::sleep(expires_in);
+    tokio::pin!(expired);
     for text in subscription.backlog.drain(..) {
         if socket
             .send(Message::Text(text.as_ref().into()))
@@ -91,6 +117,17 @@ async fn stream(mut socket: WebSocket, mut subscription: crate::hub::Subscriptio
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
                 Some(Ok(_)) => {}
             },
+            () = session.ended() => return close(socket, "signed out").await,
+            () = &mut expired => return close(socket, "session expired").await,
         }
     }
+}
+
+/// Tells the client why its socket closes, then closes it.
+async fn close(mut socket: WebSocket, reason: &'static str) {
+    let frame = CloseFrame {
+        code: SESSION_ENDED_CLOSE_CODE,
+        reason: reason.into(),
+    };
+    let _ = socket.send(Message::Close(Some(frame))).await;
 }

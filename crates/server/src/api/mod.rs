@@ -6,6 +6,8 @@
 
 mod admin;
 mod callbacks;
+mod csrf;
+mod headers;
 
 pub use callbacks::CallbackLimiter;
 mod directory;
@@ -78,11 +80,13 @@ pub fn router(state: AppState) -> Router {
     .route("/metrics", get(metrics))
     .merge(crate::desktop::routes())
     .fallback(|| async { ApiError::not_found("no such path") })
+    .layer(middleware::from_fn(csrf::same_origin_only))
     .layer(middleware::from_fn(observe))
     .layer(tower_http::limit::RequestBodyLimitLayer::new(
         BODY_BYTES_MAX,
     ))
     .layer(middleware::from_fn(json_errors))
+    .layer(middleware::from_fn(headers::security_headers))
     .with_state(state)
 }
 

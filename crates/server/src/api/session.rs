@@ -5,11 +5,12 @@ use crate::app::{AppState, OrgRuntime, unix_ms};
 use crate::auth::{self, Caller, SESSION_COOKIE, SESSION_TTL_MS};
 use crate::dto::{AgentDto, ReasonDto};
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sentral_engine::{Command, Input, StateRequest};
 use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -51,46 +52,24 @@ pub struct LoginResponse {
     responses((status = 200, body = LoginResponse), (status = 401, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
 async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
-    let wrong = || {
-        ApiError::new(
+    let now = unix_ms();
+    // The TCP peer, never a forwarded-for header a client could write itself.
+    let attempt = state
+        .sign_in
+        .begin(&*state.store, &request.username, peer.ip(), now)
+        .await?;
+    if !state.sign_in.verify(&attempt, request.password).await {
+        return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "unauthenticated",
             "wrong user name or password",
-        )
-    };
-    let user = state
-        .store
-        .user_by_name(&request.username)
-        .await?
-        .ok_or_else(wrong)?;
-    let now = unix_ms();
-    if let Some(until) = user.locked_until_unix_ms.filter(|until| *until > now) {
-        let seconds = ((until - now) as u64).div_ceil(1000);
-        return Err(ApiError::too_many_requests(
-            format!(
-                "too many failed sign-ins for {}; try again in {seconds} s",
-                user.username
-            ),
-            seconds,
         ));
     }
-    let hash = user.password_hash.clone();
-    let password = request.password.clone();
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&hash, &password))
-        .await
-        .unwrap_or(false);
-    if !ok {
-        let failures = user.failed_logins + 1;
-        let locked_until = auth::lock_ms(failures).map(|ms| now + ms);
-        state
-            .store
-            .record_login_failure(&user.username, locked_until)
-            .await?;
-        return Err(wrong());
-    }
-    state.store.reset_login_failures(&user.username).await?;
+    state.sign_in.succeeded(&*state.store, &attempt).await?;
+    let user = attempt.user.expect("only a known user is right");
     let token = auth::new_token();
     let expires_at = now + SESSION_TTL_MS;
     state
@@ -115,6 +94,7 @@ async fn login(
     responses((status = 204), (status = 401, body = super::ErrorBody)))]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
     state.store.delete_session(&caller.token_hash).await?;
+    state.hub.end_session(&caller.token_hash);
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }

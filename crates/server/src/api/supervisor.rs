@@ -164,7 +164,7 @@ pub struct InteractionDto {
     pub states: Vec<StateChangeDto>,
     /// Wrap-ups.
     pub wrapups: Vec<WrapUpDto>,
-    /// The last saved CAD values (secure ones left out).
+    /// The last saved CAD values of variables defined now and not secure (R33).
     pub variables: std::collections::BTreeMap<String, String>,
     /// Every recording change, oldest first: where the recording was paused and resumed.
     pub recording_changes: Vec<RecordingChangeDto>,
@@ -183,13 +183,15 @@ async fn interactions(
 ) -> Result<Json<Vec<InteractionDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
-    let secure: Vec<String> = {
+    // R33, the engine's rule: a value is shown only while its variable is defined and not
+    // secure, so removing or renaming a secure variable never exposes what was stored.
+    let shown: std::collections::HashSet<String> = {
         let config = org.config.read().expect("config lock");
         config
             .engine
             .cad_variables
             .iter()
-            .filter(|d| d.secure)
+            .filter(|d| !d.secure)
             .map(|d| d.name.clone())
             .collect()
     };
@@ -257,7 +259,7 @@ async fn interactions(
                     .map(|(_, values)| {
                         values
                             .into_iter()
-                            .filter(|(name, _)| !secure.contains(name))
+                            .filter(|(name, _)| shown.contains(name))
                             .collect()
                     })
                     .unwrap_or_default(),

@@ -53,7 +53,7 @@ pub struct ServerConfig {
 }
 
 /// The `[server]` section: every setting is optional because command-line flags override it.
-#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+#[derive(Clone, Debug, Default, Eq, PartialEq)]
 pub struct ServerSettings {
     /// Where the REST API, the WebSocket and the desktop are served.
     pub http: Option<SocketAddr>,
@@ -63,7 +63,17 @@ pub struct ServerSettings {
     pub rtp_ports: Option<(u16, u16)>,
     /// Where dial-outs are sent; without it dial-outs fail with a clear reason.
     pub trunk: Option<SocketAddr>,
+    /// The user name for the outbound trunk's digest challenges (401/407).
+    pub trunk_username: Option<String>,
+    /// The password for the outbound trunk's digest challenges; a secret shared with it.
+    pub trunk_password: Option<String>,
+    /// How long a call's far end may send no RTP before the call is ended: `Some(None)` for
+    /// `false` (never), `None` when not given (the default, 60 s).
+    pub rtp_timeout_ms: Option<Option<u64>>,
 }
+
+/// The longest call when an organisation names none: 4 hours.
+pub const DEFAULT_CALL_LENGTH_MAX_MS: u64 = 4 * 3600 * 1000;
 
 /// One organisation: the engine's configuration plus what only the server needs.
 #[derive(Clone, PartialEq)]
@@ -85,6 +95,9 @@ pub struct OrgConfig {
     /// How long call recordings are kept before the sweep deletes them (R31); `None` keeps
     /// them (`recording_retention`).
     pub recording_retention_ms: Option<u64>,
+    /// The longest a call may last before Sentral ends it (`call_length_max`); `None`: no
+    /// limit (`false`).
+    pub call_length_max_ms: Option<u64>,
     /// Lookups between names and ids.
     pub names: Names,
 }
@@ -370,6 +383,7 @@ impl fmt::Debug for OrgConfig {
             )
             .field("trunks", &self.trunks)
             .field("recording_retention_ms", &self.recording_retention_ms)
+            .field("call_length_max_ms", &self.call_length_max_ms)
             .field("names", &self.names)
             .finish()
     }

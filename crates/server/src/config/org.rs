@@ -27,6 +27,7 @@ pub(super) const ORG_FIELDS: &[&str] = &[
     "recording_pause_allowed",
     "privacy_shield",
     "recording_retention",
+    "call_length_max",
     "web_callback_cancel",
     "transfer_no_answer",
     "rona_timeout",
@@ -58,7 +59,37 @@ pub(super) fn is_slug(text: &str) -> bool {
 
 /// Reads the `[server]` section.
 pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<ServerSettings> {
-    let record = r.as_record(item, &["http", "sip", "rtp_ports", "trunk"])?;
+    let record = r.as_record(
+        item,
+        &[
+            "http",
+            "sip",
+            "rtp_ports",
+            "trunk",
+            "trunk_username",
+            "trunk_password",
+            "rtp_timeout",
+        ],
+    )?;
+    let trunk_username = record.get("trunk_username").and_then(|i| r.name(i));
+    let trunk_password = record.get("trunk_password").and_then(|i| r.secret(i));
+    if trunk_username.is_some() != trunk_password.is_some() {
+        let at = record
+            .get("trunk_username")
+            .or(record.get("trunk_password"))
+            .expect("one is present");
+        r.report_key(
+            at,
+            "give both trunk_username and trunk_password (digest), or neither",
+        );
+    }
+    let rtp_timeout_ms = record.get("rtp_timeout").and_then(|item| {
+        duration_or_false(
+            r,
+            item,
+            "a duration like \"60s\" (longer than 0s), or false to never end a silent call",
+        )
+    });
     let rtp_ports = record.get("rtp_ports").and_then(|item| {
         let ports = r.string(item)?;
         let range = ports.split_once('-').and_then(|(first, last)| {
@@ -76,6 +107,9 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         sip: record.get("sip").and_then(|item| socket_addr(r, item)),
         rtp_ports,
         trunk: record.get("trunk").and_then(|item| socket_addr(r, item)),
+        trunk_username,
+        trunk_password,
+        rtp_timeout_ms,
     })
 }
 
@@ -122,6 +156,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
         web_callback_api_key: settings.web_callback_api_key,
         trunks: settings.trunks,
         recording_retention_ms: settings.recording_retention_ms,
+        call_length_max_ms: settings.call_length_max_ms,
         names,
     }
 }
@@ -148,6 +183,8 @@ struct Settings {
     trunks: Vec<TrunkConfig>,
     /// How long recordings are kept (R31); `None`: until deleted by hand.
     recording_retention_ms: Option<u64>,
+    /// The longest call; `None`: no limit.
+    call_length_max_ms: Option<u64>,
 }
 
 fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settings {
@@ -215,6 +252,15 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
         recording_retention_ms: get("recording_retention")
             .and_then(|i| recording_retention(r, i))
             .flatten(),
+        call_length_max_ms: match get("call_length_max") {
+            None => Some(super::DEFAULT_CALL_LENGTH_MAX_MS),
+            Some(item) => duration_or_false(
+                r,
+                item,
+                "a duration like \"4h\" (longer than 0s), or false for no limit",
+            )
+            .unwrap_or(Some(super::DEFAULT_CALL_LENGTH_MAX_MS)),
+        },
     }
 }
 
@@ -522,6 +568,19 @@ fn read_agent(
         .require(r, "teams", "the names of the teams the agent may log in to")
         .map(|item| team_ids(r, item, team_names));
     let skills = agent.get("skills").map(|item| r.strings(item));
+    let stations = agent.get("stations").map(|item| {
+        let mut stations = Vec::new();
+        for (text, element) in r.strings(item) {
+            match DialNumber::parse(&text) {
+                Ok(number) => stations.push(number.to_string()),
+                Err(error) => r.report_at(
+                    &element,
+                    format!("invalid extension {text:?}: {error} (R30); stations lists extensions like \"1001\""),
+                ),
+            }
+        }
+        stations
+    });
     let capacity = agent
         .get("capacity")
         .and_then(|item| read_capacity(r, item));
@@ -532,6 +591,7 @@ fn read_agent(
             .and_then(|i| r.name(i))
             .unwrap_or_else(|| entry.key.to_owned()),
         extension: extension.unwrap_or_default(),
+        stations: stations.unwrap_or_default(),
         teams: teams.unwrap_or_default(),
         skills: skills.map(without_items).unwrap_or_default(),
         capacity: capacity.unwrap_or_default(),
@@ -1180,6 +1240,7 @@ const AGENT_FIELDS: &[&str] = &[
     "sip_ha1_sha256",
     "teams",
     "skills",
+    "stations",
     "capacity",
 ];
 const QUEUE_FIELDS: &[&str] = &[

@@ -40,6 +40,15 @@ pub(super) fn server_document(config: &ServerConfig) -> String {
             field(&mut out, "rtp_ports", &string(&format!("{first}-{last}")));
         }
         address(&mut out, "trunk", server.trunk);
+        if let (Some(username), Some(password)) = (&server.trunk_username, &server.trunk_password) {
+            field(&mut out, "trunk_username", &string(username));
+            field(&mut out, "trunk_password", &string(password));
+        }
+        match server.rtp_timeout_ms {
+            Some(Some(ms)) => field(&mut out, "rtp_timeout", &duration(ms)),
+            Some(None) => field(&mut out, "rtp_timeout", "false"),
+            None => {}
+        }
     }
     for org in &config.organisations {
         let prefix = format!("organisations.{}", key(&org.slug));
@@ -118,6 +127,11 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
         .privacy_shield_ms
         .map_or_else(|| "false".to_owned(), duration);
     field(out, "privacy_shield", &shield);
+    match org.call_length_max_ms {
+        Some(super::DEFAULT_CALL_LENGTH_MAX_MS) => {}
+        Some(ms) => field(out, "call_length_max", &duration(ms)),
+        None => field(out, "call_length_max", "false"),
+    }
     if let Some(retention_ms) = org.recording_retention_ms {
         field(out, "recording_retention", &duration(retention_ms));
     }
@@ -174,6 +188,9 @@ fn write_agents(out: &mut String, org: &OrgConfig, prefix: &str) {
         let teams: Vec<String> = agent.teams.iter().map(|id| team_name(org, *id)).collect();
         field(out, "teams", &strings(&teams));
         field(out, "skills", &strings(&agent.skills));
+        if !agent.stations.is_empty() {
+            field(out, "stations", &strings(&agent.stations));
+        }
         let capacity = agent.capacity;
         let capacity = format!(
             "{{ chat = {}, email = {}, social = {} }}",

@@ -4,7 +4,7 @@
 //! SIPp interoperability is proven in `sip_interop.rs`.
 
 use crate::softphone::{Dialog, Softphone};
-use crate::support::{DN_SALES, TestApp, spawn_with_sip_calls};
+use crate::support::{DN_SALES, TestApp, spawn_with_sip_calls, spawn_with_sip_settings};
 use sentral_media::G711;
 use sentral_server::config::{self, ServerConfig};
 use serde_json::{Value, json};
@@ -340,4 +340,41 @@ async fn bad_sip_gets_the_right_answer_while_a_call_in_progress_keeps_its_audio(
     assert!(customer.longest_gap(500) < Duration::from_millis(100));
     customer.bye(&call).await;
     phone.expect_bye(&ringing).await;
+}
+
+#[tokio::test]
+async fn r24_a_customer_who_vanishes_without_a_bye_is_ended_by_rtp_silence_with_that_cause() {
+    // Issue 14, calls that never end: the soak's stuck call. The customer's phone stops
+    // sending and never says BYE; the call ends after the RTP timeout, the agent's phone gets
+    // its BYE (R24), and the history says why.
+    let app = spawn_with_sip_settings(demo_with_rona(15), |settings| {
+        settings.rtp_timeout = Some(Duration::from_secs(1));
+    })
+    .await;
+    let (anna, phone) = agent_with_phone(&app, "anna", "Sales", "1001", G711::Pcmu).await;
+    let (customer, _call) = customer_calls(&app, G711::Pcmu).await;
+    let ringing = phone.ring().await;
+    phone.play_tone(1000);
+    phone.answer(&ringing).await;
+    hears(&customer, 1000.0, "customer").await;
+    customer.stop_rtp();
+    phone.expect_bye(&ringing).await;
+    let supervisor = app.user("supervisor").await;
+    for _ in 0..100 {
+        let history = supervisor.get("/api/v1/interactions").await;
+        if let Some(record) = history
+            .body
+            .as_array()
+            .and_then(|records| records.iter().find(|r| r["end_reason"].is_string()))
+        {
+            assert_eq!(record["end_reason"], "media_timeout", "{record:#}");
+            drop(anna);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the call never ended in the history: {:#}",
+        supervisor.get("/api/v1/interactions").await.body
+    );
 }

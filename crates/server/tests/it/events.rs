@@ -1,7 +1,7 @@
 //! The WebSocket event stream: sequence numbers, replay after a reconnect, and the reload
 //! notice when a client fell too far behind (so no agent misses an offer over a network blip).
 
-use crate::support::{Api, spawn_demo};
+use crate::support::{Api, spawn_app, spawn_demo, two_org_config};
 use sentral_server::hub::REPLAY_MAX;
 use serde_json::{Value, json};
 
@@ -130,4 +130,158 @@ async fn events_a_client_further_behind_than_the_replay_bound_is_told_to_reload(
         assert_eq!(seq(&event), expected);
     }
     behind.close().await;
+}
+
+/// Logs anna in at her station, so that state changes give her stream events.
+async fn at_station(anna: &Api) {
+    let station = anna
+        .post(
+            "/api/v1/agents/me/session",
+            json!({"team": "Sales", "extension": "1001"}),
+        )
+        .await;
+    assert_eq!(station.status, 200, "{station:?}");
+}
+
+#[tokio::test]
+async fn events_sign_out_closes_that_sessions_socket_and_no_other() {
+    // Issue 15: an event socket stayed open and kept receiving after sign-out.
+    let app = spawn_demo().await;
+    let (first, second) = (app.login("anna").await, app.login("anna").await);
+    let anna = app.client(&second);
+    at_station(&anna).await;
+    let mut signed_out = app.events(&first, None).await;
+    let mut kept = app.events(&second, None).await;
+    let reply = app.client(&first).post_empty("/api/v1/logout").await;
+    assert_eq!(reply.status, 204, "{reply:?}");
+    let (code, reason) = signed_out.closed().await;
+    assert_eq!((code, reason.as_str()), (4001, "signed out"));
+    // The other session's socket still gets anna's events.
+    anna.set_idle("lunch").await;
+    let event = kept.next().await;
+    assert_eq!(event["type"], "agent_state", "{event}");
+    kept.close().await;
+}
+
+#[tokio::test]
+async fn events_a_socket_closes_when_its_session_expires() {
+    // A session that expires while its socket is open: the socket closes at the expiry.
+    let app = spawn_demo().await;
+    let store = &app.app.state.store;
+    let anna = store.user_by_name("anna").await.unwrap().unwrap();
+    let token = sentral_server::auth::new_token();
+    let now = sentral_server::app::unix_ms();
+    store
+        .create_session(
+            &sentral_server::auth::hash_token(&token),
+            anna.id,
+            now,
+            now + 300,
+        )
+        .await
+        .unwrap();
+    let mut events = app.events(&token, None).await;
+    let (code, reason) = events.closed().await;
+    assert_eq!((code, reason.as_str()), (4001, "session expired"));
+    assert_eq!(
+        app.client(&token).get("/api/v1/agents/me").await.status,
+        401
+    );
+}
+
+#[tokio::test]
+async fn events_a_password_change_ends_the_users_other_sessions_and_their_sockets() {
+    let app = spawn_demo().await;
+    let token = app.login("anna").await;
+    let mut events = app.events(&token, None).await;
+    let admin_token = app.login("admin").await;
+    let admin = app.client(&admin_token);
+    let mut admin_events = app.events(&admin_token, None).await;
+    let other_admin_session = app.login("admin").await;
+    let mut other_admin_events = app.events(&other_admin_session, None).await;
+
+    let changed = admin
+        .put(
+            "/api/v1/admin/users/anna",
+            json!({"role": "agent", "password": "a new one"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    assert_eq!(events.closed().await.0, 4001);
+    assert_eq!(
+        app.client(&token).get("/api/v1/agents/me").await.status,
+        401
+    );
+
+    // Administrators changing their own password keep the session they did it from.
+    let changed = admin
+        .put(
+            "/api/v1/admin/users/admin",
+            json!({"role": "admin", "password": "another"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    assert_eq!(other_admin_events.closed().await.0, 4001);
+    let other = app.client(&other_admin_session);
+    assert_eq!(other.get("/api/v1/agents/me").await.status, 401);
+    assert_eq!(admin.get("/api/v1/agents/me").await.status, 200);
+    // Their own socket is still open and live: a supervisor event reaches it.
+    let bjorn = app.user("bjorn").await;
+    let station = bjorn
+        .post(
+            "/api/v1/agents/me/session",
+            json!({"team": "Sales", "extension": "1002"}),
+        )
+        .await;
+    assert_eq!(station.status, 200, "{station:?}");
+    let (event, _) = admin_events.until("agent_state").await;
+    assert_eq!(event["type"], "agent_state");
+    admin_events.close().await;
+}
+
+#[tokio::test]
+async fn events_a_deleted_users_socket_closes_and_a_new_user_of_that_name_starts_afresh() {
+    // Streams are keyed by user id and dropped with their user: a name freed by a deletion
+    // and taken in another organisation must not replay the old user's events.
+    let app = spawn_app(two_org_config()).await;
+    let token = app.login("cecilie").await;
+    let cecilie = app.client(&token);
+    let mut events = app.events(&token, None).await;
+    let station = cecilie
+        .post(
+            "/api/v1/agents/me/session",
+            json!({"team": "Sales", "extension": "1003"}),
+        )
+        .await;
+    assert_eq!(station.status, 200, "{station:?}");
+    let (event, _) = events.until("agent_state").await;
+    assert!(seq(&event) >= 1);
+    let station = cecilie.delete("/api/v1/agents/me/session").await;
+    assert_eq!(station.status, 200, "{station:?}");
+
+    let admin = app.user("admin").await;
+    assert_eq!(
+        admin.delete("/api/v1/admin/users/cecilie").await.status,
+        204
+    );
+    assert_eq!(events.closed().await.0, 4001);
+
+    let acme_admin = app.user("acme-admin").await;
+    let created = acme_admin
+        .put(
+            "/api/v1/admin/users/cecilie",
+            json!({"role": "supervisor", "password": "demo"}),
+        )
+        .await;
+    assert_eq!(created.status, 201, "{created:?}");
+    let newcomer = app.login("cecilie").await;
+    let mut fresh = app.events(&newcomer, Some(0)).await;
+    assert!(
+        fresh
+            .next_within(std::time::Duration::from_millis(300))
+            .await
+            .is_none(),
+        "nothing of the deleted cecilie is replayed"
+    );
+    fresh.close().await;
 }

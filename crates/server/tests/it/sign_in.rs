@@ -1,7 +1,8 @@
-//! Sign-in and sign-out: repeated failed sign-ins slow down the account (not the client
-//! address), a wrong password is 401, and a signed-out token no longer works.
+//! Sign-in and sign-out: repeated failed sign-ins slow down the account, one client address
+//! cannot try many accounts, a wrong password is 401, and a signed-out token no longer works.
 
-use crate::support::spawn_demo;
+use crate::support::{Api, spawn_demo};
+use sentral_server::auth::{FAILURES_FREE, SOURCE_FAILURES_MAX};
 use serde_json::json;
 
 #[tokio::test]
@@ -51,4 +52,92 @@ async fn sign_out_ends_the_session() {
     let after = anna.get("/api/v1/agents/me").await;
     assert_eq!(after.status, 401);
     assert_eq!(after.error_code(), "unauthenticated");
+}
+
+#[tokio::test]
+async fn sign_in_race_parallel_wrong_passwords_lock_the_account_and_every_one_is_counted() {
+    // Issue 15: 20 parallel wrong passwords were all evaluated from a stale count (20 × 401,
+    // the account left unlocked). Each attempt must be checked and counted before hashing.
+    let app = spawn_demo().await;
+    let anonymous = app.anonymous();
+    let attempts = (0..20).map(|_| {
+        let anonymous = anonymous.clone();
+        async move {
+            anonymous
+                .post(
+                    "/api/v1/login",
+                    json!({"username": "anna", "password": "wrong"}),
+                )
+                .await
+        }
+    });
+    let replies = futures_util::future::join_all(attempts).await;
+    let n_wrong = replies.iter().filter(|r| r.status == 401).count();
+    let n_locked = replies.iter().filter(|r| r.status == 429).count();
+    assert_eq!(n_wrong + n_locked, 20, "only 401 or 429: {replies:?}");
+    assert!(n_locked >= 1, "the account was locked: {n_wrong} × 401");
+    assert!(
+        n_wrong >= FAILURES_FREE as usize,
+        "the free attempts were evaluated"
+    );
+    for reply in replies.iter().filter(|r| r.status == 429) {
+        assert_eq!(reply.error_code(), "too_many_requests");
+        assert!(reply.headers.contains_key("retry-after"), "{reply:?}");
+    }
+    // No evaluated attempt was lost: the account counted each one.
+    let anna = app
+        .app
+        .state
+        .store
+        .user_by_name("anna")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(anna.failed_logins, n_wrong as i64);
+    assert!(anna.locked_until_unix_ms.is_some());
+}
+
+#[tokio::test]
+async fn sign_in_one_address_cannot_try_many_accounts() {
+    // Per-source limit: failures for unknown user names count against the TCP peer's address
+    // (never a forwarded-for header), so a client cannot spray passwords across accounts.
+    let app = spawn_demo().await;
+    let anonymous = app.anonymous();
+    for n in 0..SOURCE_FAILURES_MAX {
+        let reply = anonymous
+            .post(
+                "/api/v1/login",
+                json!({"username": format!("nobody-{n}"), "password": "x"}),
+            )
+            .await;
+        assert_eq!(reply.status, 401, "attempt {n}: {}", reply.text);
+    }
+    // A header naming another client changes nothing; even a right password now waits.
+    let reply = Api::send(
+        anonymous
+            .request(reqwest::Method::POST, "/api/v1/login")
+            .header("x-forwarded-for", "198.51.100.7")
+            .json(&json!({"username": "bjorn", "password": "demo"})),
+    )
+    .await;
+    assert_eq!(reply.status, 429, "{}", reply.text);
+    assert_eq!(reply.error_code(), "too_many_requests");
+    assert!(
+        reply.body["message"]
+            .as_str()
+            .unwrap()
+            .contains("from this address"),
+        "{}",
+        reply.text
+    );
+    // The accounts themselves were never locked.
+    let bjorn = app
+        .app
+        .state
+        .store
+        .user_by_name("bjorn")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(bjorn.failed_logins, 0);
 }

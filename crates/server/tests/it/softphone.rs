@@ -666,7 +666,8 @@ impl Softphone {
         self.sending.store(to.is_some(), Ordering::SeqCst);
     }
 
-    fn stop_rtp(&self) {
+    /// Stops sending RTP (a phone that vanished sends nothing more).
+    pub fn stop_rtp(&self) {
         self.sending.store(false, Ordering::SeqCst);
     }
 

@@ -223,6 +223,18 @@ pub async fn spawn_with_sip_calls(config: ServerConfig, trunk: Option<SocketAddr
     start_with(config, dir, Some(settings), false).await
 }
 
+/// Like [`spawn_with_sip_calls`], with SIP settings changed by `adjust`.
+pub async fn spawn_with_sip_settings(
+    config: ServerConfig,
+    adjust: impl FnOnce(&mut sentral_server::sip::SipSettings),
+) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut settings =
+        sentral_server::sip::SipSettings::at("127.0.0.1:0".parse().expect("address"));
+    adjust(&mut settings);
+    start_with(config, dir, Some(settings), false).await
+}
+
 async fn start_in(config: ServerConfig, dir: TempDir, sip: Option<SocketAddr>) -> TestApp {
     start_with(
         config,
@@ -632,6 +644,27 @@ impl Events {
                 Some(Ok(_)) => {}
                 Some(Err(error)) => panic!("the event stream failed: {error}"),
             }
+        }
+    }
+
+    /// Reads until the server closes the stream and returns the close code and reason,
+    /// skipping any events still on their way; fails the test after [`WAIT`].
+    pub async fn closed(&mut self) -> (u16, String) {
+        let read = async {
+            loop {
+                match self.ws.next().await {
+                    Some(Ok(Message::Close(Some(frame)))) => {
+                        return (u16::from(frame.code), frame.reason.to_string());
+                    }
+                    Some(Ok(Message::Close(None))) | None => return (1005, String::new()),
+                    Some(Ok(_)) => {}
+                    Some(Err(error)) => panic!("the event stream failed: {error}"),
+                }
+            }
+        };
+        match tokio::time::timeout(WAIT, read).await {
+            Ok(closed) => closed,
+            Err(_) => panic!("the event stream was not closed within {WAIT:?}"),
         }
     }
 

@@ -10,8 +10,9 @@
 //! [`Signal`] (the far end's BYE or CANCEL, a 1xx, a re-INVITE, INFO). The result of an
 //! outbound INVITE comes from its own task, so a failure is reported once, with its status.
 
-use super::RequestFacts;
+use super::SessionTimerHeaders;
 use rsipstack::dialog::DialogId;
+use rsipstack::dialog::authenticate::Credential;
 use rsipstack::dialog::dialog::{
     DialogState, DialogStateReceiver, DialogStateSender, TerminatedReason, TransactionHandle,
 };
@@ -37,22 +38,28 @@ impl CallKey {
 
 /// Something that happened to a call, for the driver.
 pub(crate) enum Signal {
-    /// A new INVITE; answer it through `call`.
-    Invite(Box<NewInvite>),
     /// An outbound INVITE got 180 or 183.
     Progress { call: CallKey },
-    /// An outbound INVITE was answered with this SDP.
-    Answered { call: CallKey, sdp: Vec<u8> },
+    /// An outbound INVITE was answered with this SDP and these session-timer headers.
+    Answered {
+        call: CallKey,
+        sdp: Vec<u8>,
+        session_timer: SessionTimerHeaders,
+    },
     /// An outbound INVITE failed with this final status (`None`: no response, or an error).
     Failed { call: CallKey, status: Option<u16> },
     /// The far end ended the call (BYE, or CANCEL before we answered).
     Ended { call: CallKey },
-    /// A re-INVITE or UPDATE with this offer; answer through `reply`.
+    /// A re-INVITE or UPDATE with this offer (or none); answer through `reply`.
     ReInvite {
         call: CallKey,
         sdp: Vec<u8>,
+        /// An UPDATE rather than a re-INVITE.
+        update: bool,
         reply: ReInviteReply,
     },
+    /// Our session refresh (RFC 4028) got this final status; `None`: no answer at all.
+    Refreshed { call: CallKey, status: Option<u16> },
     /// INFO in a dialog (answered 200 already), e.g. `application/dtmf-relay`.
     Info {
         call: CallKey,
@@ -61,22 +68,13 @@ pub(crate) enum Signal {
     },
 }
 
-/// A new INVITE, read into our types.
-pub(crate) struct NewInvite {
-    pub facts: RequestFacts,
-    /// The Request-URI's user: the number dialled.
-    pub dnis: String,
-    /// The caller's number: P-Asserted-Identity's user, else From's; empty when withheld.
-    pub ani: String,
-    pub sdp: Vec<u8>,
-    pub call: Call,
-}
-
 /// One INVITE dialog: what the driver answers, cancels or ends.
 #[derive(Clone)]
 pub(crate) struct Call {
     dialog: InviteDialog,
     key: CallKey,
+    /// Where a refresh's result goes.
+    signals: mpsc::Sender<Signal>,
 }
 
 /// Answers a re-INVITE (once).
@@ -94,6 +92,8 @@ pub(crate) struct Outbound {
     /// Extra headers, e.g. `X-Sentral-Interaction`.
     pub headers: Vec<(&'static str, String)>,
     pub sdp: String,
+    /// User name and password to answer a 401 or 407 with (the outbound trunk's).
+    pub credential: Option<(String, String)>,
 }
 
 /// The dialog layer and what the translation needs.
@@ -101,7 +101,7 @@ pub(crate) struct Outbound {
 pub(crate) struct Calls {
     layer: Arc<DialogLayer>,
     states: DialogStateSender,
-    signals: mpsc::UnboundedSender<Signal>,
+    signals: mpsc::Sender<Signal>,
     /// Our Contact (and From host) for dialogs.
     contact: rsipstack::sip::Uri,
     local_addr: SocketAddr,
@@ -112,10 +112,12 @@ impl Calls {
     pub fn start(
         endpoint: rsipstack::transaction::endpoint::EndpointInnerRef,
         local_addr: SocketAddr,
-    ) -> (Calls, mpsc::UnboundedReceiver<Signal>) {
+    ) -> (Calls, mpsc::Receiver<Signal>) {
         let layer = Arc::new(DialogLayer::new(endpoint));
         let (states, state_events) = layer.new_dialog_state_channel();
-        let (signals, received) = mpsc::unbounded_channel();
+        // Bounded: when the driver falls behind, the readers wait rather than queue without
+        // end (signals come only from dialogs we accepted or placed, so they are few).
+        let (signals, received) = mpsc::channel(SIGNAL_QUEUE_LEN);
         let contact = rsipstack::sip::Uri::try_from(format!("sip:sentral@{local_addr}").as_str())
             .expect("a socket address makes a SIP URI");
         let calls = Calls {
@@ -129,63 +131,53 @@ impl Calls {
         (calls, received)
     }
 
-    /// Takes a request for the dialog layer: a new INVITE (reported as
-    /// [`Signal::Invite`]) or a request inside a dialog we know (handled by rsipstack, its
-    /// events reported). Gives the transaction back when it is neither.
+    /// Takes a request inside a dialog we know (handled by rsipstack, its events reported).
+    /// Gives the transaction back otherwise: a new INVITE is the driver's to check first.
     pub fn take(
         &self,
         mut transaction: rsipstack::transaction::Transaction,
     ) -> Option<rsipstack::transaction::Transaction> {
         let request = &transaction.original;
         let in_dialog = matches!(request.to_header().map(|to| to.tag()), Ok(Ok(Some(_))));
-        if in_dialog {
-            let Some(mut dialog) = self.layer.match_dialog(&transaction) else {
-                return Some(transaction);
-            };
-            tokio::spawn(async move {
-                if let Err(error) = dialog.handle(&mut transaction).await {
-                    tracing::debug!(%error, "a request in a dialog failed");
-                }
-            });
-            return None;
-        }
-        if request.method != Method::Invite {
+        if !in_dialog {
             return Some(transaction);
         }
-        let mut dialog = match self.layer.get_or_create_server_invite(
-            &transaction,
-            self.states.clone(),
-            None,
-            Some(self.contact.clone()),
-        ) {
-            Ok(dialog) => dialog,
-            Err(error) => {
-                tracing::info!(%error, "an INVITE could not start a dialog");
-                return Some(transaction);
+        let Some(mut dialog) = self.layer.match_dialog(&transaction) else {
+            return Some(transaction);
+        };
+        tokio::spawn(async move {
+            if let Err(error) = dialog.handle(&mut transaction).await {
+                tracing::debug!(%error, "a request in a dialog failed");
             }
+        });
+        None
+    }
+
+    /// Starts the dialog of a new INVITE the driver accepted; answer it through the call.
+    pub fn accept_invite(
+        &self,
+        mut transaction: rsipstack::transaction::Transaction,
+    ) -> Result<Call, String> {
+        let mut dialog = self
+            .layer
+            .get_or_create_server_invite(
+                &transaction,
+                self.states.clone(),
+                None,
+                Some(self.contact.clone()),
+            )
+            .map_err(|error| format!("an INVITE could not start a dialog: {error}"))?;
+        let call = Call {
+            key: CallKey::of(&dialog.id()),
+            dialog: dialog.clone(),
+            signals: self.signals.clone(),
         };
-        let invite = NewInvite {
-            facts: super::facts_of(&transaction),
-            dnis: transaction
-                .original
-                .uri
-                .user()
-                .unwrap_or_default()
-                .to_owned(),
-            ani: caller_of(&transaction.original),
-            sdp: transaction.original.body.clone(),
-            call: Call {
-                key: CallKey::of(&dialog.id()),
-                dialog: dialog.clone(),
-            },
-        };
-        let _ = self.signals.send(Signal::Invite(Box::new(invite)));
         tokio::spawn(async move {
             if let Err(error) = dialog.handle(&mut transaction).await {
                 tracing::debug!(%error, "an INVITE transaction failed");
             }
         });
-        None
+        Ok(call)
     }
 
     /// Sends an INVITE; its 1xx, answer or failure arrive as signals for the returned call.
@@ -229,6 +221,12 @@ impl Calls {
             offer: Some(outbound.sdp.into_bytes()),
             contact: self.contact.clone(),
             headers: Some(headers),
+            credential: outbound.credential.map(|(username, password)| Credential {
+                username,
+                password,
+                realm: None,
+                auth_username: None,
+            }),
             ..Default::default()
         };
         let (dialog, result) = self
@@ -245,6 +243,7 @@ impl Calls {
                     if (200..300).contains(&status) {
                         Signal::Answered {
                             call,
+                            session_timer: SessionTimerHeaders::of(&response.headers),
                             sdp: response.body,
                         }
                     } else {
@@ -264,9 +263,13 @@ impl Calls {
                     Signal::Failed { call, status: None }
                 }
             };
-            let _ = signals.send(signal);
+            let _ = signals.send(signal).await;
         });
-        Ok(Call { dialog, key })
+        Ok(Call {
+            dialog,
+            key,
+            signals: self.signals.clone(),
+        })
     }
 }
 
@@ -276,9 +279,10 @@ impl Call {
         &self.key
     }
 
-    /// Answers an inbound INVITE with 200 and our SDP.
-    pub fn accept(&self, sdp: String) {
-        let headers = vec![Header::ContentType("application/sdp".into())];
+    /// Answers an inbound INVITE with 200, our SDP and `extra` headers (session timer).
+    pub fn accept(&self, sdp: String, extra: Vec<(&'static str, String)>) {
+        let mut headers = vec![Header::ContentType("application/sdp".into())];
+        headers.extend(other_headers(extra));
         if let Err(error) = self.dialog.accept(Some(headers), Some(sdp.into_bytes())) {
             tracing::debug!(%error, "an INVITE could not be answered");
         }
@@ -293,6 +297,35 @@ impl Call {
         {
             tracing::debug!(%error, "an INVITE could not be refused");
         }
+    }
+
+    /// Sends a session refresh (RFC 4028): an UPDATE without a body, or a re-INVITE with our
+    /// SDP; its final status comes back as [`Signal::Refreshed`].
+    pub fn refresh(&self, update: bool, sdp: Option<String>, extra: Vec<(&'static str, String)>) {
+        let dialog = self.dialog.clone();
+        let signals = self.signals.clone();
+        let call = self.key.clone();
+        tokio::spawn(async move {
+            let mut headers = other_headers(extra);
+            if sdp.is_some() {
+                headers.push(Header::ContentType("application/sdp".into()));
+            }
+            let body = sdp.map(String::into_bytes);
+            let result = if update {
+                dialog.update(Some(headers), body).await
+            } else {
+                dialog.reinvite(Some(headers), body).await
+            };
+            let status = match result {
+                Ok(Some(response)) => Some(u16::from(response.status_code)),
+                Ok(None) => None,
+                Err(error) => {
+                    tracing::debug!(%error, "a session refresh failed");
+                    None
+                }
+            };
+            let _ = signals.send(Signal::Refreshed { call, status }).await;
+        });
     }
 
     /// Cancels an outbound INVITE, or ends an established call with BYE.
@@ -311,12 +344,15 @@ impl Call {
 }
 
 impl ReInviteReply {
-    /// Answers the re-INVITE: 200 with our SDP, or a refusal.
-    pub fn send(self, status: u16, sdp: Option<String>) {
+    /// Answers the re-INVITE or UPDATE: 200 with our SDP (or none) and `extra` headers, or a
+    /// refusal.
+    pub fn send(self, status: u16, sdp: Option<String>, extra: Vec<(&'static str, String)>) {
         tokio::spawn(async move {
-            let headers = sdp
-                .is_some()
-                .then(|| vec![Header::ContentType("application/sdp".into())]);
+            let mut headers = other_headers(extra);
+            if sdp.is_some() {
+                headers.push(Header::ContentType("application/sdp".into()));
+            }
+            let headers = (!headers.is_empty()).then_some(headers);
             let _ = self
                 .handle
                 .respond(
@@ -330,6 +366,17 @@ impl ReInviteReply {
 }
 
 /// Reads dialog-state events into signals, and forgets dialogs that ended.
+/// Headers of our own, by name and value.
+fn other_headers(extra: Vec<(&'static str, String)>) -> Vec<Header> {
+    extra
+        .into_iter()
+        .map(|(name, value)| Header::Other(name.to_owned(), value))
+        .collect()
+}
+
+/// Call signals waiting for the driver; beyond it the readers wait.
+const SIGNAL_QUEUE_LEN: usize = 4096;
+
 async fn read_states(calls: Calls, mut states: DialogStateReceiver) {
     while let Some(state) = states.recv().await {
         let signal = match state {
@@ -340,6 +387,7 @@ async fn read_states(calls: Calls, mut states: DialogStateReceiver) {
                 if request.method == Method::Invite || request.method == Method::Update {
                     Some(Signal::ReInvite {
                         call: CallKey::of(&id),
+                        update: request.method == Method::Update,
                         sdp: request.body,
                         reply: ReInviteReply { handle },
                     })
@@ -387,7 +435,7 @@ async fn read_states(calls: Calls, mut states: DialogStateReceiver) {
             | DialogState::Confirmed(_, _) => None,
         };
         if let Some(signal) = signal
-            && calls.signals.send(signal).is_err()
+            && calls.signals.send(signal).await.is_err()
         {
             return;
         }
@@ -395,7 +443,7 @@ async fn read_states(calls: Calls, mut states: DialogStateReceiver) {
 }
 
 /// The caller's number: P-Asserted-Identity's user if present, else From's.
-fn caller_of(request: &Request) -> String {
+pub(crate) fn caller_of(request: &Request) -> String {
     let asserted = request.headers.iter().find_map(|header| match header {
         Header::Other(name, value) if name.eq_ignore_ascii_case("P-Asserted-Identity") => {
             typed::Contact::parse_header_list(value)

@@ -12,7 +12,7 @@
 
 mod calls;
 
-pub(crate) use calls::{Call, CallKey, Calls, NewInvite, Outbound, ReInviteReply, Signal};
+pub(crate) use calls::{Call, CallKey, Calls, Outbound, ReInviteReply, Signal};
 
 use crate::registrar::{ContactRequest, Contacts, Transport};
 use rsipstack::EndpointBuilder;
@@ -62,9 +62,58 @@ pub(crate) struct RequestFacts {
     pub expires: Option<Result<u32, ()>>,
     pub authorization: Vec<String>,
     pub user_agent: Option<String>,
-    /// Where the request came from.
+    /// Where the request came from: the datagram's source or the connection's peer.
     pub source: SocketAddr,
     pub transport: Transport,
+    /// The `To` has a tag: the request names a dialog.
+    pub in_dialog: bool,
+    /// The Request-URI's user: an INVITE's dialled number.
+    pub request_user: String,
+    /// The caller's number: P-Asserted-Identity's user, else From's; empty when withheld.
+    pub caller: String,
+    /// The body (an INVITE's offer).
+    pub body: Vec<u8>,
+    /// Every `Proxy-Authorization` value, as sent.
+    pub proxy_authorization: Vec<String>,
+    /// Header values a new INVITE's session timer is read from (RFC 4028), as sent.
+    pub session_timer: SessionTimerHeaders,
+}
+
+/// The headers of a request or response that carry RFC 4028 session-timer facts, as sent:
+/// the call control reads them.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct SessionTimerHeaders {
+    pub session_expires: Option<String>,
+    pub min_se: Option<String>,
+    /// Every `Supported` value, joined with commas.
+    pub supported: String,
+    /// Every `Allow` value, joined with commas.
+    pub allow: String,
+}
+
+impl SessionTimerHeaders {
+    pub fn of(headers: &rsipstack::sip::Headers) -> SessionTimerHeaders {
+        let joined = |name: &str| -> String {
+            headers
+                .iter()
+                .filter(|header| header.name().eq_ignore_ascii_case(name))
+                .map(Header::value)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
+        let first = |name: &str| -> Option<String> {
+            headers
+                .iter()
+                .find(|header| header.name().eq_ignore_ascii_case(name))
+                .map(|header| header.value().to_owned())
+        };
+        SessionTimerHeaders {
+            session_expires: first("Session-Expires"),
+            min_se: first("Min-SE"),
+            supported: joined("Supported"),
+            allow: joined("Allow"),
+        }
+    }
 }
 
 /// A response to send: status, reason phrase and extra headers (beyond `Via`, `From`, `To`,
@@ -111,7 +160,7 @@ impl SipTransport {
         (
             SipTransport,
             mpsc::Receiver<Inbound>,
-            mpsc::UnboundedReceiver<Signal>,
+            mpsc::Receiver<Signal>,
         ),
         BindError,
     > {
@@ -194,6 +243,11 @@ impl Drop for SipTransport {
 }
 
 impl Responder {
+    /// The server transaction, for the dialog layer once an INVITE is accepted.
+    pub(crate) fn into_transaction(self) -> Transaction {
+        self.transaction
+    }
+
     /// Sends `answer` from a task of its own, so a slow TCP peer never holds up the driver.
     /// The transaction then lives on for retransmissions of the request (answered with the
     /// same response) until its timers end.
@@ -309,7 +363,8 @@ async fn read_requests(
                 None => return,
             },
         };
-        // INVITEs and requests inside their dialogs go to the dialog layer.
+        // Requests inside dialogs we know go to the dialog layer; a new INVITE comes to the
+        // driver like any request, and gets a dialog only once it is accepted.
         let Some(transaction) = calls.take(transaction) else {
             continue;
         };
@@ -338,7 +393,7 @@ async fn read_requests(
 }
 
 /// Reads what the driver needs from a request.
-fn facts_of(transaction: &Transaction) -> RequestFacts {
+pub(crate) fn facts_of(transaction: &Transaction) -> RequestFacts {
     let request = &transaction.original;
     let method = match &request.method {
         Method::Register => SipMethod::Register,
@@ -378,12 +433,29 @@ fn facts_of(transaction: &Transaction) -> RequestFacts {
             })
             .collect(),
         user_agent: request.user_agent_header().map(|h| h.value().to_owned()),
-        source: source_of(transaction, request),
+        source: source_of(transaction),
         transport: if reliable {
             Transport::Tcp
         } else {
             Transport::Udp
         },
+        in_dialog: matches!(request.to_header().map(|to| to.tag()), Ok(Ok(Some(_)))),
+        request_user: request.uri.user().unwrap_or_default().to_owned(),
+        caller: calls::caller_of(request),
+        body: if request.method == Method::Invite {
+            request.body.clone()
+        } else {
+            Vec::new()
+        },
+        proxy_authorization: request
+            .headers
+            .iter()
+            .filter_map(|header| match header {
+                Header::ProxyAuthorization(value) => Some(value.value().to_owned()),
+                _ => None,
+            })
+            .collect(),
+        session_timer: SessionTimerHeaders::of(&request.headers),
     }
 }
 
@@ -418,23 +490,17 @@ fn contacts_of(request: &Request) -> Result<Contacts, ()> {
     Ok(Contacts::List(list))
 }
 
-/// Where a request came from: the peer of its TCP connection, or for UDP the top `Via` with
-/// the `received` and `rport` the transport layer wrote into it.
-fn source_of(transaction: &Transaction, request: &Request) -> SocketAddr {
-    let unknown = SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0));
-    if let Some(connection) = &transaction.connection
-        && connection.is_reliable()
-        && let Some(remote) = connection.get_remote_addr()
-        && let Ok(remote) = SocketAddr::try_from(remote.addr.clone())
-    {
-        return remote;
-    }
-    request
-        .via_header()
-        .ok()
-        .and_then(|via| SipConnection::parse_target_from_via(via).ok())
-        .and_then(|(_, host_with_port)| SocketAddr::try_from(host_with_port).ok())
-        .unwrap_or(unknown)
+/// Where a request came from: the peer of its TCP connection, or the source address of its UDP
+/// datagram. Never a `Via`: its `received` and `rport` are text the sender may have written
+/// itself (rsipstack keeps a `received` it finds when the Via's host and port equal the real
+/// source), and every security decision (trunk allow-list, registrar, limits) rests on this.
+fn source_of(transaction: &Transaction) -> SocketAddr {
+    transaction
+        .connection
+        .as_ref()
+        .and_then(SipConnection::get_remote_addr)
+        .and_then(|remote| SocketAddr::try_from(remote.addr.clone()).ok())
+        .unwrap_or(SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, 0)))
 }
 
 /// The SIP response for `answer`, with a `To` tag on final responses (RFC 3261 §8.2.6.2).

@@ -11,8 +11,15 @@ use sentral_sip::calls::{
 };
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
+use std::time::Instant;
 
 const TRUNK: &str = "127.0.0.1";
+
+/// The instant every input of these tests happens at (no timers run here).
+fn t0() -> Instant {
+    static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    *T0.get_or_init(Instant::now)
+}
 const DN: &str = "+4721000001";
 const CUSTOMER_RTP: &str = "127.0.0.1:6000";
 const OUR_RTP: &str = "127.0.0.1:20000";
@@ -34,15 +41,20 @@ fn offer(codecs: &str) -> Vec<u8> {
 }
 
 fn control() -> CallControl {
-    let mut calls = CallControl::new(CallConfig {
-        trunk: Some("127.0.0.1:5080".parse().unwrap()),
-        ..CallConfig::default()
-    });
+    let mut calls = CallControl::new(
+        CallConfig {
+            trunk: Some("127.0.0.1:5080".parse().unwrap()),
+            ..CallConfig::default()
+        },
+        [7; 32],
+        t0(),
+    );
     calls.set_routes(
         "demo",
         TenantRoutes {
             numbers: vec![DN.into()],
             trunk_peers: vec![TRUNK.parse().unwrap()],
+            ..TenantRoutes::default()
         },
     );
     calls
@@ -61,21 +73,28 @@ fn command(
     command: TelephonyCommand,
     phone: Option<PhoneContact>,
 ) -> Vec<Action> {
-    calls.handle(Input::Command {
-        tenant: tenant(),
-        command,
-        phone,
-    });
+    calls.handle(
+        t0(),
+        Input::Command {
+            tenant: tenant(),
+            command,
+            phone,
+        },
+    );
     drain(calls)
 }
 
 fn arrive(calls: &mut CallControl, sdp: &[u8]) -> Result<LegId, Refusal> {
-    calls.invite_arrived(NewCall {
-        source: TRUNK.parse().unwrap(),
-        dnis: DN,
-        ani: "+4791234567",
-        sdp,
-    })
+    calls.invite_arrived(
+        t0(),
+        NewCall {
+            source: Some(TRUNK.parse().unwrap()),
+            dnis: DN,
+            ani: "+4791234567",
+            sdp,
+            ..NewCall::default()
+        },
+    )
 }
 
 fn engine_events(actions: &[Action]) -> Vec<TelephonyEvent> {
@@ -93,10 +112,13 @@ fn answered_customer(calls: &mut CallControl) -> LegId {
     let leg = arrive(calls, &offer("0 8 101")).expect("accepted");
     drain(calls);
     command(calls, TelephonyCommand::Answer { leg }, None);
-    calls.handle(Input::MediaOpened {
-        leg,
-        rtp: OUR_RTP.parse().unwrap(),
-    });
+    calls.handle(
+        t0(),
+        Input::MediaOpened {
+            leg,
+            rtp: OUR_RTP.parse().unwrap(),
+        },
+    );
     drain(calls);
     leg
 }
@@ -125,10 +147,13 @@ fn ring_agent(calls: &mut CallControl) -> Vec<Action> {
         },
         Some(phone()),
     );
-    calls.handle(Input::MediaOpened {
-        leg: agent_leg(),
-        rtp: "127.0.0.1:20002".parse().unwrap(),
-    });
+    calls.handle(
+        t0(),
+        Input::MediaOpened {
+            leg: agent_leg(),
+            rtp: "127.0.0.1:20002".parse().unwrap(),
+        },
+    );
     actions.extend(drain(calls));
     actions
 }
@@ -141,12 +166,16 @@ fn answer_sdp() -> Vec<u8> {
 fn an_invite_from_a_peer_no_organisation_accepts_is_refused_with_403() {
     let mut calls = control();
     let refusal = calls
-        .invite_arrived(NewCall {
-            source: "127.0.0.2".parse::<IpAddr>().unwrap(),
-            dnis: DN,
-            ani: "",
-            sdp: &offer("0"),
-        })
+        .invite_arrived(
+            t0(),
+            NewCall {
+                source: Some("127.0.0.2".parse::<IpAddr>().unwrap()),
+                dnis: DN,
+                ani: "",
+                sdp: &offer("0"),
+                ..NewCall::default()
+            },
+        )
         .unwrap_err();
     assert_eq!(refusal.status, 403);
     assert!(refusal.reason.contains("127.0.0.2"), "{}", refusal.reason);
@@ -157,12 +186,16 @@ fn an_invite_from_a_peer_no_organisation_accepts_is_refused_with_403() {
 fn an_invite_for_a_number_no_entry_point_has_is_refused_with_404() {
     let mut calls = control();
     let refusal = calls
-        .invite_arrived(NewCall {
-            source: TRUNK.parse().unwrap(),
-            dnis: "+4799999999",
-            ani: "",
-            sdp: &offer("0"),
-        })
+        .invite_arrived(
+            t0(),
+            NewCall {
+                source: Some(TRUNK.parse().unwrap()),
+                dnis: "+4799999999",
+                ani: "",
+                sdp: &offer("0"),
+                ..NewCall::default()
+            },
+        )
         .unwrap_err();
     assert_eq!(refusal.status, 404);
 }
@@ -207,10 +240,13 @@ fn answer_opens_media_then_answers_200_and_plays_music_while_queued() {
         command(&mut calls, TelephonyCommand::Answer { leg }, None),
         vec![Action::OpenMedia { leg }]
     );
-    calls.handle(Input::MediaOpened {
-        leg,
-        rtp: OUR_RTP.parse().unwrap(),
-    });
+    calls.handle(
+        t0(),
+        Input::MediaOpened {
+            leg,
+            rtp: OUR_RTP.parse().unwrap(),
+        },
+    );
     let actions = drain(&mut calls);
     let [
         Action::ConnectMedia { media, .. },
@@ -274,16 +310,21 @@ fn r13_ringing_an_agent_sends_an_invite_with_the_caller_and_the_interaction_then
     assert_eq!(*interaction, Some(InteractionId(42)));
     assert!(sdp.contains("m=audio 20002 "), "{sdp}");
 
-    calls.handle(Input::Progress { leg: agent_leg() });
-    calls.handle(Input::Progress { leg: agent_leg() }); // 183 after 180: reported once
+    calls.handle(t0(), Input::Progress { leg: agent_leg() });
+    calls.handle(t0(), Input::Progress { leg: agent_leg() }); // 183 after 180: reported once
     assert_eq!(
         engine_events(&drain(&mut calls)),
         vec![TelephonyEvent::Ringing { leg: agent_leg() }]
     );
-    calls.handle(Input::Answered {
-        leg: agent_leg(),
-        sdp: answer_sdp(),
-    });
+    calls.handle(
+        t0(),
+        Input::Answered {
+            leg: agent_leg(),
+            sdp: answer_sdp(),
+            session_expires: None,
+            allow: String::new(),
+        },
+    );
     let actions = drain(&mut calls);
     let Action::ConnectMedia { media, .. } = &actions[0] else {
         panic!("{actions:?}")
@@ -330,10 +371,13 @@ fn r21_busy_declined_and_timeouts_become_the_engines_fail_causes() {
 
     let mut calls = control();
     ring_agent(&mut calls);
-    calls.handle(Input::Failed {
-        leg: agent_leg(),
-        status: Some(486),
-    });
+    calls.handle(
+        t0(),
+        Input::Failed {
+            leg: agent_leg(),
+            status: Some(486),
+        },
+    );
     let actions = drain(&mut calls);
     assert!(
         actions.contains(&Action::CloseMedia { leg: agent_leg() }),
@@ -352,7 +396,7 @@ fn r21_busy_declined_and_timeouts_become_the_engines_fail_causes() {
 fn r12_hanging_up_a_ringing_leg_cancels_it_and_the_engine_is_not_told_back() {
     let mut calls = control();
     ring_agent(&mut calls);
-    calls.handle(Input::Progress { leg: agent_leg() });
+    calls.handle(t0(), Input::Progress { leg: agent_leg() });
     drain(&mut calls);
     let actions = command(
         &mut calls,
@@ -367,11 +411,14 @@ fn r12_hanging_up_a_ringing_leg_cancels_it_and_the_engine_is_not_told_back() {
         ]
     );
     // The phone's 487 and rsipstack's termination arrive later: nothing for the engine.
-    calls.handle(Input::Failed {
-        leg: agent_leg(),
-        status: Some(487),
-    });
-    calls.handle(Input::FarEndHungUp { leg: agent_leg() });
+    calls.handle(
+        t0(),
+        Input::Failed {
+            leg: agent_leg(),
+            status: Some(487),
+        },
+    );
+    calls.handle(t0(), Input::FarEndHungUp { leg: agent_leg() });
     assert!(drain(&mut calls).is_empty());
 }
 
@@ -380,13 +427,18 @@ fn hanging_up_an_established_leg_sends_bye_and_a_far_end_bye_is_reported_as_hung
     let mut calls = control();
     let customer = answered_customer(&mut calls);
     ring_agent(&mut calls);
-    calls.handle(Input::Answered {
-        leg: agent_leg(),
-        sdp: answer_sdp(),
-    });
+    calls.handle(
+        t0(),
+        Input::Answered {
+            leg: agent_leg(),
+            sdp: answer_sdp(),
+            session_expires: None,
+            allow: String::new(),
+        },
+    );
     drain(&mut calls);
 
-    calls.handle(Input::FarEndHungUp { leg: customer });
+    calls.handle(t0(), Input::FarEndHungUp { leg: customer });
     let actions = drain(&mut calls);
     assert_eq!(
         engine_events(&actions),
@@ -429,10 +481,13 @@ fn a_leg_hung_up_while_its_rtp_socket_opens_closes_the_socket_when_it_is_ready()
         )
         .is_empty()
     );
-    calls.handle(Input::MediaOpened {
-        leg: agent_leg(),
-        rtp: "127.0.0.1:20002".parse().unwrap(),
-    });
+    calls.handle(
+        t0(),
+        Input::MediaOpened {
+            leg: agent_leg(),
+            rtp: "127.0.0.1:20002".parse().unwrap(),
+        },
+    );
     assert_eq!(
         drain(&mut calls),
         vec![Action::CloseMedia { leg: agent_leg() }]
@@ -474,10 +529,14 @@ fn a_phones_own_hold_re_invite_is_answered_recvonly_and_media_stops_sending_to_i
     let hold = String::from_utf8(offer("0 101"))
         .unwrap()
         .replace("a=sendrecv", "a=sendonly");
-    calls.handle(Input::ReInvite {
-        leg: customer,
-        sdp: hold.into_bytes(),
-    });
+    calls.handle(
+        t0(),
+        Input::ReInvite {
+            leg: customer,
+            sdp: hold.into_bytes(),
+            update: false,
+        },
+    );
     let actions = drain(&mut calls);
     let [
         Action::ConnectMedia { media, .. },
@@ -500,10 +559,14 @@ fn a_phones_own_hold_re_invite_is_answered_recvonly_and_media_stops_sending_to_i
         "the version goes up: {sdp}"
     );
 
-    calls.handle(Input::ReInvite {
-        leg: customer,
-        sdp: b"rubbish".to_vec(),
-    });
+    calls.handle(
+        t0(),
+        Input::ReInvite {
+            leg: customer,
+            sdp: b"rubbish".to_vec(),
+            update: false,
+        },
+    );
     assert!(matches!(
         drain(&mut calls).as_slice(),
         [Action::AnswerReInvite {
@@ -528,10 +591,13 @@ fn r20_a_dial_out_goes_to_the_trunk_and_fails_at_once_without_one() {
         },
         None,
     );
-    calls.handle(Input::MediaOpened {
-        leg,
-        rtp: "127.0.0.1:20004".parse().unwrap(),
-    });
+    calls.handle(
+        t0(),
+        Input::MediaOpened {
+            leg,
+            rtp: "127.0.0.1:20004".parse().unwrap(),
+        },
+    );
     let actions = drain(&mut calls);
     let [
         Action::Invite {
@@ -575,14 +641,20 @@ fn r20_a_dial_out_goes_to_the_trunk_and_fails_at_once_without_one() {
 fn r37_a_digit_on_a_live_leg_reaches_the_engine_and_one_on_an_unknown_leg_does_not() {
     let mut calls = control();
     let customer = answered_customer(&mut calls);
-    calls.handle(Input::Dtmf {
-        leg: customer,
-        digit: '1',
-    });
-    calls.handle(Input::Dtmf {
-        leg: LegId(999),
-        digit: '1',
-    });
+    calls.handle(
+        t0(),
+        Input::Dtmf {
+            leg: customer,
+            digit: '1',
+        },
+    );
+    calls.handle(
+        t0(),
+        Input::Dtmf {
+            leg: LegId(999),
+            digit: '1',
+        },
+    );
     assert_eq!(
         engine_events(&drain(&mut calls)),
         vec![TelephonyEvent::Dtmf {
@@ -597,7 +669,7 @@ fn the_customer_cancelling_before_the_answer_is_reported_as_hung_up() {
     let mut calls = control();
     let leg = arrive(&mut calls, &offer("0")).unwrap();
     drain(&mut calls);
-    calls.handle(Input::FarEndHungUp { leg });
+    calls.handle(t0(), Input::FarEndHungUp { leg });
     assert_eq!(
         engine_events(&drain(&mut calls)),
         vec![TelephonyEvent::HungUp { leg }]
@@ -645,7 +717,7 @@ fn r37_a_leg_hung_up_while_its_confirmation_plays_is_ended_when_the_prompt_is_ov
     );
     // The engine lets the caller go at once; the BYE waits for the end of the prompt.
     assert!(command(&mut calls, TelephonyCommand::HangUp { leg: customer }, None).is_empty());
-    calls.handle(Input::PromptDone { leg: customer });
+    calls.handle(t0(), Input::PromptDone { leg: customer });
     assert_eq!(
         drain(&mut calls),
         vec![
@@ -668,11 +740,11 @@ fn r37_a_caller_who_hangs_up_during_a_prompt_is_reported_once() {
         },
         None,
     );
-    calls.handle(Input::FarEndHungUp { leg: customer });
+    calls.handle(t0(), Input::FarEndHungUp { leg: customer });
     assert_eq!(
         engine_events(&drain(&mut calls)),
         vec![TelephonyEvent::HungUp { leg: customer }]
     );
-    calls.handle(Input::PromptDone { leg: customer });
+    calls.handle(t0(), Input::PromptDone { leg: customer });
     assert!(drain(&mut calls).is_empty());
 }

@@ -3,6 +3,7 @@
 //! area.
 
 mod calls;
+mod hardening;
 mod media;
 mod parsers_never_panic;
 mod register_brute_force;

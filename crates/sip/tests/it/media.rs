@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sentral_engine::LegId;
 use sentral_media::{FRAME_SAMPLES, G711, RtpHeader, TelephoneEvent};
-use sentral_sip::media::{Media, MediaConfig, MediaError, MediaEvent};
+use sentral_sip::media::{Media, MediaConfig, MediaError, MediaEvent, Remote};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, timeout};
@@ -261,6 +261,7 @@ async fn ports_are_reused_after_close_and_exhaustion_is_reported() {
     let (media, _events) = Media::start(MediaConfig {
         ip: LOOPBACK,
         ports: (first, first + 3),
+        rtp_timeout: None,
     });
     assert!(last > first + 3);
     let one = media.open(LegId(1)).await.unwrap();
@@ -361,25 +362,52 @@ async fn r14_switching_bridge_hold_bridge_keeps_the_streams_continuous() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn rtp_from_another_address_is_accepted_and_the_leg_latches_to_it() {
-    // Goal: symmetric RTP for phones behind NAT: we answer where the RTP comes from, and once
-    // latched no third address can take the leg over.
-    // Method: the SDP names a socket that never sends; the phone sends from another one.
+async fn rtp_is_latched_only_from_the_sdp_address_or_the_signalling_host_and_keeps_its_ssrc() {
+    // Goal (issue 14, RTP latching): a stranger spraying the port range can neither listen in
+    // nor inject audio; a phone behind NAT (RTP from its signalling host, another port than
+    // its SDP says) still works.
+    // Method: the SDP names a socket that never sends; the leg's signalling host is 127.0.0.1.
+    // A stranger on 127.0.0.3 sends first, then the phone from 127.0.0.1, then a third socket
+    // on 127.0.0.1 with another SSRC.
     let (media, _events) = start(9);
     let sdp = UdpSocket::bind((LOOPBACK, 0)).await.unwrap();
-    let phone = Phone::new().await;
     let rtp = media.open(LegId(1)).await.unwrap();
-    media.connect(
+    media.connect_to(
         LegId(1),
-        sdp.local_addr().unwrap(),
-        G711::Pcmu,
-        0,
-        None,
-        true,
+        Remote {
+            sdp: sdp.local_addr().unwrap(),
+            peer: Some(LOOPBACK),
+            codec: G711::Pcmu,
+            payload_type: 0,
+            telephone_event: None,
+            sending: true,
+            expected: true,
+        },
     );
+    let stranger = Phone::on("127.0.0.3".parse().unwrap()).await;
+    for n in 0..5 {
+        stranger
+            .send_rtp_as(
+                0xBAD,
+                rtp,
+                0,
+                false,
+                n,
+                u32::from(n) * 160,
+                &[0x00; FRAME_SAMPLES],
+            )
+            .await;
+    }
+    wait_until(|| media.stats(LegId(1)).unwrap().packets_dropped == 5).await;
+    assert_eq!(
+        media.stats(LegId(1)).unwrap().remote,
+        Some(sdp.local_addr().unwrap()),
+        "a stranger's packets latch nothing"
+    );
+    let phone = Phone::new().await;
     phone.send_tone(rtp, 440.0, G711::Pcmu);
     let heard = listen(
-        &[&phone],
+        &[&phone, &stranger],
         Duration::from_millis(100),
         Duration::from_millis(200),
     )
@@ -389,14 +417,60 @@ async fn rtp_from_another_address_is_accepted_and_the_leg_latches_to_it() {
         "the phone hears us: {}",
         heard[0].len()
     );
-    let stats = media.stats(LegId(1)).unwrap();
-    assert_eq!(stats.remote, Some(phone.addr));
+    assert!(heard[1].is_empty(), "the stranger hears nothing");
+    assert_eq!(media.stats(LegId(1)).unwrap().remote, Some(phone.addr));
+    // Same host, another port, another SSRC: not the latched stream.
+    let dropped = media.stats(LegId(1)).unwrap().packets_dropped;
     let intruder = Phone::new().await;
     intruder
-        .send_rtp(rtp, 0, false, 1, 0, &[0xFF; FRAME_SAMPLES])
+        .send_rtp_as(0xBAD, rtp, 0, false, 1, 0, &[0xFF; FRAME_SAMPLES])
         .await;
-    wait_until(|| media.stats(LegId(1)).unwrap().packets_dropped == 1).await;
+    wait_until(|| media.stats(LegId(1)).unwrap().packets_dropped == dropped + 1).await;
     assert_eq!(media.stats(LegId(1)).unwrap().remote, Some(phone.addr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_far_end_that_should_send_and_goes_silent_is_reported_once_and_a_held_one_never() {
+    // Goal (issue 14, calls that never end): a leg whose far end vanished is noticed by its
+    // silence; a far end that put itself on hold (it need not send) is left alone.
+    let (media, mut events) = Media::start(MediaConfig {
+        ip: LOOPBACK,
+        ports: range(15),
+        rtp_timeout: Some(Duration::from_millis(400)),
+    });
+    let talking = Phone::new().await;
+    let held = Phone::new().await;
+    for (n, phone, expected) in [(1, &talking, true), (2, &held, false)] {
+        let rtp = media.open(LegId(n)).await.unwrap();
+        media.connect_to(
+            LegId(n),
+            Remote {
+                sdp: phone.addr,
+                peer: Some(LOOPBACK),
+                codec: G711::Pcmu,
+                payload_type: 0,
+                telephone_event: None,
+                sending: true,
+                expected,
+            },
+        );
+        phone.send_tone(rtp, 440.0, G711::Pcmu);
+    }
+    // While both send, nothing is reported.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(events.try_recv().is_err(), "no timeout while RTP flows");
+    talking.stop_sending();
+    held.stop_sending();
+    let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
+        .await
+        .expect("the silent leg is reported")
+        .unwrap();
+    assert_eq!(event, MediaEvent::RtpTimeout { leg: LegId(1) });
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert!(
+        events.try_recv().is_err(),
+        "reported once, and the held leg never"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -518,7 +592,12 @@ struct Heard {
 
 impl Phone {
     async fn new() -> Phone {
-        let socket = Arc::new(UdpSocket::bind((LOOPBACK, 0)).await.unwrap());
+        Phone::on(LOOPBACK).await
+    }
+
+    /// A phone on another loopback address (127.0.0.3: a stranger to the leg).
+    async fn on(ip: IpAddr) -> Phone {
+        let socket = Arc::new(UdpSocket::bind((ip, 0)).await.unwrap());
         let addr = socket.local_addr().unwrap();
         let heard = Arc::new(Mutex::new(Vec::new()));
         let receiving = tokio::spawn({
@@ -592,12 +671,36 @@ impl Phone {
         timestamp: u32,
         payload: &[u8],
     ) {
+        self.send_rtp_as(
+            0xD7F,
+            to,
+            payload_type,
+            marker,
+            sequence_number,
+            timestamp,
+            payload,
+        )
+        .await;
+    }
+
+    /// Like [`Phone::send_rtp`], with another SSRC.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_rtp_as(
+        &self,
+        ssrc: u32,
+        to: SocketAddr,
+        payload_type: u8,
+        marker: bool,
+        sequence_number: u16,
+        timestamp: u32,
+        payload: &[u8],
+    ) {
         let header = RtpHeader {
             payload_type,
             marker,
             sequence_number,
             timestamp,
-            ssrc: 0xD7F,
+            ssrc,
         };
         let mut buf = [0; 1500];
         let len = header.write(payload, &mut buf).unwrap();
@@ -631,6 +734,7 @@ fn start(k: u16) -> (Media, tokio::sync::mpsc::Receiver<MediaEvent>) {
     Media::start(MediaConfig {
         ip: LOOPBACK,
         ports: range(k),
+        rtp_timeout: None,
     })
 }
 

@@ -273,6 +273,21 @@ impl Store for SqliteStore {
         Ok(result.rows_affected() > 0)
     }
 
+    async fn delete_user_sessions(
+        &self,
+        user_id: i64,
+        keep: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let result = sqlx::query(
+            "DELETE FROM sessions WHERE user_id = ?1 AND (?2 IS NULL OR token_hash <> ?2)",
+        )
+        .bind(user_id)
+        .bind(keep)
+        .execute(&self.writer)
+        .await?;
+        Ok(result.rows_affected())
+    }
+
     async fn delete_expired_sessions(&self, now_unix_ms: i64) -> Result<u64, StoreError> {
         let result = sqlx::query("DELETE FROM sessions WHERE expires_unix_ms <= ?1")
             .bind(now_unix_ms)
