@@ -54,7 +54,7 @@ def config_text(n_agents):
             f"[organisations.bench.agents.a{i}]",
             f'name = "Agent {i}"',
             f'extension = "{EXTENSION_BASE + i}"',
-            'sip_password = "bench"',
+            'sip_password = "bench-sip-password"',
             f'teams = ["{TEAM}"]',
         ]
     return "\n".join(lines) + "\n"
@@ -102,7 +102,7 @@ def start_acd(binary, n_agents, workdir, uas_args, extra_config="", sign_in=True
             f.write("SEQUENTIAL\n")
             for i in range(n_agents):
                 ext = EXTENSION_BASE + i
-                f.write(f"{ext};[authentication username={ext} password=bench]\n")
+                f.write(f"{ext};[authentication username={ext} password=bench-sip-password]\n")
         register = ["sipp", f"127.0.0.1:{SIP_PORT}", "-sf",
                     os.path.join(lib.BENCH, "sipp", "register_many.xml"), "-inf", csv,
                     "-key", "agent_port", str(AGENT_PORT), "-i", "127.0.0.1", "-p", "15072",

@@ -269,7 +269,7 @@ async fn r43_admin_adds_and_deletes_users() -> Result<()> {
     let gina = json!({
         "role": "agent",
         "password": "secret",
-        "agent": {"name": "Gina", "extension": "1007", "sip_password": "phone", "teams": ["Support"]},
+        "agent": {"name": "Gina", "extension": "1007", "sip_password": "phone of Gina", "teams": ["Support"]},
     });
     let (status, body) = admin.put("/api/v1/admin/users/gina", &gina).await?;
     assert_eq!(status, 201, "{body}");

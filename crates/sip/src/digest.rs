@@ -379,46 +379,87 @@ impl NonceBook {
     }
 
     /// Checks `nonce` with nonce count `nc` and, if it is fresh, remembers `nc` so the same
-    /// count can never be used again. Call it only once the response was verified, so a wrong
-    /// guess cannot use up a phone's counts.
+    /// count can never be used again. Call it only once the response was verified; a wrong
+    /// answer goes to [`NonceBook::spend`] instead.
     pub fn use_nonce(&mut self, nonce: &str, nc: u32, now: Instant) -> NonceUse {
-        let Some((issued_ms, serial)) = self.decode(nonce) else {
-            return NonceUse::Stale(StaleReason::NotOurs);
+        let key = match self.live_key(nonce, now) {
+            Ok(key) => key,
+            Err(reason) => return NonceUse::Stale(reason),
         };
-        let now_ms = self.ms_since_epoch(now);
-        // A nonce from the future cannot be ours either (the tag matched, so this is a bug
-        // or a clock that went backwards; refuse it).
-        if issued_ms > now_ms {
-            return NonceUse::Stale(StaleReason::NotOurs);
-        }
-        if now_ms - issued_ms > self.lifetime.as_millis() as u64 {
-            return NonceUse::Stale(StaleReason::Expired);
-        }
-        self.forget_expired(now_ms);
-        let key = (issued_ms, serial);
-        match self.used.get_mut(&key) {
-            Some(highest) if nc <= *highest => NonceUse::Stale(StaleReason::Replayed),
-            Some(highest) => {
-                *highest = nc;
+        self.forget_expired(self.ms_since_epoch(now));
+        match self.verdict(key, nc) {
+            NonceUse::Fresh => {
+                self.remember(key, nc);
                 NonceUse::Fresh
             }
-            None if self.forgotten_through.is_some_and(|through| key <= through) => {
-                NonceUse::Stale(StaleReason::Forgotten)
-            }
-            None => {
-                self.used.insert(key, nc);
-                while self.used.len() > self.capacity {
-                    let oldest = self.used.pop_first().expect("over capacity").0;
-                    self.forgotten_through = Some(oldest);
-                }
-                NonceUse::Fresh
-            }
+            stale => stale,
         }
+    }
+
+    /// What [`NonceBook::use_nonce`] would answer, without remembering anything: a request is
+    /// checked with this before its response is computed, so a nonce that cannot be used costs
+    /// no hashing and tells nothing about the response.
+    pub fn check(&self, nonce: &str, nc: u32, now: Instant) -> NonceUse {
+        match self.live_key(nonce, now) {
+            Ok(key) => self.verdict(key, nc),
+            Err(reason) => NonceUse::Stale(reason),
+        }
+    }
+
+    /// Uses `nonce` up: from now on every count of it is [`StaleReason::Replayed`]. Called for a
+    /// wrong answer, so each guess at a password needs a new challenge. A nonce that is not ours
+    /// or no longer live is left alone (it is stale already).
+    pub fn spend(&mut self, nonce: &str, now: Instant) {
+        let Ok(key) = self.live_key(nonce, now) else {
+            return;
+        };
+        self.forget_expired(self.ms_since_epoch(now));
+        if self.verdict(key, u32::MAX) == NonceUse::Stale(StaleReason::Forgotten) {
+            return;
+        }
+        self.remember(key, u32::MAX);
     }
 
     /// How many nonces the book remembers now.
     pub fn n_remembered(&self) -> usize {
         self.used.len()
+    }
+
+    /// The book's key of `nonce` when it is ours and live at `now`.
+    fn live_key(&self, nonce: &str, now: Instant) -> Result<(u64, u32), StaleReason> {
+        let (issued_ms, serial) = self.decode(nonce).ok_or(StaleReason::NotOurs)?;
+        let now_ms = self.ms_since_epoch(now);
+        // A nonce from the future cannot be ours either (the tag matched, so this is a bug
+        // or a clock that went backwards; refuse it).
+        if issued_ms > now_ms {
+            return Err(StaleReason::NotOurs);
+        }
+        if now_ms - issued_ms > self.lifetime.as_millis() as u64 {
+            return Err(StaleReason::Expired);
+        }
+        Ok((issued_ms, serial))
+    }
+
+    /// Whether count `nc` of the live nonce `key` is new.
+    fn verdict(&self, key: (u64, u32), nc: u32) -> NonceUse {
+        match self.used.get(&key) {
+            Some(highest) if nc <= *highest => NonceUse::Stale(StaleReason::Replayed),
+            Some(_) => NonceUse::Fresh,
+            None if self.forgotten_through.is_some_and(|through| key <= through) => {
+                NonceUse::Stale(StaleReason::Forgotten)
+            }
+            None => NonceUse::Fresh,
+        }
+    }
+
+    /// Records `nc` as the highest count used with `key`, forgetting the oldest nonces past
+    /// the capacity.
+    fn remember(&mut self, key: (u64, u32), nc: u32) {
+        self.used.insert(key, nc);
+        while self.used.len() > self.capacity {
+            let oldest = self.used.pop_first().expect("over capacity").0;
+            self.forgotten_through = Some(oldest);
+        }
     }
 
     fn decode(&self, nonce: &str) -> Option<(u64, u32)> {
@@ -838,6 +879,53 @@ mod tests {
         assert_eq!(
             book.use_nonce(&nonce, 1, t1),
             NonceUse::Stale(StaleReason::Replayed)
+        );
+    }
+
+    #[test]
+    fn a_spent_nonce_is_replayed_at_every_count() {
+        // Goal: a wrong answer uses its nonce up, so the next guess needs a new challenge.
+        let t0 = Instant::now();
+        let mut book = book(t0);
+        let nonce = book.issue(t0);
+        assert_eq!(book.check(&nonce, 1, t0), NonceUse::Fresh);
+        book.spend(&nonce, t0);
+        for nc in [1, 2, u32::MAX] {
+            assert_eq!(
+                book.check(&nonce, nc, t0),
+                NonceUse::Stale(StaleReason::Replayed)
+            );
+            assert_eq!(
+                book.use_nonce(&nonce, nc, t0),
+                NonceUse::Stale(StaleReason::Replayed)
+            );
+        }
+        // Another nonce is not touched.
+        let other = book.issue(t0);
+        assert_eq!(book.use_nonce(&other, 1, t0), NonceUse::Fresh);
+    }
+
+    #[test]
+    fn check_answers_as_use_nonce_but_remembers_nothing() {
+        let t0 = Instant::now();
+        let mut book = book(t0);
+        let nonce = book.issue(t0);
+        assert_eq!(book.check(&nonce, 1, t0), NonceUse::Fresh);
+        assert_eq!(book.check(&nonce, 1, t0), NonceUse::Fresh);
+        assert_eq!(book.n_remembered(), 0);
+        assert_eq!(book.use_nonce(&nonce, 1, t0), NonceUse::Fresh);
+        assert_eq!(
+            book.check(&nonce, 1, t0),
+            NonceUse::Stale(StaleReason::Replayed)
+        );
+        assert_eq!(book.check(&nonce, 2, t0), NonceUse::Fresh);
+        assert_eq!(
+            book.check("00", 1, t0),
+            NonceUse::Stale(StaleReason::NotOurs)
+        );
+        assert_eq!(
+            book.check(&nonce, 2, t0 + Duration::from_secs(301)),
+            NonceUse::Stale(StaleReason::Expired)
         );
     }
 

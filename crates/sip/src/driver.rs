@@ -777,12 +777,11 @@ impl Driver {
             );
             return answer(500, "Server Internal Error");
         };
-        if matches!(reply, Reply::Forbidden) {
-            tracing::info!(
-                extension = register.user,
-                source = %register.source,
-                "REGISTER refused: wrong credentials or unknown extension"
-            );
+        // The whole line is the message, so fail2ban matches it with or without colours.
+        match (&reply, reply.refusal_line(&register)) {
+            (Reply::LockedOut { .. }, Some(line)) => tracing::warn!("{line}"),
+            (_, Some(line)) => tracing::info!("{line}"),
+            (_, None) => {}
         }
         answer_of(reply)
     }
@@ -833,7 +832,7 @@ fn answer_of(reply: Reply) -> Answer {
         Reply::IntervalTooBrief { min_expires } => {
             headers.push(("Min-Expires", min_expires.to_string()));
         }
-        Reply::Forbidden | Reply::BadRequest { .. } => {}
+        Reply::Forbidden | Reply::LockedOut { .. } | Reply::BadRequest { .. } => {}
     }
     Answer {
         status,

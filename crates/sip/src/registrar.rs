@@ -15,11 +15,21 @@
 //! A REGISTER for an extension that does not exist is challenged like any other and then
 //! refused with 403, exactly as a wrong password is, so the registrar does not tell which
 //! extensions exist.
+//!
+//! Guessing passwords is slowed down three ways. A nonce that cannot be used (not ours,
+//! expired, replayed) gets a new challenge before any hash is computed, and a wrong answer uses
+//! its nonce up ([`NonceBook::spend`]), so each guess costs a round trip for a new challenge.
+//! Wrong answers are counted per extension and source address; after
+//! [`RegistrarConfig::failures_max`] of them that pair is locked out: every REGISTER from that
+//! address for that extension gets 403 ([`Reply::LockedOut`]) without being evaluated, for
+//! [`RegistrarConfig::lockout_min`] the first time and twice as long each time after, up to
+//! [`RegistrarConfig::lockout_max`]. A phone at another address is not affected. The driver
+//! logs each refusal as [`Reply::refusal_line`] says, for fail2ban.
 
 use crate::digest::{self, Algorithm, Challenge, Credentials, NonceBook, NonceUse};
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 /// The digest credentials of one phone account (an agent's extension).
@@ -57,6 +67,17 @@ pub struct RegistrarConfig {
     pub contacts_max: usize,
     /// The realm challenges use when no account tells which one to use.
     pub realm_fallback: String,
+    /// Wrong answers from one source address for one extension before that pair is locked out.
+    pub failures_max: u32,
+    /// How long a pair's first lockout lasts; each later one lasts twice as long as the one
+    /// before. After a lockout one more wrong answer locks the pair again.
+    pub lockout_min: Duration,
+    /// The longest lockout. A pair is forgotten this long after its last wrong answer.
+    pub lockout_max: Duration,
+    /// Most (extension, source address) pairs whose wrong answers are remembered: the table is
+    /// fed by remote input. Past it, pairs that are not locked out are forgotten first, the
+    /// least recent first.
+    pub lockout_pairs_max: usize,
 }
 
 /// The transport a REGISTER arrived on.
@@ -123,6 +144,12 @@ pub enum Reply {
     },
     /// 403: wrong credentials, an unknown extension, or another extension's credentials.
     Forbidden,
+    /// 403: too many wrong answers came from this source address for this extension (this one
+    /// may have been the last of them); the request was not evaluated.
+    LockedOut {
+        /// How long the pair stays locked out.
+        remaining: Duration,
+    },
     /// 200: the extension's bindings after the change.
     Registered {
         /// Every current binding with the seconds it has left (`Contact: <uri>;expires=N`).
@@ -209,6 +236,8 @@ pub struct Registrar {
     expiries: BTreeSet<(Instant, AorKey, String)>,
     /// Events not yet polled.
     events: VecDeque<Event>,
+    /// Wrong answers and lockouts per extension and source address.
+    lockouts: Lockouts,
 }
 
 /// An extension with its realm: the registrar's key.
@@ -216,6 +245,42 @@ pub struct Registrar {
 struct AorKey {
     realm: String,
     extension: String,
+}
+
+/// The wrong answers of (extension, source address) pairs and their lockouts; bounded.
+#[derive(Debug)]
+struct Lockouts {
+    /// Every remembered pair.
+    pairs: HashMap<PairKey, Strikes>,
+    /// The least wrong answers that lock a pair out.
+    failures_max: u32,
+    /// The first lockout's length.
+    lockout_min: Duration,
+    /// The longest lockout, and how long a pair is remembered after its last wrong answer.
+    lockout_max: Duration,
+    /// Most pairs remembered.
+    pairs_max: usize,
+}
+
+/// An extension (the `To` user, as sent) and the source address it was tried from: an IPv4
+/// address, or an IPv6 /64 (one host usually has a whole /64 to pick addresses from).
+#[derive(Clone, Debug, Eq, Hash, PartialEq)]
+struct PairKey {
+    extension: String,
+    source: IpAddr,
+}
+
+/// What one pair did wrong.
+#[derive(Clone, Copy, Debug)]
+struct Strikes {
+    /// Wrong answers since the pair was first seen or its last lockout began.
+    n_failures: u32,
+    /// Lockouts so far; each lasts twice as long as the one before.
+    n_lockouts: u32,
+    /// When the current or last lockout ends.
+    locked_until: Option<Instant>,
+    /// The last wrong answer (for forgetting the pair, and choosing whom to forget first).
+    failed_at: Instant,
 }
 
 /// An extension's bindings.
@@ -241,6 +306,10 @@ impl Default for RegistrarConfig {
             md5_only_user_agents: vec!["baresip".into()],
             contacts_max: 4,
             realm_fallback: "sentral".into(),
+            failures_max: 5,
+            lockout_min: Duration::from_secs(60),
+            lockout_max: Duration::from_secs(3600),
+            lockout_pairs_max: 10_000,
         }
     }
 }
@@ -260,10 +329,37 @@ impl Reply {
     pub fn status(&self) -> (u16, &'static str) {
         match self {
             Reply::Challenge { .. } => (401, "Unauthorized"),
-            Reply::Forbidden => (403, "Forbidden"),
+            Reply::Forbidden | Reply::LockedOut { .. } => (403, "Forbidden"),
             Reply::Registered { .. } => (200, "OK"),
             Reply::IntervalTooBrief { .. } => (423, "Interval Too Brief"),
             Reply::BadRequest { reason } => (400, reason),
+        }
+    }
+}
+
+impl Reply {
+    /// The line the driver logs for a refusal of `request`, `None` for other replies. Its
+    /// start is stable for fail2ban (`docs/fail2ban/`): the reason, then the source address
+    /// (no port), then the extension quoted with Rust's escapes (it is remote input, and must
+    /// not be able to forge a second `source=`):
+    ///
+    /// ```text
+    /// REGISTER refused: wrong credentials source=203.0.113.5 extension="1001"
+    /// REGISTER refused: too many failures source=203.0.113.5 extension="1001" locked_s=60
+    /// ```
+    pub fn refusal_line(&self, request: &RegisterRequest) -> Option<String> {
+        let source = request.source.ip().to_canonical();
+        let extension: String = request.user.chars().take(EXTENSION_KEPT_LEN_MAX).collect();
+        match self {
+            Reply::Forbidden => Some(format!(
+                "REGISTER refused: wrong credentials source={source} extension={extension:?}"
+            )),
+            Reply::LockedOut { remaining } => Some(format!(
+                "REGISTER refused: too many failures source={source} extension={extension:?} \
+                 locked_s={}",
+                remaining.as_millis().div_ceil(1000)
+            )),
+            _ => None,
         }
     }
 }
@@ -281,8 +377,18 @@ impl Registrar {
             "offer at least one algorithm"
         );
         assert!(config.expires_min <= config.expires_max);
+        assert!(config.failures_max > 0, "a pair may fail at least once");
+        assert!(config.lockout_min <= config.lockout_max);
+        assert!(config.lockout_pairs_max > 0, "remember at least one pair");
         Registrar {
             nonces: NonceBook::new(secret, epoch, config.nonce_lifetime),
+            lockouts: Lockouts {
+                pairs: HashMap::new(),
+                failures_max: config.failures_max,
+                lockout_min: config.lockout_min,
+                lockout_max: config.lockout_max,
+                pairs_max: config.lockout_pairs_max,
+            },
             config,
             accounts: HashMap::new(),
             realms_by_extension: HashMap::new(),
@@ -339,6 +445,10 @@ impl Registrar {
                 reason: "To has no user part",
             };
         }
+        let pair = PairKey::of(&request.user, request.source);
+        if let Some(remaining) = self.lockouts.remaining(&pair, now) {
+            return Reply::LockedOut { remaining };
+        }
         let Some(credentials) = self.credentials_of(request) else {
             return self.challenge(now, request, false);
         };
@@ -349,30 +459,44 @@ impl Registrar {
         {
             return self.challenge(now, request, false);
         }
-        let key = AorKey::of(&credentials.realm, &credentials.username);
-        let Some(account) = self.accounts.get(&key) else {
-            return Reply::Forbidden;
-        };
-        // A phone registers only its own extension.
-        if credentials.username != request.user {
-            return Reply::Forbidden;
+        let nc = credentials.nc.unwrap_or(0);
+        // An unusable nonce is not evaluated: a new one, whether the answer was right or not,
+        // so a used-up or forged nonce cannot tell a guess right from wrong. The phone with the
+        // right password retries at once (`stale=true`).
+        if let NonceUse::Stale(_) = self.nonces.check(&credentials.nonce, nc, now) {
+            return self.challenge(now, request, true);
         }
-        let ha1 = match credentials.algorithm {
-            Algorithm::Md5 => &account.ha1_md5,
-            Algorithm::Sha256 => &account.ha1_sha256,
+        let Some((key, tenant)) = self.authenticate(&credentials, request) else {
+            self.nonces.spend(&credentials.nonce, now);
+            return match self.lockouts.fail(pair, now) {
+                Some(remaining) => Reply::LockedOut { remaining },
+                None => Reply::Forbidden,
+            };
         };
-        if !digest::verify(&credentials, "REGISTER", ha1) {
-            return Reply::Forbidden;
-        }
-        let tenant = account.tenant.clone();
-        match self
-            .nonces
-            .use_nonce(&credentials.nonce, credentials.nc.unwrap_or(0), now)
-        {
-            NonceUse::Fresh => self.apply(now, key, tenant, request),
-            // Right credentials, unusable nonce: a new nonce, and the phone need not ask anyone.
+        match self.nonces.use_nonce(&credentials.nonce, nc, now) {
+            NonceUse::Fresh => {
+                self.lockouts.forgive(&pair);
+                self.apply(now, key, tenant, request)
+            }
+            // Checked above with nothing in between, so not expected; a new nonce is safe.
             NonceUse::Stale(_) => self.challenge(now, request, true),
         }
+    }
+
+    /// How long REGISTERs for `extension` from `source` stay refused, if they are.
+    pub fn locked_out(
+        &self,
+        extension: &str,
+        source: SocketAddr,
+        now: Instant,
+    ) -> Option<Duration> {
+        self.lockouts
+            .remaining(&PairKey::of(extension, source), now)
+    }
+
+    /// How many (extension, source address) pairs with wrong answers are remembered.
+    pub fn n_lockout_pairs(&self) -> usize {
+        self.lockouts.pairs.len()
     }
 
     /// When [`Registrar::handle_timeout`] must next be called (the soonest binding expiry).
@@ -416,6 +540,28 @@ impl Registrar {
             .iter()
             .filter_map(|value| Credentials::parse(value).ok())
             .find(|credentials| self.config.algorithms.contains(&credentials.algorithm))
+    }
+
+    /// The account `credentials` prove, with its tenant: known, for the extension being
+    /// registered (a phone registers only its own), and with a right response.
+    fn authenticate(
+        &self,
+        credentials: &Credentials,
+        request: &RegisterRequest,
+    ) -> Option<(AorKey, String)> {
+        let key = AorKey::of(&credentials.realm, &credentials.username);
+        let account = self.accounts.get(&key)?;
+        if credentials.username != request.user {
+            return None;
+        }
+        let ha1 = match credentials.algorithm {
+            Algorithm::Md5 => &account.ha1_md5,
+            Algorithm::Sha256 => &account.ha1_sha256,
+        };
+        if !digest::verify(credentials, "REGISTER", ha1) {
+            return None;
+        }
+        Some((key, account.tenant.clone()))
     }
 
     fn challenge(&mut self, now: Instant, request: &RegisterRequest, stale: bool) -> Reply {
@@ -681,6 +827,124 @@ impl AorKey {
     }
 }
 
+impl Lockouts {
+    /// How long `pair` stays locked out at `now`, if it is.
+    fn remaining(&self, pair: &PairKey, now: Instant) -> Option<Duration> {
+        let until = self.pairs.get(pair)?.locked_until?;
+        (until > now).then(|| until - now)
+    }
+
+    /// Counts a wrong answer of `pair`; returns the lockout it starts, if it starts one.
+    fn fail(&mut self, pair: PairKey, now: Instant) -> Option<Duration> {
+        if !self.pairs.contains_key(&pair) {
+            self.make_room(now);
+        }
+        let strikes = self.pairs.entry(pair).or_insert(Strikes {
+            n_failures: 0,
+            n_lockouts: 0,
+            locked_until: None,
+            failed_at: now,
+        });
+        if strikes.is_forgotten(now, self.lockout_max) {
+            *strikes = Strikes {
+                n_failures: 0,
+                n_lockouts: 0,
+                locked_until: None,
+                failed_at: now,
+            };
+        }
+        strikes.n_failures += 1;
+        strikes.failed_at = now;
+        // After a lockout, one more wrong answer locks the pair again.
+        let limit = if strikes.n_lockouts == 0 {
+            self.failures_max
+        } else {
+            1
+        };
+        if strikes.n_failures < limit {
+            return None;
+        }
+        let doublings = strikes.n_lockouts.min(31);
+        let lockout = self
+            .lockout_min
+            .saturating_mul(1 << doublings)
+            .min(self.lockout_max);
+        strikes.n_lockouts += 1;
+        strikes.n_failures = 0;
+        strikes.locked_until = Some(now + lockout);
+        Some(lockout)
+    }
+
+    /// Forgets `pair` after it answered right.
+    fn forgive(&mut self, pair: &PairKey) {
+        self.pairs.remove(pair);
+    }
+
+    /// Makes room for one more pair: drops forgotten pairs, then if still full an eighth of
+    /// the table (at least one pair): the least recent pairs that are not locked out, and only
+    /// then those whose lockout ends first. Dropping a batch keeps a flood of new pairs at a
+    /// constant cost per pair rather than a scan of the table each.
+    fn make_room(&mut self, now: Instant) {
+        if self.pairs.len() < self.pairs_max {
+            return;
+        }
+        let lockout_max = self.lockout_max;
+        self.pairs
+            .retain(|_, strikes| !strikes.is_forgotten(now, lockout_max));
+        if self.pairs.len() < self.pairs_max {
+            return;
+        }
+        let mut by_age: Vec<_> = self
+            .pairs
+            .iter()
+            .map(|(pair, strikes)| {
+                let locked_until = strikes.locked_until.filter(|until| *until > now);
+                (
+                    (locked_until.is_some(), locked_until, strikes.failed_at),
+                    pair,
+                )
+            })
+            .collect();
+        let n_dropped = (by_age.len() / 8).max(1);
+        by_age.select_nth_unstable_by_key(n_dropped - 1, |(age, _)| *age);
+        let dropped: Vec<PairKey> = by_age[..n_dropped]
+            .iter()
+            .map(|(_, pair)| (*pair).clone())
+            .collect();
+        for pair in dropped {
+            self.pairs.remove(&pair);
+        }
+    }
+}
+
+impl PairKey {
+    fn of(extension: &str, source: SocketAddr) -> PairKey {
+        let source = match source.ip().to_canonical() {
+            IpAddr::V4(v4) => IpAddr::V4(v4),
+            IpAddr::V6(v6) => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                IpAddr::V6(Ipv6Addr::from(prefix))
+            }
+        };
+        PairKey {
+            // Extensions are short; a long To user must not make the table large.
+            extension: extension.chars().take(EXTENSION_KEPT_LEN_MAX).collect(),
+            source,
+        }
+    }
+}
+
+impl Strikes {
+    /// Whether the pair no longer counts: not locked out, and no wrong answer for
+    /// `lockout_max`.
+    fn is_forgotten(&self, now: Instant, lockout_max: Duration) -> bool {
+        let quiet_since = self
+            .locked_until
+            .map_or(self.failed_at, |until| until.max(self.failed_at));
+        now >= quiet_since + lockout_max
+    }
+}
+
 fn out_of_order() -> Reply {
     Reply::BadRequest {
         reason: "CSeq out of order",
@@ -689,3 +953,5 @@ fn out_of_order() -> Reply {
 
 /// Most contacts one REGISTER may carry.
 const CONTACTS_PER_REQUEST_MAX: usize = 16;
+/// Most characters of an extension kept per lockout pair and shown in a refusal's log line.
+const EXTENSION_KEPT_LEN_MAX: usize = 64;

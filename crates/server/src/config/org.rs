@@ -614,8 +614,21 @@ fn read_sip(
     let md5 = agent.get("sip_ha1_md5");
     let sha256 = agent.get("sip_ha1_sha256");
     match (password, md5, sha256) {
-        (Some(password), None, None) => {
-            let password = r.secret(password)?;
+        (Some(item), None, None) => {
+            let password = r.secret(item)?;
+            // A phone's password can be guessed over the network (the registrar only slows
+            // that down), so it must be long. HA1 digests are taken as given.
+            if password.chars().count() < SIP_PASSWORD_LEN_MIN {
+                r.report_at(
+                    item,
+                    format!(
+                        "a SIP password needs at least {SIP_PASSWORD_LEN_MIN} characters \
+                         (it can be guessed over the network); give a longer one, or \
+                         sip_ha1_md5 and sip_ha1_sha256"
+                    ),
+                );
+                return None;
+            }
             Some(SipExtension::from_password(extension, id, realm, &password))
         }
         (None, Some(md5), Some(sha256)) => {
@@ -1258,6 +1271,8 @@ const EXPERT_FIELDS: &[&str] = &[
     "work_phone",
 ];
 
+/// Fewest characters of a `sip_password`: phones' passwords can be guessed over the network.
+pub(super) const SIP_PASSWORD_LEN_MIN: usize = 12;
 /// Names in the file, index-aligned with the values they stand for.
 pub(super) const ROLE_NAMES: [&str; 3] = ["agent", "supervisor", "admin"];
 pub(super) const CHANNEL_NAMES: [&str; 4] = ["voice", "chat", "email", "social"];

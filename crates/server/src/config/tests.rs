@@ -227,7 +227,7 @@ password = "secret"
 [agents."kari@acme.no"]
 name = "Kari \\ Nordmann"
 extension = "3001"
-sip_password = "phone"
+sip_password = "phone of Kari"
 teams = ["Second line"]
 [queues."Line 2.0"]
 teams = ["Second line"]
@@ -335,12 +335,56 @@ fn r43_unknown_field_is_reported_with_the_known_ones() {
 }
 
 #[test]
+fn a_sip_password_shorter_than_12_characters_is_reported_with_file_line_and_field() {
+    // Goal: a short SIP password in a configuration file is refused where it is written,
+    // while 12 characters, or the HA1 digests the demo uses, are taken.
+    let anna_ha1 = "sip_ha1_md5 = \"de654e12d0da5f56b0bedd9c6469fb4b\"\n\
+                    sip_ha1_sha256 = \"fa00ee1ae1960d35ca5d6f2b180708b3c5f8ce44fb9c6eff2d961a503bd1e329\"";
+    let problem = one_problem(anna_ha1, "sip_password = \"elevenchars\"", "sip_password");
+    assert_eq!(problem.field, "organisations.demo.agents.anna.sip_password");
+    assert!(
+        problem
+            .message
+            .starts_with("a SIP password needs at least 12 characters"),
+        "{problem}"
+    );
+    let (text, _) = edit(
+        DEMO_TOML,
+        anna_ha1,
+        "sip_password = \"twelve chars\"",
+        "sip",
+    );
+    let config = parse(&text, "sentral.toml").expect("12 characters are enough");
+    let anna = config.organisations[0].sip.extension("1001").unwrap();
+    assert_eq!(
+        anna.ha1_md5,
+        sentral_sip::digest::ha1(
+            sentral_sip::digest::Algorithm::Md5,
+            "1001",
+            "sentral",
+            "twelve chars"
+        )
+    );
+    // The same rule for one organisation's document (the store, the admin API).
+    let org =
+        "[agents.a]\nname = \"A\"\nextension = \"1009\"\nsip_password = \"short\"\nteams = []\n";
+    let problems = parse_org(org, "request body", "acme").unwrap_err();
+    assert!(
+        problems.iter().any(|p| p.file == "request body"
+            && p.line == Some(4)
+            && p.field == "agents.a.sip_password"
+            && p.message.contains("12 characters")),
+        "{problems:?}"
+    );
+}
+
+#[test]
 fn r43_unknown_references_are_reported_where_they_are_written() {
     let cases = [
         // An agent's team.
         (
-            "name = \"Anna\"\nextension = \"1001\"\nsip_password = \"demo\"\nteams = [\"Sales\"]",
-            "name = \"Anna\"\nextension = \"1001\"\nsip_password = \"demo\"\nteams = [\"Sale\"]",
+            "teams = [\"Sales\"]\nskills = [\"norwegian\"]\n\n[organisations.demo.agents.bjorn]",
+            "teams = [\"Sale\"]\nskills = [\"norwegian\"]\n\n[organisations.demo.agents.bjorn]",
             "teams",
             "organisations.demo.agents.anna.teams",
             "unknown team \"Sale\"; known teams: \"Sales\", \"Support\"",

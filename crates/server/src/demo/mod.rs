@@ -33,7 +33,7 @@ use traffic::{Traffic, TrafficSettings, TrafficStatus};
 /// The default time between two simulated calls: gentle enough to follow one call at a time.
 pub const CALL_INTERVAL_DEFAULT: Duration = Duration::from_secs(20);
 
-/// The SIP password of every demo agent's extension (the demo organisation's `sip_password`).
+/// The SIP password of every demo agent's extension (`demo.toml` gives its HA1 digests).
 pub const DEMO_SIP_PASSWORD: &str = "demo";
 
 /// The running simulator: the phones and the customers.

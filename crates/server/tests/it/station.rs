@@ -19,7 +19,8 @@ async fn r3_station_log_in_at_a_colleagues_extension_is_refused_and_an_assigned_
 
     // The organisation assigns anna a shared desk's phone (bjorn's, while he is away).
     let admin = app.user("admin").await;
-    let entry = json!({"name": "Anna", "extension": "1001", "sip_password": "demo",
+    // Without SIP credentials the entry keeps anna's, her extension being unchanged.
+    let entry = json!({"name": "Anna", "extension": "1001",
         "teams": ["Sales"], "skills": ["norwegian"], "stations": ["1002"]});
     let changed = admin
         .put(
@@ -37,7 +38,7 @@ async fn r3_station_log_in_at_a_colleagues_extension_is_refused_and_an_assigned_
     assert_eq!(taken.body["message"], "extension 1002 is in use by Anna");
 
     // A station that is not an extension is a clear configuration error.
-    let entry = json!({"name": "Anna", "extension": "1001", "sip_password": "demo",
+    let entry = json!({"name": "Anna", "extension": "1001", "sip_password": "a long phone secret",
         "teams": ["Sales"], "stations": ["desk 7"]});
     let bad = admin
         .put(

@@ -60,7 +60,7 @@ password = "demo"
 [organisations.acme.agents.acme-agent]
 name = "Acme Agent"
 extension = "2001"
-sip_password = "demo"
+sip_password = "acme phone secret"
 teams = ["Desk"]
 
 [organisations.acme.queues.Desk]

@@ -6,6 +6,7 @@ mod calls;
 mod hardening;
 mod media;
 mod parsers_never_panic;
+mod register_brute_force;
 mod registrar;
 mod support;
 mod tidy;

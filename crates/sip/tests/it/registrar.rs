@@ -5,8 +5,9 @@
 
 use crate::support::{Phone, account, at, challenges, demo_registrar};
 use sentral_sip::digest::Algorithm;
-use sentral_sip::{Contacts, Event, Granted, Registrar, RegistrarConfig, Reply};
-use std::time::Instant;
+use sentral_sip::{Contacts, Event, Granted, RegisterRequest, Registrar, RegistrarConfig, Reply};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 fn registered(extension: &str) -> Event {
     Event::Registered {
@@ -300,7 +301,9 @@ fn an_expired_nonce_gets_a_stale_challenge_and_the_phone_retries() {
 }
 
 #[test]
-fn a_forged_nonce_with_wrong_credentials_is_forbidden_and_with_right_ones_stale() {
+fn a_forged_nonce_gets_a_stale_challenge_whether_the_answer_is_right_or_wrong() {
+    // Goal: a nonce that is not ours is not evaluated, so it cannot tell a guess right from
+    // wrong (a 403 for wrong and a stale 401 for right would be a free password oracle).
     let t0 = Instant::now();
     let mut registrar = demo_registrar(t0);
     let mut phone = Phone::demo("1001");
@@ -309,11 +312,12 @@ fn a_forged_nonce_with_wrong_credentials_is_forbidden_and_with_right_ones_stale(
     forged.nonce = "00".repeat(28);
     let right = crate::support::authorization(&forged, "1001", "demo", "sip:127.0.0.1:5060", 1);
     let wrong = crate::support::authorization(&forged, "1001", "nope", "sip:127.0.0.1:5060", 1);
-    let reply = registrar.handle_register(t0, &phone.request(Some(3600), vec![wrong]));
-    assert_eq!(reply, Reply::Forbidden);
-    let reply = registrar.handle_register(t0, &phone.request(Some(3600), vec![right]));
-    assert!(challenges(&reply).iter().all(|c| c.stale));
+    for answer in [wrong, right] {
+        let reply = registrar.handle_register(t0, &phone.request(Some(3600), vec![answer]));
+        assert!(challenges(&reply).iter().all(|c| c.stale), "{reply:?}");
+    }
     assert!(events(&mut registrar).is_empty());
+    assert_eq!(registrar.n_lockout_pairs(), 0, "nothing was evaluated");
 }
 
 #[test]
@@ -484,4 +488,282 @@ fn credentials_for_another_realm_get_a_fresh_challenge_not_a_refusal() {
     let (_, answer) = phone.answer(&reply, 1);
     let reply = registrar.handle_register(t0, &phone.request(Some(3600), vec![answer]));
     assert_eq!(reply.status().0, 200);
+}
+
+/// An attacker's address.
+const ATTACKER: &str = "203.0.113.5:5060";
+
+/// `phone`'s next REGISTER, sent from `source`.
+fn from(phone: &mut Phone, source: &str, authorization: Vec<String>) -> RegisterRequest {
+    let mut request = phone.request(Some(3600), authorization);
+    request.source = source.parse::<SocketAddr>().unwrap();
+    request
+}
+
+/// REGISTER from `source`, then (if challenged) the answer with `phone`'s password.
+fn attempt(registrar: &mut Registrar, phone: &mut Phone, source: &str, now: Instant) -> Reply {
+    let reply = registrar.handle_register(now, &from(phone, source, vec![]));
+    if !matches!(reply, Reply::Challenge { .. }) {
+        return reply;
+    }
+    let (_, authorization) = phone.answer(&reply, 1);
+    registrar.handle_register(now, &from(phone, source, vec![authorization]))
+}
+
+fn guesser(extension: &str) -> Phone {
+    Phone {
+        password: "123456".into(),
+        ..Phone::demo(extension)
+    }
+}
+
+fn locked_out(seconds: u64) -> Reply {
+    Reply::LockedOut {
+        remaining: Duration::from_secs(seconds),
+    }
+}
+
+#[test]
+fn register_brute_force_locks_the_pair_out_after_five_wrong_answers() {
+    // Goal: the fifth wrong answer from one address for one extension locks that pair out, and
+    // then even the right password from there is refused without being evaluated.
+    let t0 = Instant::now();
+    let mut registrar = demo_registrar(t0);
+    let mut attacker = guesser("1001");
+    // A nonce fetched before the lockout, answered right afterwards.
+    let early = registrar.handle_register(t0, &from(&mut attacker, ATTACKER, vec![]));
+    for _ in 1..5 {
+        assert_eq!(
+            attempt(&mut registrar, &mut attacker, ATTACKER, t0),
+            Reply::Forbidden
+        );
+    }
+    let fifth = attempt(&mut registrar, &mut attacker, ATTACKER, t0);
+    assert_eq!(fifth, locked_out(60));
+    assert_eq!(fifth.status(), (403, "Forbidden"));
+    // No challenge any more: every REGISTER of the pair gets 403.
+    let mut right = Phone::demo("1001");
+    assert_eq!(
+        registrar.handle_register(at(t0, 10), &from(&mut right, ATTACKER, vec![])),
+        locked_out(50)
+    );
+    let (_, authorization) = right.answer(&early, 1);
+    assert_eq!(
+        registrar.handle_register(at(t0, 59), &from(&mut right, ATTACKER, vec![authorization])),
+        locked_out(1)
+    );
+    assert!(registrar.bindings("sentral", "1001").is_empty());
+    assert!(events(&mut registrar).is_empty());
+    assert_eq!(
+        registrar.locked_out("1001", ATTACKER.parse().unwrap(), at(t0, 30)),
+        Some(Duration::from_secs(30))
+    );
+    // Once the lockout is over the right password registers and clears the record.
+    assert_eq!(
+        attempt(&mut registrar, &mut right, ATTACKER, at(t0, 60))
+            .status()
+            .0,
+        200
+    );
+    assert_eq!(registrar.n_lockout_pairs(), 0);
+}
+
+#[test]
+fn register_brute_force_each_lockout_lasts_twice_the_last_up_to_an_hour() {
+    // Goal: after a lockout one more wrong answer locks the pair again, each time for twice as
+    // long (60 s, 120 s, … capped at 3600 s); a quiet hour forgets the pair.
+    let t0 = Instant::now();
+    let mut registrar = demo_registrar(t0);
+    let mut attacker = guesser("1001");
+    for _ in 1..5 {
+        attempt(&mut registrar, &mut attacker, ATTACKER, t0);
+    }
+    let mut now = t0;
+    let mut lockouts = Vec::new();
+    for _ in 0..8 {
+        let Reply::LockedOut { remaining } = attempt(&mut registrar, &mut attacker, ATTACKER, now)
+        else {
+            panic!("locked out");
+        };
+        lockouts.push(remaining.as_secs());
+        // Still refused one second before the end, challenged again at the end.
+        now += remaining;
+        assert_eq!(
+            attempt(
+                &mut registrar,
+                &mut attacker,
+                ATTACKER,
+                now - Duration::from_secs(1)
+            ),
+            locked_out(1)
+        );
+    }
+    assert_eq!(lockouts, [60, 120, 240, 480, 960, 1920, 3600, 3600]);
+    // An hour without a wrong answer after the last lockout ended: five guesses again.
+    now += Duration::from_secs(3600);
+    for _ in 1..5 {
+        assert_eq!(
+            attempt(&mut registrar, &mut attacker, ATTACKER, now),
+            Reply::Forbidden
+        );
+    }
+    assert_eq!(
+        attempt(&mut registrar, &mut attacker, ATTACKER, now),
+        locked_out(60)
+    );
+}
+
+#[test]
+fn register_brute_force_a_lockout_does_not_stop_the_phone_at_another_address() {
+    // Goal: locking a pair out refuses neither the extension elsewhere nor the address for
+    // another extension, so an attacker cannot lock a real phone out.
+    let t0 = Instant::now();
+    let mut registrar = demo_registrar(t0);
+    let mut attacker = guesser("1001");
+    for _ in 0..5 {
+        attempt(&mut registrar, &mut attacker, ATTACKER, t0);
+    }
+    assert_eq!(
+        attempt(&mut registrar, &mut attacker, ATTACKER, t0),
+        locked_out(60)
+    );
+    let mut phone = Phone::demo("1001");
+    assert_eq!(
+        attempt(&mut registrar, &mut phone, "198.51.100.7:5060", t0)
+            .status()
+            .0,
+        200
+    );
+    let mut neighbour = Phone::demo("1002");
+    assert_eq!(
+        attempt(&mut registrar, &mut neighbour, ATTACKER, t0)
+            .status()
+            .0,
+        200
+    );
+    assert_eq!(
+        events(&mut registrar),
+        [registered("1001"), registered("1002")]
+    );
+}
+
+#[test]
+fn register_brute_force_a_wrong_answer_uses_up_its_nonce() {
+    // Goal: one guess per challenge. After a wrong answer the same nonce is not evaluated again
+    // (right or wrong, the reply is a new stale challenge), and such replies are not counted.
+    let t0 = Instant::now();
+    let mut registrar = demo_registrar(t0);
+    let mut attacker = guesser("1001");
+    let challenge = registrar.handle_register(t0, &from(&mut attacker, ATTACKER, vec![]));
+    let (_, wrong) = attacker.answer(&challenge, 1);
+    assert_eq!(
+        registrar.handle_register(t0, &from(&mut attacker, ATTACKER, vec![wrong])),
+        Reply::Forbidden
+    );
+    for nc in 2..10 {
+        let (_, wrong) = attacker.answer(&challenge, nc);
+        let reply = registrar.handle_register(t0, &from(&mut attacker, ATTACKER, vec![wrong]));
+        assert!(challenges(&reply).iter().all(|c| c.stale), "{reply:?}");
+    }
+    let mut right = Phone::demo("1001");
+    let (_, answer) = right.answer(&challenge, 10);
+    let reply = registrar.handle_register(t0, &from(&mut right, ATTACKER, vec![answer]));
+    assert!(challenges(&reply).iter().all(|c| c.stale), "{reply:?}");
+    // The new nonce works, and only the one evaluated guess was counted.
+    let (_, answer) = right.answer(&reply, 1);
+    let reply = registrar.handle_register(t0, &from(&mut right, ATTACKER, vec![answer]));
+    assert_eq!(reply.status().0, 200, "{reply:?}");
+}
+
+#[test]
+fn register_brute_force_counts_unknown_extensions_and_a_whole_ipv6_64_as_one_source() {
+    // Goal: an unknown extension is counted like a wrong password (nothing tells it apart),
+    // and hopping between addresses of one IPv6 /64 does not reset the count.
+    let t0 = Instant::now();
+    let mut registrar = demo_registrar(t0);
+    let mut stranger = Phone::demo("1999");
+    for host in 1..5 {
+        let source = format!("[2001:db8:1:2::{host}]:5060");
+        assert_eq!(
+            attempt(&mut registrar, &mut stranger, &source, t0),
+            Reply::Forbidden
+        );
+    }
+    assert_eq!(
+        attempt(
+            &mut registrar,
+            &mut stranger,
+            "[2001:db8:1:2:ffff::9]:5060",
+            t0
+        ),
+        locked_out(60)
+    );
+    // Another /64 is another source.
+    assert_eq!(
+        attempt(&mut registrar, &mut stranger, "[2001:db8:1:3::1]:5060", t0),
+        Reply::Forbidden
+    );
+}
+
+#[test]
+fn register_brute_force_the_failure_table_is_bounded_and_keeps_lockouts_longest() {
+    // Goal: remote input cannot grow the table past its limit; when full, pairs that are not
+    // locked out are forgotten before a locked-out one.
+    let t0 = Instant::now();
+    let config = RegistrarConfig {
+        lockout_pairs_max: 3,
+        ..RegistrarConfig::default()
+    };
+    let mut registrar = Registrar::new(config, [9; 32], t0);
+    registrar.set_accounts(
+        "demo",
+        vec![account("demo", "sentral", "1001", crate::support::PASSWORD)],
+    );
+    let mut attacker = guesser("1001");
+    for _ in 0..5 {
+        attempt(&mut registrar, &mut attacker, ATTACKER, t0);
+    }
+    for n in 1..=50u64 {
+        let source = format!("198.51.100.{n}:5060");
+        let mut other = guesser(&format!("{}", 2000 + n));
+        attempt(&mut registrar, &mut other, &source, at(t0, n));
+        assert!(registrar.n_lockout_pairs() <= 3);
+    }
+    assert_eq!(registrar.n_lockout_pairs(), 3);
+    assert_eq!(
+        registrar.locked_out("1001", ATTACKER.parse().unwrap(), at(t0, 50)),
+        Some(Duration::from_secs(10))
+    );
+}
+
+#[test]
+fn register_brute_force_refusals_are_logged_with_the_source_and_a_quoted_extension() {
+    // Goal: the log line names the address without port and quotes the extension with its
+    // escapes, so a To user cannot forge a second line or another address.
+    let mut phone = Phone::demo("1001");
+    let request = from(&mut phone, ATTACKER, vec![]);
+    assert_eq!(
+        Reply::Forbidden.refusal_line(&request).unwrap(),
+        "REGISTER refused: wrong credentials source=203.0.113.5 extension=\"1001\""
+    );
+    assert_eq!(
+        locked_out(60).refusal_line(&request).unwrap(),
+        "REGISTER refused: too many failures source=203.0.113.5 extension=\"1001\" locked_s=60"
+    );
+    let mut forger = Phone::demo("1\"\nREGISTER refused: too many failures source=198.51.100.1 x");
+    let mut request = from(&mut forger, "[::ffff:203.0.113.5]:5060", vec![]);
+    let line = locked_out(1).refusal_line(&request).unwrap();
+    assert!(!line.contains('\n'), "{line}");
+    assert!(
+        line.starts_with(
+            "REGISTER refused: too many failures source=203.0.113.5 extension=\"1\\\""
+        ),
+        "{line}"
+    );
+    request.user = "9".repeat(1000);
+    assert!(locked_out(1).refusal_line(&request).unwrap().len() < 200);
+    assert_eq!(
+        Reply::BadRequest { reason: "x" }.refusal_line(&request),
+        None
+    );
 }
