@@ -670,7 +670,13 @@ impl CallControl {
         let Some(credentials) = credentials else {
             return Err(self.challenge_trunk(now, &accounts, false));
         };
-        let matching: Vec<&(Arc<str>, TrunkAccount)> = accounts
+        // The nonce first: an unusable one costs no hashing and tells nothing about the
+        // answer. Then the answer; a wrong one uses its nonce up, one guess per challenge.
+        let nc = credentials.nc.unwrap_or(0);
+        if let NonceUse::Stale(_) = self.nonces.check(&credentials.nonce, nc, now) {
+            return Err(self.challenge_trunk(now, &accounts, true));
+        }
+        let matching: Vec<Arc<str>> = accounts
             .iter()
             .filter(|(_, account)| {
                 account.realm == credentials.realm
@@ -684,18 +690,17 @@ impl CallControl {
                         },
                     )
             })
+            .map(|(tenant, _)| tenant.clone())
             .collect();
         if matching.is_empty() {
+            self.nonces.spend(&credentials.nonce, now);
             return Err(Refusal::new(
                 403,
                 format!("the credentials of trunk {source} are wrong"),
             ));
         }
-        match self
-            .nonces
-            .use_nonce(&credentials.nonce, credentials.nc.unwrap_or(0), now)
-        {
-            NonceUse::Fresh => Ok(matching.into_iter().map(|(t, _)| t.clone()).collect()),
+        match self.nonces.use_nonce(&credentials.nonce, nc, now) {
+            NonceUse::Fresh => Ok(matching),
             NonceUse::Stale(_) => Err(self.challenge_trunk(now, &accounts, true)),
         }
     }

@@ -584,6 +584,20 @@ mod decisions {
             .unwrap_err();
         assert_eq!(refusal.status, 403, "{refusal:?}");
         assert!(drain(&mut calls).is_empty());
+        // That wrong guess used its nonce up: the right password on it is not evaluated.
+        let late = [proxy_authorization(
+            header(&fresh.headers, "Proxy-Authenticate")[1],
+            "carrier",
+            "carrier-secret-1",
+            2,
+        )];
+        let refusal = calls
+            .invite_arrived(t0, call(|c| c.proxy_authorization = &late))
+            .unwrap_err();
+        assert_eq!(
+            refusal.status, 407,
+            "a spent nonce gets a new challenge: {refusal:?}"
+        );
         assert_ne!(leg, LegId(0));
     }
 
