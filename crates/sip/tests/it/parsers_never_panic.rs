@@ -103,3 +103,50 @@ fn the_registrar_refuses_garbage_credentials_without_panicking_or_registering() 
     }
     assert_eq!(registrar.poll_event(), None, "seed {seed}");
 }
+
+#[test]
+fn the_session_timer_headers_never_panic_and_never_grant_below_the_minimum() {
+    // Issue 14: `Session-Expires`, `Min-SE` and `Supported` are a stranger's text.
+    use sentral_sip::session_timer;
+    use std::time::Duration;
+    let seed = seed();
+    let mut rng = Rng(seed.rotate_left(29) | 1);
+    let min = Duration::from_secs(90);
+    let (mut n_granted, mut n_refused) = (0, 0);
+    for round in 0..ROUNDS {
+        let session_expires = mutated(&mut rng, "1800;refresher=uac");
+        let min_se = mutated(&mut rng, "90");
+        let supported = mutated(&mut rng, "timer, 100rel");
+        let result = std::panic::catch_unwind(|| {
+            let granted = session_timer::grant(
+                Duration::from_secs(1800),
+                min,
+                Some(&session_expires),
+                Some(&min_se),
+                &supported,
+            );
+            let _ = session_timer::granted_to_us(Some(&session_expires));
+            granted
+        })
+        .unwrap_or_else(|_| {
+            panic!("seed {seed}, round {round}: {session_expires:?} {min_se:?} panicked")
+        });
+        match result {
+            Ok(offer) => {
+                n_granted += 1;
+                assert!(
+                    offer.interval >= min,
+                    "seed {seed}, round {round}: {offer:?}"
+                );
+            }
+            Err(too_brief) => {
+                n_refused += 1;
+                assert!(too_brief.min_se >= 90, "seed {seed}, round {round}");
+            }
+        }
+    }
+    assert!(
+        n_granted > 0 && n_refused > 0,
+        "seed {seed}: {n_granted} {n_refused}"
+    );
+}
