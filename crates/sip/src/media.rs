@@ -64,7 +64,8 @@
 //! # Silence
 //!
 //! A leg whose far end should be sending ([`Remote::expected`]: it said `sendrecv`) and whose
-//! socket got no used packet for [`MediaConfig::rtp_timeout`] is reported once as
+//! socket got nothing from it (RTP of any payload type, comfort noise included, or RTCP) for
+//! [`MediaConfig::rtp_timeout`] is reported once as
 //! [`MediaEvent::RtpTimeout`], so a call whose far end vanished without a BYE ends.
 //!
 //! # Ports
@@ -727,6 +728,14 @@ impl CallState {
         // Only the SDP's address or the signalling host may send; once latched, only the
         // latched SSRC, unless the latched address itself restarts its stream.
         let from_peer = remote.sdp == source || remote.peer == Some(source.ip());
+        // RTCP multiplexed on the port (RFC 5761: packet types 192–223) is not counted; from
+        // the far end it still shows the far end is there.
+        if datagram.get(1).is_some_and(|pt| (192..=223).contains(pt)) {
+            if from_peer {
+                media.silent_ticks = 0;
+            }
+            return;
+        }
         let ssrc = datagram
             .get(8..12)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
@@ -737,6 +746,11 @@ impl CallState {
         if !from_peer || foreign_ssrc {
             media.n_dropped += 1;
             return;
+        }
+        // Any RTP from the far end shows it is there, also comfort noise and other payloads we
+        // do not play (a phone with silence suppression sends CN while quiet).
+        if datagram.len() >= RTP_HEADER_LEN && datagram[0] >> 6 == 2 {
+            media.silent_ticks = 0;
         }
         let used = match media.session.receive(datagram) {
             Received::Packet {

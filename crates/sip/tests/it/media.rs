@@ -440,8 +440,11 @@ async fn a_far_end_that_should_send_and_goes_silent_is_reported_once_and_a_held_
     });
     let talking = Phone::new().await;
     let held = Phone::new().await;
-    for (n, phone, expected) in [(1, &talking, true), (2, &held, false)] {
-        let rtp = media.open(LegId(n)).await.unwrap();
+    // A phone with silence suppression: only comfort noise (payload type 13) while quiet.
+    let quiet = Phone::new().await;
+    let mut rtp = Vec::new();
+    for (n, phone, expected) in [(1, &talking, true), (2, &held, false), (3, &quiet, true)] {
+        let local = media.open(LegId(n)).await.unwrap();
         media.connect_to(
             LegId(n),
             Remote {
@@ -454,22 +457,29 @@ async fn a_far_end_that_should_send_and_goes_silent_is_reported_once_and_a_held_
                 expected,
             },
         );
-        phone.send_tone(rtp, 440.0, G711::Pcmu);
+        phone.send_tone(local, 440.0, G711::Pcmu);
+        rtp.push(local);
     }
-    // While both send, nothing is reported.
+    // While all send, nothing is reported.
     tokio::time::sleep(Duration::from_millis(800)).await;
     assert!(events.try_recv().is_err(), "no timeout while RTP flows");
     talking.stop_sending();
     held.stop_sending();
-    let event = tokio::time::timeout(Duration::from_secs(5), events.recv())
-        .await
-        .expect("the silent leg is reported")
-        .unwrap();
-    assert_eq!(event, MediaEvent::RtpTimeout { leg: LegId(1) });
-    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    quiet.stop_sending();
+    for n in 0..15u16 {
+        quiet
+            .send_rtp_as(0xC0FFEE, rtp[2], 13, false, n, u32::from(n) * 800, &[0x40])
+            .await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // 1.5 s of silence: the silent leg was reported (once), the others not.
+    assert_eq!(
+        events.try_recv(),
+        Ok(MediaEvent::RtpTimeout { leg: LegId(1) })
+    );
     assert!(
         events.try_recv().is_err(),
-        "reported once, and the held leg never"
+        "reported once; the held leg and the one sending comfort noise never"
     );
 }
 
