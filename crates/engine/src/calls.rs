@@ -8,8 +8,8 @@ use crate::engine::{
 };
 use crate::ids::{AgentId, ENGINE_LEG_BIT, EntryPointId, InteractionId, LegId};
 use crate::io::{
-    DesktopEvent, EndReason, FailCause, InteractionKind, Party, Prompt, Recipient, Record,
-    RecordingState, RejectCause, Target, TelephonyCommand,
+    DesktopEvent, EndReason, FailCause, InteractionKind, LostCause, Party, Prompt, Recipient,
+    Record, RecordingState, RejectCause, Target, TelephonyCommand,
 };
 use crate::reject::{Rejection, RejectionDetail};
 use crate::timers::Timer;
@@ -517,9 +517,9 @@ impl Engine {
         }
     }
 
-    /// The far end of `leg` is gone; `customer_gone` is how the interaction ends when it was
-    /// the customer's leg.
-    pub(crate) fn leg_hung_up(&mut self, leg: LegId, customer_gone: EndReason) {
+    /// The far end of `leg` hung up, or the telephony side ended the leg (`lost`, with its
+    /// cause): the same rules apply, and the record says which.
+    pub(crate) fn leg_hung_up(&mut self, leg: LegId, lost: Option<LostCause>) {
         let Some(leg_state) = self.legs.get(&leg).cloned() else {
             return;
         };
@@ -537,11 +537,13 @@ impl Engine {
                     .get_mut(&interaction_id)
                     .expect("exists")
                     .customer_leg = None;
-                self.end_interaction(interaction_id, customer_gone);
+                let reason = lost.map_or(EndReason::CustomerHungUp, EndReason::CustomerLost);
+                self.end_interaction(interaction_id, reason);
             }
-            LegRole::Agent(agent) if interaction.owner == Some((agent, leg)) => {
-                self.owner_leaves(interaction_id)
-            }
+            LegRole::Agent(agent) if interaction.owner == Some((agent, leg)) => self.owner_leaves(
+                interaction_id,
+                lost.map_or(EndReason::AgentEnded, EndReason::AgentLost),
+            ),
             _ if is_consult => self.finish_consult(interaction_id),
             LegRole::External if interaction.external_leg == Some(leg) => {
                 self.end_interaction(interaction_id, EndReason::PartyHungUp)
@@ -962,7 +964,8 @@ impl Engine {
     }
 
     /// The owner pressed End or hung up the phone (R23, R25, R36).
-    fn owner_leaves(&mut self, interaction_id: InteractionId) {
+    /// The owning agent leaves the call; `ended` is the record's reason when that ends it.
+    fn owner_leaves(&mut self, interaction_id: InteractionId, ended: EndReason) {
         let interaction = &self.interactions[&interaction_id];
         match (interaction.phase, interaction.consult) {
             (Phase::Connected, Some(consult)) if consult.conference => {
@@ -990,7 +993,7 @@ impl Engine {
                 let (queue, place) = (interaction_queue(interaction), interaction.place);
                 self.enqueue(interaction_id, queue, place);
             }
-            _ => self.end_interaction(interaction_id, EndReason::AgentEnded),
+            _ => self.end_interaction(interaction_id, ended),
         }
     }
 
@@ -1573,7 +1576,7 @@ impl Engine {
         }
         let (_, owner_leg) = self.interactions[&interaction_id].owner.expect("owned");
         self.hang_up(owner_leg);
-        self.owner_leaves(interaction_id);
+        self.owner_leaves(interaction_id, EndReason::AgentEnded);
         Ok(())
     }
 

@@ -10,8 +10,8 @@ use crate::ids::{
     AgentId, ENGINE_LEG_BIT, EntryPointId, InteractionId, LegId, Now, QueueId, TeamId, TimerId,
 };
 use crate::io::{
-    AgentStateView, Command, DesktopEvent, EndReason, Input, InteractionKind, Output, Party,
-    Recipient, Record, RecordingState, StateRequest, TelephonyCommand, TelephonyEvent,
+    AgentStateView, Command, DesktopEvent, Input, InteractionKind, Output, Party, Recipient,
+    Record, RecordingState, StateRequest, TelephonyCommand, TelephonyEvent,
 };
 use crate::reject::Rejection;
 use crate::routing::{Place, Router};
@@ -357,11 +357,11 @@ impl Engine {
                 Ok(None)
             }
             TelephonyEvent::HungUp { leg } => {
-                self.leg_hung_up(leg, EndReason::CustomerHungUp);
+                self.leg_hung_up(leg, None);
                 Ok(None)
             }
             TelephonyEvent::LegLost { leg, cause } => {
-                self.leg_hung_up(leg, EndReason::CustomerLost(cause));
+                self.leg_hung_up(leg, Some(cause));
                 Ok(None)
             }
             TelephonyEvent::Dtmf { leg, digit } => {

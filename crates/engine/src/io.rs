@@ -705,6 +705,9 @@ pub enum EndReason {
     LimitReached,
     /// The customer's leg was ended by the telephony side: silent, not refreshed, or too long.
     CustomerLost(LostCause),
+    /// The owning agent's phone leg was ended by the telephony side (silent, not refreshed,
+    /// too long); the call ended by the rules for the agent hanging up (R24, R25).
+    AgentLost(LostCause),
 }
 
 /// A durable record for the history (R45).

@@ -1373,7 +1373,10 @@ fn check_end_reason(
         EndReason::LimitReached => matches!(step, Step::Answer | Step::Arrival | Step::Stale),
         // The simulated network loses legs as the telephony side does (silent, not
         // refreshed, too long), only where it could also hang them up.
-        EndReason::CustomerLost(_) => matches!(step, Step::HangUp(..)),
+        EndReason::CustomerLost(_) => {
+            matches!(step, Step::HangUp(LegKind::Customer | LegKind::Dialled, i) if *i == interaction)
+        }
+        EndReason::AgentLost(_) => matches!(step, Step::HangUp(LegKind::Agent(_), _)),
         EndReason::Transferred | EndReason::LeftConference | EndReason::ConsultEnded => false,
     };
     if ok {

@@ -605,5 +605,8 @@ pub fn end_reason(reason: engine::EndReason) -> &'static str {
         R::CustomerLost(engine::LostCause::MediaTimeout) => "media_timeout",
         R::CustomerLost(engine::LostCause::SessionExpired) => "session_expired",
         R::CustomerLost(engine::LostCause::CallTooLong) => "call_too_long",
+        R::AgentLost(engine::LostCause::MediaTimeout) => "agent_media_timeout",
+        R::AgentLost(engine::LostCause::SessionExpired) => "agent_session_expired",
+        R::AgentLost(engine::LostCause::CallTooLong) => "agent_call_too_long",
     }
 }

@@ -63,6 +63,9 @@ pub fn end_reason(reason: EndReason) -> &'static str {
         EndReason::CustomerLost(LostCause::MediaTimeout) => "media_timeout",
         EndReason::CustomerLost(LostCause::SessionExpired) => "session_expired",
         EndReason::CustomerLost(LostCause::CallTooLong) => "call_too_long",
+        EndReason::AgentLost(LostCause::MediaTimeout) => "agent_media_timeout",
+        EndReason::AgentLost(LostCause::SessionExpired) => "agent_session_expired",
+        EndReason::AgentLost(LostCause::CallTooLong) => "agent_call_too_long",
     }
 }
 

@@ -223,3 +223,50 @@ fn r36_only_the_agent_who_wraps_up_may_submit_it() {
     );
     assert_eq!(final_records(&h, id).len(), 1);
 }
+
+#[test]
+fn r24_r36_a_lost_customer_leg_ends_the_call_by_the_hang_up_rules_with_its_cause() {
+    // Issue 14: the telephony side ended the customer's leg (silent for the RTP timeout).
+    let mut h = Harness::new();
+    let (id, customer, agent_leg) = connected(&mut h);
+    h.telephony(TelephonyEvent::LegLost {
+        leg: customer,
+        cause: LostCause::MediaTimeout,
+    });
+    assert!(
+        h.commands()
+            .contains(&TelephonyCommand::HangUp { leg: agent_leg })
+    );
+    assert!(h.events_for(ANNA).contains(&DesktopEvent::WrapUpRequired {
+        interaction: id,
+        reasons: resolved_and_follow_up(),
+    }));
+    assert_eq!(
+        ended_reason(&h, id),
+        EndReason::CustomerLost(LostCause::MediaTimeout)
+    );
+}
+
+#[test]
+fn r25_r36_a_lost_agent_phone_ends_the_call_as_the_agent_hanging_up_with_its_cause() {
+    // Issue 14: the agent's phone stopped refreshing its session: as if the agent hung up
+    // (the customer is hung up, the agent wraps up), and the record says why.
+    let mut h = Harness::new();
+    let (id, customer, agent_leg) = connected(&mut h);
+    h.telephony(TelephonyEvent::LegLost {
+        leg: agent_leg,
+        cause: LostCause::SessionExpired,
+    });
+    assert!(
+        h.commands()
+            .contains(&TelephonyCommand::HangUp { leg: customer })
+    );
+    assert!(h.events_for(ANNA).contains(&DesktopEvent::WrapUpRequired {
+        interaction: id,
+        reasons: resolved_and_follow_up(),
+    }));
+    assert_eq!(
+        ended_reason(&h, id),
+        EndReason::AgentLost(LostCause::SessionExpired)
+    );
+}
