@@ -5,7 +5,7 @@
 //! OpenAPI document served at `/api/openapi.json` is generated from the code itself.
 
 mod admin;
-mod callbacks;
+pub mod callbacks;
 mod csrf;
 mod headers;
 
@@ -186,7 +186,7 @@ async fn observe(request: Request, next: Next) -> Response {
 pub struct ErrorBody {
     /// `R28` for a rule, or `unauthenticated`, `forbidden`, `not_found`, `invalid`,
     /// `invalid_json`, `conflict`, `too_large`, `method_not_allowed`, `too_many_requests`,
-    /// `internal`.
+    /// `rate_limited`, `unavailable`, `internal`.
     pub code: String,
     /// What was wrong and what is allowed.
     pub message: String,
