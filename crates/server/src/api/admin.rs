@@ -167,7 +167,7 @@ async fn put_config(
 /// Get the organisation-level settings (R43).
 ///
 /// Every key of the organisation's document that is not a collection: `name`, `sip_realm`,
-/// `web_callback_api_key`, `noise_removal`, `calls_max`, `recording`,
+/// `web_callback_api_key`, `web_callback_prefixes`, `noise_removal`, `calls_max`, `recording`,
 /// `recording_pause_allowed`, `privacy_shield`, `web_callback_cancel`, `transfer_no_answer`,
 /// `rona_timeout`, `dial_timeout`, `callback_attempts_max`, `trunks`.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",

@@ -132,6 +132,43 @@ impl CallbackLimiter {
     }
 }
 
+/// Premium-rate and other costly prefixes (international premium rate, satellite and
+/// international networks, and the premium ranges of some countries) that a web callback does
+/// not call unless the organisation's `web_callback_prefixes` names them (or a longer prefix
+/// of them). A number written without `+` cannot be matched: its country is the trunk's.
+pub const PREMIUM_RATE_PREFIXES: &[&str] = &[
+    "+979", "+881", "+882", "+883", "+1900", "+3389", "+4487", "+449", "+4590", "+46900", "+46939",
+    "+46944", "+47820", "+47829", "+49137", "+49900",
+];
+
+/// Whether a web callback may call `number` (normalised): not premium-rate unless named, and
+/// within the organisation's prefixes when it has any; `Err` says why and what is allowed.
+fn destination_allowed(number: &str, prefixes: &[String]) -> Result<(), String> {
+    let named = |premium: &str| {
+        prefixes
+            .iter()
+            .any(|p| p.len() >= premium.len() && number.starts_with(p.as_str()))
+    };
+    if let Some(premium) = PREMIUM_RATE_PREFIXES
+        .iter()
+        .find(|premium| number.starts_with(**premium))
+        && !named(premium)
+    {
+        return Err(format!(
+            "number: {number} is a premium-rate number ({premium}…), which web callbacks do not \
+             call unless the organisation's web_callback_prefixes names it"
+        ));
+    }
+    if !prefixes.is_empty() && !prefixes.iter().any(|p| number.starts_with(p.as_str())) {
+        return Err(format!(
+            "number: web callbacks of this organisation call only numbers starting with {} \
+             (web_callback_prefixes); got {number}",
+            prefixes.join(", ")
+        ));
+    }
+    Ok(())
+}
+
 /// Forgets the request times that left the window.
 fn expire(times: &mut VecDeque<Instant>, now: Instant) {
     while times
@@ -234,6 +271,13 @@ async fn request_callback(
             format!("number: {e}"),
         )
     })?;
+    let prefixes = org
+        .config
+        .read()
+        .expect("config lock")
+        .web_callback_prefixes
+        .clone();
+    destination_allowed(&number.to_string(), &prefixes).map_err(ApiError::invalid)?;
     let normalised = number.to_string();
     let (waiting, n_waiting) = org
         .handle
@@ -424,6 +468,24 @@ fn same(expected: &str, given: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn web_callbacks_destination_policy() {
+        assert!(destination_allowed("+4791300000", &[]).is_ok());
+        assert!(destination_allowed("+97912345678", &[]).is_err());
+        let norway = ["+47".to_owned()];
+        assert!(destination_allowed("+4791300000", &norway).is_ok());
+        assert!(destination_allowed("+4612345678", &norway).is_err());
+        assert!(
+            destination_allowed("+4782012345", &norway).is_err(),
+            "premium"
+        );
+        let with_premium = ["+47".to_owned(), "+47820".to_owned()];
+        assert!(destination_allowed("+4782012345", &with_premium).is_ok());
+        // National numbers: only without prefixes.
+        assert!(destination_allowed("91300000", &[]).is_ok());
+        assert!(destination_allowed("91300000", &norway).is_err());
+    }
 
     #[test]
     fn web_callbacks_the_number_table_stays_bounded() {

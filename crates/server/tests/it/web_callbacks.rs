@@ -106,3 +106,38 @@ async fn web_callbacks_wrong_keys_are_throttled_per_address() {
     let right = request(&app, "demo-callback-key", "Sales", "+4791300000").await;
     assert_eq!(right.status, 429, "{right:?}");
 }
+
+#[tokio::test]
+async fn web_callbacks_premium_rate_numbers_are_refused_and_prefixes_limit_destinations() {
+    // A script with the public key could make the server call premium-rate numbers.
+    let app = spawn_demo().await;
+    let key = "demo-callback-key";
+    let premium = request(&app, key, "Sales", "+47 820 12 345").await;
+    assert_eq!(premium.status, 422, "{premium:?}");
+    assert_eq!(premium.error_code(), "invalid");
+    assert!(premium.text.contains("premium-rate"), "{}", premium.text);
+
+    let admin = app.user("admin").await;
+    let changed = admin
+        .patch(
+            "/api/v1/admin/settings",
+            json!({"web_callback_prefixes": ["+47", "+47820"]}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    let sweden = request(&app, key, "Sales", "+46 8 123 456").await;
+    assert_eq!(sweden.status, 422, "{sweden:?}");
+    assert!(sweden.text.contains("+47"), "{}", sweden.text);
+    // Named explicitly, the premium range is allowed; an ordinary Norwegian number too.
+    assert_eq!(request(&app, key, "Sales", "+4782012345").await.status, 201);
+    assert_eq!(request(&app, key, "Sales", "+4791300000").await.status, 201);
+
+    let bad = admin
+        .patch(
+            "/api/v1/admin/settings",
+            json!({"web_callback_prefixes": ["47"]}),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{bad:?}");
+    assert!(bad.text.contains("web_callback_prefixes"), "{}", bad.text);
+}
