@@ -72,6 +72,8 @@ enum Commands {
         #[arg(long, default_value = "sentral-data")]
         data_dir: PathBuf,
     },
+    /// Print a new random web callback key (256 bits) for `web_callback_api_key`.
+    WebCallbackKey,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -170,6 +172,10 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Commands::Export { data_dir } => export(&data_dir).await,
+        Commands::WebCallbackKey => {
+            println!("{}", sentral_server::api::callbacks::new_key());
+            Ok(())
+        }
         Commands::User {
             command:
                 UserCommand::Add {
@@ -282,7 +288,7 @@ fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path, simulator: boo
          \x20 agents anna, bjorn, cecilie (team Sales) and david, eva, fredrik (team Support)\n\
          \nAgents' phones register at sip:{sip} as extensions 1001-1006 (anna-fredrik), SIP password \"demo\", realm \"sentral\".\n\
          Customers call +4721000000 (Kundeservice -> queue Support) or +4721000001 (Salg -> queue Sales);\n\
-         inbound trunk accepted from 127.0.0.1. Web-callback API key: demo-callback-key.\n\
+         inbound trunk accepted from 127.0.0.1. Web-callback API key: demo-callback-key-not-a-secret-2026.\n\
          Recording is on, Privacy Shield 30 s, at most 20 concurrent calls.\n\
          {simulated}\nStop with Ctrl-C.\n",
         data_dir.display()

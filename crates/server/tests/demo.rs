@@ -622,3 +622,20 @@ fn housekeeping_log_format_json_writes_one_object_per_line() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn web_callbacks_sentral_prints_a_new_random_key() -> Result<()> {
+    let print = || -> Result<String> {
+        let output = Command::new(env!("CARGO_BIN_EXE_sentral"))
+            .arg("web-callback-key")
+            .output()
+            .context("the sentral binary runs")?;
+        assert!(output.status.success(), "{output:?}");
+        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    };
+    let (first, second) = (print()?, print()?);
+    assert_eq!(first.len(), 64, "256 bits as hex: {first}");
+    assert!(first.bytes().all(|b| b.is_ascii_hexdigit()), "{first}");
+    assert_ne!(first, second);
+    Ok(())
+}

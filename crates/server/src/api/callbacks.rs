@@ -169,6 +169,11 @@ fn destination_allowed(number: &str, prefixes: &[String]) -> Result<(), String> 
     Ok(())
 }
 
+/// A new random web callback key: 256 bits as 64 hex digits.
+pub fn new_key() -> String {
+    crate::auth::new_token()
+}
+
 /// Forgets the request times that left the window.
 fn expire(times: &mut VecDeque<Instant>, now: Instant) {
     while times

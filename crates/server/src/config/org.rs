@@ -214,7 +214,23 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
     Settings {
         org: settings,
         realm: realm.unwrap_or_else(|| slug.to_owned()),
-        web_callback_api_key: get("web_callback_api_key").and_then(|i| r.secret(i)),
+        web_callback_api_key: get("web_callback_api_key").and_then(|i| {
+            let key = r.secret(i)?;
+            let long = key.len() >= WEB_CALLBACK_KEY_CHARS_MIN
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !long {
+                r.report_at(
+                    i,
+                    format!(
+                        "expected at least {WEB_CALLBACK_KEY_CHARS_MIN} letters, digits, - or _ \
+                         (128 bits or more); `sentral web-callback-key` prints a new random one"
+                    ),
+                );
+            }
+            long.then_some(key)
+        }),
         web_callback_prefixes: get("web_callback_prefixes")
             .map(|i| dial_prefixes(r, i))
             .unwrap_or_default(),
@@ -224,6 +240,9 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
             .flatten(),
     }
 }
+
+/// The shortest web callback key: 32 characters, 128 bits as hex digits.
+pub const WEB_CALLBACK_KEY_CHARS_MIN: usize = 32;
 
 /// Prefixes of international numbers, like `"+47"`: `+` and 1 to 15 digits each.
 fn dial_prefixes(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<String> {

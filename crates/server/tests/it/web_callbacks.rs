@@ -41,7 +41,7 @@ async fn web_callbacks_201_only_once_the_callback_is_in_the_store() {
             let created = Api::send(
                 anonymous
                     .request(Method::POST, "/api/v1/callbacks")
-                    .header("x-api-key", "demo-callback-key")
+                    .header("x-api-key", "demo-callback-key-not-a-secret-2026")
                     .json(&json!({"queue": "Sales", "name": "Kari", "number": "+4791300000"})),
             )
             .await;
@@ -71,7 +71,7 @@ async fn web_callbacks_201_only_once_the_callback_is_in_the_store() {
 #[tokio::test]
 async fn web_callbacks_a_queue_and_a_key_are_capped_besides_each_number() {
     let app = spawn_demo().await;
-    let key = "demo-callback-key";
+    let key = "demo-callback-key-not-a-secret-2026";
     for n in 0..CALLBACKS_WAITING_PER_QUEUE_MAX {
         let reply = request(&app, key, "Sales", &format!("+4791{n:06}")).await;
         assert_eq!(reply.status, 201, "request {n}: {reply:?}");
@@ -103,7 +103,13 @@ async fn web_callbacks_wrong_keys_are_throttled_per_address() {
     assert_eq!(throttled.status, 429, "{throttled:?}");
     assert_eq!(throttled.error_code(), "too_many_requests");
     // Even the right key waits now: guessing from this address has stopped for a while.
-    let right = request(&app, "demo-callback-key", "Sales", "+4791300000").await;
+    let right = request(
+        &app,
+        "demo-callback-key-not-a-secret-2026",
+        "Sales",
+        "+4791300000",
+    )
+    .await;
     assert_eq!(right.status, 429, "{right:?}");
 }
 
@@ -111,7 +117,7 @@ async fn web_callbacks_wrong_keys_are_throttled_per_address() {
 async fn web_callbacks_premium_rate_numbers_are_refused_and_prefixes_limit_destinations() {
     // A script with the public key could make the server call premium-rate numbers.
     let app = spawn_demo().await;
-    let key = "demo-callback-key";
+    let key = "demo-callback-key-not-a-secret-2026";
     let premium = request(&app, key, "Sales", "+47 820 12 345").await;
     assert_eq!(premium.status, 422, "{premium:?}");
     assert_eq!(premium.error_code(), "invalid");
@@ -140,4 +146,32 @@ async fn web_callbacks_premium_rate_numbers_are_refused_and_prefixes_limit_desti
         .await;
     assert_eq!(bad.status, 422, "{bad:?}");
     assert!(bad.text.contains("web_callback_prefixes"), "{}", bad.text);
+}
+
+#[tokio::test]
+async fn web_callbacks_an_administrator_rotates_the_key_to_a_server_generated_one() {
+    let app = spawn_demo().await;
+    let old = "demo-callback-key-not-a-secret-2026";
+    let supervisor = app.user("supervisor").await;
+    let refused = supervisor
+        .post_empty("/api/v1/admin/web_callback_key")
+        .await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let admin = app.user("admin").await;
+    let rotated = admin.post_empty("/api/v1/admin/web_callback_key").await;
+    assert_eq!(rotated.status, 201, "{rotated:?}");
+    let key = rotated.body["web_callback_api_key"]
+        .as_str()
+        .expect("the new key")
+        .to_owned();
+    assert_eq!(key.len(), 64, "256 bits as hex: {key}");
+    assert!(key.bytes().all(|b| b.is_ascii_hexdigit()), "{key}");
+    assert_eq!(request(&app, old, "Sales", "+4791300000").await.status, 401);
+    assert_eq!(
+        request(&app, &key, "Sales", "+4791300000").await.status,
+        201
+    );
+    // Rotating again gives another key.
+    let again = admin.post_empty("/api/v1/admin/web_callback_key").await;
+    assert_ne!(again.body["web_callback_api_key"], key.as_str());
 }
