@@ -125,8 +125,31 @@ pub struct SignInGuard {
     counting: tokio::sync::Mutex<()>,
     /// One permit per password hash that may run at once (each takes 19 MiB).
     hashing: Semaphore,
+    /// How many permits `hashing` has.
+    hashing_max: usize,
+    /// Hashes done, and the most that ran at once (for operations and tests).
+    hashed: Mutex<HashCount>,
     /// Failed attempts per client address in the current window.
     sources: AddressWindows,
+}
+
+/// Password hashes done by sign-in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HashCount {
+    /// Hashes started since the server started.
+    pub total: u64,
+    /// Hashes running now.
+    pub running: usize,
+    /// The most that ran at once.
+    pub running_max: usize,
+}
+
+impl HashCount {
+    fn start(&mut self) {
+        self.total += 1;
+        self.running += 1;
+        self.running_max = self.running_max.max(self.running);
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -148,9 +171,12 @@ pub struct Attempt {
 impl Default for SignInGuard {
     fn default() -> SignInGuard {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hashing_max = cores.clamp(1, HASHING_MAX);
         SignInGuard {
             counting: tokio::sync::Mutex::new(()),
-            hashing: Semaphore::new(cores.clamp(1, HASHING_MAX)),
+            hashing: Semaphore::new(hashing_max),
+            hashing_max,
+            hashed: Mutex::default(),
             sources: AddressWindows::new(SOURCE_FAILURES_MAX, SOURCE_WINDOW_MS),
         }
     }
@@ -209,6 +235,7 @@ impl SignInGuard {
     /// is hashed against a stand-in hash and is never right.
     pub async fn verify(&self, attempt: &Attempt, password: String) -> bool {
         let _permit = self.hashing.acquire().await.expect("never closed");
+        self.hashed.lock().expect("count lock").start();
         let hash = attempt.user.as_ref().map(|user| user.password_hash.clone());
         let known = hash.is_some();
         let ok = tokio::task::spawn_blocking(move || {
@@ -217,7 +244,18 @@ impl SignInGuard {
         })
         .await
         .unwrap_or(false);
+        self.hashed.lock().expect("count lock").running -= 1;
         ok && known
+    }
+
+    /// Passwords hashed so far, and the most hashed at once.
+    pub fn hashes(&self) -> HashCount {
+        *self.hashed.lock().expect("count lock")
+    }
+
+    /// The most passwords hashed at once.
+    pub fn hashing_max(&self) -> usize {
+        self.hashing_max
     }
 
     /// A right password: the account's failures are cleared and the address's attempt is
