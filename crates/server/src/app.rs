@@ -80,6 +80,7 @@ pub struct RunningApp {
     stop_http: oneshot::Sender<()>,
     http: JoinHandle<()>,
     history_task: JoinHandle<()>,
+    housekeeping_task: JoinHandle<()>,
 }
 
 impl RunningApp {
@@ -100,6 +101,7 @@ impl RunningApp {
             org.handle.stop().await;
         }
         self.state.history.flush().await;
+        self.housekeeping_task.abort();
         drop(self.state);
         self.history_task.abort();
         Ok(())
@@ -170,6 +172,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         recordings,
         sign_in: Arc::default(),
     };
+    let housekeeping_task = tokio::spawn(housekeeping(state.store.clone(), state.metrics.clone()));
     let listener = TcpListener::bind(options.http)
         .await
         .with_context(|| format!("cannot listen for HTTP on {}", options.http))?;
@@ -193,7 +196,41 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         stop_http,
         http,
         history_task,
+        housekeeping_task,
     })
+}
+
+/// How often expired sessions and old idempotency records are deleted (also once at start).
+pub const HOUSEKEEPING_EVERY: std::time::Duration = std::time::Duration::from_secs(10 * 60);
+/// How long a response is kept for its idempotency key.
+pub const IDEMPOTENCY_KEEP_MS: i64 = 24 * 60 * 60 * 1000;
+/// How often the Prometheus recorder drains its samples into its histograms.
+const METRICS_UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs until aborted: deletes expired sessions and idempotency records older than
+/// [`IDEMPOTENCY_KEEP_MS`] every [`HOUSEKEEPING_EVERY`], and lets the Prometheus recorder do
+/// its upkeep every few seconds, so that histogram samples do not pile up between scrapes.
+async fn housekeeping(store: Arc<dyn Store>, metrics: PrometheusHandle) {
+    let mut sweep = tokio::time::interval(HOUSEKEEPING_EVERY);
+    let mut upkeep = tokio::time::interval(METRICS_UPKEEP_EVERY);
+    loop {
+        tokio::select! {
+            _ = sweep.tick() => {
+                let now = unix_ms();
+                match store.delete_expired_sessions(now).await {
+                    Ok(0) => {}
+                    Ok(n_deleted) => tracing::info!(n_deleted, "expired sessions deleted"),
+                    Err(error) => tracing::warn!(%error, "expired sessions not deleted"),
+                }
+                match store.delete_idempotent_responses_before(now - IDEMPOTENCY_KEEP_MS).await {
+                    Ok(0) => {}
+                    Ok(n_deleted) => tracing::info!(n_deleted, "old idempotency records deleted"),
+                    Err(error) => tracing::warn!(%error, "old idempotency records not deleted"),
+                }
+            }
+            _ = upkeep.tick() => metrics.run_upkeep(),
+        }
+    }
 }
 
 /// The organisations: from the store, or from the file on first start (seeding the store).

@@ -125,8 +125,31 @@ pub struct SignInGuard {
     counting: tokio::sync::Mutex<()>,
     /// One permit per password hash that may run at once (each takes 19 MiB).
     hashing: Semaphore,
+    /// How many permits `hashing` has.
+    hashing_max: usize,
+    /// Hashes done, and the most that ran at once (for operations and tests).
+    hashed: Mutex<HashCount>,
     /// Failed attempts per client address in the current window.
-    sources: Mutex<HashMap<IpAddr, SourceWindow>>,
+    sources: AddressWindows,
+}
+
+/// Password hashes done by sign-in.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HashCount {
+    /// Hashes started since the server started.
+    pub total: u64,
+    /// Hashes running now.
+    pub running: usize,
+    /// The most that ran at once.
+    pub running_max: usize,
+}
+
+impl HashCount {
+    fn start(&mut self) {
+        self.total += 1;
+        self.running += 1;
+        self.running_max = self.running_max.max(self.running);
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -148,10 +171,13 @@ pub struct Attempt {
 impl Default for SignInGuard {
     fn default() -> SignInGuard {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let hashing_max = cores.clamp(1, HASHING_MAX);
         SignInGuard {
             counting: tokio::sync::Mutex::new(()),
-            hashing: Semaphore::new(cores.clamp(1, HASHING_MAX)),
-            sources: Mutex::new(HashMap::new()),
+            hashing: Semaphore::new(hashing_max),
+            hashing_max,
+            hashed: Mutex::default(),
+            sources: AddressWindows::new(SOURCE_FAILURES_MAX, SOURCE_WINDOW_MS),
         }
     }
 }
@@ -167,7 +193,7 @@ impl SignInGuard {
         peer: IpAddr,
         now: i64,
     ) -> Result<Attempt, ApiError> {
-        let source = source_key(peer);
+        let source = peer;
         self.count_source(source, now)?;
         let _turn = self.counting.lock().await;
         let user = match store.user_by_name(username).await {
@@ -209,6 +235,7 @@ impl SignInGuard {
     /// is hashed against a stand-in hash and is never right.
     pub async fn verify(&self, attempt: &Attempt, password: String) -> bool {
         let _permit = self.hashing.acquire().await.expect("never closed");
+        self.hashed.lock().expect("count lock").start();
         let hash = attempt.user.as_ref().map(|user| user.password_hash.clone());
         let known = hash.is_some();
         let ok = tokio::task::spawn_blocking(move || {
@@ -217,7 +244,18 @@ impl SignInGuard {
         })
         .await
         .unwrap_or(false);
+        self.hashed.lock().expect("count lock").running -= 1;
         ok && known
+    }
+
+    /// Passwords hashed so far, and the most hashed at once.
+    pub fn hashes(&self) -> HashCount {
+        *self.hashed.lock().expect("count lock")
+    }
+
+    /// The most passwords hashed at once.
+    pub fn hashing_max(&self) -> usize {
+        self.hashing_max
     }
 
     /// A right password: the account's failures are cleared and the address's attempt is
@@ -235,48 +273,97 @@ impl SignInGuard {
     }
 
     fn count_source(&self, source: IpAddr, now: i64) -> Result<(), ApiError> {
-        let mut sources = self.sources.lock().expect("sources lock");
-        if !sources.contains_key(&source) && sources.len() >= SOURCES_MAX {
-            sources.retain(|_, w| now - w.started_unix_ms < SOURCE_WINDOW_MS);
-            if sources.len() >= SOURCES_MAX {
-                let oldest = sources
-                    .iter()
-                    .min_by_key(|(_, w)| w.started_unix_ms)
-                    .map(|(ip, _)| *ip);
-                if let Some(oldest) = oldest {
-                    sources.remove(&oldest);
-                }
-            }
-        }
-        let window = sources.entry(source).or_insert(SourceWindow {
-            started_unix_ms: now,
-            failures: 0,
-        });
-        if now - window.started_unix_ms >= SOURCE_WINDOW_MS {
-            *window = SourceWindow {
-                started_unix_ms: now,
-                failures: 0,
-            };
-        }
-        if window.failures >= SOURCE_FAILURES_MAX {
-            let seconds = ((window.started_unix_ms + SOURCE_WINDOW_MS - now) as u64).div_ceil(1000);
-            return Err(ApiError::too_many_requests(
+        self.sources.count(source, now).map_err(|seconds| {
+            ApiError::too_many_requests(
                 format!(
                     "too many failed sign-ins from this address ({SOURCE_FAILURES_MAX} in {} minutes); try again in {seconds} s",
                     SOURCE_WINDOW_MS / 60_000
                 ),
                 seconds,
-            ));
+            )
+        })
+    }
+
+    fn give_back_source(&self, source: IpAddr) {
+        self.sources.give_back(source);
+    }
+}
+
+/// Failures per client address in fixed windows, with a bounded table: what sign-in and web
+/// callback keys count so that one client cannot keep guessing.
+#[derive(Debug)]
+pub struct AddressWindows {
+    /// Failures allowed per address and window.
+    max: u32,
+    /// The window's length.
+    window_ms: i64,
+    /// The current window of each address; at most [`SOURCES_MAX`].
+    windows: Mutex<HashMap<IpAddr, SourceWindow>>,
+}
+
+impl AddressWindows {
+    /// `max` failures per address every `window_ms`.
+    pub fn new(max: u32, window_ms: i64) -> AddressWindows {
+        AddressWindows {
+            max,
+            window_ms,
+            windows: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Counts one more failure (or attempt) of `peer`'s address; `Err(seconds to wait)` when
+    /// it has used up its window, and then nothing is counted.
+    pub fn count(&self, peer: IpAddr, now: i64) -> Result<(), u64> {
+        let source = source_key(peer);
+        let mut windows = self.windows.lock().expect("windows lock");
+        if !windows.contains_key(&source) && windows.len() >= SOURCES_MAX {
+            windows.retain(|_, w| now - w.started_unix_ms < self.window_ms);
+            if windows.len() >= SOURCES_MAX {
+                let oldest = windows
+                    .iter()
+                    .min_by_key(|(_, w)| w.started_unix_ms)
+                    .map(|(ip, _)| *ip);
+                if let Some(oldest) = oldest {
+                    windows.remove(&oldest);
+                }
+            }
+        }
+        let window = windows.entry(source).or_insert(SourceWindow {
+            started_unix_ms: now,
+            failures: 0,
+        });
+        if now - window.started_unix_ms >= self.window_ms {
+            *window = SourceWindow {
+                started_unix_ms: now,
+                failures: 0,
+            };
+        }
+        if window.failures >= self.max {
+            return Err(((window.started_unix_ms + self.window_ms - now) as u64)
+                .div_ceil(1000)
+                .max(1));
         }
         window.failures += 1;
         Ok(())
     }
 
-    fn give_back_source(&self, source: IpAddr) {
-        let mut sources = self.sources.lock().expect("sources lock");
-        if let Some(window) = sources.get_mut(&source) {
+    /// Takes back one counted attempt that turned out right.
+    pub fn give_back(&self, peer: IpAddr) {
+        let mut windows = self.windows.lock().expect("windows lock");
+        if let Some(window) = windows.get_mut(&source_key(peer)) {
             window.failures = window.failures.saturating_sub(1);
         }
+    }
+
+    /// Whether `peer`'s address has used up its window, without counting.
+    pub fn exhausted(&self, peer: IpAddr, now: i64) -> Option<u64> {
+        let windows = self.windows.lock().expect("windows lock");
+        let window = windows.get(&source_key(peer))?;
+        (now - window.started_unix_ms < self.window_ms && window.failures >= self.max).then(|| {
+            ((window.started_unix_ms + self.window_ms - now) as u64)
+                .div_ceil(1000)
+                .max(1)
+        })
     }
 }
 
@@ -388,7 +475,7 @@ mod tests {
             let ip = IpAddr::V4(std::net::Ipv4Addr::from(n));
             guard.count_source(ip, i64::from(n)).unwrap();
         }
-        assert!(guard.sources.lock().unwrap().len() <= SOURCES_MAX);
+        assert!(guard.sources.windows.lock().unwrap().len() <= SOURCES_MAX);
     }
 
     #[test]

@@ -25,6 +25,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(subcommand)]
     command: Commands,
+    /// How logs are written: `text` for people (coloured only on a terminal), `json` for log
+    /// collectors (one object per line).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// The format of the log lines on standard output.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +72,8 @@ enum Commands {
         #[arg(long, default_value = "sentral-data")]
         data_dir: PathBuf,
     },
+    /// Print a new random web callback key (256 bits) for `web_callback_api_key`.
+    WebCallbackKey,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -120,14 +135,22 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                // rsipstack logs every SIP message (with its credentials) at info.
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rsipstack=warn")),
-        )
-        .init();
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        // rsipstack logs every SIP message (with its credentials) at info.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,rsipstack=warn"));
+    match cli.log_format {
+        LogFormat::Text => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            // Colour codes only where a person reads them, never into a file or a collector.
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
+            .init(),
+        LogFormat::Json => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .json()
+            .init(),
+    }
+    match cli.command {
         Commands::Serve { config, network } => {
             let file = read_config(&config)?;
             serve(file, network, None).await
@@ -149,6 +172,10 @@ async fn run() -> Result<()> {
             Ok(())
         }
         Commands::Export { data_dir } => export(&data_dir).await,
+        Commands::WebCallbackKey => {
+            println!("{}", sentral_server::api::callbacks::new_key());
+            Ok(())
+        }
         Commands::User {
             command:
                 UserCommand::Add {
@@ -273,7 +300,7 @@ fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path, simulator: boo
          \x20 agents anna, bjorn, cecilie (team Sales) and david, eva, fredrik (team Support)\n\
          \nAgents' phones register at sip:{sip} as extensions 1001-1006 (anna-fredrik), SIP password \"demo\", realm \"sentral\".\n\
          Customers call +4721000000 (Kundeservice -> queue Support) or +4721000001 (Salg -> queue Sales);\n\
-         inbound trunk accepted from 127.0.0.1. Web-callback API key: demo-callback-key.\n\
+         inbound trunk accepted from 127.0.0.1. Web-callback API key: demo-callback-key-not-a-secret-2026.\n\
          Recording is on, Privacy Shield 30 s, at most 20 concurrent calls.\n\
          {simulated}\nStop with Ctrl-C.\n",
         data_dir.display()

@@ -546,3 +546,96 @@ const STARTUP_WAIT: Duration = Duration::from_secs(20);
 
 /// How long a step of a call may take (a call every 2 s, answered within 5 s).
 const EVENT_WAIT: Duration = Duration::from_secs(15);
+
+/// The first log lines of `sentral demo --no-simulator` with `extra` arguments, written to a
+/// pipe (not a terminal), up to and including the one that says Sentral listens.
+fn first_log_lines(extra: &[&str]) -> Result<Vec<String>> {
+    let data_dir = tempfile::tempdir()?;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_sentral"))
+        .args(extra)
+        .args([
+            "demo",
+            "--no-simulator",
+            "--http",
+            "127.0.0.1:0",
+            "--sip",
+            "127.0.0.1:0",
+        ])
+        .arg("--data-dir")
+        .arg(data_dir.path())
+        .env("RUST_LOG", "info")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("the sentral binary starts")?;
+    let stdout = child.stdout.take().context("stdout")?;
+    let (lines_tx, lines_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + STARTUP_WAIT;
+    let mut lines = Vec::new();
+    let result = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines_rx.recv_timeout(left) {
+            Ok(line) => {
+                let done = line.contains("Sentral is listening");
+                lines.push(line);
+                if done {
+                    break Ok(lines);
+                }
+            }
+            Err(_) => break Err(anyhow::anyhow!("no listening log line: {lines:?}")),
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    result
+}
+
+#[test]
+fn housekeeping_logs_to_a_pipe_carry_no_colour_codes() -> Result<()> {
+    // Logs written to a file or a collector were full of ANSI colour codes.
+    let lines = first_log_lines(&[])?;
+    for line in &lines {
+        assert!(!line.contains('\u{1b}'), "a colour code in {line:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn housekeeping_log_format_json_writes_one_object_per_line() -> Result<()> {
+    let lines = first_log_lines(&["--log-format", "json"])?;
+    let listening = lines.last().context("a line")?;
+    let object: Value =
+        serde_json::from_str(listening).with_context(|| format!("not JSON: {listening:?}"))?;
+    assert_eq!(object["level"], "INFO", "{object}");
+    assert_eq!(
+        object["fields"]["message"], "Sentral is listening",
+        "{object}"
+    );
+    for line in &lines {
+        serde_json::from_str::<Value>(line).with_context(|| format!("not JSON: {line:?}"))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn web_callbacks_sentral_prints_a_new_random_key() -> Result<()> {
+    let print = || -> Result<String> {
+        let output = Command::new(env!("CARGO_BIN_EXE_sentral"))
+            .arg("web-callback-key")
+            .output()
+            .context("the sentral binary runs")?;
+        assert!(output.status.success(), "{output:?}");
+        Ok(String::from_utf8(output.stdout)?.trim().to_owned())
+    };
+    let (first, second) = (print()?, print()?);
+    assert_eq!(first.len(), 64, "256 bits as hex: {first}");
+    assert!(first.bytes().all(|b| b.is_ascii_hexdigit()), "{first}");
+    assert_ne!(first, second);
+    Ok(())
+}

@@ -111,7 +111,7 @@ test("R11 R37 R38 R40 a courtesy callback's popover shows its label, number, DNI
 
 test("R11 R39 a web callback shows the customer's name; Cancel callback replaces Ringing while the customer is dialled and opens the wrap-up", async () => {
   const response = await fetch(`${server.base}/api/v1/callbacks`, {
-    method: "POST", headers: { "Content-Type": "application/json", "X-Api-Key": "demo-callback-key" },
+    method: "POST", headers: { "Content-Type": "application/json", "X-Api-Key": "demo-callback-key-not-a-secret-2026" },
     body: JSON.stringify({ queue: "Sales", name: "Kari Nordmann", number: "+4791234567" }),
   });
   assert.equal(response.status, 201);

@@ -43,6 +43,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_config, put_config))
         .routes(routes!(get_settings, put_settings, patch_settings))
+        .routes(routes!(rotate_web_callback_key))
         .routes(routes!(get_address_book, put_address_book))
         .routes(routes!(get_experts, put_experts))
         .routes(routes!(list_users))
@@ -167,7 +168,7 @@ async fn put_config(
 /// Get the organisation-level settings (R43).
 ///
 /// Every key of the organisation's document that is not a collection: `name`, `sip_realm`,
-/// `web_callback_api_key`, `noise_removal`, `calls_max`, `recording`,
+/// `web_callback_api_key`, `web_callback_prefixes`, `noise_removal`, `calls_max`, `recording`,
 /// `recording_pause_allowed`, `privacy_shield`, `web_callback_cancel`, `transfer_no_answer`,
 /// `rona_timeout`, `dial_timeout`, `callback_attempts_max`, `trunks`.
 #[utoipa::path(get, path = "/api/v1/admin/settings", tag = "admin",
@@ -238,6 +239,40 @@ async fn patch_settings(
         }
     })
     .await
+}
+
+/// A web callback key, shown once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebCallbackKey {
+    /// The new `web_callback_api_key`; the old one stops working at once.
+    pub web_callback_api_key: String,
+}
+
+/// Replace the organisation's web callback key with a new random one (256 bits) and answer
+/// it; the old key stops working at once (R37).
+#[utoipa::path(post, path = "/api/v1/admin/web_callback_key", tag = "admin",
+    responses(
+        (status = 201, description = "The new key", body = WebCallbackKey),
+        (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+async fn rotate_web_callback_key(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+) -> Result<Response, AdminError> {
+    let key = super::callbacks::new_key();
+    let value = toml::Value::String(key.clone());
+    change_settings(&state, &caller, |current| {
+        current.insert("web_callback_api_key".into(), value);
+    })
+    .await?;
+    tracing::info!(
+        org = caller.org(),
+        by = caller.user.username,
+        "web callback key rotated"
+    );
+    let body = WebCallbackKey {
+        web_callback_api_key: key,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
 /// Get the address book: consult and transfer destinations (R16, R27, R43).

@@ -5,7 +5,7 @@
 //! OpenAPI document served at `/api/openapi.json` is generated from the code itself.
 
 mod admin;
-mod callbacks;
+pub mod callbacks;
 mod csrf;
 mod headers;
 
@@ -165,7 +165,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Records API latency per route and logs failures.
 async fn observe(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
+    let method = method_label(request.method());
     let path = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
@@ -173,7 +173,7 @@ async fn observe(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    metrics::histogram!("sentral_api_latency_seconds", "method" => method.to_string(), "path" => path.clone())
+    metrics::histogram!("sentral_api_latency_seconds", "method" => method, "path" => path.clone())
         .record(started.elapsed().as_secs_f64());
     if status >= 500 {
         tracing::error!(%method, path, status, "request failed");
@@ -181,12 +181,28 @@ async fn observe(request: Request, next: Next) -> Response {
     response
 }
 
+/// The metrics label of a method: the standard ones by name, any other as `OTHER`, so that a
+/// client inventing methods cannot create series without end.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+}
+
 /// The error body every 4xx and 5xx carries.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// `R28` for a rule, or `unauthenticated`, `forbidden`, `not_found`, `invalid`,
     /// `invalid_json`, `conflict`, `too_large`, `method_not_allowed`, `too_many_requests`,
-    /// `internal`.
+    /// `rate_limited`, `unavailable`, `internal`.
     pub code: String,
     /// What was wrong and what is allowed.
     pub message: String,

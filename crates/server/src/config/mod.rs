@@ -90,6 +90,9 @@ pub struct OrgConfig {
     pub sip: SipConfig,
     /// The key websites present to request web callbacks (R37); none disables the API.
     pub web_callback_api_key: Option<String>,
+    /// The numbers web callbacks may call, by prefix (`+47`); empty: any number that is not
+    /// premium-rate.
+    pub web_callback_prefixes: Vec<String>,
     /// Trunks whose INVITEs are accepted (the inbound allow-list).
     pub trunks: Vec<TrunkConfig>,
     /// How long call recordings are kept before the sweep deletes them (R31); `None` keeps
@@ -381,6 +384,7 @@ impl fmt::Debug for OrgConfig {
                 "web_callback_api_key",
                 &self.web_callback_api_key.as_ref().map(|_| REDACTED),
             )
+            .field("web_callback_prefixes", &self.web_callback_prefixes)
             .field("trunks", &self.trunks)
             .field("recording_retention_ms", &self.recording_retention_ms)
             .field("call_length_max_ms", &self.call_length_max_ms)

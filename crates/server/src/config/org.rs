@@ -21,6 +21,7 @@ pub(super) const ORG_FIELDS: &[&str] = &[
     "name",
     "sip_realm",
     "web_callback_api_key",
+    "web_callback_prefixes",
     "noise_removal",
     "calls_max",
     "recording",
@@ -154,6 +155,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
         engine,
         users,
         web_callback_api_key: settings.web_callback_api_key,
+        web_callback_prefixes: settings.web_callback_prefixes,
         trunks: settings.trunks,
         recording_retention_ms: settings.recording_retention_ms,
         call_length_max_ms: settings.call_length_max_ms,
@@ -179,6 +181,8 @@ struct Settings {
     realm: String,
     /// The web callback API key.
     web_callback_api_key: Option<String>,
+    /// The numbers web callbacks may call, by prefix.
+    web_callback_prefixes: Vec<String>,
     /// The inbound allow-list.
     trunks: Vec<TrunkConfig>,
     /// How long recordings are kept (R31); `None`: until deleted by hand.
@@ -247,7 +251,26 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
     Settings {
         org: settings,
         realm: realm.unwrap_or_else(|| slug.to_owned()),
-        web_callback_api_key: get("web_callback_api_key").and_then(|i| r.secret(i)),
+        web_callback_api_key: get("web_callback_api_key").and_then(|i| {
+            let key = r.secret(i)?;
+            let long = key.len() >= WEB_CALLBACK_KEY_CHARS_MIN
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !long {
+                r.report_at(
+                    i,
+                    format!(
+                        "expected at least {WEB_CALLBACK_KEY_CHARS_MIN} letters, digits, - or _ \
+                         (128 bits or more); `sentral web-callback-key` prints a new random one"
+                    ),
+                );
+            }
+            long.then_some(key)
+        }),
+        web_callback_prefixes: get("web_callback_prefixes")
+            .map(|i| dial_prefixes(r, i))
+            .unwrap_or_default(),
         trunks: get("trunks").map(|i| read_trunks(r, i)).unwrap_or_default(),
         recording_retention_ms: get("recording_retention")
             .and_then(|i| recording_retention(r, i))
@@ -262,6 +285,26 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
             .unwrap_or(Some(super::DEFAULT_CALL_LENGTH_MAX_MS)),
         },
     }
+}
+
+/// The shortest web callback key: 32 characters, 128 bits as hex digits.
+pub const WEB_CALLBACK_KEY_CHARS_MIN: usize = 32;
+
+/// Prefixes of international numbers, like `"+47"`: `+` and 1 to 15 digits each.
+fn dial_prefixes(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<String> {
+    let mut prefixes = Vec::new();
+    for (text, element) in r.strings(item) {
+        let digits = text.strip_prefix('+').unwrap_or_default();
+        if (1..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) {
+            prefixes.push(text);
+        } else {
+            r.report_at(
+                &element,
+                format!("expected a prefix like \"+47\" (+ and 1 to 15 digits), got {text:?}"),
+            );
+        }
+    }
+    prefixes
 }
 
 fn read_trunks(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<TrunkConfig> {

@@ -21,7 +21,7 @@ fn r43_demo_has_the_fixed_organisation() {
     assert_eq!(org.sip.realm, "sentral");
     assert_eq!(
         org.web_callback_api_key.as_deref(),
-        Some("demo-callback-key")
+        Some("demo-callback-key-not-a-secret-2026")
     );
     let settings = &org.engine.org;
     assert!(settings.recording && settings.noise_removal);
@@ -786,4 +786,39 @@ fn r36_automatic_wrap_up_is_read_written_and_checked() {
         problem.message.contains("unknown wrap-up reason"),
         "{problem}"
     );
+}
+
+#[test]
+fn web_callbacks_a_short_key_is_refused_with_how_to_make_one() {
+    let problem = one_problem(
+        "web_callback_api_key = \"demo-callback-key-not-a-secret-2026\"",
+        "web_callback_api_key = \"secret\"",
+        "secret",
+    );
+    assert!(problem.field.ends_with("web_callback_api_key"), "{problem}");
+    assert!(problem.message.contains("at least 32"), "{problem}");
+    assert!(
+        problem.message.contains("sentral web-callback-key"),
+        "{problem}"
+    );
+}
+
+#[test]
+fn web_callbacks_prefixes_are_read_written_and_checked() {
+    let (text, _) = edit(
+        DEMO_TOML,
+        "web_callback_api_key = \"demo-callback-key-not-a-secret-2026\"",
+        "web_callback_api_key = \"demo-callback-key-not-a-secret-2026\"\nweb_callback_prefixes = [\"+47\", \"+4520\"]",
+        "web_callback_prefixes",
+    );
+    let config = parse(&text, "sentral.toml").expect("valid");
+    let org = &config.organisations[0];
+    assert_eq!(org.web_callback_prefixes, ["+47", "+4520"]);
+    assert!(org_to_toml(org).contains("web_callback_prefixes = [\"+47\", \"+4520\"]"));
+    let problem = one_problem(
+        "web_callback_api_key = \"demo-callback-key-not-a-secret-2026\"",
+        "web_callback_api_key = \"demo-callback-key-not-a-secret-2026\"\nweb_callback_prefixes = [\"47\"]",
+        "web_callback_prefixes",
+    );
+    assert!(problem.message.contains("like \"+47\""), "{problem}");
 }

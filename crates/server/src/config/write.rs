@@ -118,6 +118,13 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
     if let Some(api_key) = &org.web_callback_api_key {
         field(out, "web_callback_api_key", &string(api_key));
     }
+    if !org.web_callback_prefixes.is_empty() {
+        field(
+            out,
+            "web_callback_prefixes",
+            &strings(&org.web_callback_prefixes),
+        );
+    }
     field(out, "noise_removal", &settings.noise_removal.to_string());
     field(out, "calls_max", &settings.calls_max.to_string());
     field(out, "recording", &settings.recording.to_string());

@@ -526,6 +526,14 @@ async fn matrix(world: &World) -> Vec<Row> {
             },
             [U, F, F, F, O, F, O],
         ),
+        // A new key answers 201; acme's administrator rotates acme's own key.
+        row(
+            "post",
+            "/api/v1/admin/web_callback_key",
+            "/api/v1/admin/web_callback_key",
+            none,
+            [U, F, F, F, O, F, O],
+        ),
         row(
             "get",
             "/api/v1/admin/address_book",
@@ -769,11 +777,11 @@ async fn authorization_nothing_of_another_organisation_is_ever_visible() {
             .await
         }
     };
-    let wrong_org = callback("acme-callback-key", "Support").await;
+    let wrong_org = callback("acme-callback-key-not-a-secret-2026", "Support").await;
     assert_eq!(wrong_org.status, 422, "{wrong_org:?}");
     let wrong_key = callback("guess", "Support").await;
     assert_eq!(wrong_key.status, 401, "{wrong_key:?}");
-    let own = callback("acme-callback-key", "Desk").await;
+    let own = callback("acme-callback-key-not-a-secret-2026", "Desk").await;
     assert_eq!(own.status, 201, "{own:?}");
     let acme_callback = own.body["id"].as_u64().expect("an id");
     let demo_queues = world

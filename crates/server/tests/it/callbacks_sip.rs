@@ -181,7 +181,7 @@ async fn r37_r40_a_web_callback_whose_customer_is_busy_waits_its_spacing_and_is_
         async move {
             reqwest::Client::new()
                 .post(url)
-                .header("X-Api-Key", "demo-callback-key")
+                .header("X-Api-Key", "demo-callback-key-not-a-secret-2026")
                 .json(&json!({"queue": "Sales", "name": "Kari", "number": "+47 913 00 000"}))
                 .send()
                 .await

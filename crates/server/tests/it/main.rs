@@ -24,3 +24,4 @@ mod sip_interop;
 mod softphone;
 mod station;
 mod support;
+mod web_callbacks;

@@ -112,3 +112,22 @@ async fn operations_the_openapi_document_is_json_and_lists_every_required_path()
         }
     }
 }
+
+#[tokio::test]
+async fn housekeeping_unknown_methods_share_one_metrics_label() {
+    // Each invented method was its own label value: a client could grow the metrics without end.
+    let app = spawn_demo().await;
+    let anonymous = app.anonymous();
+    for n in 0..3 {
+        let method = reqwest::Method::from_bytes(format!("INVENTED{n}").as_bytes()).unwrap();
+        let reply = crate::support::Api::send(anonymous.request(method, "/api/v1/tasks")).await;
+        assert!(reply.status >= 400, "{reply:?}");
+    }
+    let metrics = anonymous.get("/metrics").await;
+    assert!(!metrics.text.contains("INVENTED"), "{}", metrics.text);
+    assert!(
+        metrics.text.contains("method=\"OTHER\""),
+        "{}",
+        metrics.text
+    );
+}

@@ -343,3 +343,78 @@ fn longest_silence(left: &[i16], right: &[i16]) -> usize {
     }
     longest
 }
+
+#[tokio::test]
+async fn housekeeping_recording_downloads_stream_byte_ranges_and_never_past_retention() {
+    // Downloads read the whole file into memory and ignored Range; a file past its retention
+    // was served until the hourly sweep deleted it.
+    let app = crate::support::spawn_demo().await;
+    let path = crate::support::recording_file(&app, "demo", 41);
+    std::fs::create_dir_all(path.parent().expect("a directory")).expect("the directory");
+    let bytes: Vec<u8> = (0..300_000u32).map(|n| (n % 251) as u8).collect();
+    std::fs::write(&path, &bytes).expect("the recording");
+    let supervisor = app.user("supervisor").await;
+    let url = "/api/v1/interactions/41/recording";
+
+    let whole = supervisor
+        .request(reqwest::Method::GET, url)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(whole.status(), 200);
+    assert_eq!(whole.headers()["accept-ranges"], "bytes");
+    assert_eq!(whole.bytes().await.unwrap().as_ref(), &bytes[..]);
+
+    let part = supervisor
+        .request(reqwest::Method::GET, url)
+        .header("range", "bytes=100000-100009")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(
+        part.headers()["content-range"],
+        "bytes 100000-100009/300000"
+    );
+    assert_eq!(
+        part.bytes().await.unwrap().as_ref(),
+        &bytes[100_000..100_010]
+    );
+
+    let tail = supervisor
+        .request(reqwest::Method::GET, url)
+        .header("range", "bytes=-5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(tail.status(), 206);
+    assert_eq!(tail.bytes().await.unwrap().as_ref(), &bytes[299_995..]);
+
+    let past_end = supervisor
+        .request(reqwest::Method::GET, url)
+        .header("range", "bytes=300000-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(past_end.status(), 416);
+    assert_eq!(past_end.headers()["content-range"], "bytes */300000");
+
+    // Retention one hour; the file was last written two hours ago: not served any more.
+    let admin = app.user("admin").await;
+    let changed = admin
+        .patch(
+            "/api/v1/admin/settings",
+            serde_json::json!({"recording_retention": "1h"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{changed:?}");
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_modified(two_hours_ago))
+        .expect("the file's time");
+    let expired = supervisor.get(url).await;
+    assert_eq!(expired.status, 404, "{expired:?}");
+    assert_eq!(expired.error_code(), "not_found");
+}

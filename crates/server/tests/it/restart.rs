@@ -118,3 +118,60 @@ async fn r45_history_live_calls_and_pending_callbacks_survive_a_restart() {
     let tasks = david.tasks().await;
     assert_eq!(tasks[0]["kind"], "web_callback", "{tasks:?}");
 }
+
+#[tokio::test]
+async fn housekeeping_expired_sessions_and_old_idempotency_records_are_deleted() {
+    // Sessions and idempotency records were kept forever. The server deletes them on a
+    // schedule, once at start and then every HOUSEKEEPING_EVERY.
+    let app = crate::support::spawn_demo().await;
+    let store = app.app.state.store.clone();
+    let anna = store.user_by_name("anna").await.unwrap().unwrap();
+    let now = sentral_server::app::unix_ms();
+    store
+        .create_session("expired-hash", anna.id, now - 10_000, now - 1)
+        .await
+        .unwrap();
+    store
+        .create_session("current-hash", anna.id, now, now + 60_000)
+        .await
+        .unwrap();
+    let old = now - sentral_server::app::IDEMPOTENCY_KEEP_MS - 1;
+    store
+        .save_idempotent_response(anna.id, "old-key", 200, "{}", old)
+        .await
+        .unwrap();
+    store
+        .save_idempotent_response(anna.id, "new-key", 200, "{}", now)
+        .await
+        .unwrap();
+    let app = app.restart().await;
+    let store = app.app.state.store.clone();
+    let deadline = tokio::time::Instant::now() + crate::support::WAIT;
+    while store.session("expired-hash").await.unwrap().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the expired session was not deleted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    while store
+        .idempotent_response(anna.id, "old-key")
+        .await
+        .unwrap()
+        .is_some()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the old idempotency record was not deleted"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(store.session("current-hash").await.unwrap().is_some());
+    assert!(
+        store
+            .idempotent_response(anna.id, "new-key")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}

@@ -141,3 +141,35 @@ async fn sign_in_one_address_cannot_try_many_accounts() {
         .unwrap();
     assert_eq!(bjorn.failed_logins, 0);
 }
+
+#[tokio::test]
+async fn sign_in_unknown_users_cost_a_hash_and_hashing_is_bounded() {
+    // An unknown user name answered at once, without hashing: fast answers told which names
+    // exist. Each attempt now hashes (against a stand-in for unknown names), and no more than
+    // the guard's permits hash at once, however many attempts arrive together.
+    let app = spawn_demo().await;
+    let guard = app.app.state.sign_in.clone();
+    let before = guard.hashes().total;
+    let anonymous = app.anonymous();
+    let attempts = (0..12).map(|n| {
+        let anonymous = anonymous.clone();
+        async move {
+            anonymous
+                .post(
+                    "/api/v1/login",
+                    json!({"username": format!("nobody-{n}"), "password": "x"}),
+                )
+                .await
+        }
+    });
+    let replies = futures_util::future::join_all(attempts).await;
+    assert!(replies.iter().all(|r| r.status == 401), "{replies:?}");
+    let hashes = guard.hashes();
+    assert_eq!(hashes.total - before, 12, "one hash per unknown name");
+    assert!(
+        hashes.running_max <= guard.hashing_max(),
+        "{} hashed at once, at most {} allowed",
+        hashes.running_max,
+        guard.hashing_max()
+    );
+}

@@ -41,7 +41,7 @@ pub const ACME_TOML: &str = r#"
 [organisations.acme]
 name = "Acme AS"
 sip_realm = "acme"
-web_callback_api_key = "acme-callback-key"
+web_callback_api_key = "acme-callback-key-not-a-secret-2026"
 
 [organisations.acme.users.acme-admin]
 role = "admin"
