@@ -55,10 +55,11 @@
 //!
 //! Symmetric RTP (RFC 4961), for phones behind NAT: RTP is taken only from the SDP's address or
 //! from the host the leg's signalling comes from ([`Remote::peer`], any port: the NAT's public
-//! address). The first used packet's source becomes the leg's *latched* address, where we send
-//! from then on, and its SSRC the latched SSRC: later packets must carry that SSRC unless they
-//! come from the latched address itself (a phone that restarts its stream). So a stranger
-//! spraying the port range can neither take a leg over nor inject audio into it. A
+//! address). The last used packet's source is the leg's *latched* address, where we send, and
+//! its SSRC the latched SSRC. The SDP's address always wins (a stray stream that got there
+//! first is replaced as soon as the real one arrives); another address of the signalling host
+//! takes over a latched stream only with the latched SSRC (a NAT that rebinds its port). So a
+//! stranger spraying the port range can neither take a leg over nor inject audio into it. A
 //! [`Media::connect`] with a new SDP address forgets the latch.
 //!
 //! # Silence
@@ -725,9 +726,12 @@ impl CallState {
             media.n_dropped += 1;
             return;
         };
-        // Only the SDP's address or the signalling host may send; once latched, only the
-        // latched SSRC, unless the latched address itself restarts its stream.
-        let from_peer = remote.sdp == source || remote.peer == Some(source.ip());
+        // Only the SDP's address or the signalling host may send. The SDP's address, which
+        // signalling vouched for, always wins; another address of the signalling host (a NAT's)
+        // may take over a latched stream only with its SSRC, so a stray or injected stream
+        // from elsewhere on that host cannot.
+        let from_sdp = remote.sdp == source;
+        let from_peer = from_sdp || remote.peer == Some(source.ip());
         // RTCP multiplexed on the port (RFC 5761: packet types 192–223) is not counted; from
         // the far end it still shows the far end is there.
         if datagram.get(1).is_some_and(|pt| (192..=223).contains(pt)) {
@@ -739,7 +743,8 @@ impl CallState {
         let ssrc = datagram
             .get(8..12)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-        let foreign_ssrc = media.latched != Some(source)
+        let foreign_ssrc = !from_sdp
+            && media.latched.is_some_and(|latched| latched != source)
             && media
                 .latched_ssrc
                 .is_some_and(|latched| Some(latched) != ssrc);

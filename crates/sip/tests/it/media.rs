@@ -430,6 +430,72 @@ async fn rtp_is_latched_only_from_the_sdp_address_or_the_signalling_host_and_kee
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stray_stream_that_latched_first_gives_way_to_the_sdp_address() {
+    // Goal: a port reused soon after its previous call may still get that call's packets from
+    // the same host; once the leg's own phone (its SDP address) sends, it wins the latch, with
+    // whatever SSRC it uses.
+    let (media, _events) = start(14);
+    let stray = Phone::new().await;
+    let phone = Phone::new().await;
+    let rtp = media.open(LegId(1)).await.unwrap();
+    media.connect_to(
+        LegId(1),
+        Remote {
+            sdp: phone.addr,
+            peer: Some(LOOPBACK),
+            codec: G711::Pcmu,
+            payload_type: 0,
+            telephone_event: None,
+            sending: true,
+            expected: true,
+        },
+    );
+    for n in 0..3u16 {
+        stray
+            .send_rtp_as(
+                0xBAD,
+                rtp,
+                0,
+                false,
+                n,
+                u32::from(n) * 160,
+                &[0x00; FRAME_SAMPLES],
+            )
+            .await;
+    }
+    wait_until(|| media.stats(LegId(1)).unwrap().remote == Some(stray.addr)).await;
+    phone.send_tone(rtp, 440.0, G711::Pcmu);
+    wait_until(|| media.stats(LegId(1)).unwrap().remote == Some(phone.addr)).await;
+    // The stray stream goes on: its packets are not the latched stream's any more.
+    for n in 3..6u16 {
+        stray
+            .send_rtp_as(
+                0xBAD,
+                rtp,
+                0,
+                false,
+                n,
+                u32::from(n) * 160,
+                &[0x00; FRAME_SAMPLES],
+            )
+            .await;
+    }
+    sleep(Duration::from_millis(100)).await;
+    assert_eq!(media.stats(LegId(1)).unwrap().remote, Some(phone.addr));
+    let heard = listen(
+        &[&phone],
+        Duration::from_millis(100),
+        Duration::from_millis(200),
+    )
+    .await;
+    assert!(
+        heard[0].len() >= 8,
+        "the phone hears us: {}",
+        heard[0].len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_far_end_that_should_send_and_goes_silent_is_reported_once_and_a_held_one_never() {
     // Goal (issue 14, calls that never end): a leg whose far end vanished is noticed by its
     // silence; a far end that put itself on hold (it need not send) is left alone.
