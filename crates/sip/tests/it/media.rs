@@ -374,15 +374,7 @@ async fn rtp_is_latched_only_from_the_sdp_address_or_the_signalling_host_and_kee
     let rtp = media.open(LegId(1)).await.unwrap();
     media.connect_to(
         LegId(1),
-        Remote {
-            sdp: sdp.local_addr().unwrap(),
-            peer: Some(LOOPBACK),
-            codec: G711::Pcmu,
-            payload_type: 0,
-            telephone_event: None,
-            sending: true,
-            expected: true,
-        },
+        pcmu_from_loopback(sdp.local_addr().unwrap(), true),
     );
     let stranger = Phone::on("127.0.0.3".parse().unwrap()).await;
     for n in 0..5 {
@@ -438,48 +430,13 @@ async fn a_stray_stream_that_latched_first_gives_way_to_the_sdp_address() {
     let stray = Phone::new().await;
     let phone = Phone::new().await;
     let rtp = media.open(LegId(1)).await.unwrap();
-    media.connect_to(
-        LegId(1),
-        Remote {
-            sdp: phone.addr,
-            peer: Some(LOOPBACK),
-            codec: G711::Pcmu,
-            payload_type: 0,
-            telephone_event: None,
-            sending: true,
-            expected: true,
-        },
-    );
-    for n in 0..3u16 {
-        stray
-            .send_rtp_as(
-                0xBAD,
-                rtp,
-                0,
-                false,
-                n,
-                u32::from(n) * 160,
-                &[0x00; FRAME_SAMPLES],
-            )
-            .await;
-    }
+    media.connect_to(LegId(1), pcmu_from_loopback(phone.addr, true));
+    stray.send_silence_as(0xBAD, rtp, 0..3).await;
     wait_until(|| media.stats(LegId(1)).unwrap().remote == Some(stray.addr)).await;
     phone.send_tone(rtp, 440.0, G711::Pcmu);
     wait_until(|| media.stats(LegId(1)).unwrap().remote == Some(phone.addr)).await;
     // The stray stream goes on: its packets are not the latched stream's any more.
-    for n in 3..6u16 {
-        stray
-            .send_rtp_as(
-                0xBAD,
-                rtp,
-                0,
-                false,
-                n,
-                u32::from(n) * 160,
-                &[0x00; FRAME_SAMPLES],
-            )
-            .await;
-    }
+    stray.send_silence_as(0xBAD, rtp, 3..6).await;
     sleep(Duration::from_millis(100)).await;
     assert_eq!(media.stats(LegId(1)).unwrap().remote, Some(phone.addr));
     let heard = listen(
@@ -511,18 +468,7 @@ async fn a_far_end_that_should_send_and_goes_silent_is_reported_once_and_a_held_
     let mut rtp = Vec::new();
     for (n, phone, expected) in [(1, &talking, true), (2, &held, false), (3, &quiet, true)] {
         let local = media.open(LegId(n)).await.unwrap();
-        media.connect_to(
-            LegId(n),
-            Remote {
-                sdp: phone.addr,
-                peer: Some(LOOPBACK),
-                codec: G711::Pcmu,
-                payload_type: 0,
-                telephone_event: None,
-                sending: true,
-                expected,
-            },
-        );
+        media.connect_to(LegId(n), pcmu_from_loopback(phone.addr, expected));
         phone.send_tone(local, 440.0, G711::Pcmu);
         rtp.push(local);
     }
@@ -759,6 +705,15 @@ impl Phone {
         .await;
     }
 
+    /// Silent PCMU packets with sequence numbers `numbers`, as SSRC `ssrc`.
+    async fn send_silence_as(&self, ssrc: u32, to: SocketAddr, numbers: std::ops::Range<u16>) {
+        for n in numbers {
+            let timestamp = u32::from(n) * FRAME_SAMPLES as u32;
+            self.send_rtp_as(ssrc, to, 0, false, n, timestamp, &[0x00; FRAME_SAMPLES])
+                .await;
+        }
+    }
+
     /// Like [`Phone::send_rtp`], with another SSRC.
     #[allow(clippy::too_many_arguments)]
     async fn send_rtp_as(
@@ -797,6 +752,19 @@ impl Drop for Phone {
     fn drop(&mut self) {
         self.receiving.abort();
         self.stop_sending();
+    }
+}
+
+/// A far end at `sdp` speaking PCMU, its signalling on loopback; `expected`: it must send.
+fn pcmu_from_loopback(sdp: SocketAddr, expected: bool) -> Remote {
+    Remote {
+        sdp,
+        peer: Some(LOOPBACK),
+        codec: G711::Pcmu,
+        payload_type: 0,
+        telephone_event: None,
+        sending: true,
+        expected,
     }
 }
 

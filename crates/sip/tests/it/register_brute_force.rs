@@ -4,13 +4,11 @@
 //! that the shipped fail2ban filter (`docs/fail2ban/filter.d/sentral.conf`) matches.
 //! The registrar's own tests (`registrar.rs`) prove the growing lockout with a fake clock.
 
-use crate::support::{Challenge, account, authorization, read_challenge};
-use sentral_sip::{SipEvent, SipOptions, SipService};
+use crate::support::{Challenge, authorization, demo_service, headers, read_challenge, status};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
 
 #[tokio::test]
 async fn register_brute_force_locks_the_address_out_and_the_phone_elsewhere_registers() {
@@ -20,7 +18,7 @@ async fn register_brute_force_locks_the_address_out_and_the_phone_elsewhere_regi
     // lockout refusal is logged as a line the fail2ban filter matches with the guesser's address.
     let lines = Lines::default();
     let _logs = tracing::subscriber::set_default(lines.clone());
-    let (service, _events) = start().await;
+    let (service, _events) = demo_service().await;
     let mut guesser = Client::bind("127.0.0.1:0", service.local_addr()).await;
     let early = guesser.challenge().await;
     for n in 1..=5 {
@@ -70,7 +68,7 @@ async fn register_brute_force_locks_the_address_out_and_the_phone_elsewhere_regi
 async fn register_brute_force_a_wrong_answer_uses_up_its_nonce_on_the_wire() {
     // Goal: one guess per challenge. After one wrong answer the right password on the same
     // nonce (next nonce count) gets a new stale challenge, not 200; the new nonce then works.
-    let (service, _events) = start().await;
+    let (service, _events) = demo_service().await;
     let mut client = Client::bind("127.0.0.1:0", service.local_addr()).await;
     let challenge = client.challenge().await;
     let refused = client.answer(&challenge, "wrong", 1).await;
@@ -102,20 +100,6 @@ fn register_brute_force_the_filter_takes_the_address_before_the_quoted_extension
                     \u{1b}[2msentral_sip::driver\u{1b}[0m\u{1b}[2m:\u{1b}[0m REGISTER refused: \
                     too many failures source=2001:db8::7 extension=\"1001\" locked_s=60";
     assert_eq!(filter.host(coloured), Some("2001:db8::7".parse().unwrap()));
-}
-
-async fn start() -> (SipService, mpsc::Receiver<SipEvent>) {
-    SipService::start(SipOptions {
-        accounts: vec![(
-            "demo".into(),
-            (1001..=1006)
-                .map(|n| account("demo", "sentral", &n.to_string(), "demo"))
-                .collect(),
-        )],
-        ..SipOptions::at("127.0.0.1:0".parse().unwrap())
-    })
-    .await
-    .expect("the SIP service starts")
 }
 
 /// A phone (or a guesser) of extension 1001 on one UDP socket.
@@ -190,22 +174,6 @@ impl Client {
             }
         }
     }
-}
-
-fn status(response: &str) -> u16 {
-    response[8..11].parse().unwrap()
-}
-
-fn headers<'a>(response: &'a str, name: &str) -> Vec<&'a str> {
-    response
-        .lines()
-        .filter_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then_some(value.trim())
-        })
-        .collect()
 }
 
 /// The `failregex` of the shipped fail2ban filter, read from the file and applied exactly.

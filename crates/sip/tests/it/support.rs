@@ -3,9 +3,10 @@
 use sentral_sip::digest::{self, Algorithm};
 use sentral_sip::{
     Account, ContactRequest, Contacts, RegisterRequest, Registrar, RegistrarConfig, Reply,
-    Transport,
+    SipEvent, SipOptions, SipService, Transport,
 };
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
 
 /// The demo's realm and SIP password.
 pub const REALM: &str = "sentral";
@@ -189,4 +190,37 @@ impl Phone {
 /// `t0 + seconds`.
 pub fn at(t0: Instant, seconds: u64) -> Instant {
     t0 + Duration::from_secs(seconds)
+}
+
+/// The SIP service on a free loopback port with the demo's extensions 1001–1006.
+pub async fn demo_service() -> (SipService, mpsc::Receiver<SipEvent>) {
+    SipService::start(SipOptions {
+        accounts: vec![(
+            "demo".into(),
+            (1001..=1006)
+                .map(|n| account("demo", REALM, &n.to_string(), PASSWORD))
+                .collect(),
+        )],
+        ..SipOptions::at("127.0.0.1:0".parse().unwrap())
+    })
+    .await
+    .expect("the SIP service starts")
+}
+
+/// The status code of a SIP response's text.
+pub fn status(response: &str) -> u16 {
+    response[8..11].parse().unwrap()
+}
+
+/// Every value of header `name` in a SIP message's text.
+pub fn headers<'a>(response: &'a str, name: &str) -> Vec<&'a str> {
+    response
+        .lines()
+        .filter_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then_some(value.trim())
+        })
+        .collect()
 }

@@ -2,7 +2,7 @@
 //! REGISTER with SHA-256 (which SIPp cannot do) and MD5, OPTIONS keep-alives, what is not
 //! handled, an INVITE from a peer that is not a trunk, garbage, and a port that is taken.
 
-use crate::support::{Challenge, account, authorization, read_challenge};
+use crate::support::{Challenge, authorization, demo_service, headers, read_challenge, status};
 use sentral_sip::digest::Algorithm;
 use sentral_sip::{Event, SipEvent, SipOptions, SipService};
 use std::net::SocketAddr;
@@ -12,20 +12,6 @@ use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 
 const WAIT: Duration = Duration::from_secs(5);
-
-async fn start() -> (SipService, mpsc::Receiver<SipEvent>) {
-    SipService::start(SipOptions {
-        accounts: vec![(
-            "demo".into(),
-            (1001..=1006)
-                .map(|n| account("demo", "sentral", &n.to_string(), "demo"))
-                .collect(),
-        )],
-        ..SipOptions::at("127.0.0.1:0".parse().unwrap())
-    })
-    .await
-    .expect("the SIP service starts")
-}
 
 /// A SIP client on one UDP socket or one TCP connection.
 enum Client {
@@ -104,22 +90,6 @@ impl Client {
     }
 }
 
-fn status(response: &str) -> u16 {
-    response[8..11].parse().unwrap()
-}
-
-fn headers<'a>(response: &'a str, name: &str) -> Vec<&'a str> {
-    response
-        .lines()
-        .filter_map(|line| {
-            let (key, value) = line.split_once(':')?;
-            key.trim()
-                .eq_ignore_ascii_case(name)
-                .then_some(value.trim())
-        })
-        .collect()
-}
-
 fn request(client: &Client, method: &str, cseq: u32, call_id: &str, extra: &str) -> String {
     let local = client.local();
     format!(
@@ -185,7 +155,7 @@ async fn register_with(
 
 #[tokio::test]
 async fn r3_a_phone_registers_with_sha256_over_udp_and_unregisters() {
-    let (service, mut events) = start().await;
+    let (service, mut events) = demo_service().await;
     let mut client = Client::udp(service.local_addr()).await;
     let ok = register_with(&mut client, Algorithm::Sha256, 1, 600).await;
     assert_eq!(status(&ok), 200, "{ok}");
@@ -219,7 +189,7 @@ async fn r3_a_phone_registers_with_sha256_over_udp_and_unregisters() {
 
 #[tokio::test]
 async fn a_phone_registers_with_md5_over_tcp() {
-    let (service, mut events) = start().await;
+    let (service, mut events) = demo_service().await;
     let mut client = Client::tcp(service.local_addr()).await;
     let ok = register_with(&mut client, Algorithm::Md5, 1, 3600).await;
     assert_eq!(status(&ok), 200, "{ok}");
@@ -234,7 +204,7 @@ async fn a_phone_registers_with_md5_over_tcp() {
 
 #[tokio::test]
 async fn a_wrong_password_gets_403_on_the_wire() {
-    let (service, _events) = start().await;
+    let (service, _events) = demo_service().await;
     let mut client = Client::udp(service.local_addr()).await;
     let challenge = client.request(&register(&client, 1, 3600, None)).await;
     let offered = read_challenge(headers(&challenge, "WWW-Authenticate")[1]);
@@ -249,7 +219,7 @@ async fn a_wrong_password_gets_403_on_the_wire() {
 
 #[tokio::test]
 async fn options_keep_alives_get_200_over_udp_and_tcp() {
-    let (service, _events) = start().await;
+    let (service, _events) = demo_service().await;
     for mut client in [
         Client::udp(service.local_addr()).await,
         Client::tcp(service.local_addr()).await,
@@ -265,7 +235,7 @@ async fn options_keep_alives_get_200_over_udp_and_tcp() {
 
 #[tokio::test]
 async fn an_invite_from_an_unknown_peer_gets_403_and_methods_not_handled_get_501() {
-    let (service, _events) = start().await;
+    let (service, _events) = demo_service().await;
     let mut client = Client::udp(service.local_addr()).await;
     let invite = client
         .request(&request(
@@ -293,7 +263,7 @@ async fn an_invite_from_an_unknown_peer_gets_403_and_methods_not_handled_get_501
 
 #[tokio::test]
 async fn garbage_and_broken_registers_do_not_stop_the_service() {
-    let (service, _events) = start().await;
+    let (service, _events) = demo_service().await;
     let mut client = Client::udp(service.local_addr()).await;
     client.send("\u{0}\u{1}garbage\r\n\r\n").await;
     client.send("REGISTER sip:x SIP/2.0\r\n\r\n").await;
