@@ -17,7 +17,8 @@ import { t } from "./i18n.js";
  */
 
 function newKey() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
+  // Only secure contexts (HTTPS, localhost) have randomUUID.
+  if (globalThis.crypto && "randomUUID" in globalThis.crypto) return crypto.randomUUID();
   return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
 }
 

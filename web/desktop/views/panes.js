@@ -43,7 +43,11 @@ export function renderPanes(state, agent, intents) {
 function ownerPanes(state, task, intents) {
   const consult = task.consult;
   const held = task.customer_held;
-  const command = (/** @type {string} */ name, /** @type {unknown} */ body) => () => intents.taskCommand(task.id, name, body);
+  /**
+   * @param {string} name
+   * @param {unknown} [body]
+   */
+  const command = (name, body) => () => intents.taskCommand(task.id, name, body);
   const statuses = [];
   if (held) statuses.push(h("span", { class: "status held" }, t("callOnHold")));
   if (consult && !consult.accepted) statuses.push(h("span", { class: "status requested" }, t("consultRequested")));
@@ -52,7 +56,7 @@ function ownerPanes(state, task, intents) {
   const queue = task.queue === null ? undefined : state.queueNames[task.queue];
   const meta = [t("kind", task.kind) ?? task.kind, queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
-  const recording = recordingControls(task, inConsult || !!consult?.conference, intents);
+  const recording = recordingControls(task, inConsult, intents);
   const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? t("customer")),
