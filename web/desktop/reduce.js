@@ -209,7 +209,8 @@ export function reduce(state, event, now) {
       return offer ? { ...s, offers: { ...s.offers, [event.task]: { ...offer, dialing: { cancellable: event.cancellable } } } } : s;
     }
     case "wrap_up_required":
-      return { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons } };
+      s = { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons } };
+      return patchAgent(s, (agent) => agent.wrapups.includes(event.task) ? agent : { ...agent, wrapups: [...agent.wrapups, event.task] });
     case "wrap_up_done":
       return wrapUpSubmitted(s, event.task);
     default:
