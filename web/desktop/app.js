@@ -302,7 +302,7 @@ function render() {
   }
   $("agent-name").textContent = me.agent?.name ?? me.username;
   if (me.role !== "agent" || !me.agent) {
-    $("nonagent-role").textContent = me.role;
+    $("nonagent-role").textContent = t("role", me.role);
     showView("view-nonagent");
     $("state-chip").hidden = true;
     return;

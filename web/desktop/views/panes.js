@@ -100,7 +100,7 @@ function ownerPanes(state, task, intents) {
  */
 function consultedPane(state, task, intents) {
   const held = task.consult?.consulted_held;
-  const owner = (task.owner !== null && state.names[task.owner]) || "the consulting agent";
+  const owner = (task.owner !== null && state.names[task.owner]) || t("consultingAgent");
   return h("section", { class: `pane consult${held ? " held" : ""}`, "aria-label": t("consult"), id: "pane-consulted" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), ` ${t("consultFrom")} `, owner),

@@ -21,7 +21,8 @@ const STATE_KEYS = { available: "stateAvailable", idle: "stateIdle", rona: "stat
  */
 export function stateLabel(state) {
   const key = /** @type {Record<string, string>} */ (STATE_KEYS)[state];
-  return key ? t(key) : state;
+  // A state this desktop does not know yet is not shown by its code name.
+  return key ? t(key) : t("stateUnknown");
 }
 
 /** @param {Intents} intents */
