@@ -37,7 +37,11 @@ export function renderWrapup(state, agent) {
   const dialog = $("wrapup-dialog");
   if (!pending.length) { closeDialog("wrapup-dialog"); return; }
   const taskId = pending[0];
-  if (dialog.open && Number(dialog.dataset.task) === taskId) return;
+  if (dialog.open && Number(dialog.dataset.task) === taskId) {
+    // The server's answer can open the dialog before the event with the reasons arrives.
+    if (reasonsOf(state, taskId) !== filledWith) fillWrapupReasons();
+    return;
+  }
   if ($("target-dialog").open) closeDialog("target-dialog");
   dialog.dataset.task = taskId;
   const task = state.tasks[taskId];
@@ -49,10 +53,23 @@ export function renderWrapup(state, agent) {
   $("wrapup-search").focus();
 }
 
+/**
+ * The reasons to pick from: the task's, else the last ones the server sent.
+ * @param {DeskState} state
+ * @param {number} taskId
+ */
+function reasonsOf(state, taskId) {
+  return state.wrapReasons[taskId] ?? state.wrapReasons.last;
+}
+
+/** The reasons the list was filled with. @type {import("../wire.js").ReasonDto[] | undefined} */
+let filledWith;
+
 function fillWrapupReasons() {
   const state = getState();
   const taskId = Number($("wrapup-dialog").dataset.task);
-  const reasons = state.wrapReasons[taskId] ?? state.wrapReasons.last ?? [];
+  filledWith = reasonsOf(state, taskId);
+  const reasons = filledWith ?? [];
   const search = $("wrapup-search").value.trim().toLowerCase();
   const checked = $("wrapup-list").querySelector("input:checked")?.value;
   const shown = reasons.filter((r) => !search || r.label.toLowerCase().includes(search) || r.code.toLowerCase().includes(search));
