@@ -74,6 +74,12 @@ let state = initialState(Object.fromEntries(SAVED.map((key) => [key, load(key)])
 const getState = () => state;
 
 /**
+ * What the server's truth decides on the screen.
+ * @param {DeskState} desk
+ */
+const shown = (desk) => ({ me: desk.me, tasks: desk.tasks, offers: desk.offers });
+
+/**
  * Replaces the state, saves what a reload must see again, and renders.
  * @param {DeskState} next
  * @param {boolean} [draw]
@@ -101,6 +107,9 @@ const session = createSession({
     let next = state;
     if (me) next = withMe(next, me);
     if (tasks) next = withTasks(next, tasks);
+    // Usually the events already said it all: then the screen stays as it is, so a click that
+    // is under way is not lost to a button drawn again under the pointer.
+    if (JSON.stringify(shown(next)) === JSON.stringify(shown(state))) return;
     setDeskState(next);
   },
   onOffline(offline) { $("offline").hidden = !offline; },
