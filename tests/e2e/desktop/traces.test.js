@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DN_SALES, phone, readyAgent, startBrowser, startServer } from "./helpers.js";
+import { DN_SALES, agentApi, phone, readyAgent, startBrowser, startServer } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TRACES = join(here, "traces");
@@ -295,6 +295,37 @@ test("R6 R7 trace reconnect: the stream drops, a call is offered meanwhile, the 
       desk.cut = false;
       await anna().locator("#offline").waitFor({ state: "hidden", timeout: 10000 });
       await anna().locator(".popover.offer .ringing", { hasText: "Ringing" }).waitFor();
+    });
+  await phone(server, "/answer/1001");
+  await anna().locator("#pane-customer .status", { hasText: "Connected" }).waitFor();
+  await endAndWrapUp(anna());
+});
+
+test("R6 R7 trace reconnect too late: the events missed are gone from the replay ring; a reload event, then the truth shows the offer", async () => {
+  // anna's events while she is offline: more than the server keeps for a replay (16 KB).
+  const api = await agentApi(server, "anna");
+  await record("reconnect-reload", "anna's event stream drops; while she is offline her state changes 200 times (more events than the server keeps) and a call is offered; she reconnects with ?since=, gets a reload event, and the desktop reads the truth again.",
+    ["anna"], async () => {
+      const desk = desks.anna;
+      desk.cut = true;
+      for (const route of desk.open) {
+        route.open = false;
+        await route.upstream.close();
+        await route.ws.close({ code: 1006, reason: "network down" });
+      }
+      desk.open.clear();
+      await anna().locator("#offline").waitFor({ state: "visible" });
+      for (let i = 0; i < 100; i++) {
+        for (const body of [{ state: "idle", idle_reason: "lunch" }, { state: "available" }]) {
+          const reply = await api.call("PUT", "/api/v1/agents/me/state", body);
+          assert.equal(reply.status, 200, JSON.stringify(reply.body));
+        }
+      }
+      await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000109" });
+      desk.cut = false;
+      await anna().locator("#offline").waitFor({ state: "hidden", timeout: 10000 });
+      // The offer's event is lost: the popover comes from the task list, with the caller's number.
+      await anna().locator(".popover.offer", { hasText: "+4791000109" }).waitFor();
     });
   await phone(server, "/answer/1001");
   await anna().locator("#pane-customer .status", { hasText: "Connected" }).waitFor();

@@ -28,9 +28,9 @@ function steps(recorded, check) {
   return state;
 }
 
-test("the recorded traces cover offers, RONA, hold, consult, conference, transfer, wrap-up, reconnect and reload", () => {
+test("the recorded traces cover offers, RONA, hold, consult, conference, transfer, wrap-up, reconnect, a lost replay and reload", () => {
   for (const name of ["offer.anna", "rona.anna", "hold.anna", "consult-conference.anna", "consult-conference.bjorn",
-    "transfer.anna", "transfer.bjorn", "wrap-up.anna", "reconnect.anna", "reload.anna"]) {
+    "transfer.anna", "transfer.bjorn", "wrap-up.anna", "reconnect.anna", "reconnect-reload.anna", "reload.anna"]) {
     assert.ok(ALL.includes(name), `traces/${name}.json is recorded`);
     assert.ok(events(trace(name)).length > 0, `${name} has events`);
   }
@@ -264,4 +264,21 @@ test("r8 the stack orders e-mail, social, chat, calls from the top, earliest fir
   assert.equal(withStackPage(state, 5).stackPage, Math.ceil(7 / STACK_PAGE_SIZE) - 1, "never past the last page");
   state = reduce(state, offer("chat", 11));
   assert.equal(state.stackPage, 0, "a new request shows the top of the stack");
+});
+
+test("r6_r7 a reconnect too late for the replay gets a reload event; the truth read then shows the offer whose events were lost", () => {
+  const recorded = trace("reconnect-reload.anna");
+  const socket = recorded.log.find((entry) => entry.input === "socket");
+  assert.equal(socket.since, recorded.before.lastSeq);
+  const reload = first(recorded, "reload");
+  assert.ok(reload.oldest > socket.since + 1, "the events after since are gone from the ring");
+  assert.deepEqual(events(recorded), [reload], "nothing but the reload event");
+  const eventsOnly = replay(recorded);
+  assert.equal(eventsOnly.lastSeq, reload.seq, "the next reconnect asks from the server's last seq");
+  assert.deepEqual(eventsOnly.offers, {}, "the event alone says nothing of the offer");
+  const state = replay(recorded, { truth: true });
+  const offered = recorded.after.tasks.find((task) => task.phase === "offered");
+  assert.ok(offered, "the server offers a call");
+  assert.equal(state.offers[offered.id]?.generic, true, "R7: the offer is shown from the task list");
+  assert.equal(state.me.agent.state, recorded.after.me.agent.state);
 });
