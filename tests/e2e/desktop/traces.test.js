@@ -23,7 +23,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const TRACES = join(here, "traces");
 const RECORD = process.env.SENTRAL_RECORD_TRACES === "1";
 // Long enough for the reconnect scenario to answer in time, short enough for the RONA one.
-const RONA = "8s";
+const RONA = "12s";
 
 let server;
 let browser;
