@@ -179,8 +179,12 @@ export function reduce(state, event, now) {
       s = patchTask(s, event.task, (task) => ({ ...task, connected_at: task.connected_at ?? event.at }));
       return { ...s, offers: without(s.offers, event.task) };
     case "offer_withdrawn":
-    case "call_ended":
       return { ...s, offers: without(s.offers, event.task) };
+    case "call_ended":
+      // The call ended for this agent: no popover, and no longer their call (the wrap-up that
+      // may follow is not drawn over a call that looks live).
+      s = { ...s, offers: without(s.offers, event.task) };
+      return patchAgent(s, (agent) => (agent.task === event.task ? { ...agent, task: null } : agent));
     case "rona":
       s = { ...s, offers: without(s.offers, event.task) };
       return patchAgent(s, (agent) => ({ ...agent, state: "rona" }));

@@ -193,8 +193,12 @@ test("r10_r22_r23 the consulted agent gets a consult request that connecting clo
 test("r27_r29 a blind transfer: the transferring agent must wrap up, the other agent is offered the call and owns it once connected", () => {
   const from = trace("transfer.anna");
   const task = first(from, "call_ended").task;
+  assert.equal(activeTask(start(from))?.id, task, "anna is on the call");
   const pending = [];
-  steps(from, (event, s) => { if (event.type === "wrap_up_required") pending.push([...s.me.agent.wrapups]); });
+  steps(from, (event, s) => {
+    if (event.type === "call_ended") assert.equal(activeTask(s), null, "R29: the call's pane closes as the call leaves her");
+    if (event.type === "wrap_up_required") pending.push([...s.me.agent.wrapups]);
+  });
   assert.deepEqual(pending, [[task]], "R29: the wrap-up dialog opens for the transferring agent");
 
   const to = trace("transfer.bjorn");
