@@ -6,6 +6,7 @@ export const DIGITS_MIN = 3;
 export const DIGITS_MAX = 18;
 
 /// Keeps digits and `+ # * :`, and says whether the result can be dialled.
+/** @param {string} text */
 export function cleanDialNumber(text) {
   const cleaned = [...text].filter((c) => /[0-9+#*:]/.test(c)).join("");
   const stripped = cleaned.length !== text.trim().length;

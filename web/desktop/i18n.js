@@ -11,6 +11,17 @@
 /// The languages, in the language switch's order, each named in itself.
 export const LANGUAGES = { en: "English", nb: "Norsk (bokmål)" };
 
+/** @typedef {string | ((...params: any[]) => any)} Text */
+
+/**
+ * The entry of a small table by a code from the server (a channel, a kind, a problem).
+ * @param {Record<string, string>} table
+ * @param {string} key
+ * @returns {string | undefined}
+ */
+const pick = (table, key) => table[key];
+
+/** @type {Record<string, Text>} */
 const en = {
   language: "Language",
   loading: "Loading…",
@@ -32,6 +43,7 @@ const en = {
   stateRona: "RONA",
   stateLoggedOut: "Logged out",
   stateEngaged: "Engaged",
+  stateUnknown: "Unknown state",
   idleWithReason: (reason) => `Idle — ${reason}`,
   ronaChoose: "RONA — choose a state",
   busyOnCall: " · on a call",
@@ -54,6 +66,7 @@ const en = {
   nonAgentTitle: "No agent desktop for this user",
   nonAgentBefore: "You are signed in as",
   nonAgentAfter: "The Agent Desktop is for agents; supervisors and administrators use the API (see",
+  role: (role) => pick({ agent: "an agent", supervisor: "a supervisor", admin: "an administrator" }, role) ?? "a user",
   cannotLogOut: (why) => `Cannot log out: ${why}`,
 
   noTaskWaiting: "Waiting for a call. Calls are offered to you while you are Available.",
@@ -88,15 +101,15 @@ const en = {
   acceptAll: (n) => `Accept ${n} requests`,
   accept: "Accept",
   connecting: "Connecting…",
-  connectingText: (channel) => ({
+  connectingText: (channel) => pick({
     voice: "A new call is being assigned to you.",
     chat: "A new chat is being assigned to you.",
     email: "A new e-mail is being assigned to you.",
     social: "A new social message is being assigned to you.",
-  })[channel] ?? "A new contact request is being assigned to you.",
+  }, channel) ?? "A new contact request is being assigned to you.",
   consultRequest: "Consult request",
   contactRequest: "Contact request",
-  requestTitle: (channel) => ({ chat: "Chat request", email: "E-mail request", social: "Social message request" })[channel] ?? "Contact request",
+  requestTitle: (channel) => pick({ chat: "Chat request", email: "E-mail request", social: "Social message request" }, channel) ?? "Contact request",
   rowNumber: "Phone number",
   rowName: "Name",
   rowDnis: "DNIS",
@@ -116,11 +129,11 @@ const en = {
   ronaTitle: "Missed call (RONA)",
   ronaText: "The call was not answered in time and went back to the queue. You get no calls until you choose a state.",
   idleReason: "Idle reason",
-  badge: (kind) => ({ voice: "Call", callback: "Callback", chat: "Chat", email: "E-mail", social: "Social" })[kind] ?? "Call",
-  kind: (kind) => ({
+  badge: (kind) => pick({ voice: "Call", callback: "Callback", chat: "Chat", email: "E-mail", social: "Social" }, kind) ?? "Call",
+  kind: (kind) => pick({
     inbound: "Incoming call", outdial: "Outdial", courtesy_callback: "Courtesy callback",
     web_callback: "Web callback", preview_campaign: "Campaign call",
-  })[kind],
+  }, kind),
 
   callOnHold: "Call on hold",
   consultRequested: "Consult requested",
@@ -141,6 +154,7 @@ const en = {
   consultOnHold: "Consult on hold",
   consulting: "Consulting",
   consultedAgent: "Consulted agent",
+  consultingAgent: "the consulting agent",
   consultedParty: "Consulted party",
   resumeConsult: "Resume consult",
   holdConsult: "Hold consult",
@@ -185,11 +199,11 @@ const en = {
   willDialPicked: (number, label) => `Will dial ${number} (${label})`,
   willDial: (number, stripped) => `Will dial ${number}${stripped ? " (other characters removed)" : ""}`,
   cannotDial: (number, problem) => `Cannot dial ${number}: ${problem}`,
-  dialProblem: (problem, n) => ({
+  dialProblem: (problem, n) => pick({
     no_digits: "no digits: a dial number holds 3 to 18 digits and only + # * :",
     plus_position: "+ is allowed only in front",
     digit_count: `${n} digits: a dial number holds 3 to 18 digits`,
-  })[problem],
+  }, problem),
   dialHint: "Type a number (digits and + # * : are kept), or a name from the address book.",
   listFailed: (why) => `The list could not be fetched: ${why}. Press Refresh to try again.`,
 
@@ -199,13 +213,14 @@ const en = {
   consultFailed: (why) => `Consult failed: ${why}`,
   callLimit: (code, why) => `The organisation's call limit is reached (reason code ${code}): ${why}`,
   callLimitEvent: (code) => `The organisation's call limit is reached (reason code ${code}): no more calls can be made now.`,
-  announceReserved: (channel) => `New ${en.badge(channel).toLowerCase()} contact request`,
+  announceReserved: (channel) => `New ${/** @type {(kind: string) => string} */ (en.badge)(channel).toLowerCase()} contact request`,
   announceOffer: (title, vars) => `${title}: ${vars}`,
   announceConsult: "Consult request",
   announceWithdrawn: "The contact request was withdrawn",
   announceRona: "You did not answer in time: choose Available or Idle",
 };
 
+/** @type {Record<string, Text>} */
 const nb = {
   language: "Språk",
   loading: "Laster…",
@@ -227,6 +242,7 @@ const nb = {
   stateRona: "RONA",
   stateLoggedOut: "Logget av",
   stateEngaged: "Opptatt",
+  stateUnknown: "Ukjent status",
   idleWithReason: (reason) => `Ledig — ${reason}`,
   ronaChoose: "RONA — velg en status",
   busyOnCall: " · i samtale",
@@ -249,6 +265,7 @@ const nb = {
   nonAgentTitle: "Ingen agentskrivebord for denne brukeren",
   nonAgentBefore: "Du er logget på som",
   nonAgentAfter: "Agent Desktop er for agenter; ledere og administratorer bruker API-et (se",
+  role: (role) => pick({ agent: "agent", supervisor: "leder", admin: "administrator" }, role) ?? "bruker",
   cannotLogOut: (why) => `Kan ikke logge av: ${why}`,
 
   noTaskWaiting: "Venter på et anrop. Anrop tilbys deg mens du er Tilgjengelig.",
@@ -283,15 +300,15 @@ const nb = {
   acceptAll: (n) => `Godkjenn ${n} forespørsler`,
   accept: "Godta",
   connecting: "Kobler til…",
-  connectingText: (channel) => ({
+  connectingText: (channel) => pick({
     voice: "Et nytt anrop blir tildelt deg.",
     chat: "En ny chat blir tildelt deg.",
     email: "En ny e-post blir tildelt deg.",
     social: "En ny melding fra sosiale medier blir tildelt deg.",
-  })[channel] ?? "En ny kontaktforespørsel blir tildelt deg.",
+  }, channel) ?? "En ny kontaktforespørsel blir tildelt deg.",
   consultRequest: "Konsultasjonsforespørsel",
   contactRequest: "Kontaktforespørsel",
-  requestTitle: (channel) => ({ chat: "Chatforespørsel", email: "E-postforespørsel", social: "Forespørsel fra sosiale medier" })[channel] ?? "Kontaktforespørsel",
+  requestTitle: (channel) => pick({ chat: "Chatforespørsel", email: "E-postforespørsel", social: "Forespørsel fra sosiale medier" }, channel) ?? "Kontaktforespørsel",
   rowNumber: "Telefonnummer",
   rowName: "Navn",
   rowDnis: "DNIS",
@@ -311,11 +328,11 @@ const nb = {
   ronaTitle: "Tapt anrop (RONA)",
   ronaText: "Anropet ble ikke besvart i tide og gikk tilbake til køen. Du får ingen anrop før du velger en status.",
   idleReason: "Årsak til Ledig",
-  badge: (kind) => ({ voice: "Anrop", callback: "Tilbakeringing", chat: "Chat", email: "E-post", social: "Sosial" })[kind] ?? "Anrop",
-  kind: (kind) => ({
+  badge: (kind) => pick({ voice: "Anrop", callback: "Tilbakeringing", chat: "Chat", email: "E-post", social: "Sosial" }, kind) ?? "Anrop",
+  kind: (kind) => pick({
     inbound: "Innkommende anrop", outdial: "Oppringing", courtesy_callback: "Tilbakeringing",
     web_callback: "Webtilbakeringing", preview_campaign: "Kampanjeanrop",
-  })[kind],
+  }, kind),
 
   callOnHold: "Samtale på vent",
   consultRequested: "Konsultasjon forespurt",
@@ -336,6 +353,7 @@ const nb = {
   consultOnHold: "Konsultasjon på vent",
   consulting: "Konsulterer",
   consultedAgent: "Konsultert agent",
+  consultingAgent: "den konsulterende agenten",
   consultedParty: "Konsultert part",
   resumeConsult: "Gjenoppta konsultasjon",
   holdConsult: "Sett konsultasjon på vent",
@@ -380,11 +398,11 @@ const nb = {
   willDialPicked: (number, label) => `Ringer ${number} (${label})`,
   willDial: (number, stripped) => `Ringer ${number}${stripped ? " (andre tegn er fjernet)" : ""}`,
   cannotDial: (number, problem) => `Kan ikke ringe ${number}: ${problem}`,
-  dialProblem: (problem, n) => ({
+  dialProblem: (problem, n) => pick({
     no_digits: "ingen sifre: et oppringingsnummer har 3 til 18 sifre og bare + # * :",
     plus_position: "+ er bare tillatt først",
     digit_count: `${n} sifre: et oppringingsnummer har 3 til 18 sifre`,
-  })[problem],
+  }, problem),
   dialHint: "Skriv et nummer (sifre og + # * : beholdes) eller et navn fra adresseboken.",
   listFailed: (why) => `Listen kunne ikke hentes: ${why}. Trykk Oppdater for å prøve igjen.`,
 
@@ -394,7 +412,7 @@ const nb = {
   consultFailed: (why) => `Konsultasjonen mislyktes: ${why}`,
   callLimit: (code, why) => `Organisasjonens grense for samtidige anrop er nådd (årsakskode ${code}): ${why}`,
   callLimitEvent: (code) => `Organisasjonens grense for samtidige anrop er nådd (årsakskode ${code}): ingen flere anrop kan foretas nå.`,
-  announceReserved: (channel) => `Ny kontaktforespørsel: ${nb.badge(channel).toLowerCase()}`,
+  announceReserved: (channel) => `Ny kontaktforespørsel: ${/** @type {(kind: string) => string} */ (nb.badge)(channel).toLowerCase()}`,
   announceOffer: (title, vars) => `${title}: ${vars}`,
   announceConsult: "Konsultasjonsforespørsel",
   announceWithdrawn: "Kontaktforespørselen ble trukket tilbake",
@@ -402,6 +420,7 @@ const nb = {
 };
 
 /// The tables, by language code (the keys of `LANGUAGES`).
+/** @type {Record<string, Record<string, Text>>} */
 export const TABLES = { en, nb };
 
 const STORAGE_KEY = "sentral.language";
@@ -422,6 +441,10 @@ export function pickLanguage() {
 }
 
 /// Switches the language; `remember` keeps the choice in localStorage for the next visit.
+/**
+ * @param {string} language
+ * @param {boolean} [remember]
+ */
 export function setLanguage(language, remember = false) {
   current = TABLES[language] ? language : "en";
   document.documentElement.lang = current;
@@ -433,6 +456,10 @@ export function setLanguage(language, remember = false) {
 export function language() { return current; }
 
 /// The text for `key` in the current language (English if it has none).
+/**
+ * @param {string} key
+ * @param {...any} params
+ */
 export function t(key, ...params) {
   const text = TABLES[current][key] ?? en[key];
   if (text === undefined) return key;
@@ -440,8 +467,11 @@ export function t(key, ...params) {
 }
 
 /// Fills the static texts of the page (`data-i18n`, `data-i18n-label`, `data-i18n-title`).
+/** @param {ParentNode} [root] */
 export function translatePage(root = document) {
-  for (const el of root.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of root.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
-  for (const el of root.querySelectorAll("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle);
+  /** @param {string} selector */
+  const all = (selector) => /** @type {NodeListOf<HTMLElement>} */ (root.querySelectorAll(selector));
+  for (const el of all("[data-i18n]")) el.textContent = t(el.dataset.i18n ?? "");
+  for (const el of all("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel ?? ""));
+  for (const el of all("[data-i18n-title]")) el.title = t(el.dataset.i18nTitle ?? "");
 }

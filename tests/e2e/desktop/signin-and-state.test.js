@@ -75,3 +75,12 @@ test("sign-out returns to the sign-in form", async () => {
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   await page.close();
 });
+
+test("a supervisor signed in to the desktop is told it is for agents, with the role in words, never its code name", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server, "supervisor");
+  await page.getByRole("heading", { name: "No agent desktop for this user" }).waitFor();
+  assert.equal(await page.locator("#nonagent-role").textContent(), "a supervisor");
+  await context.close();
+});

@@ -1,0 +1,383 @@
+// The desktop's state as a pure fold of what the server says: `reduce(state, event)` for each
+// event of the stream, and `withMe`/`withTasks`/… for the answers of the API. Nothing here
+// touches the DOM, fetches, reads a clock or storage: the time an event arrived is passed in.
+// Every function returns a new state and leaves its argument as it was, so tests in node replay
+// recorded event traces through it (tests/e2e/desktop/unit/).
+//
+// The server stays the truth: GET /api/v1/agents/me and GET /api/v1/tasks replace what events
+// said (`withMe`, `withTasks`). What only events carry (offer popover content, RONA deadlines,
+// wrap-up reasons, variable labels) is kept here and saved by the app so a reload shows it again.
+
+/**
+ * @typedef {import("./wire.js").EventEnvelope} EventEnvelope
+ * @typedef {import("./wire.js").EventDto} EventDto
+ * @typedef {import("./wire.js").TaskDto} TaskDto
+ * @typedef {import("./wire.js").MeDto} MeDto
+ * @typedef {import("./wire.js").AgentDto} AgentDto
+ * @typedef {import("./wire.js").Channel} Channel
+ * @typedef {import("./wire.js").VariableDto} VariableDto
+ * @typedef {import("./wire.js").CallbackDto} CallbackDto
+ * @typedef {import("./wire.js").ReasonDto} ReasonDto
+ */
+
+/**
+ * A popover: a connect popover (`reserved`), a contact or consult request (`offer`).
+ * @typedef {Object} Offer
+ * @property {number} task
+ * @property {"reserved" | "offer"} stage
+ * @property {Channel} channel
+ * @property {string} [kind]
+ * @property {VariableDto[]} variables
+ * @property {CallbackDto | null} [callback]
+ * @property {boolean} [consult] A consult request (R10).
+ * @property {boolean} [generic] Shown from the task list, its event never seen (a late reload).
+ * @property {number} [offered_at] Unix ms (the server's clock).
+ * @property {number} [rona_timeout_ms]
+ * @property {number} [deadline] When RONA comes, by the desktop's clock (R7).
+ * @property {boolean} [ringing]
+ * @property {number} [receivedAt] When the desktop heard of it, by its clock.
+ * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
+ */
+
+/**
+ * Everything the desktop knows.
+ * @typedef {Object} DeskState
+ * @property {MeDto | null} me GET /api/v1/agents/me.
+ * @property {Record<string, TaskDto>} tasks Task id → task (GET /api/v1/tasks).
+ * @property {Record<string, Offer>} offers Task id → popover.
+ * @property {Record<string, ReasonDto[]>} wrapReasons Task id → wrap-up reasons; `last` → the latest.
+ * @property {Record<string, string>} labels Variable name → label (from popovers).
+ * @property {Record<string, string[]>} offerVars Task id → its popover's variable names, in order.
+ * @property {Record<string, string>} names Agent id → name; `task:<id>` → the consulted party's label.
+ * @property {Record<string, string>} queueNames Queue id → name.
+ * @property {number | null} lastSeq The last event's sequence number (`?since=` on reconnect).
+ * @property {number} stackPage R8: which five requests of the stack are shown.
+ */
+
+/// R8: the stack's order from top to bottom by channel; within a channel the earliest is on top.
+export const CHANNEL_ORDER = { email: 0, social: 1, chat: 2, voice: 3 };
+/// R8: the stack shows five requests at a time ("1-5 of <total>").
+export const STACK_PAGE_SIZE = 5;
+/// Keys of the state kept across a page reload (sessionStorage).
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "labels", "offerVars", "names", "lastSeq"]);
+
+/**
+ * The state before the server has said anything, with what was saved before a reload.
+ * @param {Partial<DeskState>} [saved]
+ * @returns {DeskState}
+ */
+export function initialState(saved = {}) {
+  return {
+    me: null,
+    tasks: {},
+    offers: saved.offers ?? {},
+    wrapReasons: saved.wrapReasons ?? {},
+    labels: saved.labels ?? {},
+    offerVars: saved.offerVars ?? {},
+    names: saved.names ?? {},
+    queueNames: {},
+    lastSeq: saved.lastSeq ?? null,
+    stackPage: 0,
+  };
+}
+
+/**
+ * @template T
+ * @param {Record<string, T>} record
+ * @param {string | number} key
+ * @returns {Record<string, T>}
+ */
+function without(record, key) {
+  if (!(key in record)) return record;
+  const copy = { ...record };
+  delete copy[key];
+  return copy;
+}
+
+/**
+ * The state with one task changed, if the desktop has it.
+ * @param {DeskState} state
+ * @param {number} id
+ * @param {(task: TaskDto) => TaskDto} change
+ * @returns {DeskState}
+ */
+function patchTask(state, id, change) {
+  const task = state.tasks[id];
+  return task ? { ...state, tasks: { ...state.tasks, [id]: change(task) } } : state;
+}
+
+/**
+ * The state with the signed-in agent changed, if there is one.
+ * @param {DeskState} state
+ * @param {(agent: AgentDto) => AgentDto} change
+ * @returns {DeskState}
+ */
+function patchAgent(state, change) {
+  const me = state.me;
+  return me?.agent ? { ...state, me: { ...me, agent: change(me.agent) } } : state;
+}
+
+/**
+ * One event of the stream folded into the state.
+ * @param {DeskState} state
+ * @param {EventEnvelope | EventDto} event
+ * @param {number} [now] When the desktop received it (Unix ms by its clock); the server's
+ *   publishing time when not given.
+ * @returns {DeskState}
+ */
+export function reduce(state, event, now) {
+  const at = now ?? ("at_unix_ms" in event ? event.at_unix_ms : 0);
+  let s = state;
+  if ("seq" in event && typeof event.seq === "number") s = { ...s, lastSeq: event.seq };
+  const myId = s.me?.agent?.id;
+  switch (event.type) {
+    case "agent_state":
+      if (event.agent !== myId) return s;
+      return patchAgent(s, (agent) => ({ ...agent, state: event.state, idle_reason: event.reason }));
+    case "reserved":
+      return { ...s, offers: { ...s.offers, [event.task]: { task: event.task, stage: "reserved", channel: event.channel, variables: [], receivedAt: at } } };
+    case "offer": {
+      const previous = s.offers[event.task];
+      const { type: _type, ...content } = event;
+      /** @type {Offer} */
+      const offer = {
+        task: content.task, channel: content.channel, kind: content.kind, variables: content.variables, callback: content.callback,
+        offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms,
+        stage: "offer",
+        deadline: previous?.deadline ?? at + event.rona_timeout_ms,
+        ringing: previous?.ringing ?? false,
+        receivedAt: previous?.receivedAt ?? at,
+      };
+      const labels = { ...s.labels };
+      for (const v of event.variables) labels[v.name] = v.label;
+      return {
+        ...s,
+        offers: { ...s.offers, [event.task]: offer },
+        labels,
+        // The CAD panel shows these variables, in this order, after the popover closes.
+        offerVars: { ...s.offerVars, [event.task]: event.variables.map((v) => v.name) },
+        // A new digital request shows the top of the stack (R8).
+        stackPage: event.channel !== "voice" ? 0 : s.stackPage,
+      };
+    }
+    case "consult_offer": {
+      const previous = s.offers[event.task];
+      return {
+        ...s,
+        offers: {
+          ...s.offers,
+          [event.task]: { task: event.task, stage: "offer", consult: true, channel: "voice", variables: event.variables,
+            ringing: previous?.ringing ?? false, receivedAt: previous?.receivedAt ?? at },
+        },
+      };
+    }
+    case "ringing": {
+      const offer = s.offers[event.task];
+      return offer ? { ...s, offers: { ...s.offers, [event.task]: { ...offer, ringing: true } } } : s;
+    }
+    case "connected":
+      s = patchTask(s, event.task, (task) => ({ ...task, connected_at: task.connected_at ?? event.at }));
+      return { ...s, offers: without(s.offers, event.task) };
+    case "offer_withdrawn":
+      return { ...s, offers: without(s.offers, event.task) };
+    case "call_ended":
+      // The call ended for this agent: no popover, and no longer their call (the wrap-up that
+      // may follow is not drawn over a call that looks live).
+      s = { ...s, offers: without(s.offers, event.task) };
+      return patchAgent(s, (agent) => (agent.task === event.task ? { ...agent, task: null } : agent));
+    case "rona":
+      s = { ...s, offers: without(s.offers, event.task) };
+      return patchAgent(s, (agent) => ({ ...agent, state: "rona" }));
+    case "hold_changed":
+      return patchTask(s, event.task, (task) => ({
+        ...task,
+        customer_held: event.customer_held,
+        consult: task.consult && event.consulted_held !== null ? { ...task.consult, consulted_held: event.consulted_held } : task.consult,
+      }));
+    case "consult_requested":
+      return patchTask(s, event.task, (task) => ({ ...task, consult: task.consult ?? { accepted: false, consulted_held: false, conference: false } }));
+    case "consult_accepted":
+      return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, accepted: true } } : task));
+    case "conference_started":
+      return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, conference: true, consulted_held: false } } : task));
+    case "consult_ended":
+      return patchTask(s, event.task, (task) => ({ ...task, consult: null, consulted: null }));
+    case "ownership_changed":
+      return patchTask(s, event.task, (task) => ({ ...task, owner: event.owner }));
+    case "variables_changed":
+      return patchTask(s, event.task, (task) => ({ ...task, variables: event.values, variables_version: event.version }));
+    case "recording_changed":
+      return patchTask(s, event.task, (task) => ({ ...task, recording: event.recording }));
+    case "callback_dialing": {
+      const offer = s.offers[event.task];
+      return offer ? { ...s, offers: { ...s.offers, [event.task]: { ...offer, dialing: { cancellable: event.cancellable } } } } : s;
+    }
+    case "wrap_up_required":
+      s = { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons } };
+      return patchAgent(s, (agent) => agent.wrapups.includes(event.task) ? agent : { ...agent, wrapups: [...agent.wrapups, event.task] });
+    case "wrap_up_done":
+      return wrapUpSubmitted(s, event.task);
+    default:
+      // consult_failed and limit_reached are messages (views/messages.js); queue_changed is for
+      // supervisors; reload means events were lost, and the app reads the truth again after
+      // every event anyway.
+      return s;
+  }
+}
+
+/**
+ * The answer of GET /api/v1/agents/me.
+ * @param {DeskState} state
+ * @param {MeDto} me
+ * @returns {DeskState}
+ */
+export function withMe(state, me) {
+  return { ...state, me };
+}
+
+/**
+ * The signed-in agent as a command answered it (state change, station log-in or log-out).
+ * @param {DeskState} state
+ * @param {AgentDto} agent
+ * @returns {DeskState}
+ */
+export function withAgent(state, agent) {
+  return state.me ? { ...state, me: { ...state.me, agent } } : state;
+}
+
+/**
+ * The answer of GET /api/v1/tasks: the tasks the server shows, and popovers kept in step with
+ * them.
+ * @param {DeskState} state
+ * @param {TaskDto[]} list
+ * @returns {DeskState}
+ */
+export function withTasks(state, list) {
+  /** @type {Record<string, TaskDto>} */
+  const tasks = {};
+  for (const task of list) tasks[task.id] = task;
+  const myId = state.me?.agent?.id;
+  /** @type {Record<string, Offer>} */
+  const offers = {};
+  // Drop popovers the server no longer shows.
+  for (const [id, offer] of Object.entries(state.offers)) {
+    const task = tasks[id];
+    if (!task || task.phase === "ended") continue;
+    if (offer.consult && task.consult?.accepted && task.consulted === myId) continue;
+    if (!offer.consult && task.phase === "connected" && task.owner === myId) continue;
+    offers[id] = offer;
+  }
+  // An offer the server shows but whose event we never saw (a reload long after it came).
+  for (const task of list) {
+    const offeredToMe = task.offered_to === myId && (task.phase === "offered" || (task.consulted === myId && !task.consult?.accepted));
+    if (offeredToMe && !offers[task.id]) {
+      offers[task.id] = { task: task.id, stage: "offer", channel: task.channel, kind: task.kind, variables: [], callback: null,
+        consult: task.consulted === myId, generic: true };
+    }
+  }
+  return { ...state, tasks, offers };
+}
+
+/**
+ * One task as a command answered it.
+ * @param {DeskState} state
+ * @param {TaskDto} task
+ * @returns {DeskState}
+ */
+export function withTask(state, task) {
+  return { ...state, tasks: { ...state.tasks, [task.id]: task } };
+}
+
+/**
+ * The wrap-up of a task was submitted.
+ * @param {DeskState} state
+ * @param {number} taskId
+ * @returns {DeskState}
+ */
+export function wrapUpSubmitted(state, taskId) {
+  return patchAgent(state, (agent) => agent.wrapups.includes(taskId) ? { ...agent, wrapups: agent.wrapups.filter((id) => id !== taskId) } : agent);
+}
+
+/**
+ * Signed out: nothing of the user stays but what is saved for their next sign-in.
+ * @param {DeskState} state
+ * @returns {DeskState}
+ */
+export function signedOut(state) {
+  return { ...state, me: null, tasks: {} };
+}
+
+/**
+ * Names learnt from the directory (agents, queues) or a consult's target.
+ * @param {DeskState} state
+ * @param {{ names?: Record<string, string>, queueNames?: Record<string, string> }} learnt
+ * @returns {DeskState}
+ */
+export function withNames(state, learnt) {
+  return {
+    ...state,
+    names: learnt.names ? { ...state.names, ...learnt.names } : state.names,
+    queueNames: learnt.queueNames ? { ...state.queueNames, ...learnt.queueNames } : state.queueNames,
+  };
+}
+
+/**
+ * @param {DeskState} state
+ * @param {number | null} lastSeq
+ * @returns {DeskState}
+ */
+export function withLastSeq(state, lastSeq) {
+  return { ...state, lastSeq };
+}
+
+/**
+ * R8: another page of the stack, kept within the pages there are.
+ * @param {DeskState} state
+ * @param {number} page
+ * @returns {DeskState}
+ */
+export function withStackPage(state, page) {
+  const pages = Math.max(1, Math.ceil(stackedOffers(state).length / STACK_PAGE_SIZE));
+  return { ...state, stackPage: Math.max(0, Math.min(page, pages - 1)) };
+}
+
+// ---- Selectors: what views show, computed from the state ------------------------------------
+
+/**
+ * The call the agent is on (owner or accepted consulted party), if any.
+ * @param {DeskState} state
+ * @returns {TaskDto | null}
+ */
+export function activeTask(state) {
+  const agent = state.me?.agent;
+  if (!agent?.task) return null;
+  const task = state.tasks[agent.task];
+  if (!task || task.phase === "ended" || task.phase === "offered" || task.phase === "queued") return null;
+  if (task.owner === agent.id && (task.connected_at || task.phase === "dialing")) return task;
+  if (task.consulted === agent.id && task.consult?.accepted) return task;
+  return null;
+}
+
+/**
+ * R8: every request, from top to bottom e-mail, social messages, chats, calls; within a channel
+ * the earliest request on top.
+ * @param {DeskState} state
+ * @returns {Offer[]}
+ */
+export function stackedOffers(state) {
+  /** @param {Offer} offer */
+  const rank = (offer) => CHANNEL_ORDER[offer.channel] ?? CHANNEL_ORDER.voice;
+  /** @param {Offer} offer */
+  const age = (offer) => offer.offered_at ?? offer.receivedAt ?? 0;
+  return Object.values(state.offers).sort((a, b) => rank(a) - rank(b) || age(a) - age(b) || a.task - b.task);
+}
+
+/**
+ * Digital requests (e-mail, chat, social) are accepted with a button; a call is accepted by
+ * answering the phone (R13).
+ * @param {Offer} offer
+ * @returns {boolean}
+ */
+export function acceptable(offer) {
+  return offer.stage === "offer" && !offer.consult && offer.channel !== "voice";
+}

@@ -1,0 +1,61 @@
+// Messages: the toast for errors and the live region that screen readers read out, and which
+// events say something (a new offer, RONA, a failed consult, the call limit).
+
+import { $ } from "../dom.js";
+import { t } from "../i18n.js";
+
+/**
+ * @typedef {import("../wire.js").EventEnvelope} EventEnvelope
+ * @typedef {import("../reduce.js").Offer} Offer
+ * @typedef {import("../wire.js").OfferDto} OfferDto
+ */
+
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let toastTimer;
+
+/** Shows a message for eight seconds (or until dismissed). @param {string} text */
+export function toast(text) {
+  $("toast-text").textContent = text;
+  $("toast").hidden = false;
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => { $("toast").hidden = true; }, 8000);
+}
+
+/** Has screen readers read a text out. @param {string} text */
+export function announce(text) {
+  $("live").textContent = "";
+  setTimeout(() => { $("live").textContent = text; }, 30);
+}
+
+export function initMessages() {
+  $("toast-close").addEventListener("click", () => { $("toast").hidden = true; });
+}
+
+/**
+ * A popover's title: a consult request, a digital request by channel, or the kind of call.
+ * @param {Partial<Offer>} offer
+ */
+export function offerTitle(offer) {
+  if (offer.consult) return t("consultRequest");
+  if (offer.channel && offer.channel !== "voice") return t("requestTitle", offer.channel);
+  return t("kind", offer.kind) ?? t("contactRequest");
+}
+
+/**
+ * What an event says to the agent, beyond what the screen shows.
+ * @param {EventEnvelope} event
+ */
+export function notify(event) {
+  switch (event.type) {
+    case "reserved": announce(t("announceReserved", event.channel)); break;
+    case "offer":
+      announce(t("announceOffer", offerTitle({ ...event, consult: false }), event.variables.map((v) => `${v.label} ${v.value}`).join(", ")));
+      break;
+    case "consult_offer": announce(t("announceConsult")); break;
+    case "offer_withdrawn": announce(t("announceWithdrawn")); break;
+    case "rona": announce(t("announceRona")); break;
+    case "consult_failed": toast(t("consultFailed", event.reason)); break;
+    case "limit_reached": toast(t("callLimitEvent", event.code)); break;
+    default: break;
+  }
+}

@@ -1,0 +1,130 @@
+// The interaction control panes: the customer's call with its timer, recording, Hold, Consult,
+// Transfer and End (R13, R14, R31, R32); during a consult a second pane for the consulted party
+// (R18, R19, R23); and the consulted agent's own pane (R22).
+
+import { $, h, tick } from "../dom.js";
+import { t } from "../i18n.js";
+import { activeTask } from "../reduce.js";
+import { icon } from "./popovers.js";
+import { openTargetDialog } from "./target.js";
+
+/**
+ * @typedef {import("../reduce.js").DeskState} DeskState
+ * @typedef {import("../wire.js").TaskDto} TaskDto
+ * @typedef {import("../wire.js").AgentDto} AgentDto
+ * @typedef {import("../app.js").Intents} Intents
+ */
+
+/**
+ * @param {DeskState} state
+ * @param {AgentDto} agent
+ * @param {Intents} intents
+ */
+export function renderPanes(state, agent, intents) {
+  const task = activeTask(state);
+  const panes = $("panes");
+  const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key;
+  $("no-task").hidden = !!task;
+  if (!task) {
+    $("no-task-text").textContent = agent.wrapups.length ? t("noTaskWrapup") : agent.state === "available" ? t("noTaskWaiting") : t("noTaskIdle");
+    panes.replaceChildren();
+    return;
+  }
+  panes.replaceChildren(...(task.owner === agent.id ? ownerPanes(state, task, intents) : [consultedPane(state, task, intents)]));
+  if (focused) panes.querySelector(`[data-key="${focused}"]`)?.focus();
+  tick();
+}
+
+/**
+ * @param {DeskState} state
+ * @param {TaskDto} task
+ * @param {Intents} intents
+ */
+function ownerPanes(state, task, intents) {
+  const consult = task.consult;
+  const held = task.customer_held;
+  /**
+   * @param {string} name
+   * @param {unknown} [body]
+   */
+  const command = (name, body) => () => intents.taskCommand(task.id, name, body);
+  const statuses = [];
+  if (held) statuses.push(h("span", { class: "status held" }, t("callOnHold")));
+  if (consult && !consult.accepted) statuses.push(h("span", { class: "status requested" }, t("consultRequested")));
+  if (consult?.conference) statuses.push(h("span", { class: "status" }, t("conference")));
+  if (!held && !consult) statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
+  const queue = task.queue === null ? undefined : state.queueNames[task.queue];
+  const meta = [t("kind", task.kind) ?? task.kind, queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
+  const inConsult = !!consult;
+  const recording = recordingControls(task, inConsult, intents);
+  const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },
+    h("div", { class: "pane-head" },
+      h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? t("customer")),
+      h("span", { class: "timer", "data-since": task.connected_at ?? "", "aria-label": t("callTime") }, ""),
+      statuses),
+    h("p", { class: "pane-meta" }, meta),
+    recording,
+    h("div", { class: "row" },
+      held
+        ? h("button", { type: "button", class: "primary", "data-key": "resume", title: "Alt+H", onclick: command("unhold", { party: "customer" }) }, t("resume"))
+        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: command("hold", { party: "customer" }) }, t("hold")),
+      h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog(task, "consult") }, t("consult")),
+      h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog(task, "transfer") }, t("transfer")),
+      // R23 (ours): in a conference, End leaves it; the call stays with the consulted agent.
+      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: command("end") },
+        consult?.conference ? t("leaveConference") : t("end"))));
+  if (!consult) return [customer];
+  const accepted = consult.accepted;
+  const status = !accepted ? t("consultRequested") : consult.conference ? t("inConference") : consult.consulted_held ? t("consultOnHold") : t("consulting");
+  const who = task.consulted ? state.names[task.consulted] ?? t("consultedAgent") : state.names[`task:${task.id}`] ?? t("consultedParty");
+  const consultPane = h("section", { class: "pane consult", "aria-label": t("consultedParty"), id: "pane-consult" },
+    h("div", { class: "pane-head" },
+      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), " ", who),
+      h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status)),
+    h("div", { class: "row" },
+      accepted && !consult.conference
+        ? (consult.consulted_held
+          ? h("button", { type: "button", class: "primary", "data-key": "resume-consulted", onclick: command("unhold", { party: "consulted" }) }, t("resumeConsult"))
+          : h("button", { type: "button", class: "secondary", "data-key": "hold-consulted", onclick: command("hold", { party: "consulted" }) }, t("holdConsult")))
+        : null,
+      h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: command("consult/transfer") }, t("transfer")),
+      h("button", { type: "button", class: "secondary", "data-key": "conference", disabled: !accepted || consult.conference, onclick: command("consult/conference") }, t("conference")),
+      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: command("consult/end") }, t("endConsult"))));
+  return [customer, consultPane];
+}
+
+/**
+ * @param {DeskState} state
+ * @param {TaskDto} task
+ * @param {Intents} intents
+ */
+function consultedPane(state, task, intents) {
+  const held = task.consult?.consulted_held;
+  const owner = (task.owner !== null && state.names[task.owner]) || t("consultingAgent");
+  return h("section", { class: `pane consult${held ? " held" : ""}`, "aria-label": t("consult"), id: "pane-consulted" },
+    h("div", { class: "pane-head" },
+      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), ` ${t("consultFrom")} `, owner),
+      h("span", { class: "timer", "data-since": task.connected_at ?? "" }, ""),
+      h("span", { class: `status${held ? " held" : ""}` }, held ? t("onHold") : task.consult?.conference ? t("inConference") : t("consulting"))),
+    h("p", { class: "pane-meta" }, t("customerNumber", task.customer_number ?? "")),
+    h("div", { class: "row" },
+      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => intents.taskCommand(task.id, "consult/end") },
+        task.consult?.conference ? t("leaveConference") : t("endConsult"))));
+}
+
+/**
+ * Recording state with Pause / Resume (R31), blocked during a consult or conference (R32).
+ * @param {TaskDto} task
+ * @param {boolean} blocked
+ * @param {Intents} intents
+ */
+function recordingControls(task, blocked, intents) {
+  const recording = task.recording ?? { state: "off", resumes_at: null };
+  if (recording.state === "off") return h("p", { class: "recording off" }, t("notRecorded"));
+  const paused = recording.state === "paused";
+  const label = paused ? t("recordingPaused") : t("recordingOn");
+  return h("p", { class: `recording${paused ? " paused" : ""}` }, label,
+    paused && recording.resumes_at ? [t("resumesIn"), h("span", { class: "countdown", "data-deadline": recording.resumes_at }, "")] : null, " ",
+    h("button", { type: "button", class: "secondary", "data-key": "record", disabled: blocked, title: blocked ? t("notDuringConsult") : "",
+      onclick: () => intents.taskCommand(task.id, paused ? "record/resume" : "record/pause") }, paused ? t("resumeRecording") : t("pauseRecording")));
+}

@@ -1,0 +1,204 @@
+// The Consult and Transfer dialog: tabs Agent, Queue / Entry point, Dial number and
+// Organisation, each searchable (R16, R17, R20, R27), a preview of how a typed number is cleaned
+// (R30), and a clear error when a list cannot be fetched (R21).
+
+import { cleanDialNumber } from "../dial.js";
+import { $, closeDialog, h } from "../dom.js";
+import { t } from "../i18n.js";
+import { stateLabel } from "./topbar.js";
+
+/**
+ * @typedef {import("../wire.js").TaskDto} TaskDto
+ * @typedef {import("../app.js").Intents} Intents
+ * @typedef {"agent" | "dest" | "dial" | "org"} Tab
+ * @typedef {{ key: string, target: Record<string, unknown> & { type: string }, label: string, sub: string, state?: string }} Item
+ */
+
+/** @type {Tab[]} */
+const TABS = ["agent", "dest", "dial", "org"];
+
+/** The dialog's own state: which call, consult or transfer, the tab, the list and the pick. */
+const dialog = {
+  mode: "consult",
+  /** @type {Tab} */ tab: "agent",
+  /** @type {Item | null} */ selected: null,
+  /** @type {Item[]} */ items: [],
+  /** @type {number | null} */ task: null,
+};
+
+/** @type {Intents} */
+let intents;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let searchTimer;
+let loadGen = 0;
+
+/** @param {Intents} given */
+export function initTarget(given) {
+  intents = given;
+  $("target-form").addEventListener("submit", submitTarget);
+  // Escape closes the dialog even from a search field (which would otherwise only clear itself).
+  $("target-dialog").addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
+    if (event.key === "Escape") { event.preventDefault(); closeDialog("target-dialog"); }
+  });
+  $("target-cancel").addEventListener("click", () => closeDialog("target-dialog"));
+  $("target-refresh").addEventListener("click", () => loadTargets());
+  $("target-search").addEventListener("input", () => {
+    dialog.selected = null;
+    updateTargetSubmit();
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(loadTargets, 150);
+  });
+  for (const tab of TABS) {
+    $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
+    $(`tab-${tab}`).addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
+      const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
+      if (!step) return;
+      const next = TABS[(TABS.indexOf(tab) + step + TABS.length) % TABS.length];
+      selectTab(next);
+      $(`tab-${next}`).focus();
+    });
+  }
+}
+
+/**
+ * Opens the dialog for a call.
+ * @param {TaskDto} task
+ * @param {"consult" | "transfer"} mode
+ */
+export function openTargetDialog(task, mode) {
+  Object.assign(dialog, { mode, tab: "agent", selected: null, items: [], task: task.id });
+  $("target-title").textContent = mode === "consult" ? t("consult") : t("transfer");
+  $("target-submit").textContent = mode === "consult" ? t("consult") : t("transfer");
+  $("target-error").hidden = true;
+  $("target-dialog").showModal();
+  selectTab("agent");
+}
+
+/** @param {Tab} tab */
+function selectTab(tab) {
+  dialog.tab = tab;
+  dialog.selected = null;
+  for (const other of TABS) {
+    const button = $(`tab-${other}`);
+    button.setAttribute("aria-selected", String(other === tab));
+    button.tabIndex = other === tab ? 0 : -1;
+  }
+  $("target-search").value = "";
+  $("target-search-label").textContent = tab === "dial" ? t("numberOrName") : tab === "org" ? t("searchExperts") : t("search");
+  $("dial-preview").hidden = tab !== "dial";
+  $("dial-preview").textContent = "";
+  $("target-search").focus();
+  loadTargets();
+}
+
+async function loadTargets() {
+  const gen = ++loadGen;
+  const { tab, mode } = dialog;
+  const typed = $("target-search").value.trim();
+  const search = tab === "dial" || tab === "dest" ? searchable(typed) : typed;
+  $("target-list").setAttribute("aria-busy", "true");
+  const reply = await intents.directory(tab, mode, search);
+  if (gen !== loadGen) return;
+  $("target-list").removeAttribute("aria-busy");
+  if (!reply.ok) {
+    // R21: a list that cannot be fetched is a clear error, not an empty list.
+    dialog.items = [];
+    $("target-list").replaceChildren();
+    $("target-error").textContent = t("listFailed", reply.error);
+    $("target-error").hidden = false;
+    return;
+  }
+  $("target-error").hidden = true;
+  dialog.items = reply.data.map((/** @type {any} */ item) => targetItem(tab, item));
+  renderTargets();
+}
+
+/**
+ * A search for a number leaves out what is not part of it (R20: no "(" or "-").
+ * @param {string} text
+ */
+function searchable(text) {
+  return /\d/.test(text) && !/[a-z]/i.test(text) ? text.replace(/[^0-9+#*:]/g, "") : text;
+}
+
+/**
+ * @param {Tab} tab
+ * @param {any} item
+ * @returns {Item}
+ */
+function targetItem(tab, item) {
+  switch (tab) {
+    case "agent":
+      return { key: `agent:${item.id}`, target: { type: "agent", id: item.id }, label: item.name, sub: stateLabel(item.state), state: item.state };
+    case "dest":
+      return { key: `${item.kind}:${item.id}`, target: { type: item.kind, id: item.id }, label: item.name,
+        sub: item.kind === "queue" ? t("queueWaiting", item.waiting ?? 0) : t("entryPoint", item.dial_number ?? "") };
+    case "dial":
+      return { key: `number:${item.number}`, target: { type: "dial_number", number: item.number }, label: item.name, sub: item.number };
+    default:
+      return { key: `expert:${item.id}`, target: { type: "expert", id: item.id }, label: `${item.first_name} ${item.last_name}`,
+        sub: `${item.role} · ${item.department} · ${item.work_phone}` };
+  }
+}
+
+function renderTargets() {
+  const { items, selected } = dialog;
+  const list = $("target-list");
+  list.replaceChildren(...items.map((item) => h("button", {
+    type: "button", class: "choice", role: "option", "aria-selected": String(selected?.key === item.key), "data-key": item.key,
+    onclick: () => { dialog.selected = item; renderTargets(); updateTargetSubmit(); },
+    ondblclick: () => { dialog.selected = item; submitTarget(new Event("submit")); },
+  }, item.state ? h("span", { class: "state-icon-wrap", "data-state": item.state }, h("span", { class: "state-icon", "aria-hidden": "true" })) : null,
+  item.label, h("span", { class: "sub" }, item.sub))));
+  $("target-empty").hidden = items.length > 0 || dialog.tab === "dial";
+  updateTargetSubmit();
+}
+
+function updateTargetSubmit() {
+  const { tab, selected } = dialog;
+  let ok = !!selected;
+  if (tab === "dial") {
+    const typed = $("target-search").value;
+    const preview = $("dial-preview");
+    if (selected) {
+      preview.className = "dial-preview dial-ok";
+      preview.textContent = t("willDialPicked", selected.target.number, selected.label);
+    } else if (/\d/.test(typed)) {
+      const result = cleanDialNumber(typed);
+      preview.className = `dial-preview ${result.ok ? "dial-ok" : "dial-bad"}`;
+      preview.textContent = result.ok
+        ? t("willDial", result.cleaned, result.stripped)
+        : t("cannotDial", result.cleaned || typed, t("dialProblem", result.problem, result.nDigits));
+      ok = result.ok;
+    } else {
+      preview.className = "dial-preview";
+      preview.textContent = t("dialHint");
+    }
+    preview.hidden = false;
+  }
+  $("target-submit").disabled = !ok;
+}
+
+/** @param {Event} event */
+async function submitTarget(event) {
+  event.preventDefault();
+  const { mode, tab, selected, task } = dialog;
+  let target = selected?.target;
+  let label = selected?.label;
+  if (!target && tab === "dial") {
+    const result = cleanDialNumber($("target-search").value);
+    if (!result.ok) return;
+    target = { type: "dial_number", number: result.cleaned };
+    label = result.cleaned;
+  }
+  if (!target || task === null || label === undefined) return;
+  $("target-submit").disabled = true;
+  const problem = await intents.target(task, mode === "consult" ? "consult" : "transfer", target, label);
+  $("target-submit").disabled = false;
+  if (problem) {
+    $("target-error").textContent = problem;
+    $("target-error").hidden = false;
+    return;
+  }
+  closeDialog("target-dialog");
+}

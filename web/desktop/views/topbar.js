@@ -1,0 +1,81 @@
+// The top bar: the agent's name and state with its menu (Available, Idle with a reason), the
+// station and whether its phone is registered, log out of the station and sign out; and the
+// notice while the phone is not registered.
+
+import { $, h } from "../dom.js";
+import { language, t } from "../i18n.js";
+import { activeTask } from "../reduce.js";
+import { toast } from "./messages.js";
+
+/**
+ * @typedef {import("../reduce.js").DeskState} DeskState
+ * @typedef {import("../wire.js").AgentDto} AgentDto
+ * @typedef {import("../app.js").Intents} Intents
+ */
+
+const STATE_KEYS = { available: "stateAvailable", idle: "stateIdle", rona: "stateRona", logged_out: "stateLoggedOut", engaged: "stateEngaged" };
+
+/**
+ * An agent state in the agent's language.
+ * @param {string} state
+ */
+export function stateLabel(state) {
+  const key = /** @type {Record<string, string>} */ (STATE_KEYS)[state];
+  // A state this desktop does not know yet is not shown by its code name.
+  return key ? t(key) : t("stateUnknown");
+}
+
+/** @param {Intents} intents */
+export function initTopbar(intents) {
+  $("state-select").addEventListener("change", (/** @type {Event} */ event) => {
+    const value = /** @type {HTMLSelectElement} */ (event.target).value;
+    if (value === "available") intents.setState({ state: "available" });
+    else if (value.startsWith("idle:")) intents.setState({ state: "idle", idle_reason: value.slice(5) });
+  });
+  $("station-logout").addEventListener("click", async () => {
+    const error = await intents.logOutStation();
+    // R5: the server explains why (an offer popover is shown).
+    if (error) toast(t("cannotLogOut", error));
+  });
+  $("sign-out").addEventListener("click", () => intents.signOut());
+}
+
+/**
+ * @param {DeskState} state
+ * @param {AgentDto} agent
+ */
+export function renderTopbar(state, agent) {
+  const me = /** @type {import("../wire.js").MeDto} */ (state.me);
+  $("state-chip").hidden = false;
+  $("state-chip").dataset.state = agent.state;
+  const reason = agent.idle_reason ? me.idle_reasons.find((r) => r.code === agent.idle_reason)?.label ?? agent.idle_reason : null;
+  const busy2 = activeTask(state) ? t("busyOnCall") : agent.wrapups.length ? t("busyWrapup") : "";
+  $("state-label").textContent = (agent.state === "idle" && reason ? t("idleWithReason", reason) : stateLabel(agent.state)) + busy2;
+  const loggedIn = agent.state !== "logged_out";
+  $("state-control").hidden = !loggedIn;
+  $("station").hidden = !loggedIn;
+  $("station-logout").hidden = !loggedIn;
+  if (loggedIn) {
+    const select = $("state-select");
+    const value = agent.state === "available" ? "available" : agent.state === "idle" ? `idle:${agent.idle_reason ?? ""}` : "";
+    const options = [];
+    if (agent.state === "rona") options.push(h("option", { value: "", disabled: true }, t("ronaChoose")));
+    if (agent.state === "idle" && !agent.idle_reason) options.push(h("option", { value: "idle:", disabled: true }, t("stateIdle")));
+    options.push(h("option", { value: "available" }, t("stateAvailable")));
+    for (const r of me.idle_reasons) options.push(h("option", { value: `idle:${r.code}` }, t("idleWithReason", r.label)));
+    if (document.activeElement !== select || select.dataset.language !== language()) {
+      select.dataset.language = language();
+      select.replaceChildren(...options);
+      select.value = value;
+    }
+    $("station-text").textContent = t("stationText", agent.team, agent.extension);
+    $("phone").dataset.registered = String(agent.phone_registered);
+    $("phone-text").textContent = agent.phone_registered ? t("phoneRegistered") : t("phoneNotRegistered");
+    $("phone").title = agent.phone_registered ? t("phoneRegisteredTitle", agent.extension) : t("phoneNotRegisteredTitle", agent.extension);
+    const help = $("phone-help");
+    help.hidden = agent.phone_registered;
+    help.textContent = agent.phone_registered ? "" : t("phoneHelp", agent.extension);
+  } else {
+    $("phone-help").hidden = true;
+  }
+}

@@ -1,0 +1,159 @@
+// The wire types: what the server sends and answers, as JSDoc typedefs checked by
+// `tsc --checkJs` (tests/e2e/desktop/tsconfig.json). They mirror the server's DTOs in
+// crates/server/src/dto.rs (the one place that chooses the wire format) and the answers of
+// crates/server/src/api/; keep them in step when a DTO changes. The recorded event traces
+// (tests/e2e/desktop/traces/) are what the server really sends, and the trace test fails when
+// the server's events no longer have the shapes recorded there.
+//
+// This module has no code; import it for its types: `@typedef {import("./wire.js").TaskDto} TaskDto`.
+
+/**
+ * `voice`, `chat`, `email` or `social`.
+ * @typedef {"voice" | "chat" | "email" | "social"} Channel
+ */
+
+/**
+ * `logged_out`, `available`, `idle` or `rona`.
+ * @typedef {"logged_out" | "available" | "idle" | "rona"} AgentStateName
+ */
+
+/**
+ * A reason (idle or wrap-up): a code for the server, a label for people.
+ * @typedef {{ code: string, label: string }} ReasonDto
+ */
+
+/**
+ * A popover variable.
+ * @typedef {{ name: string, label: string, value: string }} VariableDto
+ */
+
+/**
+ * Callback popover fields (R11).
+ * @typedef {Object} CallbackDto
+ * @property {string} label "Courtesy callback" or "Web callback".
+ * @property {string} customer_number
+ * @property {string | null} customer_name
+ * @property {string | null} dnis
+ * @property {string} queue
+ */
+
+/**
+ * Recording state (R31, R32).
+ * @typedef {{ state: "off" | "on" | "paused", resumes_at: number | null }} RecordingDto
+ */
+
+/**
+ * Consult state (R18, R19).
+ * @typedef {{ accepted: boolean, consulted_held: boolean, conference: boolean }} ConsultDto
+ */
+
+/**
+ * A task as its participants see it (`GET /api/v1/tasks`).
+ * @typedef {Object} TaskDto
+ * @property {number} id
+ * @property {Channel} channel
+ * @property {string} kind `inbound`, `outdial`, `courtesy_callback`, `web_callback`, `preview_campaign`.
+ * @property {string} phase `queued`, `offered`, `dialing`, `retry_wait`, `connected`, `transferring`, `ended`.
+ * @property {number | null} queue
+ * @property {string | null} customer_number
+ * @property {string | null} dnis
+ * @property {number | null} owner
+ * @property {number | null} offered_to
+ * @property {number | null} consulted
+ * @property {ConsultDto | null} consult
+ * @property {boolean} customer_held
+ * @property {RecordingDto} recording
+ * @property {Record<string, string>} variables
+ * @property {number} variables_version
+ * @property {number | null} connected_at
+ */
+
+/**
+ * An agent's state (`AgentDto`).
+ * @typedef {Object} AgentDto
+ * @property {number} id
+ * @property {string} name
+ * @property {AgentStateName} state
+ * @property {string | null} idle_reason
+ * @property {string | null} team
+ * @property {string | null} extension
+ * @property {boolean} phone_registered
+ * @property {number | null} task
+ * @property {boolean} popover_shown
+ * @property {number[]} wrapups
+ */
+
+/**
+ * A CAD variable's definition, when the server sends them.
+ * @typedef {Object} CadVariableDto
+ * @property {string} name
+ * @property {string} label
+ * @property {string} kind `text`, `number`, `boolean` or `date_time` (ISO 8601).
+ * @property {boolean} editable
+ * @property {boolean} secure
+ */
+
+/**
+ * `GET /api/v1/agents/me`: the signed-in user and, for an agent, the agent.
+ * @typedef {Object} MeDto
+ * @property {string} username
+ * @property {string} role `agent`, `supervisor` or `admin`.
+ * @property {string} organisation
+ * @property {AgentDto | null} agent
+ * @property {string[]} teams
+ * @property {ReasonDto[]} idle_reasons
+ * @property {CadVariableDto[]} cad_variables
+ */
+
+/**
+ * The contact-request popover's content (R7, R9, R11).
+ * @typedef {Object} OfferDto
+ * @property {number} task
+ * @property {Channel} channel
+ * @property {string} kind
+ * @property {VariableDto[]} variables 3 to 6, never secure (R9).
+ * @property {CallbackDto | null} callback
+ * @property {number} offered_at Unix ms.
+ * @property {number} rona_timeout_ms
+ */
+
+/**
+ * A desktop event, tagged by `type` (`EventDto`).
+ * @typedef {{ type: "agent_state", agent: number, state: AgentStateName, reason: string | null, at: number }
+ *   | { type: "reserved", task: number, channel: Channel }
+ *   | ({ type: "offer" } & OfferDto)
+ *   | { type: "consult_offer", task: number, variables: VariableDto[] }
+ *   | { type: "ringing", task: number }
+ *   | { type: "connected", task: number, at: number }
+ *   | { type: "offer_withdrawn", task: number }
+ *   | { type: "rona", task: number }
+ *   | { type: "hold_changed", task: number, customer_held: boolean, consulted_held: boolean | null }
+ *   | { type: "consult_requested", task: number }
+ *   | { type: "consult_accepted", task: number }
+ *   | { type: "consult_failed", task: number, reason: string }
+ *   | { type: "consult_ended", task: number }
+ *   | { type: "conference_started", task: number }
+ *   | { type: "ownership_changed", task: number, owner: number | null }
+ *   | { type: "variables_changed", task: number, version: number, values: Record<string, string> }
+ *   | { type: "recording_changed", task: number, recording: RecordingDto }
+ *   | { type: "callback_dialing", task: number, cancellable: boolean }
+ *   | { type: "call_ended", task: number, reason: string }
+ *   | { type: "wrap_up_required", task: number, reasons: ReasonDto[] }
+ *   | { type: "wrap_up_done", task: number }
+ *   | { type: "queue_changed", queue: number, waiting: number }
+ *   | { type: "limit_reached", code: string }
+ *   | { type: "reload", oldest: number }} EventDto
+ */
+
+/**
+ * One message of the event WebSocket (`/api/v1/events[?since=<seq>]`): its sequence number, when
+ * the server published it (Unix ms) and the event itself, flattened.
+ * @typedef {EventDto & { seq: number, at_unix_ms: number }} EventEnvelope
+ */
+
+/**
+ * An error answer's body.
+ * @typedef {{ code?: string, message?: string, current?: { version: number, values: Record<string, string> } }} ErrorBody
+ */
+
+export {};
