@@ -192,7 +192,13 @@ const intents = {
     await boot();
   },
   async signOut() {
-    await api("POST", "/api/v1/logout");
+    const reply = await api("POST", "/api/v1/logout");
+    // The last session takes the agent off the station, which the server refuses while an
+    // offer is shown (R5), during a call or before a wrap-up: the agent stays signed in.
+    if (reply.status === 409) {
+      toast(t(reply.data?.code === "R5" ? "cannotSignOutOffer" : "cannotSignOutBusy"));
+      return;
+    }
     setDeskState(withLastSeq(state, null), false);
     endSession();
   },

@@ -61,6 +61,17 @@ test("R5 log-out is refused with the server's explanation while an offer popover
   await page.locator("#toast-close").click();
 });
 
+test("R3 R5 sign-out is refused while an offer popover is shown: the agent stays signed in, on the station, with the offer", async () => {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const toast = page.locator("#toast");
+  await toast.waitFor();
+  assert.equal(await page.locator("#toast-text").textContent(), "You cannot sign out while a call is offered to you. Once the offer has ended, sign out again.");
+  await page.locator("#toast-close").click();
+  assert.equal(await page.locator(".popover.offer").count(), 1, "the offer is still shown");
+  assert.equal(await page.locator("#station-text").textContent(), "Sales · ext. 1001");
+  assert.equal(await page.getByRole("heading", { name: "Sign in" }).count(), 0);
+});
+
 test("R13 answering on the phone opens the control pane with a running call timer", async () => {
   const answered = await phone(server, "/answer/1001");
   assert.ok(answered.task);
