@@ -68,6 +68,8 @@ const en = {
   nonAgentAfter: "The Agent Desktop is for agents; supervisors and administrators use the API (see",
   role: (role) => pick({ agent: "an agent", supervisor: "a supervisor", admin: "an administrator" }, role) ?? "a user",
   cannotLogOut: (why) => `Cannot log out: ${why}`,
+  cannotLogOutOffer: "You cannot log out of the station while a call is offered to you.",
+  cannotLogOutBusy: "You cannot log out of the station during a call or before the wrap-up is submitted.",
   cannotSignOutOffer: "You cannot sign out while a call is offered to you. Once the offer has ended, sign out again.",
   cannotSignOutBusy: "You cannot sign out during a call or before the wrap-up is submitted.",
 
@@ -269,6 +271,8 @@ const nb = {
   nonAgentAfter: "Agent Desktop er for agenter; ledere og administratorer bruker API-et (se",
   role: (role) => pick({ agent: "agent", supervisor: "leder", admin: "administrator" }, role) ?? "bruker",
   cannotLogOut: (why) => `Kan ikke logge av: ${why}`,
+  cannotLogOutOffer: "Du kan ikke logge av stasjonen mens et anrop tilbys deg.",
+  cannotLogOutBusy: "Du kan ikke logge av stasjonen under en samtale eller før avslutningen er sendt inn.",
   cannotSignOutOffer: "Du kan ikke logge ut mens et anrop tilbys deg. Logg ut igjen når tilbudet er over.",
   cannotSignOutBusy: "Du kan ikke logge ut under en samtale eller før avslutningen er sendt inn.",
 
