@@ -15,7 +15,7 @@ import {
 } from "./reduce.js";
 import { createSession, errorText } from "./session.js";
 import { initCad, rebuildCad, renderCad } from "./views/cad.js";
-import { initMessages, notify, toast } from "./views/messages.js";
+import { initMessages, noOfferShown, notify, toast } from "./views/messages.js";
 import { renderPanes } from "./views/panes.js";
 import { renderPopovers } from "./views/popovers.js";
 import { initSignin, renderSignin } from "./views/signin.js";
@@ -43,7 +43,7 @@ import { initWrapup, renderWrapup } from "./views/wrapup.js";
  * @property {() => Promise<void>} start Reads the signed-in user and opens the event stream.
  * @property {() => Promise<void>} signOut
  * @property {(team: string, extension: string) => Promise<string | null>} logInStation
- * @property {() => Promise<string | null>} logOutStation
+ * @property {() => Promise<string | null>} logOutStation Shows the refusal itself (R5).
  * @property {(body: { state: string, idle_reason?: string }) => Promise<void>} setState
  * @property {(id: number, command: string, body?: unknown) => Promise<void>} taskCommand
  * @property {(ids: number[]) => Promise<void>} acceptAll R8.
@@ -192,7 +192,14 @@ const intents = {
     await boot();
   },
   async signOut() {
-    await api("POST", "/api/v1/logout");
+    const reply = await api("POST", "/api/v1/logout");
+    // The last session takes the agent off the station, which the server refuses while an
+    // offer is shown (R5), during a call or before a wrap-up: the agent stays signed in.
+    if (reply.status === 409) {
+      if (reply.data?.code === "R5") toast(t("cannotSignOutOffer"), "offer");
+      else toast(t("cannotSignOutBusy"));
+      return;
+    }
     setDeskState(withLastSeq(state, null), false);
     endSession();
   },
@@ -205,6 +212,12 @@ const intents = {
   },
   async logOutStation() {
     const reply = await ask("DELETE", "/api/v1/agents/me/session");
+    if (reply.status === 409 && ["R3", "R5", "R36"].includes(reply.data?.code)) {
+      // The station's refusals in the agent's language, the server's own sentence not repeated.
+      if (reply.data.code === "R5") toast(t("cannotLogOutOffer"), "offer");
+      else toast(t("cannotLogOutBusy"));
+      return null;
+    }
     if (!reply.ok) return reply.error;
     setDeskState(withAgent(state, reply.data));
     return null;
@@ -317,6 +330,7 @@ function render() {
     return;
   }
   const agent = me.agent;
+  if (Object.keys(state.offers).length === 0) noOfferShown();
   renderTopbar(state, agent);
   if (agent.state === "logged_out" && !agent.task && agent.wrapups.length === 0) {
     showView("view-station");

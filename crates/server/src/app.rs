@@ -172,7 +172,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         recordings,
         sign_in: Arc::default(),
     };
-    let housekeeping_task = tokio::spawn(housekeeping(state.store.clone(), state.metrics.clone()));
+    let housekeeping_task = tokio::spawn(housekeeping(state.clone()));
     let listener = TcpListener::bind(options.http)
         .await
         .with_context(|| format!("cannot listen for HTTP on {}", options.http))?;
@@ -207,28 +207,54 @@ pub const IDEMPOTENCY_KEEP_MS: i64 = 24 * 60 * 60 * 1000;
 /// How often the Prometheus recorder drains its samples into its histograms.
 const METRICS_UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Runs until aborted: deletes expired sessions and idempotency records older than
-/// [`IDEMPOTENCY_KEEP_MS`] every [`HOUSEKEEPING_EVERY`], and lets the Prometheus recorder do
-/// its upkeep every few seconds, so that histogram samples do not pile up between scrapes.
-async fn housekeeping(store: Arc<dyn Store>, metrics: PrometheusHandle) {
+/// Runs until aborted: ends expired sessions ([`sweep_sessions`]) and deletes idempotency
+/// records older than [`IDEMPOTENCY_KEEP_MS`] every [`HOUSEKEEPING_EVERY`], and lets the
+/// Prometheus recorder do its upkeep every few seconds, so that histogram samples do not pile
+/// up between scrapes.
+async fn housekeeping(state: AppState) {
     let mut sweep = tokio::time::interval(HOUSEKEEPING_EVERY);
     let mut upkeep = tokio::time::interval(METRICS_UPKEEP_EVERY);
     loop {
         tokio::select! {
             _ = sweep.tick() => {
                 let now = unix_ms();
-                match store.delete_expired_sessions(now).await {
-                    Ok(0) => {}
-                    Ok(n_deleted) => tracing::info!(n_deleted, "expired sessions deleted"),
-                    Err(error) => tracing::warn!(%error, "expired sessions not deleted"),
-                }
-                match store.delete_idempotent_responses_before(now - IDEMPOTENCY_KEEP_MS).await {
+                sweep_sessions(&state, now).await;
+                match state.store.delete_idempotent_responses_before(now - IDEMPOTENCY_KEEP_MS).await {
                     Ok(0) => {}
                     Ok(n_deleted) => tracing::info!(n_deleted, "old idempotency records deleted"),
                     Err(error) => tracing::warn!(%error, "old idempotency records not deleted"),
                 }
             }
-            _ = upkeep.tick() => metrics.run_upkeep(),
+            _ = upkeep.tick() => state.metrics.run_upkeep(),
+        }
+    }
+}
+
+/// Deletes the sessions expired at `now` and logs out of the station every agent whose last
+/// session that was (R3). An agent the engine will not log out (an offer shown, R5, or a
+/// call) stays logged in; the offer turns into RONA, which is not routable.
+pub async fn sweep_sessions(state: &AppState, now: i64) {
+    let ended = match state.store.delete_expired_sessions(now).await {
+        Ok(ended) => ended,
+        Err(error) => {
+            tracing::warn!(%error, "expired sessions not deleted");
+            return;
+        }
+    };
+    if !ended.is_empty() {
+        tracing::info!(n_users = ended.len(), "expired sessions deleted");
+    }
+    for user in ended {
+        match state.store.live_sessions(user.id, now, None).await {
+            Ok(0) => {}
+            Ok(_) => continue,
+            Err(error) => {
+                tracing::warn!(%error, user = %user.username, "sessions not counted");
+                continue;
+            }
+        }
+        if let Err(error) = crate::api::session::log_out_of_station(state, &user).await {
+            tracing::warn!(user = %user.username, ?error, "not logged out of the station at session expiry");
         }
     }
 }

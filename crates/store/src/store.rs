@@ -82,8 +82,18 @@ pub trait Store: Send + Sync {
         keep: Option<&str>,
     ) -> Result<u64, StoreError>;
 
-    /// Deletes sessions that expired at or before `now_unix_ms`; returns how many.
-    async fn delete_expired_sessions(&self, now_unix_ms: i64) -> Result<u64, StoreError>;
+    /// Deletes sessions that expired at or before `now_unix_ms`; returns their users, each
+    /// once (an agent whose last session ended is logged out of the station, R3).
+    async fn delete_expired_sessions(&self, now_unix_ms: i64) -> Result<Vec<UserRow>, StoreError>;
+
+    /// How many of a user's sessions are valid at `now_unix_ms`, leaving out the one with
+    /// `except` as its token hash.
+    async fn live_sessions(
+        &self,
+        user_id: i64,
+        now_unix_ms: i64,
+        except: Option<&str>,
+    ) -> Result<u64, StoreError>;
 
     // Idempotency keys.
 

@@ -226,7 +226,13 @@ mod accounts {
         assert_eq!(session.user, user);
         assert_eq!(session.expires_unix_ms, 10_000);
 
-        assert_eq!(store.delete_expired_sessions(10_000).await?, 1);
+        assert_eq!(store.live_sessions(user.id, 10_000, None).await?, 1);
+        assert_eq!(
+            store.live_sessions(user.id, 9_999, Some("hash-b")).await?,
+            1
+        );
+        let ended = store.delete_expired_sessions(10_000).await?;
+        assert_eq!(ended, vec![user.clone()]);
         assert!(store.session("hash-a").await?.is_none());
         assert!(store.session("hash-b").await?.is_some());
 

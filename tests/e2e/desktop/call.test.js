@@ -53,12 +53,29 @@ test("R6 R7 R9 R13 the contact-request popover shows 3 to 6 variables (never sec
   await screenshot(page, "05-offer-popover");
 });
 
-test("R5 log-out is refused with the server's explanation while an offer popover is shown", async () => {
+test("R5 R12 log-out is refused with one translated sentence while an offer popover is shown, which goes when the offer turns into RONA", async () => {
   await page.getByRole("button", { name: "Log out of station" }).click();
   const toast = page.locator("#toast");
   await toast.waitFor();
-  assert.match(await toast.textContent(), /Cannot log out: Cannot log out while an offer popover is shown/);
+  assert.equal(await page.locator("#toast-text").textContent(), "You cannot log out of the station while a call is offered to you.");
+  // The offer is not answered: RONA. The refusal is about an offer no longer shown, so it goes.
+  const rona = page.locator("#rona-popover");
+  await rona.waitFor({ timeout: 12000 });
+  await toast.waitFor({ state: "hidden" });
+  // Available brings the call straight back for the next tests (R12).
+  await rona.getByRole("button", { name: "Available" }).click();
+  await page.locator(".popover.offer").waitFor();
+});
+
+test("R3 R5 sign-out is refused while an offer popover is shown: the agent stays signed in, on the station, with the offer", async () => {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  const toast = page.locator("#toast");
+  await toast.waitFor();
+  assert.equal(await page.locator("#toast-text").textContent(), "You cannot sign out while a call is offered to you. Once the offer has ended, sign out again.");
   await page.locator("#toast-close").click();
+  assert.equal(await page.locator(".popover.offer").count(), 1, "the offer is still shown");
+  assert.equal(await page.locator("#station-text").textContent(), "Sales · ext. 1001");
+  assert.equal(await page.getByRole("heading", { name: "Sign in" }).count(), 0);
 });
 
 test("R13 answering on the phone opens the control pane with a running call timer", async () => {

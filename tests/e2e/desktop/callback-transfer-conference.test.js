@@ -132,6 +132,20 @@ test("R11 R39 a web callback shows the customer's name; Cancel callback replaces
   await wrapUp(anna);
 });
 
+test("R27 transfer with nobody Available: the Agent tab explains that only Available agents can take a transfer", async () => {
+  await annaOnCall("+4791000127");
+  // Bjorn is Idle: nobody can take the call.
+  await anna.locator("#pane-customer").getByRole("button", { name: "Transfer", exact: true }).click();
+  const dialog = anna.locator("#target-dialog");
+  const empty = dialog.locator("#target-empty", { hasText: "Only Available agents" });
+  await empty.waitFor();
+  assert.equal(await empty.textContent(), "No Available agent found. Only Available agents can take a transfer.");
+  assert.equal(await dialog.locator(".choice").count(), 0);
+  await dialog.getByRole("button", { name: "Cancel" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await endAndWrapUp(anna);
+});
+
 test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer", async () => {
   await annaOnCall("+4791000027");
   await setState(bjorn, "available", "Available");

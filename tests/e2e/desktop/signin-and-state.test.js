@@ -1,7 +1,7 @@
 // Sign-in, station log-in, the phone-registered indicator and state changes, in a real browser.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { phone, screenshot, signIn, startBrowser, startServer } from "./helpers.js";
+import { agentApi, phone, readyAgent, screenshot, signIn, startBrowser, startServer } from "./helpers.js";
 
 let server;
 let browser;
@@ -74,6 +74,21 @@ test("sign-out returns to the sign-in form", async () => {
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("heading", { name: "Sign in" }).waitFor();
   await page.close();
+});
+
+test("R3 signing out while Available logs the agent out of the station, so no call is offered to an agent who has left", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await readyAgent(page, server, "bjorn", "Sales", "1002");
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  // Signed in again (another browser, as the next morning): the station is asked for anew.
+  const api = await agentApi(server, "bjorn");
+  const me = await api.call("GET", "/api/v1/agents/me");
+  assert.equal(me.body.agent.state, "logged_out");
+  await signIn(page, server, "bjorn");
+  await page.getByRole("heading", { name: "Log in to your station" }).waitFor();
+  await context.close();
 });
 
 test("a supervisor signed in to the desktop is told it is for agents, with the role in words, never its code name", async () => {

@@ -12,13 +12,28 @@ import { t } from "../i18n.js";
 
 /** @type {ReturnType<typeof setTimeout> | undefined} */
 let toastTimer;
+/** What the message shown is about, if it holds only while that lasts. @type {"offer" | null} */
+let toastAbout = null;
 
-/** Shows a message for eight seconds (or until dismissed). @param {string} text */
-export function toast(text) {
+/**
+ * Shows a message for eight seconds (or until dismissed); one `about` an offer goes as soon as
+ * no offer is shown (R5: a refusal because of an offer is stale once it turned into RONA).
+ * @param {string} text
+ * @param {"offer" | null} [about]
+ */
+export function toast(text, about = null) {
   $("toast-text").textContent = text;
   $("toast").hidden = false;
+  toastAbout = about;
   clearTimeout(toastTimer);
   toastTimer = setTimeout(() => { $("toast").hidden = true; }, 8000);
+}
+
+/** Takes away a message about an offer, now that none is shown. */
+export function noOfferShown() {
+  if (toastAbout !== "offer") return;
+  toastAbout = null;
+  $("toast").hidden = true;
 }
 
 /** Has screen readers read a text out. @param {string} text */

@@ -151,6 +151,8 @@ function renderTargets() {
   }, item.state ? h("span", { class: "state-icon-wrap", "data-state": item.state }, h("span", { class: "state-icon", "aria-hidden": "true" })) : null,
   item.label, h("span", { class: "sub" }, item.sub))));
   $("target-empty").hidden = items.length > 0 || dialog.tab === "dial";
+  // R27: only Available agents can take a transfer; an empty list says so, not just "nothing".
+  $("target-empty").textContent = dialog.tab === "agent" && dialog.mode === "transfer" ? t("noAvailableAgent") : t("nothingFound");
   updateTargetSubmit();
 }
 

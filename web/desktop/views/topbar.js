@@ -34,7 +34,7 @@ export function initTopbar(intents) {
   });
   $("station-logout").addEventListener("click", async () => {
     const error = await intents.logOutStation();
-    // R5: the server explains why (an offer popover is shown).
+    // R5's refusal is shown by the intent, in the agent's language; any other says why.
     if (error) toast(t("cannotLogOut", error));
   });
   $("sign-out").addEventListener("click", () => intents.signOut());

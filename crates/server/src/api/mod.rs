@@ -13,7 +13,7 @@ pub use callbacks::CallbackLimiter;
 mod directory;
 mod events;
 mod recordings;
-mod session;
+pub(crate) mod session;
 mod supervisor;
 mod tasks;
 

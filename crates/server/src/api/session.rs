@@ -89,10 +89,21 @@ async fn login(
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
 }
 
-/// Sign out (ends this session).
+/// Sign out (ends this session). The agent's last session also logs the agent out of the
+/// station, so that a signed-out agent is never offered a call (R3); refused while an offer
+/// is shown (R5), during a call and before a wrap-up is submitted, as station log-out is.
 #[utoipa::path(post, path = "/api/v1/logout", tag = "session",
-    responses((status = 204), (status = 401, body = super::ErrorBody)))]
+    responses((status = 204), (status = 401, body = super::ErrorBody), (status = 409, body = super::ErrorBody)))]
 async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    let others = state
+        .store
+        .live_sessions(caller.user.id, unix_ms(), Some(&caller.token_hash))
+        .await?;
+    if others == 0 {
+        // The agent's last session: off the station first, so that nobody signed out is
+        // routed a call; refused, with the engine's reason, while an offer is shown (R5).
+        log_out_of_station(&state, &caller.user).await?;
+    }
     state.store.delete_session(&caller.token_hash).await?;
     state.hub.end_session(&caller.token_hash);
     let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
@@ -318,6 +329,34 @@ async fn set_state(
         agent_response(org, agent).await
     })
     .await
+}
+
+/// Logs an agent out of the station when their last session ends (sign-out or expiry), by
+/// the engine's station log-out and its refusals (R3, R5); nothing for a user who is not an
+/// agent or an agent who is not logged in.
+pub(crate) async fn log_out_of_station(
+    state: &AppState,
+    user: &sentral_store::UserRow,
+) -> Result<(), ApiError> {
+    let (Some(id), Some(org)) = (user.agent_id, state.orgs.get(&user.org)) else {
+        return Ok(());
+    };
+    let agent = sentral_engine::AgentId(id);
+    let view = org
+        .handle
+        .query(move |engine| engine.agent_view(agent))
+        .await
+        .flatten();
+    if view.is_none_or(|view| view.extension.is_none()) {
+        return Ok(());
+    }
+    org.handle
+        .input(Input::Command {
+            agent,
+            command: Command::LogOut,
+        })
+        .await?;
+    Ok(())
 }
 
 /// The caller's organisation.

@@ -288,12 +288,42 @@ impl Store for SqliteStore {
         Ok(result.rows_affected())
     }
 
-    async fn delete_expired_sessions(&self, now_unix_ms: i64) -> Result<u64, StoreError> {
-        let result = sqlx::query("DELETE FROM sessions WHERE expires_unix_ms <= ?1")
+    async fn delete_expired_sessions(&self, now_unix_ms: i64) -> Result<Vec<UserRow>, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let rows = sqlx::query(concat!(
+            "SELECT DISTINCT ",
+            user_columns!(),
+            " FROM sessions JOIN users ON users.id = sessions.user_id
+             WHERE sessions.expires_unix_ms <= ?1
+             ORDER BY users.id"
+        ))
+        .bind(now_unix_ms)
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM sessions WHERE expires_unix_ms <= ?1")
             .bind(now_unix_ms)
-            .execute(&self.writer)
+            .execute(&mut *tx)
             .await?;
-        Ok(result.rows_affected())
+        tx.commit().await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn live_sessions(
+        &self,
+        user_id: i64,
+        now_unix_ms: i64,
+        except: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions
+             WHERE user_id = ?1 AND expires_unix_ms > ?2 AND (?3 IS NULL OR token_hash <> ?3)",
+        )
+        .bind(user_id)
+        .bind(now_unix_ms)
+        .bind(except)
+        .fetch_one(&self.reader)
+        .await?;
+        Ok(u64::try_from(count).unwrap_or(0))
     }
 
     async fn idempotent_response(
