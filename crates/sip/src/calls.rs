@@ -782,7 +782,7 @@ impl CallControl {
         }
         session.refreshing = true;
         let session = *session;
-        let we_are_uac = leg.0 & ENGINE_LEG_BIT != 0;
+        let we_are_uac = !is_inbound_id(leg);
         let sdp = if session.update {
             None
         } else {
@@ -1234,7 +1234,7 @@ impl CallControl {
                 session_timer::header_value(
                     session.interval,
                     session.refresher,
-                    leg.0 & ENGINE_LEG_BIT != 0,
+                    !is_inbound_id(leg),
                 ),
             ));
             if session.far_end_supports {
@@ -1408,7 +1408,7 @@ impl CallControl {
                 status: 480,
                 reason: "the call was ended before it was answered".into(),
             }),
-            State::Opening if self.is_inbound_id(leg) => {
+            State::Opening if is_inbound_id(leg) => {
                 self.push(Action::Reject {
                     leg,
                     status: 480,
@@ -1458,11 +1458,7 @@ impl CallControl {
     }
 
     fn is_inbound(&self, leg: LegId) -> bool {
-        self.legs.contains_key(&leg) && self.is_inbound_id(leg)
-    }
-
-    fn is_inbound_id(&self, leg: LegId) -> bool {
-        leg.0 & ENGINE_LEG_BIT == 0
+        self.legs.contains_key(&leg) && is_inbound_id(leg)
     }
 
     fn engine(&mut self, leg: LegId, event: TelephonyEvent) {
@@ -1528,6 +1524,11 @@ pub const NUMBER_CHARS_MAX: usize = 64;
 const TRUNK_NONCE_LIFETIME: Duration = Duration::from_secs(300);
 /// How long to wait before refreshing again after a glare (491).
 const GLARE_RETRY: Duration = Duration::from_secs(2);
+
+/// Whether a leg came in (the call control numbered it) rather than being placed by the engine.
+fn is_inbound_id(leg: LegId) -> bool {
+    leg.0 & ENGINE_LEG_BIT == 0
+}
 
 /// The digits of a number, for comparing a Request-URI user with configured numbers.
 fn digits(number: &str) -> String {

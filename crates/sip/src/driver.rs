@@ -25,7 +25,7 @@ use crate::registrar::{
 };
 use crate::transport::{
     Answer, BindError, Call, CallKey, Calls, Inbound, Outbound, ReInviteReply, RequestFacts,
-    Responder, Signal, SipMethod, SipTransport,
+    Responder, Signal, SipMethod, SipTransport, reason_header,
 };
 use sentral_engine::{LegId, TelephonyCommand, TelephonyEvent};
 use std::collections::HashMap;
@@ -703,14 +703,7 @@ impl Driver {
                     "INVITE refused"
                 );
                 let mut headers = refusal.headers;
-                headers.push((
-                    "Reason",
-                    format!(
-                        "SIP;cause={};text=\"{}\"",
-                        refusal.status,
-                        refusal.reason.replace('"', "'")
-                    ),
-                ));
+                headers.push(("Reason", reason_header(refusal.status, &refusal.reason)));
                 responder.send(Answer {
                     status: refusal.status,
                     reason: reason_phrase(refusal.status).to_owned(),

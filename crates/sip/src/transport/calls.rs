@@ -290,11 +290,10 @@ impl Call {
 
     /// Refuses an inbound INVITE; the reason phrase goes in a `Reason` header too.
     pub fn reject(&self, status: u16, reason: &str) {
-        let reason = format!("SIP;cause={status};text=\"{}\"", reason.replace('"', "'"));
-        if let Err(error) = self
-            .dialog
-            .reject(Some(StatusCode::from(status)), Some(reason))
-        {
+        if let Err(error) = self.dialog.reject(
+            Some(StatusCode::from(status)),
+            Some(reason_header(status, reason)),
+        ) {
             tracing::debug!(%error, "an INVITE could not be refused");
         }
     }
@@ -366,6 +365,11 @@ impl ReInviteReply {
 }
 
 /// Reads dialog-state events into signals, and forgets dialogs that ended.
+/// The `Reason` header value (RFC 3326) that says why a call was refused.
+pub(crate) fn reason_header(status: u16, reason: &str) -> String {
+    format!("SIP;cause={status};text=\"{}\"", reason.replace('"', "'"))
+}
+
 /// Headers of our own, by name and value.
 fn other_headers(extra: Vec<(&'static str, String)>) -> Vec<Header> {
     extra

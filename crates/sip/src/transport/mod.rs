@@ -12,7 +12,7 @@
 
 mod calls;
 
-pub(crate) use calls::{Call, CallKey, Calls, Outbound, ReInviteReply, Signal};
+pub(crate) use calls::{Call, CallKey, Calls, Outbound, ReInviteReply, Signal, reason_header};
 
 use crate::registrar::{ContactRequest, Contacts, Transport};
 use rsipstack::EndpointBuilder;
