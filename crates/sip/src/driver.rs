@@ -663,22 +663,23 @@ impl Driver {
 
     /// A new INVITE: checked by the call control first, so a refused one never gets a
     /// dialog (nor any other state) here.
-    fn new_invite(&mut self, request: RequestFacts, responder: Responder) {
+    fn new_invite(&mut self, mut request: RequestFacts, responder: Responder) {
         let now = Instant::now().into_std();
         let source = (!request.source.ip().is_unspecified()).then_some(request.source.ip());
+        let invite = request.invite.take().unwrap_or_default();
         let arrived = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.calls.invite_arrived(
                 now,
                 NewCall {
                     source,
                     dnis: &request.request_user,
-                    ani: &request.caller,
-                    sdp: &request.body,
-                    proxy_authorization: &request.proxy_authorization,
-                    session_expires: request.session_timer.session_expires.as_deref(),
-                    min_se: request.session_timer.min_se.as_deref(),
-                    supported: &request.session_timer.supported,
-                    allow: &request.session_timer.allow,
+                    ani: &invite.caller,
+                    sdp: &invite.body,
+                    proxy_authorization: &invite.proxy_authorization,
+                    session_expires: invite.session_timer.session_expires.as_deref(),
+                    min_se: invite.session_timer.min_se.as_deref(),
+                    supported: &invite.session_timer.supported,
+                    allow: &invite.session_timer.allow,
                 },
             )
         }));

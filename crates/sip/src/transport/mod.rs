@@ -69,13 +69,21 @@ pub(crate) struct RequestFacts {
     pub in_dialog: bool,
     /// The Request-URI's user: an INVITE's dialled number.
     pub request_user: String,
+    /// What only an INVITE needs; `None` for other methods, so REGISTER and OPTIONS do not
+    /// pay for it.
+    pub invite: Option<InviteFacts>,
+}
+
+/// The parts of an INVITE the call control reads.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InviteFacts {
     /// The caller's number: P-Asserted-Identity's user, else From's; empty when withheld.
     pub caller: String,
-    /// The body (an INVITE's offer).
+    /// The offer.
     pub body: Vec<u8>,
     /// Every `Proxy-Authorization` value, as sent.
     pub proxy_authorization: Vec<String>,
-    /// Header values a new INVITE's session timer is read from (RFC 4028), as sent.
+    /// Header values the session timer is read from (RFC 4028), as sent.
     pub session_timer: SessionTimerHeaders,
 }
 
@@ -441,21 +449,19 @@ pub(crate) fn facts_of(transaction: &Transaction) -> RequestFacts {
         },
         in_dialog: matches!(request.to_header().map(|to| to.tag()), Ok(Ok(Some(_)))),
         request_user: request.uri.user().unwrap_or_default().to_owned(),
-        caller: calls::caller_of(request),
-        body: if request.method == Method::Invite {
-            request.body.clone()
-        } else {
-            Vec::new()
-        },
-        proxy_authorization: request
-            .headers
-            .iter()
-            .filter_map(|header| match header {
-                Header::ProxyAuthorization(value) => Some(value.value().to_owned()),
-                _ => None,
-            })
-            .collect(),
-        session_timer: SessionTimerHeaders::of(&request.headers),
+        invite: (request.method == Method::Invite).then(|| InviteFacts {
+            caller: calls::caller_of(request),
+            body: request.body.clone(),
+            proxy_authorization: request
+                .headers
+                .iter()
+                .filter_map(|header| match header {
+                    Header::ProxyAuthorization(value) => Some(value.value().to_owned()),
+                    _ => None,
+                })
+                .collect(),
+            session_timer: SessionTimerHeaders::of(&request.headers),
+        }),
     }
 }
 
