@@ -4,7 +4,7 @@
 // the administrator changes settings through the REST API.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { DN_SALES, agentApi, phone, readyAgent, screenshot, startBrowser, startServer } from "./helpers.js";
+import { DN_SALES, agentApi, endAndWrapUp, phone, readyAgent, screenshot, startBrowser, startServer, wrapUp } from "./helpers.js";
 
 let server;
 let browser;
@@ -45,20 +45,6 @@ async function annaOnCall(ani) {
   await phone(server, "/answer/1001");
   await anna.locator("#pane-customer .status", { hasText: "Connected" }).waitFor();
   return leg;
-}
-
-async function wrapUp(page) {
-  const dialog = page.locator("#wrapup-dialog");
-  await dialog.getByRole("button", { name: "Submit wrap-up" }).waitFor();
-  await dialog.getByLabel("Resolved").check();
-  await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
-  await dialog.waitFor({ state: "hidden" });
-}
-
-async function endAndWrapUp(page) {
-  await page.locator("#pane-customer").getByRole("button", { name: "End", exact: true }).click();
-  await wrapUp(page);
-  await page.locator("#no-task").waitFor();
 }
 
 /// Opens the Consult or Transfer dialog and picks Bjorn on the Agent tab.

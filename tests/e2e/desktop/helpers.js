@@ -146,6 +146,22 @@ export async function readyAgent(page, server, username, team, extension) {
 }
 
 /// Saves a screenshot for a person to look at (git-ignored).
+/** Submits the open wrap-up dialog with the reason Resolved. */
+export async function wrapUp(page) {
+  const dialog = page.locator("#wrapup-dialog");
+  await dialog.getByRole("button", { name: "Submit wrap-up" }).waitFor();
+  await dialog.getByLabel("Resolved").check();
+  await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
+  await dialog.waitFor({ state: "hidden" });
+}
+
+/** Presses End on the customer's pane, wraps up, and waits for the empty screen. */
+export async function endAndWrapUp(page) {
+  await page.locator("#pane-customer").getByRole("button", { name: "End", exact: true }).click();
+  await wrapUp(page);
+  await page.locator("#no-task").waitFor();
+}
+
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });

@@ -17,7 +17,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DN_SALES, agentApi, phone, readyAgent, startBrowser, startServer } from "./helpers.js";
+import { DN_SALES, agentApi, endAndWrapUp, phone, readyAgent, startBrowser, startServer, wrapUp } from "./helpers.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TRACES = join(here, "traces");
@@ -175,20 +175,6 @@ async function annaOnCall(ani) {
   await anna().locator(".popover.offer").waitFor();
   await phone(server, "/answer/1001");
   await anna().locator("#pane-customer .status", { hasText: "Connected" }).waitFor();
-}
-
-async function wrapUp(page) {
-  const dialog = page.locator("#wrapup-dialog");
-  await dialog.getByRole("button", { name: "Submit wrap-up" }).waitFor();
-  await dialog.getByLabel("Resolved").check();
-  await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
-  await dialog.waitFor({ state: "hidden" });
-}
-
-async function endAndWrapUp(page) {
-  await page.locator("#pane-customer").getByRole("button", { name: "End", exact: true }).click();
-  await wrapUp(page);
-  await page.locator("#no-task").waitFor();
 }
 
 async function pickBjorn(mode) {
