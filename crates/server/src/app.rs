@@ -43,6 +43,8 @@ pub struct AppState {
     pub recordings: PathBuf,
     /// Sign-in's lock, hashing bound and per-address failures.
     pub sign_in: Arc<crate::auth::SignInGuard>,
+    /// Whether HTTP is served over TLS: then HSTS is sent and the session cookie is `Secure`.
+    pub https: bool,
 }
 
 /// One running organisation.
@@ -75,6 +77,8 @@ pub struct RunningApp {
     pub http_addr: SocketAddr,
     /// Where SIP listens, if it does.
     pub sip_addr: Option<SocketAddr>,
+    /// The HTTPS certificate, when HTTP is served over TLS.
+    pub certificates: Option<Arc<crate::tls::Certificates>>,
     /// Shared state (tests reach organisations through it, as the telephony adapter does).
     pub state: AppState,
     stop_http: oneshot::Sender<()>,
@@ -84,6 +88,24 @@ pub struct RunningApp {
 }
 
 impl RunningApp {
+    /// Whether the desktop is served over HTTPS.
+    pub fn scheme(&self) -> &'static str {
+        if self.certificates.is_some() {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// Reads the HTTPS certificate and key again (on SIGHUP): handshakes from now on present
+    /// the new certificate; open connections keep theirs. Without TLS there is nothing to do.
+    pub fn reload_tls(&self) -> Result<()> {
+        match &self.certificates {
+            Some(certificates) => certificates.reload(),
+            None => Ok(()),
+        }
+    }
+
     /// The handle of an organisation's engine.
     pub fn org(&self, slug: &str) -> Option<OrgHandle> {
         self.state.orgs.get(slug).map(|o| o.handle.clone())
@@ -110,6 +132,14 @@ impl RunningApp {
 
 /// Starts the server.
 pub async fn start(options: StartOptions) -> Result<RunningApp> {
+    // A certificate that cannot be read stops the start before anything listens.
+    let certificates = options
+        .config
+        .server
+        .tls
+        .clone()
+        .map(crate::tls::Certificates::load)
+        .transpose()?;
     std::fs::create_dir_all(&options.data_dir).with_context(|| {
         format!(
             "cannot create the data directory {}",
@@ -171,6 +201,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         callback_limiter: Arc::default(),
         recordings,
         sign_in: Arc::default(),
+        https: certificates.is_some(),
     };
     let housekeeping_task = tokio::spawn(housekeeping(state.clone()));
     let listener = TcpListener::bind(options.http)
@@ -179,19 +210,39 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
     let http_addr = listener.local_addr()?;
     let router = crate::api::router(state.clone());
     let (stop_http, stopped) = oneshot::channel::<()>();
-    let http = tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let serve = axum::serve(listener, service).with_graceful_shutdown(async {
-            let _ = stopped.await;
-        });
-        if let Err(error) = serve.await {
-            tracing::error!(%error, "HTTP server failed");
+    let stopped = async {
+        let _ = stopped.await;
+    };
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let http = match &certificates {
+        Some(certificates) => {
+            use axum::serve::ListenerExt;
+            let listener = crate::tls::TlsListener::new(listener, certificates.server_config())?
+                .tap_io(|_| {});
+            tokio::spawn(async move {
+                let serve = axum::serve(listener, service).with_graceful_shutdown(stopped);
+                if let Err(error) = serve.await {
+                    tracing::error!(%error, "HTTPS server failed");
+                }
+            })
         }
-    });
-    tracing::info!(%http_addr, "Sentral is listening");
+        None => tokio::spawn(async move {
+            let serve = axum::serve(listener, service).with_graceful_shutdown(stopped);
+            if let Err(error) = serve.await {
+                tracing::error!(%error, "HTTP server failed");
+            }
+        }),
+    };
+    let scheme = if certificates.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    tracing::info!(%http_addr, scheme, "Sentral is listening");
     Ok(RunningApp {
         http_addr,
         sip_addr,
+        certificates,
         state,
         stop_http,
         http,

@@ -10,6 +10,7 @@
 //! - `sip`: the SIP service (`sentral-sip`): agents' phones register, their registrations
 //!   become the organisations' `DeviceRegistered`/`DeviceUnregistered` inputs.
 //! - `recordings`: call recordings on disk: start-up repair and the retention sweep (R31).
+//! - `tls`: HTTPS: the certificate (reloaded on SIGHUP) and the TLS listener.
 //! - `hub`: per-user event streams with sequence numbers and bounded replay.
 //! - `auth`: passwords, sessions, the authenticated `Caller`.
 //! - `api`: the REST API, its OpenAPI document, the WebSocket, operations endpoints.
@@ -30,5 +31,6 @@ pub mod org;
 pub mod recordings;
 pub mod sip;
 pub mod telephony;
+pub mod tls;
 
 pub use app::{RunningApp, StartOptions, start};

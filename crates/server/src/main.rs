@@ -121,6 +121,12 @@ struct Network {
     /// Where the store lives.
     #[arg(long, default_value = "sentral-data")]
     data_dir: PathBuf,
+    /// PEM certificate chain for HTTPS (with --tls-key); re-read on SIGHUP.
+    #[arg(long, requires = "tls_key")]
+    tls_certificate: Option<PathBuf>,
+    /// PEM private key of the HTTPS certificate (with --tls-certificate).
+    #[arg(long, requires = "tls_certificate")]
+    tls_key: Option<PathBuf>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -167,7 +173,14 @@ async fn run() -> Result<()> {
             serve(config::demo(), network, Some(demo)).await
         }
         Commands::CheckConfig { file } => {
-            read_config(&file)?;
+            let config = read_config(&file)?;
+            if let Some(tls) = &config.server.tls {
+                sentral_server::tls::Certificates::load(tls.clone())?;
+            }
+            let http = config.server.http.unwrap_or(DEFAULT_HTTP);
+            if config.server.tls.is_none() && !http.ip().is_loopback() {
+                println!("warning: {PLAIN_HTTP_WARNING}");
+            }
             println!("{}: OK", file.display());
             Ok(())
         }
@@ -189,6 +202,12 @@ async fn run() -> Result<()> {
     }
 }
 
+/// Where HTTP listens when neither the flag nor the file says.
+const DEFAULT_HTTP: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
+    std::net::Ipv4Addr::LOCALHOST,
+    8080,
+));
+
 /// What `sentral demo` adds to serving.
 struct DemoMode {
     /// Whether the simulated phones and customers run.
@@ -197,11 +216,14 @@ struct DemoMode {
     call_interval: Duration,
 }
 
-async fn serve(file: ServerConfig, network: Network, demo: Option<DemoMode>) -> Result<()> {
-    let http = network
-        .http
-        .or(file.server.http)
-        .unwrap_or_else(|| "127.0.0.1:8080".parse().expect("valid"));
+async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>) -> Result<()> {
+    if let (Some(certificate), Some(key)) = (&network.tls_certificate, &network.tls_key) {
+        file.server.tls = Some(sentral_server::tls::TlsFiles {
+            certificate: certificate.clone(),
+            key: key.clone(),
+        });
+    }
+    let http = network.http.or(file.server.http).unwrap_or(DEFAULT_HTTP);
     let sip = network
         .sip
         .or(file.server.sip)
@@ -238,20 +260,32 @@ async fn serve(file: ServerConfig, network: Network, demo: Option<DemoMode>) -> 
     })
     .await?;
     let sip = app.sip_addr.unwrap_or(sip);
+    if app.certificates.is_none() && !app.http_addr.ip().is_loopback() {
+        tracing::warn!(http = %app.http_addr, "{}", PLAIN_HTTP_WARNING);
+    }
     let mut simulator = None;
     if let Some(demo) = demo {
         if demo.simulator {
             simulator = Some(start_simulator(&app, sip, demo.call_interval).await?);
         }
-        print_demo(app.http_addr, sip, &network.data_dir, simulator.is_some());
+        print_demo(
+            &format!("{}://{}", app.scheme(), app.http_addr),
+            sip,
+            &network.data_dir,
+            simulator.is_some(),
+        );
     } else {
         println!(
-            "Sentral is running: desktop http://{}/, SIP sip:{sip} (data in {})",
+            "Sentral is running: desktop {}://{}/, SIP sip:{sip} (data in {})",
+            app.scheme(),
             app.http_addr,
             network.data_dir.display()
         );
     }
-    shutdown_signal().await;
+    tokio::select! {
+        () = shutdown_signal() => {}
+        () = reload_on_sighup(&app) => {}
+    }
     tracing::info!("shutting down");
     if let Some(simulator) = simulator {
         simulator.stop();
@@ -280,9 +314,9 @@ async fn start_simulator(
     Ok(simulator)
 }
 
-fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path, simulator: bool) {
+fn print_demo(http: &str, sip: SocketAddr, data_dir: &Path, simulator: bool) {
     let phones = if simulator {
-        format!("\n  Demo phones     http://{http}/demo/phone")
+        format!("\n  Demo phones     {http}/demo/phone")
     } else {
         String::new()
     };
@@ -295,7 +329,7 @@ fn print_demo(http: SocketAddr, sip: SocketAddr, data_dir: &Path, simulator: boo
     };
     println!(
         "\nSentral demo is running.\n\
-         \n  Agent Desktop   http://{http}/{phones}\n  API reference   http://{http}/api/openapi.json\n  Data            {}\n\
+         \n  Agent Desktop   {http}/{phones}\n  API reference   {http}/api/openapi.json\n  Data            {}\n\
          \nSign in (password \"demo\" for everyone):\n  admin (administrator), supervisor (supervisor)\n\
          \x20 agents anna, bjorn, cecilie (team Sales) and david, eva, fredrik (team Support)\n\
          \nAgents' phones register at sip:{sip} as extensions 1001-1006 (anna-fredrik), SIP password \"demo\", realm \"sentral\".\n\
@@ -447,6 +481,38 @@ fn parse_ports(text: &str) -> Result<(u16, u16), String> {
         return Err("LOW must be even and below HIGH".into());
     }
     Ok((low, high))
+}
+
+/// What `serve` and `check-config` say when passwords and session cookies would cross a
+/// network in clear text.
+const PLAIN_HTTP_WARNING: &str = "HTTP listens beyond loopback without TLS: passwords and \
+     session cookies cross the network in clear text. Set [server] tls_certificate and tls_key \
+     (or --tls-certificate/--tls-key), or put a TLS proxy in front and listen on 127.0.0.1";
+
+/// Re-reads the HTTPS certificate on every SIGHUP (a renewed certificate needs no restart and
+/// drops no connection); never returns.
+async fn reload_on_sighup(app: &sentral_server::RunningApp) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return std::future::pending().await;
+        };
+        while hangups.recv().await.is_some() {
+            match app.reload_tls() {
+                Ok(()) if app.certificates.is_some() => {
+                    tracing::info!("SIGHUP: the HTTPS certificate was read again")
+                }
+                Ok(()) => tracing::info!("SIGHUP: no HTTPS certificate to read again"),
+                Err(error) => tracing::error!(
+                    error = format!("{error:#}"),
+                    "SIGHUP: the HTTPS certificate was not replaced; the old one stays"
+                ),
+            }
+        }
+    }
+    std::future::pending().await
 }
 
 async fn shutdown_signal() {

@@ -302,6 +302,41 @@ async fn r13_r36_the_binary_connects_a_sipp_customer_to_a_sipp_phone_and_records
     Ok(())
 }
 
+/// Issue 25: `sentral check-config` warns when HTTP would listen beyond loopback without TLS,
+/// and checks that a configured certificate can be read.
+#[test]
+fn check_config_warns_about_plain_http_beyond_loopback_and_reads_the_certificate() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let check = |text: &str| -> Result<(bool, String)> {
+        let file = dir.path().join("sentral.toml");
+        std::fs::write(&file, text)?;
+        let out = Command::new(env!("CARGO_BIN_EXE_sentral"))
+            .arg("check-config")
+            .arg(&file)
+            .output()?;
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Ok((out.status.success(), text))
+    };
+    let (ok, text) = check("[server]\nhttp = \"0.0.0.0:8080\"\n")?;
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("warning: HTTP listens beyond loopback without TLS"),
+        "{text}"
+    );
+    let (ok, text) = check("[server]\nhttp = \"127.0.0.1:8080\"\n")?;
+    assert!(ok && !text.contains("warning"), "{text}");
+    let (ok, text) = check(
+        "[server]\nhttp = \"0.0.0.0:8443\"\ntls_certificate = \"/nonexistent/cert.pem\"\ntls_key = \"/nonexistent/key.pem\"\n",
+    )?;
+    assert!(!ok, "an unreadable certificate fails the check: {text}");
+    assert!(text.contains("/nonexistent/cert.pem"), "{text}");
+    Ok(())
+}
+
 fn free_port() -> Result<u16> {
     Ok(std::net::UdpSocket::bind("127.0.0.1:0")?
         .local_addr()?

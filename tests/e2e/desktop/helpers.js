@@ -56,8 +56,8 @@ export async function startDemo(args = []) {
   });
   // Keep reading so the process never blocks on a full pipe.
   child.stdout.resume();
-  const base = banner.match(/Agent Desktop\s+(http:\/\/\S+?)\/?\n/)[1];
-  const phones = banner.match(/Demo phones\s+(http:\/\/\S+)/)?.[1];
+  const base = banner.match(/Agent Desktop\s+(https?:\/\/\S+?)\/?\n/)[1];
+  const phones = banner.match(/Demo phones\s+(https?:\/\/\S+)/)?.[1];
   return {
     base,
     phones,
@@ -69,8 +69,9 @@ export async function startDemo(args = []) {
   };
 }
 
-/// A headless Chromium as the environment provides it (Debian's package, never a download).
-export async function startBrowser() {
+/// A headless Chromium as the environment provides it (Debian's package, never a download);
+/// `extraArgs` are more command-line switches.
+export async function startBrowser(extraArgs = []) {
   const profile = mkdtempSync(join(tmpdir(), "sentral-chromium-"));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -79,7 +80,7 @@ export async function startBrowser() {
     // The tests read English texts unless they pick another language (i18n.test.js).
     locale: "en-GB",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync"],
+      "--disable-component-update", "--disable-sync", ...extraArgs],
   });
   const browser = context.browser();
   return {

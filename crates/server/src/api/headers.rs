@@ -8,10 +8,14 @@
 //! - `X-Content-Type-Options: nosniff`, so an answer is never run as a script or style it was
 //!   not sent as, and `Referrer-Policy: same-origin`, so task URLs never leak to other sites.
 //!
+//! - `Strict-Transport-Security` when the server speaks HTTPS, so a browser that has been here
+//!   once never again sends the session cookie or a password over plain HTTP.
+//!
 //! A handler may set its own policy (an embeddable chat widget needs other `frame-ancestors`):
 //! these are only added where the answer has none.
 
-use axum::extract::Request;
+use crate::app::AppState;
+use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -25,10 +29,23 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 pub const PERMISSIONS_POLICY: &str =
     "microphone=(self), camera=(), geolocation=(), payment=(), usb=()";
 
+/// HSTS for a year, for this host only (its subdomains may be other services).
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
 /// Adds the headers to every answer that does not set them itself.
-pub(super) async fn security_headers(request: Request, next: Next) -> Response {
+pub(super) async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.https {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
     for (name, value) in [
         (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (

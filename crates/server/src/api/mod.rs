@@ -86,7 +86,10 @@ pub fn router(state: AppState) -> Router {
         BODY_BYTES_MAX,
     ))
     .layer(middleware::from_fn(json_errors))
-    .layer(middleware::from_fn(headers::security_headers))
+    .layer(middleware::from_fn_with_state(
+        state.clone(),
+        headers::security_headers,
+    ))
     .with_state(state)
 }
 

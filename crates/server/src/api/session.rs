@@ -77,8 +77,9 @@ async fn login(
         .create_session(&auth::hash_token(&token), user.id, now, expires_at)
         .await?;
     let cookie = format!(
-        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}",
-        SESSION_TTL_MS / 1000
+        "{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
+        SESSION_TTL_MS / 1000,
+        secure(&state)
     );
     let body = LoginResponse {
         token,
@@ -87,6 +88,11 @@ async fn login(
         expires_at,
     };
     Ok(([(header::SET_COOKIE, cookie)], Json(body)).into_response())
+}
+
+/// The cookie attribute that keeps the session cookie off plain HTTP, when served over HTTPS.
+fn secure(state: &AppState) -> &'static str {
+    if state.https { "; Secure" } else { "" }
 }
 
 /// Sign out (ends this session). The agent's last session also logs the agent out of the
@@ -106,7 +112,10 @@ async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Respons
     }
     state.store.delete_session(&caller.token_hash).await?;
     state.hub.end_session(&caller.token_hash);
-    let cookie = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let cookie = format!(
+        "{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure(&state)
+    );
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 

@@ -70,6 +70,8 @@ pub struct ServerSettings {
     /// How long a call's far end may send no RTP before the call is ended: `Some(None)` for
     /// `false` (never), `None` when not given (the default, 60 s).
     pub rtp_timeout_ms: Option<Option<u64>>,
+    /// PEM certificate chain and private key: with both, HTTP is served over TLS (HTTPS).
+    pub tls: Option<crate::tls::TlsFiles>,
 }
 
 /// The longest call when an organisation names none: 4 hours.

@@ -70,8 +70,28 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
             "trunk_username",
             "trunk_password",
             "rtp_timeout",
+            "tls_certificate",
+            "tls_key",
         ],
     )?;
+    let tls_certificate = record.get("tls_certificate").and_then(|i| r.string(i));
+    let tls_key = record.get("tls_key").and_then(|i| r.string(i));
+    if record.get("tls_certificate").is_some() != record.get("tls_key").is_some() {
+        let at = record
+            .get("tls_certificate")
+            .or(record.get("tls_key"))
+            .expect("one is present");
+        r.report_key(
+            at,
+            "give both tls_certificate and tls_key (PEM files) to serve HTTPS, or neither for plain HTTP",
+        );
+    }
+    let tls = tls_certificate
+        .zip(tls_key)
+        .map(|(certificate, key)| crate::tls::TlsFiles {
+            certificate: certificate.into(),
+            key: key.into(),
+        });
     let trunk_username = record.get("trunk_username").and_then(|i| r.name(i));
     let trunk_password = record.get("trunk_password").and_then(|i| r.secret(i));
     if trunk_username.is_some() != trunk_password.is_some() {
@@ -111,6 +131,7 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         trunk_username,
         trunk_password,
         rtp_timeout_ms,
+        tls,
     })
 }
 

@@ -822,3 +822,30 @@ fn web_callbacks_prefixes_are_read_written_and_checked() {
     );
     assert!(problem.message.contains("like \"+47\""), "{problem}");
 }
+
+#[test]
+fn https_certificate_and_key_are_read_written_and_given_together() {
+    // Issue 25: `[server] tls_certificate` and `tls_key` turn on HTTPS; one without the other
+    // is a mistake reported on its line.
+    let text = "[server]\ntls_certificate = \"/etc/sentral/fullchain.pem\"\ntls_key = \"/etc/sentral/privkey.pem\"\n";
+    let config = parse(text, "sentral.toml").expect("valid");
+    let tls = config.server.tls.clone().expect("TLS read");
+    assert_eq!(
+        tls.certificate,
+        std::path::Path::new("/etc/sentral/fullchain.pem")
+    );
+    assert_eq!(tls.key, std::path::Path::new("/etc/sentral/privkey.pem"));
+    assert_eq!(parse(&server_to_toml(&config), "export.toml"), Ok(config));
+
+    let problem = only(parse(
+        "[server]\ntls_key = \"/etc/sentral/privkey.pem\"\n",
+        "sentral.toml",
+    ));
+    assert_eq!(problem.line, Some(2), "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("give both tls_certificate and tls_key"),
+        "{problem}"
+    );
+}

@@ -49,6 +49,14 @@ pub(super) fn server_document(config: &ServerConfig) -> String {
             Some(None) => field(&mut out, "rtp_timeout", "false"),
             None => {}
         }
+        if let Some(tls) = &server.tls {
+            field(
+                &mut out,
+                "tls_certificate",
+                &string(&tls.certificate.to_string_lossy()),
+            );
+            field(&mut out, "tls_key", &string(&tls.key.to_string_lossy()));
+        }
     }
     for org in &config.organisations {
         let prefix = format!("organisations.{}", key(&org.slug));

@@ -14,6 +14,7 @@ mod events;
 mod flow;
 mod headers;
 mod history;
+mod https;
 mod noise;
 mod operations;
 mod recording;

@@ -712,3 +712,69 @@ pub async fn answered_call(app: &TestApp, leg: u64, dnis: &str, extension: &str)
 pub fn recording_file(app: &TestApp, org: &str, interaction: u64) -> std::path::PathBuf {
     sentral_server::recordings::file_of(&app.app.state.recordings, org, interaction)
 }
+
+/// A throwaway certificate authority made by a test, and server certificates it signs.
+pub struct TestCa {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+    name: String,
+}
+
+impl TestCa {
+    /// A new CA called `name`.
+    pub fn new(name: &str) -> Self {
+        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("CA params");
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, name);
+        let key = rcgen::KeyPair::generate().expect("a CA key");
+        let issuer = rcgen::CertifiedIssuer::self_signed(params, key).expect("the CA certificate");
+        Self {
+            issuer,
+            name: name.into(),
+        }
+    }
+
+    /// Writes a certificate for `names` (host names or IP addresses) signed by this CA, and
+    /// its key, into `dir`; returns the files.
+    pub fn issue(&self, dir: &std::path::Path, names: &[&str]) -> sentral_server::tls::TlsFiles {
+        let params =
+            rcgen::CertificateParams::new(names.iter().map(|n| n.to_string()).collect::<Vec<_>>())
+                .expect("server params");
+        let key = rcgen::KeyPair::generate().expect("a server key");
+        let cert = params.signed_by(&key, &self.issuer).expect("signed");
+        let stem = format!("{}-{}", self.name, names.join("+"));
+        let certificate = dir.join(format!("{stem}.crt"));
+        let key_file = dir.join(format!("{stem}.key"));
+        std::fs::write(&certificate, cert.pem()).expect("certificate written");
+        std::fs::write(&key_file, key.serialize_pem()).expect("key written");
+        sentral_server::tls::TlsFiles {
+            certificate,
+            key: key_file,
+        }
+    }
+
+    /// A rustls client configuration that trusts only this CA.
+    pub fn client_config(&self) -> rustls::ClientConfig {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(self.issuer.der().clone())
+            .expect("the CA is a valid root");
+        rustls::ClientConfig::builder_with_provider(
+            Arc::new(sentral_server::tls::crypto_provider()),
+        )
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+    }
+
+    /// An HTTP client that trusts only this CA.
+    pub fn http_client(&self) -> reqwest::Client {
+        reqwest::Client::builder()
+            .use_preconfigured_tls(self.client_config())
+            .timeout(WAIT)
+            .build()
+            .expect("HTTPS client")
+    }
+}
