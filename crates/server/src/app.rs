@@ -77,8 +77,12 @@ pub struct RunningApp {
     pub http_addr: SocketAddr,
     /// Where SIP listens, if it does.
     pub sip_addr: Option<SocketAddr>,
+    /// Where SIP over TLS listens, if it does.
+    pub sip_tls_addr: Option<SocketAddr>,
     /// The HTTPS certificate, when HTTP is served over TLS.
     pub certificates: Option<Arc<crate::tls::Certificates>>,
+    /// SIP over TLS's own certificate, when it has one (else it shares the HTTPS one).
+    pub sip_certificates: Option<Arc<crate::tls::Certificates>>,
     /// Shared state (tests reach organisations through it, as the telephony adapter does).
     pub state: AppState,
     stop_http: oneshot::Sender<()>,
@@ -97,13 +101,14 @@ impl RunningApp {
         }
     }
 
-    /// Reads the HTTPS certificate and key again (on SIGHUP): handshakes from now on present
-    /// the new certificate; open connections keep theirs. Without TLS there is nothing to do.
+    /// Reads the certificates and keys again (on SIGHUP), HTTPS's and SIP over TLS's:
+    /// handshakes from now on present the new ones; open connections keep theirs. Without TLS
+    /// there is nothing to do.
     pub fn reload_tls(&self) -> Result<()> {
-        match &self.certificates {
-            Some(certificates) => certificates.reload(),
-            None => Ok(()),
+        for certificates in self.certificates.iter().chain(&self.sip_certificates) {
+            certificates.reload()?;
         }
+        Ok(())
     }
 
     /// The handle of an organisation's engine.
@@ -160,10 +165,34 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         .and_then(|settings| settings.recordings_dir.clone())
         .unwrap_or_else(|| crate::recordings::dir_in(&options.data_dir));
     crate::recordings::repair(&recordings);
+    let mut sip_certificates = None;
     let sip = match options.sip {
         Some(mut settings) => {
             settings.recordings_dir = Some(recordings.clone());
-            Some(Arc::new(Sip::start(settings, &orgs).await?))
+            let files = settings.tls_files.clone();
+            let tls = match (settings.tls_addr, files, &certificates) {
+                (Some(addr), Some(files), _) => {
+                    let own = crate::tls::Certificates::load(files)?;
+                    let server_config = own.sip_server_config();
+                    sip_certificates = Some(own);
+                    Some(sentral_sip::SipTls {
+                        addr,
+                        server_config,
+                        ca_certs: None,
+                    })
+                }
+                (Some(addr), None, Some(certificates)) => Some(sentral_sip::SipTls {
+                    addr,
+                    server_config: certificates.sip_server_config(),
+                    ca_certs: None,
+                }),
+                (Some(addr), None, None) => anyhow::bail!(
+                    "SIP over TLS on {addr} needs a certificate: set [server] sip_tls_certificate \
+                     and sip_tls_key, or tls_certificate and tls_key (shared with HTTPS)"
+                ),
+                (None, _, _) => None,
+            };
+            Some(Arc::new(Sip::start(settings, &orgs, tls).await?))
         }
         None => None,
     };
@@ -191,6 +220,7 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
         sip.attach(orgs.clone());
     }
     let sip_addr = sip.as_ref().map(|sip| sip.local_addr());
+    let sip_tls_addr = sip.as_ref().and_then(|sip| sip.tls_addr());
     let state = AppState {
         store,
         hub,
@@ -242,7 +272,9 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
     Ok(RunningApp {
         http_addr,
         sip_addr,
+        sip_tls_addr,
         certificates,
+        sip_certificates,
         state,
         stop_http,
         http,

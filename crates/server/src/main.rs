@@ -118,6 +118,9 @@ struct Network {
     /// Where dial-outs go (a SIP trunk); without one, dial-outs fail with a clear reason.
     #[arg(long)]
     trunk: Option<SocketAddr>,
+    /// SIP-over-TLS address (phones and trunks; needs --tls-certificate), e.g. 0.0.0.0:5061.
+    #[arg(long)]
+    sip_tls: Option<SocketAddr>,
     /// Where the store lives.
     #[arg(long, default_value = "sentral-data")]
     data_dir: PathBuf,
@@ -174,8 +177,8 @@ async fn run() -> Result<()> {
         }
         Commands::CheckConfig { file } => {
             let config = read_config(&file)?;
-            if let Some(tls) = &config.server.tls {
-                sentral_server::tls::Certificates::load(tls.clone())?;
+            for files in config.server.tls.iter().chain(&config.server.sip_tls_files) {
+                sentral_server::tls::Certificates::load(files.clone())?;
             }
             let http = config.server.http.unwrap_or(DEFAULT_HTTP);
             if config.server.tls.is_none() && !http.ip().is_loopback() {
@@ -233,6 +236,8 @@ async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>)
         .or(file.server.rtp_ports)
         .unwrap_or(sentral_server::sip::DEFAULT_RTP_PORTS);
     let trunk = network.trunk.or(file.server.trunk);
+    let sip_tls = network.sip_tls.or(file.server.sip_tls);
+    let sip_tls_files = file.server.sip_tls_files.clone();
     tracing::info!(?rtp_ports, ?trunk, "telephony settings");
     let trunk_credential = file
         .server
@@ -256,6 +261,8 @@ async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>)
             recordings_dir: None,
             trunk_credential,
             rtp_timeout,
+            tls_addr: sip_tls,
+            tls_files: sip_tls_files,
         }),
     })
     .await?;
@@ -275,8 +282,12 @@ async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>)
             simulator.is_some(),
         );
     } else {
+        let tls = app
+            .sip_tls_addr
+            .map(|addr| format!(" and sip:{addr};transport=tls"))
+            .unwrap_or_default();
         println!(
-            "Sentral is running: desktop {}://{}/, SIP sip:{sip} (data in {})",
+            "Sentral is running: desktop {}://{}/, SIP sip:{sip}{tls} (data in {})",
             app.scheme(),
             app.http_addr,
             network.data_dir.display()
@@ -501,13 +512,13 @@ async fn reload_on_sighup(app: &sentral_server::RunningApp) {
         };
         while hangups.recv().await.is_some() {
             match app.reload_tls() {
-                Ok(()) if app.certificates.is_some() => {
-                    tracing::info!("SIGHUP: the HTTPS certificate was read again")
+                Ok(()) if app.certificates.is_some() || app.sip_certificates.is_some() => {
+                    tracing::info!("SIGHUP: the TLS certificates were read again")
                 }
-                Ok(()) => tracing::info!("SIGHUP: no HTTPS certificate to read again"),
+                Ok(()) => tracing::info!("SIGHUP: no TLS certificate to read again"),
                 Err(error) => tracing::error!(
                     error = format!("{error:#}"),
-                    "SIGHUP: the HTTPS certificate was not replaced; the old one stays"
+                    "SIGHUP: a TLS certificate was not replaced; the old one stays"
                 ),
             }
         }

@@ -45,6 +45,10 @@ pub struct SipSettings {
     pub trunk_credential: Option<(String, String)>,
     /// How long a far end that should send RTP may send none before its call ends.
     pub rtp_timeout: Option<Duration>,
+    /// Where SIP over TLS listens (port 0 picks a free one).
+    pub tls_addr: Option<SocketAddr>,
+    /// The certificate SIP over TLS presents; `None`: the HTTPS one.
+    pub tls_files: Option<crate::tls::TlsFiles>,
 }
 
 impl SipSettings {
@@ -57,6 +61,8 @@ impl SipSettings {
             recordings_dir: None,
             trunk_credential: None,
             rtp_timeout: Some(DEFAULT_RTP_TIMEOUT),
+            tls_addr: None,
+            tls_files: None,
         }
     }
 }
@@ -90,7 +96,11 @@ impl Sip {
     /// Listens for SIP with every organisation's phone accounts and routes. Events are held
     /// until [`Sip::attach`] names the organisations' engines. Fails with a message that
     /// names the address when it cannot be bound.
-    pub async fn start(settings: SipSettings, orgs: &[OrgConfig]) -> anyhow::Result<Sip> {
+    pub async fn start(
+        settings: SipSettings,
+        orgs: &[OrgConfig],
+        tls: Option<sentral_sip::SipTls>,
+    ) -> anyhow::Result<Sip> {
         let media_ip = match settings.addr.ip() {
             ip if ip.is_unspecified() => {
                 tracing::warn!(
@@ -120,6 +130,7 @@ impl Sip {
             trunk: settings.trunk,
             trunk_credential: settings.trunk_credential,
             recordings: settings.recordings_dir,
+            tls,
             ..SipOptions::at(settings.addr)
         })
         .await?;
@@ -163,6 +174,11 @@ impl Sip {
     /// Where SIP listens (UDP and TCP on the same port).
     pub fn local_addr(&self) -> SocketAddr {
         self.service.local_addr()
+    }
+
+    /// Where SIP over TLS listens, when it does.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.service.tls_addr()
     }
 
     /// The RTP counters of every open leg.

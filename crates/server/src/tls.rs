@@ -70,13 +70,23 @@ impl Certificates {
     /// rustls's configuration for a server presenting this certificate (HTTP/1.1 only: the
     /// desktop's WebSocket upgrades over it).
     pub fn server_config(self: &Arc<Self>) -> Arc<rustls::ServerConfig> {
-        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(crypto_provider()))
+        let mut config = self.plain_server_config();
+        config.alpn_protocols = vec![b"http/1.1".to_vec()];
+        Arc::new(config)
+    }
+
+    /// rustls's configuration for SIP over TLS presenting this certificate: the same
+    /// certificate and reload as HTTPS, no ALPN (SIP phones offer none).
+    pub fn sip_server_config(self: &Arc<Self>) -> Arc<rustls::ServerConfig> {
+        Arc::new(self.plain_server_config())
+    }
+
+    fn plain_server_config(self: &Arc<Self>) -> rustls::ServerConfig {
+        rustls::ServerConfig::builder_with_provider(Arc::new(crypto_provider()))
             .with_safe_default_protocol_versions()
             .expect("ring supports the default protocol versions")
             .with_no_client_auth()
-            .with_cert_resolver(self.clone());
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Arc::new(config)
+            .with_cert_resolver(self.clone())
     }
 }
 

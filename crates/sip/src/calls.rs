@@ -21,6 +21,7 @@
 //! has: a leg the engine hung up is never reported back as hung up).
 
 use crate::digest::{self, Algorithm, Challenge, Credentials, NonceBook, NonceUse};
+pub use crate::registrar::Transport;
 use crate::sdp::{self, Direction, LocalAudio, Negotiated, RemoteAudio};
 use crate::session_timer::{self, Refresher, SessionOffer};
 use sentral_engine::{
@@ -68,8 +69,8 @@ pub struct PhoneContact {
     pub uri: String,
     /// Where to send the INVITE (see [`phone_destination`]).
     pub source: SocketAddr,
-    /// Whether it registered over TCP.
-    pub tcp: bool,
+    /// The transport it registered over (calls to it go the same way).
+    pub transport: Transport,
 }
 
 /// How call control is set up.
@@ -303,8 +304,8 @@ pub enum Action {
         uri: String,
         /// Where to send it.
         destination: SocketAddr,
-        /// Over TCP rather than UDP.
-        tcp: bool,
+        /// UDP, TCP or TLS.
+        transport: Transport,
         /// The caller's number for `From` and `P-Asserted-Identity`.
         caller: Option<String>,
         /// The interaction, for the `X-Sentral-Interaction` header to our own phones; `None`
@@ -512,7 +513,7 @@ enum Then {
     Invite {
         uri: String,
         destination: SocketAddr,
-        tcp: bool,
+        transport: Transport,
         caller: Option<String>,
         interaction: Option<InteractionId>,
         trunk: bool,
@@ -934,7 +935,7 @@ impl CallControl {
                     Then::Invite {
                         uri: phone.uri,
                         destination: phone.source,
-                        tcp: phone.tcp,
+                        transport: phone.transport,
                         caller: caller_number,
                         interaction: Some(interaction),
                         trunk: false,
@@ -962,7 +963,7 @@ impl CallControl {
                     Then::Invite {
                         uri: format!("sip:{}@{trunk}", number.as_str()),
                         destination: trunk,
-                        tcp: false,
+                        transport: Transport::Udp,
                         caller: None,
                         interaction: None,
                         trunk: true,
@@ -1111,7 +1112,7 @@ impl CallControl {
             Then::Invite {
                 uri,
                 destination,
-                tcp,
+                transport,
                 caller,
                 interaction,
                 trunk,
@@ -1135,7 +1136,7 @@ impl CallControl {
                     leg,
                     uri,
                     destination,
-                    tcp,
+                    transport,
                     caller,
                     interaction,
                     sdp: offer,

@@ -60,6 +60,30 @@ pub struct SipOptions {
     /// Where call recordings are written (`<dir>/<tenant>/<interaction id>.wav`); without it
     /// calls are not recorded (R31).
     pub recordings: Option<PathBuf>,
+    /// SIP over TLS on a port of its own; `None`: UDP and TCP only.
+    pub tls: Option<SipTls>,
+}
+
+/// SIP over TLS (RFC 3261 section 26.2): where it listens, the certificate it presents and
+/// whom it trusts when it opens a TLS connection itself.
+#[derive(Clone)]
+pub struct SipTls {
+    /// Where the TLS listener binds (port 0 picks a free one); 5061 by convention.
+    pub addr: SocketAddr,
+    /// rustls's server configuration (the certificate, reloadable through its resolver).
+    pub server_config: std::sync::Arc<rustls::ServerConfig>,
+    /// PEM trust roots for TLS connections Sentral opens (a trunk reached over TLS); `None`
+    /// trusts nobody there.
+    pub ca_certs: Option<Vec<u8>>,
+}
+
+impl std::fmt::Debug for SipTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipTls")
+            .field("addr", &self.addr)
+            .field("ca_certs", &self.ca_certs.as_ref().map(Vec::len))
+            .finish_non_exhaustive()
+    }
 }
 
 impl SipOptions {
@@ -86,6 +110,7 @@ impl SipOptions {
             session_expires: CallConfig::default().session_expires,
             session_expires_min: CallConfig::default().session_expires_min,
             recordings: None,
+            tls: None,
         }
     }
 }
@@ -94,6 +119,8 @@ impl SipOptions {
 pub struct SipService {
     /// Where UDP and TCP listen.
     local_addr: SocketAddr,
+    /// Where SIP over TLS listens, when it does.
+    tls_addr: Option<SocketAddr>,
     /// Commands for the driver task; the task ends when this is dropped.
     commands: mpsc::UnboundedSender<Command>,
     /// The RTP side (for statistics).
@@ -184,14 +211,19 @@ impl SipService {
     pub async fn start(
         options: SipOptions,
     ) -> Result<(SipService, mpsc::Receiver<SipEvent>), StartError> {
-        let (transport, requests, signals) = SipTransport::bind(options.addr, REQUEST_QUEUE_LEN)
-            .await
-            .map_err(|BindError { transport, reason }| StartError {
-                addr: options.addr,
-                transport,
-                reason,
-            })?;
+        let (transport, requests, signals) =
+            SipTransport::bind(options.addr, options.tls.as_ref(), REQUEST_QUEUE_LEN)
+                .await
+                .map_err(|BindError { transport, reason }| StartError {
+                    addr: match (&options.tls, transport) {
+                        (Some(tls), "TLS") => tls.addr,
+                        _ => options.addr,
+                    },
+                    transport,
+                    reason,
+                })?;
         let local_addr = transport.local_addr;
+        let tls_addr = transport.tls_addr;
         let epoch = Instant::now();
         let mut registrar = Registrar::new(options.registrar, secret(), epoch.into_std());
         let mut realms = HashMap::new();
@@ -242,10 +274,11 @@ impl SipService {
                 media: media_events,
             },
         ));
-        tracing::info!(%local_addr, "SIP is listening (UDP and TCP)");
+        tracing::info!(%local_addr, ?tls_addr, "SIP is listening (UDP and TCP; TLS on tls_addr)");
         Ok((
             SipService {
                 local_addr,
+                tls_addr,
                 commands,
                 media,
             },
@@ -256,6 +289,11 @@ impl SipService {
     /// Where UDP and TCP listen.
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
+    }
+
+    /// Where SIP over TLS listens, when it does.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// The RTP side, for statistics.
@@ -479,7 +517,7 @@ impl Driver {
                 leg,
                 uri,
                 destination,
-                tcp,
+                transport,
                 caller,
                 interaction,
                 sdp,
@@ -490,7 +528,7 @@ impl Driver {
                 let sent = self.transport.invite(Outbound {
                     uri,
                     destination,
-                    tcp,
+                    transport,
                     caller,
                     headers,
                     sdp,
@@ -580,8 +618,13 @@ impl Driver {
             .max_by_key(|binding| binding.refreshed_at)
             .map(|binding| PhoneContact {
                 uri: binding.contact.clone(),
-                source: calls::phone_destination(&binding.contact, binding.source),
-                tcp: binding.transport == crate::registrar::Transport::Tcp,
+                // Over TLS the phone is reached on the connection it registered over: its own
+                // listener would need a certificate Sentral trusts, which phones rarely have.
+                source: match binding.transport {
+                    crate::registrar::Transport::Tls => binding.source,
+                    _ => calls::phone_destination(&binding.contact, binding.source),
+                },
+                transport: binding.transport,
             })
     }
 

@@ -87,6 +87,8 @@ pub enum Transport {
     Udp,
     /// TCP.
     Tcp,
+    /// TLS over TCP (RFC 3261 section 26.2, `transport=tls`).
+    Tls,
 }
 
 /// One `Contact` of a REGISTER.

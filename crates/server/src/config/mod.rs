@@ -72,6 +72,10 @@ pub struct ServerSettings {
     pub rtp_timeout_ms: Option<Option<u64>>,
     /// PEM certificate chain and private key: with both, HTTP is served over TLS (HTTPS).
     pub tls: Option<crate::tls::TlsFiles>,
+    /// Where SIP over TLS listens; `None`: UDP and TCP only.
+    pub sip_tls: Option<SocketAddr>,
+    /// The certificate SIP over TLS presents; `None`: the HTTPS one (`tls`).
+    pub sip_tls_files: Option<crate::tls::TlsFiles>,
 }
 
 /// The longest call when an organisation names none: 4 hours.

@@ -72,26 +72,24 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
             "rtp_timeout",
             "tls_certificate",
             "tls_key",
+            "sip_tls",
+            "sip_tls_certificate",
+            "sip_tls_key",
         ],
     )?;
-    let tls_certificate = record.get("tls_certificate").and_then(|i| r.string(i));
-    let tls_key = record.get("tls_key").and_then(|i| r.string(i));
-    if record.get("tls_certificate").is_some() != record.get("tls_key").is_some() {
-        let at = record
-            .get("tls_certificate")
-            .or(record.get("tls_key"))
-            .expect("one is present");
+    let tls = tls_files(r, &record, "tls_certificate", "tls_key");
+    let sip_tls_files = tls_files(r, &record, "sip_tls_certificate", "sip_tls_key");
+    let sip_tls = record.get("sip_tls").and_then(|item| socket_addr(r, item));
+    if let Some(at) = record.get("sip_tls")
+        && tls.is_none()
+        && sip_tls_files.is_none()
+    {
         r.report_key(
             at,
-            "give both tls_certificate and tls_key (PEM files) to serve HTTPS, or neither for plain HTTP",
+            "SIP over TLS needs a certificate: give sip_tls_certificate and sip_tls_key, or \
+             tls_certificate and tls_key (shared with HTTPS)",
         );
     }
-    let tls = tls_certificate
-        .zip(tls_key)
-        .map(|(certificate, key)| crate::tls::TlsFiles {
-            certificate: certificate.into(),
-            key: key.into(),
-        });
     let trunk_username = record.get("trunk_username").and_then(|i| r.name(i));
     let trunk_password = record.get("trunk_password").and_then(|i| r.secret(i));
     if trunk_username.is_some() != trunk_password.is_some() {
@@ -132,7 +130,37 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         trunk_password,
         rtp_timeout_ms,
         tls,
+        sip_tls,
+        sip_tls_files,
     })
+}
+
+/// A certificate and key given by the keys `certificate` and `key` of `[server]`: both or
+/// neither.
+fn tls_files(
+    r: &mut Reader<'_>,
+    record: &Record<'_, '_>,
+    certificate: &str,
+    key: &str,
+) -> Option<crate::tls::TlsFiles> {
+    let certificate_path = record.get(certificate).and_then(|i| r.string(i));
+    let key_path = record.get(key).and_then(|i| r.string(i));
+    if record.get(certificate).is_some() != record.get(key).is_some() {
+        let at = record
+            .get(certificate)
+            .or(record.get(key))
+            .expect("one is present");
+        r.report_key(
+            at,
+            format!("give both {certificate} and {key} (PEM files), or neither"),
+        );
+    }
+    certificate_path
+        .zip(key_path)
+        .map(|(certificate, key)| crate::tls::TlsFiles {
+            certificate: certificate.into(),
+            key: key.into(),
+        })
 }
 
 /// Reads one organisation; problems go to the reader, and the result is as complete as the

@@ -849,3 +849,29 @@ fn https_certificate_and_key_are_read_written_and_given_together() {
         "{problem}"
     );
 }
+
+#[test]
+fn sip_tls_needs_a_certificate_and_round_trips() {
+    // Issue 25: `[server] sip_tls` listens for SIP over TLS with its own certificate
+    // (`sip_tls_certificate`, `sip_tls_key`) or the HTTPS one; without either it is a mistake.
+    let text = "[server]\nsip_tls = \"127.0.0.1:5061\"\nsip_tls_certificate = \"/etc/sentral/sip.pem\"\nsip_tls_key = \"/etc/sentral/sip.key\"\n";
+    let config = parse(text, "sentral.toml").expect("valid");
+    assert_eq!(
+        config.server.sip_tls,
+        Some("127.0.0.1:5061".parse().unwrap())
+    );
+    assert!(config.server.sip_tls_files.is_some() && config.server.tls.is_none());
+    assert_eq!(parse(&server_to_toml(&config), "export.toml"), Ok(config));
+
+    let problem = only(parse(
+        "[server]\nsip_tls = \"127.0.0.1:5061\"\n",
+        "sentral.toml",
+    ));
+    assert_eq!(problem.line, Some(2), "{problem}");
+    assert!(
+        problem
+            .to_string()
+            .contains("SIP over TLS needs a certificate"),
+        "{problem}"
+    );
+}

@@ -49,14 +49,20 @@ pub(super) fn server_document(config: &ServerConfig) -> String {
             Some(None) => field(&mut out, "rtp_timeout", "false"),
             None => {}
         }
-        if let Some(tls) = &server.tls {
-            field(
-                &mut out,
-                "tls_certificate",
-                &string(&tls.certificate.to_string_lossy()),
-            );
-            field(&mut out, "tls_key", &string(&tls.key.to_string_lossy()));
+        for (files, certificate, key) in [
+            (&server.tls, "tls_certificate", "tls_key"),
+            (&server.sip_tls_files, "sip_tls_certificate", "sip_tls_key"),
+        ] {
+            if let Some(files) = files {
+                field(
+                    &mut out,
+                    certificate,
+                    &string(&files.certificate.to_string_lossy()),
+                );
+                field(&mut out, key, &string(&files.key.to_string_lossy()));
+            }
         }
+        address(&mut out, "sip_tls", server.sip_tls);
     }
     for org in &config.organisations {
         let prefix = format!("organisations.{}", key(&org.slug));

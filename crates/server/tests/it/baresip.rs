@@ -6,7 +6,9 @@
 
 use crate::sip::free_udp_port;
 use crate::softphone::{Softphone, goertzel};
-use crate::support::{DN_SALES, demo_config, spawn_with_sip_calls};
+use crate::support::{
+    DN_SALES, TestApp, TestCa, demo_config, spawn_with_sip_calls, spawn_with_sip_settings,
+};
 use sentral_media::G711;
 use serde_json::json;
 use std::path::Path;
@@ -54,23 +56,74 @@ fn read_wav(path: &Path) -> Vec<f64> {
 async fn r3_r13_baresip_registers_as_a_demo_agents_phone_answers_and_hears_the_customer() {
     let app = spawn_with_sip_calls(demo_config(), None).await;
     let sip = app.app.sip_addr.expect("SIP listens");
+    // The account line of docs/phones.md, with this test's port.
+    let account = format!(
+        "<sip:1001@{sip};transport=udp>;auth_user=1001;auth_pass=demo;answermode=auto;regint=3600;audio_codecs=PCMU,PCMA"
+    );
+    baresip_answers_a_customer_and_both_hear(&app, &account, "sip_transports udp\n").await;
+}
+
+/// Issue 25 (SIP over TLS, RFC 3261 section 26.2): baresip trusts only the test's CA,
+/// registers over TLS, is called over its TLS connection and answers; the audio goes both ways.
+#[tokio::test]
+async fn r3_r13_baresip_registers_and_answers_over_sip_tls() {
+    let certificates = tempfile::tempdir().expect("temp dir");
+    let ca = TestCa::new("sentral-test-ca");
+    let files = ca.issue(certificates.path(), &["127.0.0.1", "localhost"]);
+    let app = spawn_with_sip_settings(demo_config(), |settings| {
+        settings.tls_addr = Some("127.0.0.1:0".parse().expect("address"));
+        settings.tls_files = Some(files);
+    })
+    .await;
+    let tls = app.app.sip_tls_addr.expect("SIP over TLS listens");
+    // The TLS port presents the configured certificate: a client trusting the test's CA
+    // shakes hands, one trusting another CA is refused. (baresip 1.0 does not check the
+    // server's certificate itself, so this is checked here.)
+    let handshake = |ca: &TestCa| {
+        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(ca.client_config()));
+        async move {
+            let tcp = tokio::net::TcpStream::connect(tls)
+                .await
+                .expect("TCP to the TLS port");
+            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a name");
+            connector.connect(name, tcp).await.map(drop)
+        }
+    };
+    handshake(&ca)
+        .await
+        .expect("the configured certificate is presented");
+    handshake(&TestCa::new("another-ca"))
+        .await
+        .expect_err("a client that trusts another CA refuses it");
+    let ca_file = certificates.path().join("ca.pem");
+    std::fs::write(&ca_file, ca.pem()).expect("CA written");
+    let account = format!(
+        "<sip:1001@{tls};transport=tls>;auth_user=1001;auth_pass=demo;answermode=auto;regint=3600;audio_codecs=PCMU,PCMA"
+    );
+    let config = format!("sip_transports tls\nsip_cafile {}\n", ca_file.display());
+    baresip_answers_a_customer_and_both_hear(&app, &account, &config).await;
+}
+
+/// baresip with `account` (and `extra_config` lines) as anna's phone at extension 1001:
+/// it registers, anna goes Available, a customer calls Sales over UDP playing 1000 Hz,
+/// baresip answers by itself playing 440 Hz, and each hears the other through Sentral.
+async fn baresip_answers_a_customer_and_both_hear(
+    app: &TestApp,
+    account: &str,
+    extra_config: &str,
+) {
+    let sip = app.app.sip_addr.expect("SIP listens");
     let dir = tempfile::tempdir().expect("temp dir");
     let recordings = dir.path().join("rec");
     std::fs::create_dir(&recordings).expect("the recordings directory");
     let tone = dir.path().join("tone440.wav");
     write_tone(&tone, 440.0, 30);
     // The two files of docs/phones.md, with this test's ports and paths.
-    std::fs::write(
-        dir.path().join("accounts"),
-        format!(
-            "<sip:1001@{sip};transport=udp>;auth_user=1001;auth_pass=demo;answermode=auto;regint=3600;audio_codecs=PCMU,PCMA\n"
-        ),
-    )
-    .expect("accounts");
+    std::fs::write(dir.path().join("accounts"), format!("{account}\n")).expect("accounts");
     std::fs::write(
         dir.path().join("config"),
         format!(
-            "poll_method epoll\nnet_interface 127.0.0.1\nsip_listen 127.0.0.1:{sip_port}\nsip_transports udp\n\
+            "poll_method epoll\nnet_interface 127.0.0.1\nsip_listen 127.0.0.1:{sip_port}\n{extra_config}\
              audio_player aubridge,nil\naudio_source aufile,{tone}\nausrc_srate 8000\nauplay_srate 8000\n\
              audio_alert aubridge,nil\nrtp_ports 16000-16998\nmodule_path /usr/lib/baresip/modules\n\
              module g711.so\nmodule aufile.so\nmodule aubridge.so\nmodule sndfile.so\n\

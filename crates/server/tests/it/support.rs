@@ -735,6 +735,11 @@ impl TestCa {
         }
     }
 
+    /// The CA's certificate, PEM (a phone's trust store).
+    pub fn pem(&self) -> String {
+        self.issuer.pem()
+    }
+
     /// Writes a certificate for `names` (host names or IP addresses) signed by this CA, and
     /// its key, into `dir`; returns the files.
     pub fn issue(&self, dir: &std::path::Path, names: &[&str]) -> sentral_server::tls::TlsFiles {

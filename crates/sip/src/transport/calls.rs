@@ -86,7 +86,7 @@ pub(crate) struct ReInviteReply {
 pub(crate) struct Outbound {
     pub uri: String,
     pub destination: SocketAddr,
-    pub tcp: bool,
+    pub transport: crate::registrar::Transport,
     /// The caller's number for From and P-Asserted-Identity.
     pub caller: Option<String>,
     /// Extra headers, e.g. `X-Sentral-Interaction`.
@@ -102,8 +102,10 @@ pub(crate) struct Calls {
     layer: Arc<DialogLayer>,
     states: DialogStateSender,
     signals: mpsc::Sender<Signal>,
-    /// Our Contact (and From host) for dialogs.
+    /// Our Contact (and From host) for dialogs over UDP and TCP.
     contact: rsipstack::sip::Uri,
+    /// Our Contact for dialogs over TLS (`transport=tls` at the TLS port), when TLS listens.
+    tls_contact: Option<rsipstack::sip::Uri>,
     local_addr: SocketAddr,
 }
 
@@ -112,6 +114,7 @@ impl Calls {
     pub fn start(
         endpoint: rsipstack::transaction::endpoint::EndpointInnerRef,
         local_addr: SocketAddr,
+        tls_addr: Option<SocketAddr>,
     ) -> (Calls, mpsc::Receiver<Signal>) {
         let layer = Arc::new(DialogLayer::new(endpoint));
         let (states, state_events) = layer.new_dialog_state_channel();
@@ -120,11 +123,16 @@ impl Calls {
         let (signals, received) = mpsc::channel(SIGNAL_QUEUE_LEN);
         let contact = rsipstack::sip::Uri::try_from(format!("sip:sentral@{local_addr}").as_str())
             .expect("a socket address makes a SIP URI");
+        let tls_contact = tls_addr.map(|addr| {
+            rsipstack::sip::Uri::try_from(format!("sip:sentral@{addr};transport=tls").as_str())
+                .expect("a socket address makes a SIP URI")
+        });
         let calls = Calls {
             layer,
             states,
             signals,
             contact,
+            tls_contact,
             local_addr,
         };
         tokio::spawn(read_states(calls.clone(), state_events));
@@ -164,7 +172,14 @@ impl Calls {
                 &transaction,
                 self.states.clone(),
                 None,
-                Some(self.contact.clone()),
+                Some(
+                    self.contact_for(
+                        transaction
+                            .connection
+                            .as_ref()
+                            .map(rsipstack::transport::SipConnection::transport),
+                    ),
+                ),
             )
             .map_err(|error| format!("an INVITE could not start a dialog: {error}"))?;
         let call = Call {
@@ -178,6 +193,15 @@ impl Calls {
             }
         });
         Ok(call)
+    }
+
+    /// Our Contact for a dialog over `transport`: the TLS one over TLS (so the far end's
+    /// requests in the dialog come back over TLS), the plain one otherwise.
+    fn contact_for(&self, transport: Option<rsipstack::sip::Transport>) -> rsipstack::sip::Uri {
+        match (transport, &self.tls_contact) {
+            (Some(rsipstack::sip::Transport::Tls), Some(tls)) => tls.clone(),
+            _ => self.contact.clone(),
+        }
     }
 
     /// Sends an INVITE; its 1xx, answer or failure arrive as signals for the returned call.
@@ -205,10 +229,10 @@ impl Calls {
                 format!("<sip:{user}@{}>", self.local_addr),
             ));
         }
-        let transport = if outbound.tcp {
-            rsipstack::sip::Transport::Tcp
-        } else {
-            rsipstack::sip::Transport::Udp
+        let transport = match outbound.transport {
+            crate::registrar::Transport::Udp => rsipstack::sip::Transport::Udp,
+            crate::registrar::Transport::Tcp => rsipstack::sip::Transport::Tcp,
+            crate::registrar::Transport::Tls => rsipstack::sip::Transport::Tls,
         };
         let option = InviteOption {
             caller,
@@ -219,7 +243,7 @@ impl Calls {
             }),
             content_type: Some("application/sdp".into()),
             offer: Some(outbound.sdp.into_bytes()),
-            contact: self.contact.clone(),
+            contact: self.contact_for(Some(transport)),
             headers: Some(headers),
             credential: outbound.credential.map(|(username, password)| Credential {
                 username,

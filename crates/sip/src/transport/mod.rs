@@ -9,6 +9,10 @@
 //! task and only logs a failure, but a port that cannot be bound must stop start-up with a
 //! message naming the address. Accepted connections are handed to rsipstack's transport layer,
 //! which reads and writes SIP on them; at most [`TCP_CONNECTIONS_MAX`] are open at once.
+//!
+//! SIP over TLS (RFC 3261 section 26.2) has a listener of its own on its own port, served the
+//! same way: each connection's handshake runs in a task of its own under a deadline
+//! ([`TLS_HANDSHAKE_TIMEOUT`]), then rsipstack reads and writes SIP on the TLS stream.
 
 mod calls;
 
@@ -21,6 +25,7 @@ use rsipstack::sip::prelude::{HeadersExt, ToTypedHeader};
 use rsipstack::sip::{Header, Method, Request, StatusCode, typed};
 use rsipstack::transaction::{Endpoint, Transaction, make_tag};
 use rsipstack::transport::tcp::TcpConnection;
+use rsipstack::transport::tls::TlsConnection;
 use rsipstack::transport::udp::UdpConnection;
 use rsipstack::transport::{SipAddr, SipConnection};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -142,6 +147,8 @@ pub(crate) struct Responder {
 pub(crate) struct SipTransport {
     /// Where UDP and TCP listen.
     pub local_addr: SocketAddr,
+    /// Where SIP over TLS listens, when it does.
+    pub tls_addr: Option<SocketAddr>,
     /// Stops the endpoint, its connections and our accept loop.
     cancel: CancellationToken,
     /// INVITE dialogs.
@@ -163,6 +170,7 @@ impl SipTransport {
     /// with 503 rather than queued without bound.
     pub async fn bind(
         addr: SocketAddr,
+        tls: Option<&crate::driver::SipTls>,
         queue_len: usize,
     ) -> Result<
         (
@@ -174,6 +182,24 @@ impl SipTransport {
     > {
         let cancel = CancellationToken::new();
         let (udp, tcp) = bind_both(addr, &cancel).await?;
+        let tls_listener = match tls {
+            Some(tls) => Some(
+                TcpListener::bind(tls.addr)
+                    .await
+                    .map_err(|error| BindError {
+                        transport: "TLS",
+                        reason: error.to_string(),
+                    })?,
+            ),
+            None => None,
+        };
+        let tls_addr = match &tls_listener {
+            Some(listener) => Some(listener.local_addr().map_err(|error| BindError {
+                transport: "TLS",
+                reason: error.to_string(),
+            })?),
+            None => None,
+        };
         let local_addr = tcp.local_addr().map_err(|error| BindError {
             transport: "TCP",
             reason: error.to_string(),
@@ -212,13 +238,33 @@ impl SipTransport {
                 tracing::error!(%error, "the SIP endpoint stopped");
             }
         });
-        tokio::spawn(accept_tcp(
+        tokio::spawn(accept_streams(
             tcp,
+            None,
             endpoint.clone(),
             local_addr,
             cancel.clone(),
         ));
-        let (calls, signals) = Calls::start(endpoint.inner.clone(), local_addr);
+        if let (Some(listener), Some(tls), Some(tls_addr)) = (tls_listener, tls, tls_addr) {
+            if let Some(ca_certs) = &tls.ca_certs {
+                // Trust roots for TLS connections we open (a trunk reached over TLS).
+                endpoint
+                    .inner
+                    .transport_layer
+                    .set_tls_config(rsipstack::transport::TlsConfig {
+                        ca_certs: Some(ca_certs.clone()),
+                        ..Default::default()
+                    });
+            }
+            tokio::spawn(accept_streams(
+                listener,
+                Some(tokio_rustls::TlsAcceptor::from(tls.server_config.clone())),
+                endpoint.clone(),
+                tls_addr,
+                cancel.clone(),
+            ));
+        }
+        let (calls, signals) = Calls::start(endpoint.inner.clone(), local_addr, tls_addr);
         let (requests, received) = mpsc::channel(queue_len);
         tokio::spawn(read_requests(
             incoming,
@@ -229,6 +275,7 @@ impl SipTransport {
         Ok((
             SipTransport {
                 local_addr,
+                tls_addr,
                 cancel,
                 calls,
                 _endpoint: endpoint,
@@ -306,17 +353,24 @@ async fn bind_both(
     })
 }
 
-/// Accepts TCP connections and hands them to rsipstack, at most [`TCP_CONNECTIONS_MAX`] at
-/// once.
-async fn accept_tcp(
+/// Accepts TCP connections (TLS ones when `tls` is given) and hands them to rsipstack, at most
+/// [`TCP_CONNECTIONS_MAX`] per listener at once. A TLS handshake runs in the connection's own
+/// task under [`TLS_HANDSHAKE_TIMEOUT`], so a client that says nothing holds up nobody.
+async fn accept_streams(
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     endpoint: Arc<Endpoint>,
     local_addr: SocketAddr,
     cancel: CancellationToken,
 ) {
     let permits = Arc::new(Semaphore::new(TCP_CONNECTIONS_MAX));
+    let kind = if tls.is_some() {
+        rsipstack::sip::Transport::Tls
+    } else {
+        rsipstack::sip::Transport::Tcp
+    };
     let local = SipAddr {
-        r#type: Some(rsipstack::sip::Transport::Tcp),
+        r#type: Some(kind),
         addr: local_addr.into(),
     };
     loop {
@@ -329,27 +383,53 @@ async fn accept_tcp(
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
-                    tracing::warn!(%error, "a SIP TCP connection could not be accepted");
+                    tracing::warn!(%error, transport = %kind, "a SIP connection could not be accepted");
                     tokio::time::sleep(Duration::from_millis(50)).await;
                     continue;
                 }
             },
         };
         let closed = cancel.child_token();
-        let connection =
-            match TcpConnection::from_stream(stream, local.clone(), Some(closed.clone())) {
-                Ok(connection) => connection,
-                Err(error) => {
-                    tracing::debug!(%error, %peer, "a SIP TCP connection could not be set up");
-                    continue;
+        let endpoint = endpoint.clone();
+        let local = local.clone();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let connection = match tls {
+                None => TcpConnection::from_stream(stream, local, Some(closed.clone()))
+                    .map(SipConnection::Tcp)
+                    .map_err(|error| error.to_string()),
+                Some(acceptor) => {
+                    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await
+                    {
+                        Ok(Ok(stream)) => {
+                            let remote = SipAddr {
+                                r#type: Some(rsipstack::sip::Transport::Tls),
+                                addr: peer.into(),
+                            };
+                            TlsConnection::from_server_stream(
+                                stream,
+                                local,
+                                remote,
+                                Some(closed.clone()),
+                            )
+                            .await
+                            .map(SipConnection::Tls)
+                            .map_err(|error| error.to_string())
+                        }
+                        Ok(Err(error)) => Err(format!("TLS handshake failed: {error}")),
+                        Err(_) => Err("TLS handshake timed out".to_owned()),
+                    }
                 }
             };
-        endpoint
-            .inner
-            .transport_layer
-            .add_connection(SipConnection::Tcp(connection));
-        // rsipstack cancels the connection's token when the connection ends.
-        tokio::spawn(async move {
+            let connection = match connection {
+                Ok(connection) => connection,
+                Err(error) => {
+                    tracing::debug!(%error, %peer, "a SIP connection could not be set up");
+                    return;
+                }
+            };
+            endpoint.inner.transport_layer.add_connection(connection);
+            // rsipstack cancels the connection's token when the connection ends.
             closed.cancelled().await;
             drop(permit);
         });
@@ -442,10 +522,14 @@ pub(crate) fn facts_of(transaction: &Transaction) -> RequestFacts {
             .collect(),
         user_agent: request.user_agent_header().map(|h| h.value().to_owned()),
         source: source_of(transaction),
-        transport: if reliable {
-            Transport::Tcp
-        } else {
-            Transport::Udp
+        transport: match transaction
+            .connection
+            .as_ref()
+            .map(SipConnection::transport)
+        {
+            Some(rsipstack::sip::Transport::Tls) => Transport::Tls,
+            _ if reliable => Transport::Tcp,
+            _ => Transport::Udp,
         },
         in_dialog: matches!(request.to_header().map(|to| to.tag()), Ok(Ok(Some(_)))),
         request_user: request.uri.user().unwrap_or_default().to_owned(),
@@ -534,5 +618,8 @@ fn response_for(transaction: &mut Transaction, answer: Answer) -> rsipstack::sip
 const USER_AGENT: &str = concat!("Sentral/", env!("CARGO_PKG_VERSION"));
 /// Most TCP connections open at once; more wait to be accepted.
 pub(crate) const TCP_CONNECTIONS_MAX: usize = 1024;
+
+/// The longest a client may take to finish its TLS handshake.
+pub(crate) const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long an answered INVITE's transaction waits for the ACK (64 × T1).
 const INVITE_ANSWERED_LINGER: Duration = Duration::from_secs(32);

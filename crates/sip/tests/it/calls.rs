@@ -127,7 +127,7 @@ fn phone() -> PhoneContact {
     PhoneContact {
         uri: "sip:1001@127.0.0.1:5070".into(),
         source: "127.0.0.1:5070".parse().unwrap(),
-        tcp: false,
+        transport: sentral_sip::calls::Transport::Udp,
     }
 }
 

@@ -729,7 +729,7 @@ mod decisions {
                 phone: Some(PhoneContact {
                     uri: "sip:1001@127.0.0.1:5070".into(),
                     source: "127.0.0.1:5070".parse().unwrap(),
-                    tcp: false,
+                    transport: sentral_sip::calls::Transport::Udp,
                 }),
             },
         );
