@@ -178,13 +178,11 @@ pub async fn start(options: StartOptions) -> Result<RunningApp> {
                     Some(sentral_sip::SipTls {
                         addr,
                         server_config,
-                        ca_certs: None,
                     })
                 }
                 (Some(addr), None, Some(certificates)) => Some(sentral_sip::SipTls {
                     addr,
                     server_config: certificates.sip_server_config(),
-                    ca_certs: None,
                 }),
                 (Some(addr), None, None) => anyhow::bail!(
                     "SIP over TLS on {addr} needs a certificate: set [server] sip_tls_certificate \

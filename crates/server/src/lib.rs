@@ -34,3 +34,4 @@ pub mod telephony;
 pub mod tls;
 
 pub use app::{RunningApp, StartOptions, start};
+pub use sentral_sip::TrunkTls;

@@ -205,6 +205,10 @@ async fn run() -> Result<()> {
     }
 }
 
+/// Debian's bundle of public CAs: what a trunk's certificate is checked against when the
+/// configuration names no `trunk_ca`.
+const SYSTEM_TRUST_ROOTS: &str = "/etc/ssl/certs/ca-certificates.crt";
+
 /// Where HTTP listens when neither the flag nor the file says.
 const DEFAULT_HTTP: SocketAddr = SocketAddr::V4(std::net::SocketAddrV4::new(
     std::net::Ipv4Addr::LOCALHOST,
@@ -238,6 +242,26 @@ async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>)
     let trunk = network.trunk.or(file.server.trunk);
     let sip_tls = network.sip_tls.or(file.server.sip_tls);
     let sip_tls_files = file.server.sip_tls_files.clone();
+    let trunk_tls = match &file.server.trunk_tls_name {
+        Some(name) => {
+            let ca = file
+                .server
+                .trunk_ca
+                .clone()
+                .unwrap_or_else(|| PathBuf::from(SYSTEM_TRUST_ROOTS));
+            let ca_certs = std::fs::read(&ca).with_context(|| {
+                format!(
+                    "cannot read the trust roots for the trunk's certificate {} (trunk_ca)",
+                    ca.display()
+                )
+            })?;
+            Some(sentral_server::TrunkTls {
+                name: name.clone(),
+                ca_certs,
+            })
+        }
+        None => None,
+    };
     tracing::info!(?rtp_ports, ?trunk, "telephony settings");
     let trunk_credential = file
         .server
@@ -263,6 +287,7 @@ async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>)
             rtp_timeout,
             tls_addr: sip_tls,
             tls_files: sip_tls_files,
+            trunk_tls,
         }),
     })
     .await?;

@@ -49,6 +49,8 @@ pub struct SipSettings {
     pub tls_addr: Option<SocketAddr>,
     /// The certificate SIP over TLS presents; `None`: the HTTPS one.
     pub tls_files: Option<crate::tls::TlsFiles>,
+    /// The outbound trunk over TLS (its name and trust roots); `None`: over UDP.
+    pub trunk_tls: Option<sentral_sip::TrunkTls>,
 }
 
 impl SipSettings {
@@ -63,6 +65,7 @@ impl SipSettings {
             rtp_timeout: Some(DEFAULT_RTP_TIMEOUT),
             tls_addr: None,
             tls_files: None,
+            trunk_tls: None,
         }
     }
 }
@@ -131,6 +134,7 @@ impl Sip {
             trunk_credential: settings.trunk_credential,
             recordings: settings.recordings_dir,
             tls,
+            trunk_tls: settings.trunk_tls,
             ..SipOptions::at(settings.addr)
         })
         .await?;

@@ -78,6 +78,9 @@ pub struct PhoneContact {
 pub struct CallConfig {
     /// Where dial-outs go (the outbound trunk); without one they fail at once.
     pub trunk: Option<SocketAddr>,
+    /// The trunk's host name when it is reached over TLS (its certificate must name it; it
+    /// is the Request-URI's host); `None`: over UDP.
+    pub trunk_tls_name: Option<String>,
     /// The codecs we offer and accept, most preferred first.
     pub codecs: Vec<G711>,
     /// The session interval we ask for and grant when the far end names none (RFC 4028).
@@ -95,6 +98,7 @@ impl Default for CallConfig {
     fn default() -> Self {
         CallConfig {
             trunk: None,
+            trunk_tls_name: None,
             codecs: vec![G711::Pcmu, G711::Pcma],
             session_expires: Duration::from_secs(1800),
             session_expires_min: Duration::from_secs(90),
@@ -961,9 +965,16 @@ impl CallControl {
                     tenant,
                     leg,
                     Then::Invite {
-                        uri: format!("sip:{}@{trunk}", number.as_str()),
+                        uri: match &self.config.trunk_tls_name {
+                            Some(name) => format!("sip:{}@{name};transport=tls", number.as_str()),
+                            None => format!("sip:{}@{trunk}", number.as_str()),
+                        },
                         destination: trunk,
-                        transport: Transport::Udp,
+                        transport: if self.config.trunk_tls_name.is_some() {
+                            Transport::Tls
+                        } else {
+                            Transport::Udp
+                        },
                         caller: None,
                         interaction: None,
                         trunk: true,

@@ -53,6 +53,9 @@ pub struct SipOptions {
     pub trunk: Option<SocketAddr>,
     /// User name and password for the outbound trunk's 401 or 407 challenges.
     pub trunk_credential: Option<(String, String)>,
+    /// The outbound trunk over TLS: its certificate is checked against the name and trust
+    /// roots given here. `None`: dial-outs go over UDP.
+    pub trunk_tls: Option<TrunkTls>,
     /// The session interval asked for and granted (RFC 4028); default 30 minutes.
     pub session_expires: Duration,
     /// The shortest session interval accepted (`Min-SE`); default 90 s.
@@ -72,16 +75,21 @@ pub struct SipTls {
     pub addr: SocketAddr,
     /// rustls's server configuration (the certificate, reloadable through its resolver).
     pub server_config: std::sync::Arc<rustls::ServerConfig>,
-    /// PEM trust roots for TLS connections Sentral opens (a trunk reached over TLS); `None`
-    /// trusts nobody there.
-    pub ca_certs: Option<Vec<u8>>,
+}
+
+/// How the outbound trunk is reached over TLS.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct TrunkTls {
+    /// The trunk's host name: the name its certificate must carry (and the SNI sent).
+    pub name: String,
+    /// PEM trust roots its certificate must chain to.
+    pub ca_certs: Vec<u8>,
 }
 
 impl std::fmt::Debug for SipTls {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SipTls")
             .field("addr", &self.addr)
-            .field("ca_certs", &self.ca_certs.as_ref().map(Vec::len))
             .finish_non_exhaustive()
     }
 }
@@ -107,6 +115,7 @@ impl SipOptions {
             },
             trunk: None,
             trunk_credential: None,
+            trunk_tls: None,
             session_expires: CallConfig::default().session_expires,
             session_expires_min: CallConfig::default().session_expires_min,
             recordings: None,
@@ -211,17 +220,21 @@ impl SipService {
     pub async fn start(
         options: SipOptions,
     ) -> Result<(SipService, mpsc::Receiver<SipEvent>), StartError> {
-        let (transport, requests, signals) =
-            SipTransport::bind(options.addr, options.tls.as_ref(), REQUEST_QUEUE_LEN)
-                .await
-                .map_err(|BindError { transport, reason }| StartError {
-                    addr: match (&options.tls, transport) {
-                        (Some(tls), "TLS") => tls.addr,
-                        _ => options.addr,
-                    },
-                    transport,
-                    reason,
-                })?;
+        let (transport, requests, signals) = SipTransport::bind(
+            options.addr,
+            options.tls.as_ref(),
+            options.trunk_tls.as_ref(),
+            REQUEST_QUEUE_LEN,
+        )
+        .await
+        .map_err(|BindError { transport, reason }| StartError {
+            addr: match (&options.tls, transport) {
+                (Some(tls), "TLS") => tls.addr,
+                _ => options.addr,
+            },
+            transport,
+            reason,
+        })?;
         let local_addr = transport.local_addr;
         let tls_addr = transport.tls_addr;
         let epoch = Instant::now();
@@ -236,6 +249,7 @@ impl SipService {
         let mut calls = CallControl::new(
             CallConfig {
                 trunk: options.trunk,
+                trunk_tls_name: options.trunk_tls.as_ref().map(|tls| tls.name.clone()),
                 session_expires: options.session_expires,
                 session_expires_min: options.session_expires_min,
                 ..CallConfig::default()

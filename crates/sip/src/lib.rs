@@ -83,7 +83,7 @@ mod transport;
 
 pub use calls::{CallConfig, CallControl, TenantRoutes, TrunkAccount};
 pub use digest::Algorithm;
-pub use driver::{SipEvent, SipOptions, SipService, SipTls, StartError};
+pub use driver::{SipEvent, SipOptions, SipService, SipTls, StartError, TrunkTls};
 pub use media::{Media, MediaConfig, MediaEvent};
 pub use registrar::{
     Account, Binding, ContactRequest, Contacts, Event, Granted, RegisterRequest, Registrar,

@@ -76,6 +76,10 @@ pub struct ServerSettings {
     pub sip_tls: Option<SocketAddr>,
     /// The certificate SIP over TLS presents; `None`: the HTTPS one (`tls`).
     pub sip_tls_files: Option<crate::tls::TlsFiles>,
+    /// The outbound trunk's host name when dial-outs go over TLS (`trunk_tls_name`).
+    pub trunk_tls_name: Option<String>,
+    /// PEM trust roots for the trunk's certificate (`trunk_ca`); `None`: the system's.
+    pub trunk_ca: Option<std::path::PathBuf>,
 }
 
 /// The longest call when an organisation names none: 4 hours.

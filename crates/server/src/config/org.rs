@@ -75,8 +75,37 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
             "sip_tls",
             "sip_tls_certificate",
             "sip_tls_key",
+            "trunk_tls_name",
+            "trunk_ca",
         ],
     )?;
+    let trunk_tls_name = record.get("trunk_tls_name").and_then(|item| {
+        let name = r.string(item)?;
+        let valid = !name.is_empty()
+            && name.len() <= 253
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !valid {
+            r.expected(
+                item,
+                "the trunk's host name as its certificate names it, e.g. \"sip.carrier.example\"",
+            );
+        }
+        valid.then_some(name)
+    });
+    let trunk_ca = record
+        .get("trunk_ca")
+        .and_then(|item| r.string(item))
+        .map(std::path::PathBuf::from);
+    if let Some(at) = record.get("trunk_ca")
+        && record.get("trunk_tls_name").is_none()
+    {
+        r.report_key(
+            at,
+            "trunk_ca is for a trunk reached over TLS: give trunk_tls_name too",
+        );
+    }
     let tls = tls_files(r, &record, "tls_certificate", "tls_key");
     let sip_tls_files = tls_files(r, &record, "sip_tls_certificate", "sip_tls_key");
     let sip_tls = record.get("sip_tls").and_then(|item| socket_addr(r, item));
@@ -132,6 +161,8 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         tls,
         sip_tls,
         sip_tls_files,
+        trunk_tls_name,
+        trunk_ca,
     })
 }
 

@@ -875,3 +875,30 @@ fn sip_tls_needs_a_certificate_and_round_trips() {
         "{problem}"
     );
 }
+
+#[test]
+fn a_trunk_over_tls_is_named_and_its_trust_roots_need_the_name() {
+    // Issue 25: `trunk_tls_name` sends dial-outs over TLS to a trunk whose certificate names
+    // it; `trunk_ca` alone is a mistake, and so is a name that is not a host name.
+    let text = "[server]\ntrunk = \"127.0.0.1:5061\"\ntrunk_tls_name = \"sip.carrier.example\"\ntrunk_ca = \"/etc/sentral/carrier-ca.pem\"\n";
+    let config = parse(text, "sentral.toml").expect("valid");
+    assert_eq!(
+        config.server.trunk_tls_name.as_deref(),
+        Some("sip.carrier.example")
+    );
+    assert_eq!(parse(&server_to_toml(&config), "export.toml"), Ok(config));
+
+    let problem = only(parse(
+        "[server]\ntrunk_ca = \"/etc/sentral/carrier-ca.pem\"\n",
+        "sentral.toml",
+    ));
+    assert!(
+        problem.to_string().contains("give trunk_tls_name too"),
+        "{problem}"
+    );
+    let problem = only(parse(
+        "[server]\ntrunk_tls_name = \"sip carrier/example\"\n",
+        "sentral.toml",
+    ));
+    assert_eq!(problem.line, Some(2), "{problem}");
+}

@@ -63,6 +63,12 @@ pub(super) fn server_document(config: &ServerConfig) -> String {
             }
         }
         address(&mut out, "sip_tls", server.sip_tls);
+        if let Some(name) = &server.trunk_tls_name {
+            field(&mut out, "trunk_tls_name", &string(name));
+        }
+        if let Some(ca) = &server.trunk_ca {
+            field(&mut out, "trunk_ca", &string(&ca.to_string_lossy()));
+        }
     }
     for org in &config.organisations {
         let prefix = format!("organisations.{}", key(&org.slug));

@@ -260,7 +260,40 @@ impl Calls {
         let key = CallKey::of(&dialog.id());
         let signals = self.signals.clone();
         let call = key.clone();
+        // rsipstack treats a connection that cannot be opened like a request that got no
+        // answer: it tries again until Timer B, and for a TLS trunk whose certificate is wrong
+        // it never reports a failure. Open (or find) the TLS connection beside it; when that
+        // fails, the INVITE is abandoned and the leg fails at once, with the reason logged.
+        // (The first dial-out may open two connections, the probe's and the transaction's;
+        // later ones find one in rsipstack's cache.)
+        let probe = (transport == rsipstack::sip::Transport::Tls).then(|| {
+            let endpoint = self.layer.endpoint.clone();
+            let target = SipAddr {
+                r#type: Some(transport),
+                addr: outbound.destination.into(),
+            };
+            async move {
+                endpoint
+                    .transport_layer
+                    .lookup(&target, None)
+                    .await
+                    .map(drop)
+            }
+        });
         tokio::spawn(async move {
+            if let Some(probe) = probe {
+                let probed = tokio::time::timeout(super::TLS_HANDSHAKE_TIMEOUT, probe).await;
+                if let Some(error) = match probed {
+                    Ok(Ok(())) => None,
+                    Ok(Err(error)) => Some(error.to_string()),
+                    Err(_) => Some("no TLS handshake in time".to_owned()),
+                } {
+                    tracing::warn!(%error, "a TLS connection for an outbound INVITE could not be opened");
+                    result.abort();
+                    let _ = signals.send(Signal::Failed { call, status: None }).await;
+                    return;
+                }
+            }
             let signal = match result.await {
                 Ok(Ok((_, Some(response)))) => {
                     let status = u16::from(response.status_code.clone());

@@ -171,6 +171,7 @@ impl SipTransport {
     pub async fn bind(
         addr: SocketAddr,
         tls: Option<&crate::driver::SipTls>,
+        trunk_tls: Option<&crate::driver::TrunkTls>,
         queue_len: usize,
     ) -> Result<
         (
@@ -245,17 +246,19 @@ impl SipTransport {
             local_addr,
             cancel.clone(),
         ));
+        if let Some(trunk) = trunk_tls {
+            // The only TLS connections we open go to the trunk (phones are called on the
+            // connection they registered over): its name and trust roots are the layer's.
+            endpoint
+                .inner
+                .transport_layer
+                .set_tls_config(rsipstack::transport::TlsConfig {
+                    ca_certs: Some(trunk.ca_certs.clone()),
+                    sni_hostname: Some(trunk.name.clone()),
+                    ..Default::default()
+                });
+        }
         if let (Some(listener), Some(tls), Some(tls_addr)) = (tls_listener, tls, tls_addr) {
-            if let Some(ca_certs) = &tls.ca_certs {
-                // Trust roots for TLS connections we open (a trunk reached over TLS).
-                endpoint
-                    .inner
-                    .transport_layer
-                    .set_tls_config(rsipstack::transport::TlsConfig {
-                        ca_certs: Some(ca_certs.clone()),
-                        ..Default::default()
-                    });
-            }
             tokio::spawn(accept_streams(
                 listener,
                 Some(tokio_rustls::TlsAcceptor::from(tls.server_config.clone())),

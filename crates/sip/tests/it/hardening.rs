@@ -142,7 +142,7 @@ async fn next_request(socket: &UdpSocket) -> (String, SocketAddr) {
     .expect("a request in time")
 }
 
-fn header_of<'a>(message: &'a str, name: &str) -> Option<&'a str> {
+pub(crate) fn header_of<'a>(message: &'a str, name: &str) -> Option<&'a str> {
     message.lines().find_map(|line| {
         let (key, value) = line.split_once(':')?;
         key.trim()
@@ -152,7 +152,7 @@ fn header_of<'a>(message: &'a str, name: &str) -> Option<&'a str> {
 }
 
 /// A response to `request` with `status`, echoing its Via, From, To (tagged), Call-ID, CSeq.
-fn response_to(request: &str, status: &str, extra: &str) -> String {
+pub(crate) fn response_to(request: &str, status: &str, extra: &str) -> String {
     let mut out = format!("SIP/2.0 {status}\r\n");
     for name in ["Via", "From", "Call-ID", "CSeq"] {
         out.push_str(&format!(
@@ -229,7 +229,9 @@ async fn trunk_digest_dial_outs_answer_the_carriers_407_with_the_trunk_credentia
 }
 
 /// The next telephony event for the organisation.
-async fn next_telephony(events: &mut mpsc::Receiver<SipEvent>) -> sentral_engine::TelephonyEvent {
+pub(crate) async fn next_telephony(
+    events: &mut mpsc::Receiver<SipEvent>,
+) -> sentral_engine::TelephonyEvent {
     loop {
         match tokio::time::timeout(WAIT, events.recv()).await {
             Ok(Some(SipEvent::Telephony { event, .. })) => return event,

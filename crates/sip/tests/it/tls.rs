@@ -1,0 +1,160 @@
+//! Issue 25 (encryption on the wire): dial-outs through a trunk reached over TLS. The trunk's
+//! certificate is checked against the configured name and trust roots; a certificate that
+//! names another host gets no INVITE, and the leg fails instead of going out in clear.
+
+use crate::hardening::{header_of, next_telephony, response_to};
+use sentral_engine::{
+    DialNumber, ENGINE_LEG_BIT, FailCause, InteractionId, LegId, TelephonyCommand, TelephonyEvent,
+};
+use sentral_sip::{SipOptions, SipService, TrunkTls};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+/// A carrier listening for SIP over TLS with a certificate for `carrier.test` from a
+/// throwaway CA; returns its listener, its TLS acceptor and the CA's certificate (PEM).
+async fn tls_carrier() -> (TcpListener, tokio_rustls::TlsAcceptor, String) {
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let ca = rcgen::CertifiedIssuer::self_signed(ca_params, rcgen::KeyPair::generate().unwrap())
+        .unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["carrier.test".to_owned()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+        )
+        .unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    (
+        listener,
+        tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        ca.pem(),
+    )
+}
+
+/// What the carrier got on one connection: the INVITE (and the stream to answer on), or the
+/// handshake's failure.
+type Arrival = Result<
+    (
+        String,
+        tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+    ),
+    String,
+>;
+
+/// Accepts every connection, shakes hands and reads the first message of each.
+fn serve_carrier(
+    listener: TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+) -> tokio::sync::mpsc::UnboundedReceiver<Arrival> {
+    let (arrivals, received) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let arrivals = arrivals.clone();
+            tokio::spawn(async move {
+                let arrival = match acceptor.accept(tcp).await {
+                    Ok(mut tls) => {
+                        let mut buffer = vec![0u8; 65_536];
+                        match tls.read(&mut buffer).await {
+                            Ok(n) if n > 0 => {
+                                Ok((String::from_utf8_lossy(&buffer[..n]).into_owned(), tls))
+                            }
+                            _ => return, // a connection that says nothing (the probe's)
+                        }
+                    }
+                    Err(error) => Err(error.to_string()),
+                };
+                let _ = arrivals.send(arrival);
+            });
+        }
+    });
+    received
+}
+
+async fn dial_through(
+    name: &str,
+) -> (
+    SipService,
+    tokio::sync::mpsc::Receiver<sentral_sip::SipEvent>,
+    tokio::sync::mpsc::UnboundedReceiver<Arrival>,
+) {
+    let (listener, acceptor, ca) = tls_carrier().await;
+    let (service, events) = SipService::start(SipOptions {
+        trunk: Some(listener.local_addr().unwrap()),
+        trunk_tls: Some(TrunkTls {
+            name: name.into(),
+            ca_certs: ca.into_bytes(),
+        }),
+        ..SipOptions::at("127.0.0.1:0".parse().unwrap())
+    })
+    .await
+    .expect("the SIP service starts");
+    service.command(
+        "demo",
+        TelephonyCommand::Dial {
+            leg: LegId(ENGINE_LEG_BIT | 5),
+            interaction: InteractionId(9),
+            number: DialNumber::parse("+4790000001").unwrap(),
+        },
+    );
+    let arrivals = serve_carrier(listener, acceptor);
+    (service, events, arrivals)
+}
+
+#[tokio::test]
+async fn a_dial_out_goes_over_tls_to_a_trunk_whose_certificate_names_it() {
+    let (service, mut events, mut arrivals) = dial_through("carrier.test").await;
+    let (invite, mut tls) = tokio::time::timeout(WAIT, arrivals.recv())
+        .await
+        .expect("an INVITE in time")
+        .expect("the carrier runs")
+        .expect("the handshake succeeds");
+    assert!(
+        invite
+            .to_ascii_lowercase()
+            .starts_with("invite sip:+4790000001@carrier.test;transport=tls sip/2.0"),
+        "{invite}"
+    );
+    assert!(
+        header_of(&invite, "Via").is_some_and(|via| via.starts_with("SIP/2.0/TLS")),
+        "{invite}"
+    );
+    let busy = response_to(&invite, "486 Busy Here", "");
+    tls.write_all(busy.as_bytes()).await.unwrap();
+    assert_eq!(
+        next_telephony(&mut events).await,
+        TelephonyEvent::Failed {
+            leg: LegId(ENGINE_LEG_BIT | 5),
+            cause: FailCause::Busy
+        }
+    );
+    service.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_trunk_whose_certificate_names_another_host_gets_no_invite_and_the_leg_fails() {
+    let (service, mut events, mut arrivals) = dial_through("sip.carrier.example").await;
+    // Sentral checks the certificate, finds carrier.test, not sip.carrier.example, and aborts
+    // the handshake; the leg fails at once rather than at the INVITE's Timer B.
+    match next_telephony(&mut events).await {
+        TelephonyEvent::Failed { leg, .. } => assert_eq!(leg, LegId(ENGINE_LEG_BIT | 5)),
+        other => panic!("the dial-out fails: {other:?}"),
+    }
+    while let Ok(arrival) = arrivals.try_recv() {
+        assert!(
+            arrival.is_err(),
+            "nothing is sent to a trunk with the wrong certificate"
+        );
+    }
+    service.shutdown().await;
+}
