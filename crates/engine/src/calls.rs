@@ -11,7 +11,7 @@ use crate::io::{
     DesktopEvent, EndReason, FailCause, InteractionKind, LostCause, Party, Prompt, Recipient,
     Record, RecordingState, RejectCause, Target, TelephonyCommand,
 };
-use crate::reject::{Rejection, RejectionDetail};
+use crate::reject::{Rejection, RejectionDetail, Rule};
 use crate::timers::Timer;
 use std::collections::BTreeMap;
 
@@ -120,8 +120,8 @@ impl Engine {
                 queue_config.name
             )));
         }
-        let number =
-            DialNumber::parse(&number).map_err(|e| Rejection::rule(30, format!("number: {e}")))?;
+        let number = DialNumber::parse(&number)
+            .map_err(|e| Rejection::rule(Rule::R30, format!("number: {e}")))?;
         let name = name.trim().to_owned();
         if name.is_empty() || name.chars().count() > CAD_VALUE_CHARS_MAX {
             return Err(Rejection::invalid("name: 1 to 256 characters"));
@@ -167,8 +167,8 @@ impl Engine {
             }
             Some(_) => {}
         }
-        let number =
-            DialNumber::parse(number).map_err(|e| Rejection::rule(30, format!("number: {e}")))?;
+        let number = DialNumber::parse(number)
+            .map_err(|e| Rejection::rule(Rule::R30, format!("number: {e}")))?;
         self.continue_numbering_after(interaction_id);
         let id = self.insert_interaction(
             interaction_id,
@@ -189,21 +189,22 @@ impl Engine {
     ) -> Result<InteractionId, Rejection> {
         let agent = &self.agents[&agent_id];
         let Some(session) = &agent.session else {
-            return Err(Rejection::rule(42, "log in before placing a call"));
+            return Err(Rejection::rule(Rule::R42, "log in before placing a call"));
         };
         if agent.voice.is_some() || !agent.wrapups.is_empty() {
             return Err(Rejection::rule(
-                42,
+                Rule::R42,
                 "finish the current call and its wrap-up first",
             ));
         }
         if !self.registered.contains(&session.extension) {
             return Err(Rejection::rule(
-                13,
+                Rule::R13,
                 format!("the phone at {} is not registered", session.extension),
             ));
         }
-        let number = DialNumber::parse(number).map_err(|e| Rejection::rule(30, e.to_string()))?;
+        let number =
+            DialNumber::parse(number).map_err(|e| Rejection::rule(Rule::R30, e.to_string()))?;
         self.check_call_limit()?;
         let id = self.create_interaction(
             InteractionKind::Outdial,
@@ -406,7 +407,7 @@ impl Engine {
         let interaction = self.interaction(interaction_id)?;
         if interaction.channel == Channel::Voice {
             return Err(Rejection::rule(
-                13,
+                Rule::R13,
                 "a voice call is accepted by answering the phone",
             ));
         }
@@ -1012,7 +1013,7 @@ impl Engine {
         &self,
         agent_id: AgentId,
         interaction_id: InteractionId,
-        consulted_rule: u8,
+        consulted_rule: Rule,
         action: &str,
     ) -> Result<&Interaction, Rejection> {
         let interaction = self.interaction(interaction_id)?;
@@ -1028,7 +1029,7 @@ impl Engine {
         if interaction.owner.map(|(agent, _)| agent) != Some(agent_id) {
             if matches!(interaction.phase, Phase::Offered { agent, .. } if agent == agent_id) {
                 return Err(Rejection::rule(
-                    14,
+                    Rule::R14,
                     format!("answer the call before you {action}"),
                 ));
             }
@@ -1038,7 +1039,7 @@ impl Engine {
         }
         if interaction.phase != Phase::Connected {
             return Err(Rejection::rule(
-                14,
+                Rule::R14,
                 format!("cannot {action} before the customer is connected"),
             ));
         }
@@ -1057,7 +1058,7 @@ impl Engine {
         } else {
             "resume a party"
         };
-        let interaction = self.owned_call(agent_id, interaction_id, 26, action)?;
+        let interaction = self.owned_call(agent_id, interaction_id, Rule::R26, action)?;
         let customer_leg = interaction.customer_leg.expect("connected");
         let (_, owner_leg) = interaction.owner.expect("owned");
         let Some(consult) = interaction.consult else {
@@ -1066,7 +1067,10 @@ impl Engine {
             }
             if interaction.customer_held == hold {
                 let state = if hold { "already" } else { "not" };
-                return Err(Rejection::rule(14, format!("the call is {state} on hold")));
+                return Err(Rejection::rule(
+                    Rule::R14,
+                    format!("the call is {state} on hold"),
+                ));
             }
             if hold {
                 self.telephony(TelephonyCommand::Hold { leg: customer_leg });
@@ -1097,7 +1101,10 @@ impl Engine {
             (Party::Customer, true) | (Party::Consulted, false) => Party::Consulted,
         };
         if consult.active == talk_to {
-            return Err(Rejection::rule(15, "that party is already in that state"));
+            return Err(Rejection::rule(
+                Rule::R15,
+                "that party is already in that state",
+            ));
         }
         match talk_to {
             Party::Customer => {
@@ -1133,10 +1140,13 @@ impl Engine {
     ) -> Result<(), Rejection> {
         // R16: a consult is only possible during an active (answered) call.
         let interaction = self
-            .owned_call(agent_id, interaction_id, 26, "start a consult")
-            .map_err(|r| cite_instead(r, 14, 16))?;
+            .owned_call(agent_id, interaction_id, Rule::R26, "start a consult")
+            .map_err(|r| cite_instead(r, Rule::R14, Rule::R16))?;
         if interaction.consult.is_some() {
-            return Err(Rejection::rule(16, "a consult is already in progress"));
+            return Err(Rejection::rule(
+                Rule::R16,
+                "a consult is already in progress",
+            ));
         }
         let destination = self.resolve(agent_id, target, true)?;
         let interaction = &self.interactions[&interaction_id];
@@ -1153,10 +1163,9 @@ impl Engine {
                 false,
             ),
             Destination::Queue { queue, entry_point } => {
-                let target = self
-                    .router
-                    .best_agent(queue, &[agent_id])
-                    .ok_or_else(|| Rejection::rule(21, "no agent is available there to consult"))?;
+                let target = self.router.best_agent(queue, &[agent_id]).ok_or_else(|| {
+                    Rejection::rule(Rule::R21, "no agent is available there to consult")
+                })?;
                 let leg = self.ring_agent(
                     interaction_id,
                     target,
@@ -1207,7 +1216,7 @@ impl Engine {
         target: Target,
         consult: bool,
     ) -> Result<Destination, Rejection> {
-        let rule = if consult { 16 } else { 27 };
+        let rule = if consult { Rule::R16 } else { Rule::R27 };
         match target {
             Target::Agent(target) => {
                 if target == agent_id {
@@ -1221,7 +1230,7 @@ impl Engine {
                     .ok_or_else(|| Rejection::not_found(format!("no agent {target}")))?;
                 let name = &self.config.agent(target).expect("exists").name;
                 if !consult && !agent.wrapups.is_empty() {
-                    return Err(Rejection::rule(28, format!("{name} is in wrap-up")));
+                    return Err(Rejection::rule(Rule::R28, format!("{name} is in wrap-up")));
                 }
                 let free =
                     agent.voice.is_none() && agent.wrapups.is_empty() && agent.session.is_some();
@@ -1244,7 +1253,7 @@ impl Engine {
                 let extension = &agent.session.as_ref().expect("logged in").extension;
                 if !self.registered.contains(extension) {
                     return Err(Rejection::rule(
-                        21,
+                        Rule::R21,
                         format!("{name}'s phone is not registered"),
                     ));
                 }
@@ -1278,8 +1287,8 @@ impl Engine {
                 })
             }
             Target::DialNumber(text) => {
-                let number =
-                    DialNumber::parse(&text).map_err(|e| Rejection::rule(30, e.to_string()))?;
+                let number = DialNumber::parse(&text)
+                    .map_err(|e| Rejection::rule(Rule::R30, e.to_string()))?;
                 if let Some(&entry_point) = self.ep_by_digits.get(&number.digits()) {
                     // R20: a configured entry-point number goes to that entry point.
                     return self.resolve(agent_id, Target::EntryPoint(entry_point), consult);
@@ -1426,13 +1435,13 @@ impl Engine {
         agent_id: AgentId,
         interaction_id: InteractionId,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 26, "transfer")?;
+        let interaction = self.owned_call(agent_id, interaction_id, Rule::R26, "transfer")?;
         let consult = interaction
             .consult
             .ok_or_else(|| Rejection::invalid("there is no consult"))?;
         if !consult.accepted {
             return Err(Rejection::rule(
-                18,
+                Rule::R18,
                 "Transfer is enabled once the consulted party answers",
             ));
         }
@@ -1452,13 +1461,14 @@ impl Engine {
         agent_id: AgentId,
         interaction_id: InteractionId,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 26, "start a conference")?;
+        let interaction =
+            self.owned_call(agent_id, interaction_id, Rule::R26, "start a conference")?;
         let consult = interaction
             .consult
             .ok_or_else(|| Rejection::invalid("there is no consult"))?;
         if !consult.accepted {
             return Err(Rejection::rule(
-                18,
+                Rule::R18,
                 "Conference is enabled once the consulted party answers",
             ));
         }
@@ -1493,11 +1503,11 @@ impl Engine {
     ) -> Result<(), Rejection> {
         // R27: a blind transfer is only possible after the call was accepted.
         let interaction = self
-            .owned_call(agent_id, interaction_id, 26, "transfer")
-            .map_err(|r| cite_instead(r, 14, 27))?;
+            .owned_call(agent_id, interaction_id, Rule::R26, "transfer")
+            .map_err(|r| cite_instead(r, Rule::R14, Rule::R27))?;
         if interaction.consult.is_some() {
             return Err(Rejection::rule(
-                23,
+                Rule::R23,
                 "end the consult first, or transfer to the consulted party",
             ));
         }
@@ -1566,10 +1576,10 @@ impl Engine {
             && interaction.owner.map(|(a, _)| a) == Some(agent_id);
         if !dialing_outdial {
             let interaction =
-                self.owned_call(agent_id, interaction_id, 26, "end the interaction")?;
+                self.owned_call(agent_id, interaction_id, Rule::R26, "end the interaction")?;
             if interaction.customer_held && interaction.consult.is_none() {
                 return Err(Rejection::rule(
-                    14,
+                    Rule::R14,
                     "End is disabled while the call is on hold",
                 ));
             }
@@ -1599,28 +1609,29 @@ impl Engine {
         agent_id: AgentId,
         interaction_id: InteractionId,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 32, "pause recording")?;
+        let interaction =
+            self.owned_call(agent_id, interaction_id, Rule::R32, "pause recording")?;
         let org = &self.config.org;
         if !org.recording {
             return Err(Rejection::rule(
-                31,
+                Rule::R31,
                 "recording is not enabled for the organisation",
             ));
         }
         if !org.recording_pause_allowed {
             return Err(Rejection::rule(
-                31,
+                Rule::R31,
                 "the organisation does not allow pausing recording",
             ));
         }
         if interaction.consult.is_some() {
             return Err(Rejection::rule(
-                32,
+                Rule::R32,
                 "recording cannot be paused during a consult or conference",
             ));
         }
         if interaction.recording != RecordingState::On {
-            return Err(Rejection::rule(31, "recording is already paused"));
+            return Err(Rejection::rule(Rule::R31, "recording is already paused"));
         }
         let shield_ms = org.privacy_shield_ms;
         self.telephony(TelephonyCommand::PauseRecording {
@@ -1652,15 +1663,16 @@ impl Engine {
         agent_id: AgentId,
         interaction_id: InteractionId,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 32, "resume recording")?;
+        let interaction =
+            self.owned_call(agent_id, interaction_id, Rule::R32, "resume recording")?;
         if interaction.consult.is_some() {
             return Err(Rejection::rule(
-                32,
+                Rule::R32,
                 "recording cannot be resumed during a consult or conference",
             ));
         }
         if !matches!(interaction.recording, RecordingState::Paused { .. }) {
-            return Err(Rejection::rule(31, "recording is not paused"));
+            return Err(Rejection::rule(Rule::R31, "recording is not paused"));
         }
         let timer = self
             .interactions
@@ -1727,26 +1739,29 @@ impl Engine {
         values: BTreeMap<String, String>,
         expected_version: u64,
     ) -> Result<(), Rejection> {
-        let interaction = self.owned_call(agent_id, interaction_id, 22, "edit variables")?;
+        let interaction = self.owned_call(agent_id, interaction_id, Rule::R22, "edit variables")?;
         for (name, value) in &values {
             let definition = self.config.cad_variables.iter().find(|d| &d.name == name);
             let definition = definition
                 .ok_or_else(|| Rejection::invalid(format!("{name}: no such variable")))?;
             if !definition.editable {
-                return Err(Rejection::rule(34, format!("{name} is not editable")));
+                return Err(Rejection::rule(
+                    Rule::R34,
+                    format!("{name} is not editable"),
+                ));
             }
             if value.chars().count() > CAD_VALUE_CHARS_MAX {
                 return Err(Rejection::rule(
-                    34,
+                    Rule::R34,
                     format!("{name}: at most 256 characters"),
                 ));
             }
             check_value(definition.kind, value)
-                .map_err(|e| Rejection::rule(34, format!("{name}: {e}")))?;
+                .map_err(|e| Rejection::rule(Rule::R34, format!("{name}: {e}")))?;
         }
         if interaction.variables_version != expected_version {
             let mut rejection = Rejection::rule(
-                35,
+                Rule::R35,
                 format!(
                     "someone saved first (version {} is current, your edit is based on {expected_version}); \
                      review the current values and save again",
@@ -1836,7 +1851,7 @@ impl Engine {
         let agent = &self.agents[&agent_id];
         let Some(position) = agent.wrapups.iter().position(|&i| i == interaction_id) else {
             return Err(Rejection::rule(
-                36,
+                Rule::R36,
                 format!("{agent_id} has no wrap-up pending for {interaction_id}"),
             ));
         };
@@ -1844,7 +1859,7 @@ impl Engine {
         if !reasons.iter().any(|r| r.code == reason) {
             let codes: Vec<&str> = reasons.iter().map(|r| r.code.as_str()).collect();
             return Err(Rejection::rule(
-                36,
+                Rule::R36,
                 format!("unknown wrap-up reason {reason:?}; one of {codes:?}"),
             ));
         }
@@ -1904,13 +1919,13 @@ impl Engine {
         if interaction.kind != InteractionKind::WebCallback || !self.config.org.web_callback_cancel
         {
             return Err(Rejection::rule(
-                39,
+                Rule::R39,
                 "only web callbacks can be cancelled, if the organisation allows it",
             ));
         }
         if !matches!(interaction.phase, Phase::Dialing { .. }) {
             return Err(Rejection::rule(
-                39,
+                Rule::R39,
                 "a callback can be cancelled only before the customer answers",
             ));
         }
@@ -1990,7 +2005,7 @@ pub(crate) fn hold_state(interaction: &Interaction) -> (bool, Option<bool>) {
 
 /// A rejection citing rule `from` re-cited as rule `to` (the same check guards several
 /// actions, each with its own rule).
-fn cite_instead(rejection: Rejection, from: u8, to: u8) -> Rejection {
+fn cite_instead(rejection: Rejection, from: Rule, to: Rule) -> Rejection {
     if rejection.code == crate::reject::Code::Rule(from) {
         Rejection::rule(to, rejection.message)
     } else {

@@ -13,7 +13,7 @@ use crate::io::{
     AgentStateView, Command, DesktopEvent, Input, InteractionKind, Output, Party, Recipient,
     Record, RecordingState, StateRequest, TelephonyCommand, TelephonyEvent,
 };
-use crate::reject::Rejection;
+use crate::reject::{Rejection, Rule};
 use crate::routing::{Place, Router};
 use crate::timers::{Timer, TimerTable};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
@@ -415,12 +415,12 @@ impl Engine {
         let agent_config = self.config.agent(agent_id).expect("agent exists");
         if !agent_config.teams.contains(&team) {
             return Err(Rejection::rule(
-                3,
+                Rule::R3,
                 format!("{} is not a member of {team}", agent_config.name),
             ));
         }
         let extension = DialNumber::parse(extension)
-            .map_err(|e| Rejection::rule(30, format!("extension: {e}")))?
+            .map_err(|e| Rejection::rule(Rule::R30, format!("extension: {e}")))?
             .to_string();
         let own = |candidate: &str| {
             DialNumber::parse(candidate).is_ok_and(|number| number.to_string() == extension)
@@ -429,7 +429,7 @@ impl Engine {
             let mut allowed = vec![agent_config.extension.clone()];
             allowed.extend(agent_config.stations.iter().cloned());
             return Err(Rejection::rule(
-                3,
+                Rule::R3,
                 format!(
                     "extension {extension} is not yours; log in at {}",
                     allowed.join(" or ")
@@ -438,7 +438,10 @@ impl Engine {
         }
         let agent = &self.agents[&agent_id];
         if agent.session.is_some() {
-            return Err(Rejection::rule(3, "already logged in; log out first"));
+            return Err(Rejection::rule(
+                Rule::R3,
+                "already logged in; log out first",
+            ));
         }
         if let Some(other) = self.agent_by_extension.get(&extension) {
             let name = self
@@ -446,7 +449,7 @@ impl Engine {
                 .agent(*other)
                 .map_or("a colleague", |a| a.name.as_str());
             return Err(Rejection::rule(
-                3,
+                Rule::R3,
                 format!("extension {extension} is in use by {name}"),
             ));
         }
@@ -460,7 +463,7 @@ impl Engine {
     fn log_out(&mut self, agent_id: AgentId) -> Result<(), Rejection> {
         let agent = &self.agents[&agent_id];
         let Some(session) = &agent.session else {
-            return Err(Rejection::rule(3, "not logged in"));
+            return Err(Rejection::rule(Rule::R3, "not logged in"));
         };
         match agent.voice.map(|slot| slot.role) {
             Some(
@@ -469,13 +472,13 @@ impl Engine {
                 | SlotRole::Consulted { accepted: false },
             ) => {
                 return Err(Rejection::rule(
-                    5,
+                    Rule::R5,
                     "cannot log out while an offer popover is shown",
                 ));
             }
             Some(_) => {
                 return Err(Rejection::rule(
-                    3,
+                    Rule::R3,
                     "cannot log out during a call; end it first",
                 ));
             }
@@ -483,7 +486,7 @@ impl Engine {
         }
         if !agent.wrapups.is_empty() {
             return Err(Rejection::rule(
-                36,
+                Rule::R36,
                 "cannot log out before submitting wrap-up",
             ));
         }
@@ -499,7 +502,7 @@ impl Engine {
 
     fn set_state(&mut self, agent_id: AgentId, request: StateRequest) -> Result<(), Rejection> {
         if self.agents[&agent_id].session.is_none() {
-            return Err(Rejection::rule(3, "log in before changing state"));
+            return Err(Rejection::rule(Rule::R3, "log in before changing state"));
         }
         let state = match request {
             StateRequest::Available => AgentState::Available,
@@ -512,7 +515,7 @@ impl Engine {
                         .map(|r| r.code.as_str())
                         .collect();
                     return Err(Rejection::rule(
-                        3,
+                        Rule::R3,
                         format!("unknown idle reason {reason:?}; one of {codes:?}"),
                     ));
                 }
@@ -951,7 +954,7 @@ impl Engine {
             Ok(())
         } else {
             Err(Rejection::rule(
-                2,
+                Rule::R2,
                 format!(
                     "the organisation's limit of {} concurrent calls is reached",
                     self.config.org.calls_max

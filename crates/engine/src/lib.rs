@@ -65,7 +65,7 @@ pub use io::{
     Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
     TelephonyEvent,
 };
-pub use reject::{Code, Rejection, RejectionDetail};
+pub use reject::{Code, Rejection, RejectionDetail, Rule};
 pub use routing::{Place, Router};
 pub use views::{
     AgentView, ConsultView, DirectoryAgent, DirectoryDestination, InteractionView,
