@@ -232,7 +232,8 @@ impl Engine {
     }
 
     /// Handles one input. On `Err` nothing changed. On `Ok`, the interaction the input created
-    /// (an arrival, an outdial, a web callback), if any.
+    /// (an arrival, an outdial, a web callback), if any. In debug builds the invariants are
+    /// checked after every input.
     pub fn handle_input(
         &mut self,
         now: Now,
@@ -269,6 +270,10 @@ impl Engine {
                 .map(Some),
         };
         self.route();
+        #[cfg(debug_assertions)]
+        if let Err(violation) = self.check_invariants() {
+            panic!("invariant violated after an input: {violation}");
+        }
         result
     }
 
