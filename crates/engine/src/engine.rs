@@ -17,6 +17,7 @@ use crate::reject::{Rejection, Rule};
 use crate::routing::{Place, Router};
 use crate::timers::{Timer, TimerTable};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::panic::{self, AssertUnwindSafe};
 
 /// One organisation's contact center, as a state machine.
 ///
@@ -55,6 +56,8 @@ pub struct Engine {
     pub(crate) n_customer_calls: u32,
     /// Contacts and agents to route once the current input is applied.
     to_route: Vec<RouteTrigger>,
+    /// Test hook: the contact whose next step panics (`Engine::inject_contact_panic`).
+    pub(crate) panic_in: Option<InteractionId>,
 }
 
 /// An agent's live state.
@@ -226,14 +229,18 @@ impl Engine {
             next_leg: 0,
             n_customer_calls: 0,
             to_route: Vec::new(),
+            panic_in: None,
         };
         engine.install_config(config);
         Ok(engine)
     }
 
     /// Handles one input. On `Err` nothing changed. On `Ok`, the interaction the input created
-    /// (an arrival, an outdial, a web callback), if any. In debug builds the invariants are
-    /// checked after every input.
+    /// (an arrival, an outdial, a web callback), if any.
+    ///
+    /// An input addressed to one contact runs under `catch_unwind`: if that contact's step
+    /// panics (a bug), the contact is ended with `EndReason::InternalError` and everything else
+    /// goes on (`isolation.rs`). In debug builds the invariants are checked after every input.
     pub fn handle_input(
         &mut self,
         now: Now,
@@ -241,7 +248,45 @@ impl Engine {
     ) -> Result<Option<InteractionId>, Rejection> {
         debug_assert!(now.mono_ms >= self.now.mono_ms, "time went backwards");
         self.now = now;
-        let result = match input {
+        let result = match self.contact_of(&input) {
+            Some(contact) => {
+                let step = panic::catch_unwind(AssertUnwindSafe(|| {
+                    let result = self.dispatch(input);
+                    self.injected_panic(contact);
+                    result
+                }));
+                step.unwrap_or_else(|_| {
+                    self.end_after_panic(contact);
+                    Ok(None)
+                })
+            }
+            None => self.dispatch(input),
+        };
+        self.route();
+        #[cfg(debug_assertions)]
+        if let Err(violation) = self.check_invariants() {
+            panic!("invariant violated after an input: {violation}");
+        }
+        result
+    }
+
+    /// The next thing the driver must do.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.outputs.pop_front()
+    }
+
+    /// The earliest armed timer: when to feed [`Input::TimerFired`] and with which id.
+    pub fn poll_timeout(&self) -> Option<(u64, TimerId)> {
+        self.timers.next_timeout()
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn dispatch(&mut self, input: Input) -> Result<Option<InteractionId>, Rejection> {
+        match input {
             Input::Command {
                 agent,
                 command: Command::Outdial { number },
@@ -268,28 +313,7 @@ impl Engine {
             } => self
                 .restore_callback(interaction, kind, queue, &number, name, dnis)
                 .map(Some),
-        };
-        self.route();
-        #[cfg(debug_assertions)]
-        if let Err(violation) = self.check_invariants() {
-            panic!("invariant violated after an input: {violation}");
         }
-        result
-    }
-
-    /// The next thing the driver must do.
-    pub fn poll_output(&mut self) -> Option<Output> {
-        self.outputs.pop_front()
-    }
-
-    /// The earliest armed timer: when to feed [`Input::TimerFired`] and with which id.
-    pub fn poll_timeout(&self) -> Option<(u64, TimerId)> {
-        self.timers.next_timeout()
-    }
-
-    /// The configuration in force.
-    pub fn config(&self) -> &Config {
-        &self.config
     }
 
     fn handle_command(&mut self, agent_id: AgentId, command: Command) -> Result<(), Rejection> {
@@ -743,7 +767,7 @@ impl Engine {
             .map_or(0, |ep| ep.flow.priority)
     }
 
-    fn queue_changed(&mut self, queue: QueueId) {
+    pub(crate) fn queue_changed(&mut self, queue: QueueId) {
         let n_waiting = self.router.n_waiting(queue);
         self.desktop(
             Recipient::Supervisors,

@@ -33,6 +33,7 @@
 //! - `timers`: the timer table.
 //! - `engine`: [`Engine`], agents, routing glue, configuration changes.
 //! - `calls`: voice calls from arrival to wrap-up.
+//! - `isolation`: a panic in one contact's step ends that contact only.
 //! - `views`: popovers, directories, snapshots and [`Engine::check_invariants`].
 //! - `testing`: a small configuration for tests and examples.
 
@@ -42,6 +43,7 @@ mod dial;
 mod engine;
 mod ids;
 mod io;
+mod isolation;
 mod reject;
 mod routing;
 pub mod testing;

@@ -1371,6 +1371,8 @@ fn check_end_reason(
         }
         // A callback or outdial dialled at the limit, or an arrival refused by it (R2).
         EndReason::LimitReached => matches!(step, Step::Answer | Step::Arrival | Step::Stale),
+        // A caught panic is a bug: the simulation must never see one.
+        EndReason::InternalError => false,
         // The simulated network loses legs as the telephony side does (silent, not
         // refreshed, too long), only where it could also hang them up.
         EndReason::CustomerLost(_) => {
