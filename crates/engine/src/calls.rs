@@ -263,8 +263,6 @@ impl Engine {
                 excluded: Vec::new(),
                 owner: None,
                 external_leg: None,
-                customer_held: false,
-                consult: None,
                 variables: BTreeMap::new(),
                 variables_version: 0,
                 recording: RecordingState::Off,
@@ -316,7 +314,7 @@ impl Engine {
             Recipient::Agent(agent_id),
             DesktopEvent::Offer(Box::new(offer)),
         );
-        self.record_state(interaction_id, "offered", Some(agent_id));
+        self.record_phase(interaction_id, Some(agent_id));
     }
 
     /// Rings an agent's phone on a new leg with a RONA timer and gives the agent the slot.
@@ -393,7 +391,7 @@ impl Engine {
                 agent: Some(agent),
             } if agent == agent_id => Some(leg),
             _ => interaction
-                .consult
+                .consult()
                 .filter(|c| c.agent == Some(agent_id) && !c.accepted)
                 .map(|c| c.leg),
         }
@@ -456,7 +454,7 @@ impl Engine {
                 self.take_over(interaction_id, agent, leg);
                 self.connect(interaction_id);
             }
-            Phase::Connected if interaction.consult.is_some_and(|c| c.leg == leg) => {
+            Phase::Connected { consult, .. } if consult.is_some_and(|c| c.leg == leg) => {
                 self.consult_answered(interaction_id)
             }
             _ => self.hang_up(leg),
@@ -511,7 +509,7 @@ impl Engine {
                 }
                 self.transfer_not_answered(interaction_id);
             }
-            Phase::Connected if interaction.consult.is_some_and(|c| c.leg == leg) => {
+            Phase::Connected { consult, .. } if consult.is_some_and(|c| c.leg == leg) => {
                 self.consult_failed(interaction_id, cause)
             }
             _ => {}
@@ -531,7 +529,7 @@ impl Engine {
         self.forget_leg(leg);
         let interaction_id = leg_state.interaction;
         let interaction = &self.interactions[&interaction_id];
-        let is_consult = interaction.consult.is_some_and(|c| c.leg == leg);
+        let is_consult = interaction.consult().is_some_and(|c| c.leg == leg);
         match leg_state.role {
             LegRole::Customer => {
                 self.interactions
@@ -659,14 +657,18 @@ impl Engine {
                 cancellable,
             },
         );
-        self.record_attempt_state(interaction_id, "dialing", Some(agent_id), attempt);
+        let state = self.interactions[&interaction_id].phase.name();
+        self.record_attempt_state(interaction_id, state, Some(agent_id), attempt);
     }
 
     /// The customer and the owner (or outside party) talk: bridge, timer, recording (R13, R40).
     fn connect(&mut self, interaction_id: InteractionId) {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        interaction.phase = Phase::Connected;
-        interaction.customer_held = false;
+        // A consult survives reconnecting; the customer is taken off hold.
+        interaction.phase = Phase::Connected {
+            customer_held: false,
+            consult: interaction.consult(),
+        };
         interaction
             .connected_at_unix_ms
             .get_or_insert(self.now.unix_ms);
@@ -693,7 +695,7 @@ impl Engine {
             );
         }
         self.start_recording(interaction_id);
-        self.record_state(interaction_id, "connected", owner);
+        self.record_phase(interaction_id, owner);
     }
 
     fn rona(&mut self, agent_id: AgentId, interaction_id: InteractionId) {
@@ -904,9 +906,9 @@ impl Engine {
                 legs.push(Some(leg))
             }
             Phase::RetryWait { timer } => retry_timer = Some(timer),
-            Phase::Queued | Phase::Connected | Phase::Ended => {}
+            Phase::Queued | Phase::Connected { .. } | Phase::Ended => {}
         }
-        if let Some(consult) = interaction.consult.take() {
+        if let Some(consult) = interaction.take_consult() {
             legs.push(Some(consult.leg));
             if let Some(agent) = consult.agent {
                 let event = if consult.accepted {
@@ -968,13 +970,13 @@ impl Engine {
     /// The owning agent leaves the call; `ended` is the record's reason when that ends it.
     fn owner_leaves(&mut self, interaction_id: InteractionId, ended: EndReason) {
         let interaction = &self.interactions[&interaction_id];
-        match (interaction.phase, interaction.consult) {
-            (Phase::Connected, Some(consult)) if consult.conference => {
+        match (interaction.phase, interaction.consult()) {
+            (Phase::Connected { .. }, Some(consult)) if consult.conference => {
                 // R23 (ours): the call stays with the consulted party; agent 1 wraps up.
                 self.interactions
                     .get_mut(&interaction_id)
                     .expect("exists")
-                    .consult = None;
+                    .take_consult();
                 self.release_owner_with_wrapup(interaction_id, EndReason::LeftConference);
                 self.take_over(interaction_id, consult.agent, consult.leg);
                 self.connect(interaction_id);
@@ -1018,7 +1020,7 @@ impl Engine {
     ) -> Result<&Interaction, Rejection> {
         let interaction = self.interaction(interaction_id)?;
         if interaction
-            .consult
+            .consult()
             .is_some_and(|c| c.agent == Some(agent_id))
         {
             return Err(Rejection::rule(
@@ -1037,7 +1039,7 @@ impl Engine {
                 "{interaction_id} is not {agent_id}'s call"
             )));
         }
-        if interaction.phase != Phase::Connected {
+        if !interaction.is_connected() {
             return Err(Rejection::rule(
                 Rule::R14,
                 format!("cannot {action} before the customer is connected"),
@@ -1061,11 +1063,11 @@ impl Engine {
         let interaction = self.owned_call(agent_id, interaction_id, Rule::R26, action)?;
         let customer_leg = interaction.customer_leg.expect("connected");
         let (_, owner_leg) = interaction.owner.expect("owned");
-        let Some(consult) = interaction.consult else {
+        let Some(consult) = interaction.consult() else {
             if party == Party::Consulted {
                 return Err(Rejection::invalid("there is no consult"));
             }
-            if interaction.customer_held == hold {
+            if interaction.customer_held() == hold {
                 let state = if hold { "already" } else { "not" };
                 return Err(Rejection::rule(
                     Rule::R14,
@@ -1083,7 +1085,7 @@ impl Engine {
             self.interactions
                 .get_mut(&interaction_id)
                 .expect("exists")
-                .customer_held = hold;
+                .set_customer_held(hold);
             self.hold_changed(interaction_id);
             self.record_state(
                 interaction_id,
@@ -1127,7 +1129,7 @@ impl Engine {
             }
         }
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        interaction.consult.as_mut().expect("consult").active = talk_to;
+        interaction.consult_mut().expect("consult").active = talk_to;
         self.hold_changed(interaction_id);
         Ok(())
     }
@@ -1142,7 +1144,7 @@ impl Engine {
         let interaction = self
             .owned_call(agent_id, interaction_id, Rule::R26, "start a consult")
             .map_err(|r| cite_instead(r, Rule::R14, Rule::R16))?;
-        if interaction.consult.is_some() {
+        if interaction.consult().is_some() {
             return Err(Rejection::rule(
                 Rule::R16,
                 "a consult is already in progress",
@@ -1151,7 +1153,7 @@ impl Engine {
         let destination = self.resolve(agent_id, target, true)?;
         let interaction = &self.interactions[&interaction_id];
         let customer_leg = interaction.customer_leg.expect("connected");
-        let customer_held = interaction.customer_held;
+        let customer_held = interaction.customer_held();
         let (leg, agent, via_entry_point) = match destination {
             Destination::Agent(target) => (
                 self.ring_agent(
@@ -1183,8 +1185,8 @@ impl Engine {
             self.telephony(TelephonyCommand::Hold { leg: customer_leg });
         }
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        interaction.customer_held = false;
-        interaction.consult = Some(Consult {
+        interaction.set_customer_held(false);
+        interaction.start_consult(Consult {
             agent,
             leg,
             accepted: false,
@@ -1311,7 +1313,7 @@ impl Engine {
 
     fn consult_answered(&mut self, interaction_id: InteractionId) {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        let consult = interaction.consult.as_mut().expect("consulting");
+        let consult = interaction.consult_mut().expect("consulting");
         consult.accepted = true;
         let consult = *consult;
         let (owner, owner_leg) = interaction.owner.expect("owned");
@@ -1354,9 +1356,9 @@ impl Engine {
     /// R21: the consulted party did not answer or its phone failed.
     fn consult_failed(&mut self, interaction_id: InteractionId, cause: FailCause) {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        let consult = interaction.consult.take().expect("consulting");
+        let consult = interaction.take_consult().expect("consulting");
         // The customer stays on hold if agent 1 was waiting for the consulted party.
-        interaction.customer_held = consult.active == Party::Consulted;
+        interaction.set_customer_held(consult.active == Party::Consulted);
         let (owner, _) = interaction.owner.expect("owned");
         if let Some(target) = consult.agent {
             self.rona(target, interaction_id);
@@ -1379,7 +1381,7 @@ impl Engine {
         interaction_id: InteractionId,
     ) -> Result<(), Rejection> {
         let interaction = self.interaction(interaction_id)?;
-        let Some(consult) = interaction.consult else {
+        let Some(consult) = interaction.consult() else {
             return Err(Rejection::invalid("there is no consult to end"));
         };
         let is_owner = interaction.owner.map(|(a, _)| a) == Some(agent_id);
@@ -1397,8 +1399,8 @@ impl Engine {
     /// (R23, R26).
     fn finish_consult(&mut self, interaction_id: InteractionId) {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        let consult = interaction.consult.take().expect("consulting");
-        interaction.customer_held = false;
+        let consult = interaction.take_consult().expect("consulting");
+        interaction.set_customer_held(false);
         let customer_leg = interaction.customer_leg.expect("connected");
         let (owner, owner_leg) = interaction.owner.expect("owned");
         self.forget_leg(consult.leg);
@@ -1437,7 +1439,7 @@ impl Engine {
     ) -> Result<(), Rejection> {
         let interaction = self.owned_call(agent_id, interaction_id, Rule::R26, "transfer")?;
         let consult = interaction
-            .consult
+            .consult()
             .ok_or_else(|| Rejection::invalid("there is no consult"))?;
         if !consult.accepted {
             return Err(Rejection::rule(
@@ -1448,7 +1450,7 @@ impl Engine {
         self.interactions
             .get_mut(&interaction_id)
             .expect("exists")
-            .consult = None;
+            .take_consult();
         self.release_owner_with_wrapup(interaction_id, EndReason::Transferred);
         self.take_over(interaction_id, consult.agent, consult.leg);
         self.connect(interaction_id);
@@ -1464,7 +1466,7 @@ impl Engine {
         let interaction =
             self.owned_call(agent_id, interaction_id, Rule::R26, "start a conference")?;
         let consult = interaction
-            .consult
+            .consult()
             .ok_or_else(|| Rejection::invalid("there is no consult"))?;
         if !consult.accepted {
             return Err(Rejection::rule(
@@ -1481,7 +1483,7 @@ impl Engine {
             legs: vec![customer_leg, owner_leg, consult.leg],
         });
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        interaction.consult.as_mut().expect("consulting").conference = true;
+        interaction.consult_mut().expect("consulting").conference = true;
         for agent in [Some(agent_id), consult.agent].into_iter().flatten() {
             self.desktop(
                 Recipient::Agent(agent),
@@ -1505,7 +1507,7 @@ impl Engine {
         let interaction = self
             .owned_call(agent_id, interaction_id, Rule::R26, "transfer")
             .map_err(|r| cite_instead(r, Rule::R14, Rule::R27))?;
-        if interaction.consult.is_some() {
+        if interaction.consult().is_some() {
             return Err(Rejection::rule(
                 Rule::R23,
                 "end the consult first, or transfer to the consulted party",
@@ -1540,7 +1542,7 @@ impl Engine {
                     Recipient::Agent(target),
                     DesktopEvent::Offer(Box::new(offer)),
                 );
-                self.record_state(interaction_id, "transferring", Some(target));
+                self.record_phase(interaction_id, Some(target));
             }
             Destination::Queue { queue, entry_point } => {
                 let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
@@ -1559,7 +1561,7 @@ impl Engine {
                     .get_mut(&interaction_id)
                     .expect("exists")
                     .phase = Phase::Transferring { leg, agent: None };
-                self.record_state(interaction_id, "transferring", None);
+                self.record_phase(interaction_id, None);
             }
         }
         Ok(())
@@ -1577,7 +1579,7 @@ impl Engine {
         if !dialing_outdial {
             let interaction =
                 self.owned_call(agent_id, interaction_id, Rule::R26, "end the interaction")?;
-            if interaction.customer_held && interaction.consult.is_none() {
+            if interaction.customer_held() && interaction.consult().is_none() {
                 return Err(Rejection::rule(
                     Rule::R14,
                     "End is disabled while the call is on hold",
@@ -1624,7 +1626,7 @@ impl Engine {
                 "the organisation does not allow pausing recording",
             ));
         }
-        if interaction.consult.is_some() {
+        if interaction.consult().is_some() {
             return Err(Rejection::rule(
                 Rule::R32,
                 "recording cannot be paused during a consult or conference",
@@ -1665,7 +1667,7 @@ impl Engine {
     ) -> Result<(), Rejection> {
         let interaction =
             self.owned_call(agent_id, interaction_id, Rule::R32, "resume recording")?;
-        if interaction.consult.is_some() {
+        if interaction.consult().is_some() {
             return Err(Rejection::rule(
                 Rule::R32,
                 "recording cannot be resumed during a consult or conference",
@@ -1803,7 +1805,7 @@ impl Engine {
     pub(crate) fn participants(&self, interaction_id: InteractionId) -> Vec<AgentId> {
         let interaction = &self.interactions[&interaction_id];
         let consulted = interaction
-            .consult
+            .consult()
             .filter(|c| c.accepted)
             .and_then(|c| c.agent);
         interaction
@@ -1993,8 +1995,8 @@ impl Engine {
 
 /// Who is on hold: the customer, and the consulted party if there is one (R15).
 pub(crate) fn hold_state(interaction: &Interaction) -> (bool, Option<bool>) {
-    match interaction.consult {
-        None => (interaction.customer_held, None),
+    match interaction.consult() {
+        None => (interaction.customer_held(), None),
         Some(c) if c.conference => (false, Some(false)),
         Some(c) => (
             c.active == Party::Consulted,

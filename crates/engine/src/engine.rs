@@ -150,9 +150,6 @@ pub(crate) struct Interaction {
     pub(crate) owner: Option<(AgentId, LegId)>,
     /// The outside party the call was handed to (transfer to a number).
     pub(crate) external_leg: Option<LegId>,
-    /// The customer is on hold by the owner's Hold (no consult).
-    pub(crate) customer_held: bool,
-    pub(crate) consult: Option<Consult>,
     pub(crate) variables: BTreeMap<String, String>,
     pub(crate) variables_version: u64,
     pub(crate) recording: RecordingState,
@@ -185,15 +182,93 @@ pub(crate) enum Phase {
     /// router, keeping its `place`; `timer` takes it back to `queue` (R40).
     RetryWait { timer: TimerId },
     /// The customer talks with the owner or an external party.
-    Connected,
+    Connected {
+        /// The customer is on hold by the owner's Hold (no consult).
+        customer_held: bool,
+        /// A consult in progress (R16–R26); only a connected call has one.
+        consult: Option<Consult>,
+    },
     /// Blind transfer: the target rings, the customer hears music.
     Transferring { leg: LegId, agent: Option<AgentId> },
     /// Over; kept only until its wrap-ups are submitted.
     Ended,
 }
 
+impl Phase {
+    /// The phase's stable lower-case name, as views and records show it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::Offered { .. } => "offered",
+            Phase::Dialing { .. } => "dialing",
+            Phase::RetryWait { .. } => "retry_wait",
+            Phase::Connected { .. } => "connected",
+            Phase::Transferring { .. } => "transferring",
+            Phase::Ended => "ended",
+        }
+    }
+}
+
+impl Interaction {
+    /// Whether the customer talks with the owner or an external party.
+    pub(crate) fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Connected { .. })
+    }
+
+    /// The consult in progress, if any.
+    pub(crate) fn consult(&self) -> Option<Consult> {
+        match self.phase {
+            Phase::Connected { consult, .. } => consult,
+            _ => None,
+        }
+    }
+
+    /// The consult in progress, to change it.
+    pub(crate) fn consult_mut(&mut self) -> Option<&mut Consult> {
+        match &mut self.phase {
+            Phase::Connected { consult, .. } => consult.as_mut(),
+            _ => None,
+        }
+    }
+
+    /// Ends the consult in progress, if any, and returns it.
+    pub(crate) fn take_consult(&mut self) -> Option<Consult> {
+        match &mut self.phase {
+            Phase::Connected { consult, .. } => consult.take(),
+            _ => None,
+        }
+    }
+
+    /// Starts a consult on a connected call.
+    pub(crate) fn start_consult(&mut self, started: Consult) {
+        match &mut self.phase {
+            Phase::Connected { consult, .. } => *consult = Some(started),
+            phase => panic!("a consult starts only on a connected call, not {phase:?}"),
+        }
+    }
+
+    /// Whether the customer is on hold by the owner's Hold (no consult).
+    pub(crate) fn customer_held(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Connected {
+                customer_held: true,
+                ..
+            }
+        )
+    }
+
+    /// Puts the customer of a connected call on hold, or takes them off.
+    pub(crate) fn set_customer_held(&mut self, held: bool) {
+        match &mut self.phase {
+            Phase::Connected { customer_held, .. } => *customer_held = held,
+            phase => panic!("only a connected call's customer is held, not in {phase:?}"),
+        }
+    }
+}
+
 /// A consult in progress (R16–R26).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
 pub(crate) struct Consult {
     pub(crate) agent: Option<AgentId>,
     pub(crate) leg: LegId,
@@ -743,7 +818,7 @@ impl Engine {
                 .expect("interaction exists")
                 .wait_timer = Some(id);
         }
-        self.record_state(interaction_id, "queued", None);
+        self.record_phase(interaction_id, None);
         self.queue_changed(queue);
         self.to_route.push(RouteTrigger::Contact(interaction_id));
     }
@@ -879,6 +954,12 @@ impl Engine {
         state: &'static str,
         agent: Option<AgentId>,
     ) {
+        self.record_attempt_state(interaction, state, agent, None);
+    }
+
+    /// Records that an interaction entered the phase it is in now, under the phase's name.
+    pub(crate) fn record_phase(&mut self, interaction: InteractionId, agent: Option<AgentId>) {
+        let state = self.interactions[&interaction].phase.name();
         self.record_attempt_state(interaction, state, agent, None);
     }
 

@@ -270,15 +270,12 @@ impl Engine {
     pub fn interaction_view(&self, interaction_id: InteractionId) -> Option<InteractionView> {
         let interaction = self.interactions.get(&interaction_id)?;
         let (customer_held, consulted_held) = hold_state(interaction);
-        let (phase, offered_to) = match interaction.phase {
-            Phase::Queued => ("queued", None),
-            Phase::Offered { agent, .. } => ("offered", Some(agent)),
-            Phase::Dialing { .. } => ("dialing", None),
-            Phase::RetryWait { .. } => ("retry_wait", None),
-            Phase::Connected => ("connected", None),
-            Phase::Transferring { agent, .. } => ("transferring", agent),
-            Phase::Ended => ("ended", None),
+        let offered_to = match interaction.phase {
+            Phase::Offered { agent, .. } => Some(agent),
+            Phase::Transferring { agent, .. } => agent,
+            _ => None,
         };
+        let phase = interaction.phase.name();
         Some(InteractionView {
             id: interaction_id,
             channel: interaction.channel,
@@ -290,8 +287,8 @@ impl Engine {
             dnis: interaction.dnis.clone(),
             owner: interaction.owner.map(|(agent, _)| agent),
             offered_to,
-            consulted: interaction.consult.and_then(|c| c.agent),
-            consult: interaction.consult.map(|c| ConsultView {
+            consulted: interaction.consult().and_then(|c| c.agent),
+            consult: interaction.consult().map(|c| ConsultView {
                 accepted: c.accepted,
                 consulted_held: consulted_held.unwrap_or(false),
                 conference: c.conference,
@@ -844,7 +841,7 @@ impl Engine {
         let alone = interaction.owner.is_none()
             && interaction.customer_leg.is_none()
             && interaction.external_leg.is_none()
-            && interaction.consult.is_none();
+            && interaction.consult().is_none();
         let attempts_left = interaction.queue.is_some_and(|queue| {
             interaction.callback_attempts < self.config.callback_attempts_max(queue)
         });
@@ -882,7 +879,7 @@ impl Engine {
         if let Some((agent, _)) = interaction.owner {
             expected.push((agent, SlotRole::Owner));
         }
-        if let Some(consult) = interaction.consult
+        if let Some(consult) = interaction.consult()
             && let Some(agent) = consult.agent
         {
             expected.push((
@@ -901,7 +898,7 @@ impl Engine {
             .into_iter()
             .flatten()
             .chain(interaction.owner.map(|(_, leg)| leg))
-            .chain(interaction.consult.map(|c| c.leg))
+            .chain(interaction.consult().map(|c| c.leg))
             .collect();
         match interaction.phase {
             Phase::Offered { leg, .. } | Phase::Transferring { leg, .. } => legs.push(leg),
