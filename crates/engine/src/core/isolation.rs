@@ -12,11 +12,12 @@
 //! configuration) are core code: a panic there is not caught, as the core's tables would be in
 //! an unknown state.
 
-use crate::engine::{Engine, Phase};
+use crate::core::contact::Phase;
+use crate::core::engine::Engine;
+use crate::core::timers::Timer;
 use crate::ids::{AgentId, InteractionId, LegId, TimerId};
 use crate::io::{Command, DesktopEvent, EndReason, Input, Recipient, Record, RecordingState};
 use crate::io::{TelephonyCommand, TelephonyEvent};
-use crate::timers::Timer;
 
 impl Engine {
     /// The live contact an input is addressed to, if it is addressed to exactly one.

@@ -1,16 +1,19 @@
 //! Read-only views: popovers, directories for consult and transfer, snapshots for the API and
 //! supervisors, and the engine's own invariant check.
 
-use crate::calls::hold_state;
 use crate::config::Channel;
-use crate::engine::{AgentState, Engine, Interaction, LegRole, Phase, SlotRole};
+use crate::core::agents::{AgentState, SlotRole};
+use crate::core::contact::{Interaction, Phase};
+use crate::core::engine::Engine;
+use crate::core::timers::Timer;
 use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, LegId, QueueId};
 use crate::io::{
     AgentStateView, CallbackView, ConsultOfferView, InteractionKind, OfferView, PopoverVariable,
     RecordingState,
 };
 use crate::reject::Rejection;
-use crate::timers::Timer;
+use crate::voice::control::hold_state;
+use crate::voice::legs::LegRole;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Built-in variables that fill an offer popover up to the minimum of three (R9).
@@ -87,7 +90,7 @@ pub struct InteractionView {
     /// When a customer was connected (Unix ms).
     pub connected_at_unix_ms: Option<i64>,
     /// Its place in its queue, kept when an offer is not answered (R12).
-    pub place: Option<crate::routing::Place>,
+    pub place: Option<crate::core::routing::Place>,
 }
 
 /// A consult's state (R18, R19).

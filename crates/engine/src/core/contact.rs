@@ -1,0 +1,160 @@
+//! A contact (interaction) and its `Phase`, an enum carrying the data valid in each phase.
+
+use crate::config::Channel;
+use crate::core::engine::Engine;
+use crate::core::routing::Place;
+use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, QueueId, TimerId};
+use crate::io::{InteractionKind, RecordingState};
+use crate::reject::Rejection;
+use crate::voice::consult::Consult;
+use std::collections::BTreeMap;
+
+/// A live interaction.
+#[derive(Clone, Debug)]
+pub(crate) struct Interaction {
+    pub(crate) channel: Channel,
+    pub(crate) kind: InteractionKind,
+    pub(crate) entry_point: Option<EntryPointId>,
+    /// The queue that routes (or routed) it.
+    pub(crate) queue: Option<QueueId>,
+    pub(crate) customer_number: Option<String>,
+    pub(crate) customer_name: Option<String>,
+    pub(crate) dnis: Option<String>,
+    pub(crate) customer_leg: Option<LegId>,
+    pub(crate) phase: Phase,
+    /// Its place in `queue`, kept when an offer is not answered (R12).
+    pub(crate) place: Option<Place>,
+    /// The agents it must never be routed to: each who transferred it to an entry point (R29).
+    pub(crate) excluded: Vec<AgentId>,
+    /// Agent 1: the agent who owns the call.
+    pub(crate) owner: Option<(AgentId, LegId)>,
+    /// The outside party the call was handed to (transfer to a number).
+    pub(crate) external_leg: Option<LegId>,
+    pub(crate) variables: BTreeMap<String, String>,
+    pub(crate) variables_version: u64,
+    pub(crate) recording: RecordingState,
+    pub(crate) shield_timer: Option<TimerId>,
+    pub(crate) wait_timer: Option<TimerId>,
+    pub(crate) courtesy_timer: Option<TimerId>,
+    /// The caller heard "press 1" (R37).
+    pub(crate) courtesy_offered: bool,
+    /// The "press 1" time came while the call rang an agent: offer it if it comes back (R37).
+    pub(crate) courtesy_due: bool,
+    /// How many times the callback's customer was dialled and did not answer (R40).
+    pub(crate) callback_attempts: u32,
+    /// Every agent who owned or was consulted, in order.
+    pub(crate) agents: Vec<AgentId>,
+    pub(crate) created_at_unix_ms: i64,
+    pub(crate) connected_at_unix_ms: Option<i64>,
+    pub(crate) pending_wrapups: u32,
+}
+
+/// Where an interaction is.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub(crate) enum Phase {
+    /// Waiting in `queue` at `place`.
+    Queued,
+    /// The agent's phone rings (inbound, callback, outdial).
+    Offered { agent: AgentId, leg: LegId },
+    /// Callback or outdial: the owner answered, the customer's number is being dialled.
+    Dialing { leg: LegId },
+    /// A callback whose customer did not answer waits out its queue's spacing, out of the
+    /// router, keeping its `place`; `timer` takes it back to `queue` (R40).
+    RetryWait { timer: TimerId },
+    /// The customer talks with the owner or an external party.
+    Connected {
+        /// The customer is on hold by the owner's Hold (no consult).
+        customer_held: bool,
+        /// A consult in progress (R16–R26); only a connected call has one.
+        consult: Option<Consult>,
+    },
+    /// Blind transfer: the target rings, the customer hears music.
+    Transferring { leg: LegId, agent: Option<AgentId> },
+    /// Over; kept only until its wrap-ups are submitted.
+    Ended,
+}
+
+impl Phase {
+    /// The phase's stable lower-case name, as views and records show it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Phase::Queued => "queued",
+            Phase::Offered { .. } => "offered",
+            Phase::Dialing { .. } => "dialing",
+            Phase::RetryWait { .. } => "retry_wait",
+            Phase::Connected { .. } => "connected",
+            Phase::Transferring { .. } => "transferring",
+            Phase::Ended => "ended",
+        }
+    }
+}
+
+impl Interaction {
+    /// Whether the customer talks with the owner or an external party.
+    pub(crate) fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Connected { .. })
+    }
+
+    /// The consult in progress, if any.
+    pub(crate) fn consult(&self) -> Option<Consult> {
+        match self.phase {
+            Phase::Connected { consult, .. } => consult,
+            _ => None,
+        }
+    }
+
+    /// The consult in progress, to change it.
+    pub(crate) fn consult_mut(&mut self) -> Option<&mut Consult> {
+        match &mut self.phase {
+            Phase::Connected { consult, .. } => consult.as_mut(),
+            _ => None,
+        }
+    }
+
+    /// Ends the consult in progress, if any, and returns it.
+    pub(crate) fn take_consult(&mut self) -> Option<Consult> {
+        match &mut self.phase {
+            Phase::Connected { consult, .. } => consult.take(),
+            _ => None,
+        }
+    }
+
+    /// Starts a consult on a connected call.
+    pub(crate) fn start_consult(&mut self, started: Consult) {
+        match &mut self.phase {
+            Phase::Connected { consult, .. } => *consult = Some(started),
+            phase => panic!("a consult starts only on a connected call, not {phase:?}"),
+        }
+    }
+
+    /// Whether the customer is on hold by the owner's Hold (no consult).
+    pub(crate) fn customer_held(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Connected {
+                customer_held: true,
+                ..
+            }
+        )
+    }
+
+    /// Puts the customer of a connected call on hold, or takes them off.
+    pub(crate) fn set_customer_held(&mut self, held: bool) {
+        match &mut self.phase {
+            Phase::Connected { customer_held, .. } => *customer_held = held,
+            phase => panic!("only a connected call's customer is held, not in {phase:?}"),
+        }
+    }
+}
+
+impl Engine {
+    pub(crate) fn interaction(
+        &self,
+        interaction_id: InteractionId,
+    ) -> Result<&Interaction, Rejection> {
+        self.interactions
+            .get(&interaction_id)
+            .filter(|i| i.phase != Phase::Ended)
+            .ok_or_else(|| Rejection::not_found(format!("no live interaction {interaction_id}")))
+    }
+}
