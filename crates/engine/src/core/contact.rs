@@ -3,11 +3,41 @@
 use crate::config::Channel;
 use crate::core::engine::Engine;
 use crate::core::routing::Place;
+use crate::core::timers::Timer;
 use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, QueueId, TimerId};
-use crate::io::{InteractionKind, RecordingState};
+use crate::io::{Command, Input, InteractionKind, RecordingState, TelephonyEvent};
 use crate::reject::Rejection;
 use crate::voice::consult::Consult;
 use std::collections::BTreeMap;
+
+/// What the core hands one contact: the closed set of inputs a contact's handling takes.
+///
+/// The core decides whom an input is for (`Engine::address`); a contact's step gets only
+/// inputs addressed to it. Voice is the only kind today (`Engine::voice_step`); a chat session
+/// would take the same inputs beside it.
+#[derive(Debug)]
+pub(crate) enum ContactInput {
+    /// A desktop command naming the contact, from a known agent.
+    Command {
+        /// Who acts.
+        agent: AgentId,
+        /// What they do.
+        command: Command,
+    },
+    /// A telephony event on one of the contact's legs.
+    Telephony(TelephonyEvent),
+    /// One of the contact's timers fired; the core has taken it out of the timer table.
+    Timer(Timer),
+}
+
+/// Whom an input is for.
+#[derive(Debug)]
+pub(crate) enum Addressed {
+    /// The core: agents, arrivals, configuration, and late inputs for contacts that are gone.
+    Core(Input),
+    /// One live contact's step.
+    Contact(InteractionId, ContactInput),
+}
 
 /// A live interaction.
 #[derive(Clone, Debug)]
@@ -156,5 +186,51 @@ impl Engine {
             .get(&interaction_id)
             .filter(|i| i.phase != Phase::Ended)
             .ok_or_else(|| Rejection::not_found(format!("no live interaction {interaction_id}")))
+    }
+}
+
+impl Engine {
+    /// One step of a contact: what every contact has (wrap-up, call data, its queue's maximum
+    /// wait) stays with the core; the rest goes to the contact's kind.
+    pub(crate) fn step_contact(
+        &mut self,
+        contact: InteractionId,
+        input: ContactInput,
+    ) -> Result<(), Rejection> {
+        match input {
+            ContactInput::Command {
+                agent,
+                command:
+                    Command::SubmitWrapUp {
+                        interaction,
+                        reason,
+                    },
+            } => self.submit_wrapup(agent, interaction, &reason, false),
+            ContactInput::Command {
+                agent,
+                command:
+                    Command::SaveVariables {
+                        interaction,
+                        values,
+                        expected_version,
+                    },
+            } => self.save_variables(agent, interaction, values, expected_version),
+            ContactInput::Command {
+                agent,
+                command: Command::Accept { interaction },
+            } => self.accept(agent, interaction),
+            ContactInput::Timer(Timer::QueueWaitMax { interaction }) => {
+                self.queue_wait_max(interaction);
+                Ok(())
+            }
+            ContactInput::Timer(Timer::AutoWrapUp { agent, interaction }) => {
+                self.auto_wrapup_due(agent, interaction);
+                Ok(())
+            }
+            input => match self.interactions[&contact].channel {
+                Channel::Voice => self.voice_step(input),
+                channel => panic!("{contact} is a {channel:?} contact, which nothing handles yet"),
+            },
+        }
     }
 }

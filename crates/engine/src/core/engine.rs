@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::core::agents::Agent;
-use crate::core::contact::Interaction;
+use crate::core::contact::{Addressed, Interaction};
 use crate::core::routing::Router;
 use crate::core::timers::{Timer, TimerTable};
 use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, Now, TimerId};
@@ -101,19 +101,22 @@ impl Engine {
     ) -> Result<Option<InteractionId>, Rejection> {
         debug_assert!(now.mono_ms >= self.now.mono_ms, "time went backwards");
         self.now = now;
-        let result = match self.contact_of(&input) {
-            Some(contact) => {
+        let result = match self.address(input) {
+            Addressed::Core(input) => self.dispatch(input),
+            Addressed::Contact(contact, input) => {
                 let step = panic::catch_unwind(AssertUnwindSafe(|| {
-                    let result = self.dispatch(input);
+                    let result = self.step_contact(contact, input);
                     self.injected_panic(contact);
                     result
                 }));
-                step.unwrap_or_else(|_| {
-                    self.end_after_panic(contact);
-                    Ok(None)
-                })
+                match step {
+                    Ok(result) => result.map(|()| None),
+                    Err(_) => {
+                        self.end_after_panic(contact);
+                        Ok(None)
+                    }
+                }
             }
-            None => self.dispatch(input),
         };
         self.route();
         #[cfg(debug_assertions)]
@@ -181,40 +184,28 @@ impl Engine {
             Command::LogIn { team, extension } => self.log_in(agent_id, team, &extension),
             Command::LogOut => self.log_out(agent_id),
             Command::SetState(request) => self.set_state(agent_id, request),
-            Command::Accept { interaction } => self.accept(agent_id, interaction),
-            Command::Hold { interaction, party } => self.hold(agent_id, interaction, party, true),
-            Command::Resume { interaction, party } => {
-                self.hold(agent_id, interaction, party, false)
-            }
-            Command::Consult {
-                interaction,
-                target,
-            } => self.consult(agent_id, interaction, target),
-            Command::EndConsult { interaction } => self.end_consult(agent_id, interaction),
-            Command::ConsultTransfer { interaction } => {
-                self.consult_transfer(agent_id, interaction)
-            }
-            Command::Conference { interaction } => self.conference(agent_id, interaction),
-            Command::Transfer {
-                interaction,
-                target,
-            } => self.transfer(agent_id, interaction, target),
-            Command::End { interaction } => self.end(agent_id, interaction),
-            Command::PauseRecording { interaction } => self.pause_recording(agent_id, interaction),
-            Command::ResumeRecording { interaction } => {
-                self.resume_recording(agent_id, interaction)
-            }
-            Command::SaveVariables {
-                interaction,
-                values,
-                expected_version,
-            } => self.save_variables(agent_id, interaction, values, expected_version),
+            Command::Outdial { number } => self.outdial(agent_id, &number).map(|_| ()),
             Command::SubmitWrapUp {
                 interaction,
                 reason,
             } => self.submit_wrapup(agent_id, interaction, &reason, false),
-            Command::CancelCallback { interaction } => self.cancel_callback(agent_id, interaction),
-            Command::Outdial { number } => self.outdial(agent_id, &number).map(|_| ()),
+            // Every other command names a contact; it reaches the core only when that contact
+            // is not known (`Engine::address`).
+            Command::Accept { interaction }
+            | Command::Hold { interaction, .. }
+            | Command::Resume { interaction, .. }
+            | Command::Consult { interaction, .. }
+            | Command::EndConsult { interaction }
+            | Command::ConsultTransfer { interaction }
+            | Command::Conference { interaction }
+            | Command::Transfer { interaction, .. }
+            | Command::End { interaction }
+            | Command::PauseRecording { interaction }
+            | Command::ResumeRecording { interaction }
+            | Command::SaveVariables { interaction, .. }
+            | Command::CancelCallback { interaction } => Err(Rejection::not_found(format!(
+                "no live interaction {interaction}"
+            ))),
         }
     }
 
@@ -226,34 +217,14 @@ impl Engine {
             TelephonyEvent::CallArrived { leg, dnis, ani } => {
                 self.call_arrived(leg, &dnis, ani).map(Some)
             }
-            TelephonyEvent::Ringing { leg } => {
-                self.leg_ringing(leg);
-                Ok(None)
-            }
-            TelephonyEvent::Answered { leg } => {
-                self.leg_answered(leg);
-                Ok(None)
-            }
-            TelephonyEvent::Failed { leg, cause } => {
-                if let Some(leg_state) = self.legs.get(&leg)
-                    && !leg_state.answered
-                {
-                    self.leg_failed(leg, cause, false);
-                }
-                Ok(None)
-            }
-            TelephonyEvent::HungUp { leg } => {
-                self.leg_hung_up(leg, None);
-                Ok(None)
-            }
-            TelephonyEvent::LegLost { leg, cause } => {
-                self.leg_hung_up(leg, Some(cause));
-                Ok(None)
-            }
-            TelephonyEvent::Dtmf { leg, digit } => {
-                self.dtmf(leg, digit);
-                Ok(None)
-            }
+            // An event on a leg the engine no longer has comes late: ignored (`Engine::address`
+            // hands events on live legs to their contact).
+            TelephonyEvent::Ringing { .. }
+            | TelephonyEvent::Answered { .. }
+            | TelephonyEvent::Failed { .. }
+            | TelephonyEvent::HungUp { .. }
+            | TelephonyEvent::LegLost { .. }
+            | TelephonyEvent::Dtmf { .. } => Ok(None),
             TelephonyEvent::DeviceRegistered { extension } => {
                 self.registered.insert(extension.clone());
                 if let Some(&agent_id) = self.agent_by_extension.get(&extension) {
@@ -271,23 +242,10 @@ impl Engine {
         }
     }
 
+    /// A timer that reached the core: stale (already disarmed), or one whose contact is gone,
+    /// which is ignored (`Engine::address` hands live contacts' timers to them).
     pub(crate) fn handle_timer(&mut self, id: TimerId) {
-        let Some(timer) = self.timers.fire(id) else {
-            return;
-        };
-        match timer {
-            Timer::NoAnswer { leg } => {
-                if let Some(leg_state) = self.legs.get_mut(&leg) {
-                    leg_state.timer = None;
-                    self.leg_failed(leg, crate::FailCause::NoAnswer, true);
-                }
-            }
-            Timer::PrivacyShield { interaction } => self.privacy_shield_ends(interaction),
-            Timer::QueueWaitMax { interaction } => self.queue_wait_max(interaction),
-            Timer::CourtesyCallback { interaction } => self.offer_courtesy_callback(interaction),
-            Timer::CallbackRetry { interaction } => self.callback_retry_due(interaction),
-            Timer::AutoWrapUp { agent, interaction } => self.auto_wrapup_due(agent, interaction),
-        }
+        let _ = self.timers.fire(id);
     }
 
     pub(crate) fn desktop(&mut self, to: Recipient, event: DesktopEvent) {

@@ -1,18 +1,20 @@
-//! A panic in one contact ends that contact only.
+//! Whom an input is for, and a panic in one contact ending that contact only.
 //!
 //! Most inputs are addressed to one contact: a desktop command names its interaction, a
-//! telephony event its leg, a timer its interaction or leg. [`Engine::handle_input`] runs such
-//! an input's step under `catch_unwind`. When the step panics (a bug), the contact is taken out
-//! of every shared table here, whatever state the step left it in: its legs are hung up, its
-//! timers stopped, its agents freed with a `CallEnded` (`internal_error`) on their desktops, and
-//! its one final `Record::InteractionEnded` is written with `EndReason::InternalError` unless it
-//! had already ended. Every other contact and the engine go on.
+//! telephony event its leg, a timer its interaction or leg. `Engine::address` turns such an
+//! input into a `ContactInput`, and [`Engine::handle_input`] runs that contact's step
+//! (`Engine::step_contact`) under `catch_unwind`. When the step panics (a bug), the contact is
+//! taken out of every shared table here, whatever state the step left it in: its legs are hung
+//! up, its timers stopped, its agents freed with a `CallEnded` (`internal_error`) on their
+//! desktops, and its one final `Record::InteractionEnded` is written with
+//! `EndReason::InternalError` unless it had already ended. Every other contact and the engine
+//! go on.
 //!
 //! Inputs that are not addressed to one contact (log-in, state changes, arrivals, routing,
 //! configuration) are core code: a panic there is not caught, as the core's tables would be in
 //! an unknown state.
 
-use crate::core::contact::Phase;
+use crate::core::contact::{Addressed, ContactInput, Phase};
 use crate::core::engine::Engine;
 use crate::core::timers::Timer;
 use crate::ids::{AgentId, InteractionId, LegId, TimerId};
@@ -20,25 +22,39 @@ use crate::io::{Command, DesktopEvent, EndReason, Input, Recipient, Record, Reco
 use crate::io::{TelephonyCommand, TelephonyEvent};
 
 impl Engine {
-    /// The live contact an input is addressed to, if it is addressed to exactly one.
-    pub(crate) fn contact_of(&self, input: &Input) -> Option<InteractionId> {
-        let interaction = match input {
-            Input::Command { command, .. } => command_contact(command)?,
-            Input::Telephony(event) => {
-                let leg = event_leg(event)?;
-                self.legs.get(&leg)?.interaction
+    /// Whom an input is for: one live contact (a command naming it, an event on one of its
+    /// legs, one of its timers, which is fired here) or the core (everything else, and late
+    /// inputs for contacts that are gone).
+    pub(crate) fn address(&mut self, input: Input) -> Addressed {
+        let contact = match &input {
+            Input::Command { agent, command } => {
+                command_contact(command).filter(|_| self.agents.contains_key(agent))
             }
-            Input::TimerFired(id) => match self.timers.get(*id)? {
-                Timer::NoAnswer { leg } => self.legs.get(&leg)?.interaction,
-                timer => timer.interaction()?,
-            },
+            Input::Telephony(event) => {
+                event_leg(event).and_then(|leg| self.legs.get(&leg).map(|l| l.interaction))
+            }
+            Input::TimerFired(id) => self.timers.get(*id).and_then(|timer| match timer {
+                Timer::NoAnswer { leg } => self.legs.get(&leg).map(|l| l.interaction),
+                timer => timer.interaction(),
+            }),
             Input::WebCallback { .. } | Input::ConfigChanged(_) | Input::RestoreCallback { .. } => {
-                return None;
+                None
             }
         };
-        self.interactions
-            .contains_key(&interaction)
-            .then_some(interaction)
+        let Some(contact) = contact.filter(|id| self.interactions.contains_key(id)) else {
+            return Addressed::Core(input);
+        };
+        let contact_input = match input {
+            Input::Command { agent, command } => ContactInput::Command { agent, command },
+            Input::Telephony(event) => ContactInput::Telephony(event),
+            Input::TimerFired(id) => {
+                ContactInput::Timer(self.timers.fire(id).expect("an armed timer was found"))
+            }
+            Input::WebCallback { .. } | Input::ConfigChanged(_) | Input::RestoreCallback { .. } => {
+                unreachable!("only commands, telephony events and timers name one contact")
+            }
+        };
+        Addressed::Contact(contact, contact_input)
     }
 
     /// Test hook: the next input addressed to `interaction` panics once its step has run, as a
