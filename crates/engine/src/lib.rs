@@ -38,7 +38,8 @@
 //!   - `wrapup`, `variables`, `configure`: wrap-up, call data, configuration changes.
 //!   - `timers`: the timer table.
 //!   - `isolation`: a panic in one contact's step ends that contact only.
-//!   - `views`: popovers, directories, snapshots and [`Engine::check_invariants`].
+//!   - `views`: popovers, directories and snapshots.
+//!   - `invariants`: [`Engine::check_invariants`]; each contact kind checks its own.
 //! - `voice`: voice calls: arrivals, legs, hold, consult, transfer, recording, callbacks, ending.
 //! - `testing`: a small configuration for tests and examples.
 

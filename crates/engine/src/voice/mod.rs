@@ -10,6 +10,7 @@ pub(crate) mod callbacks;
 pub(crate) mod consult;
 pub(crate) mod control;
 pub(crate) mod ending;
+pub(crate) mod invariants;
 pub(crate) mod legs;
 pub(crate) mod recording;
 pub(crate) mod transfer;
