@@ -5,8 +5,9 @@ use crate::core::engine::Engine;
 use crate::core::routing::Place;
 use crate::core::timers::Timer;
 use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, QueueId, TimerId};
-use crate::io::{Command, Input, InteractionKind, RecordingState, TelephonyEvent};
+use crate::io::{Command, Input, InteractionKind, TelephonyEvent};
 use crate::reject::Rejection;
+use crate::voice::VoiceCall;
 use crate::voice::consult::Consult;
 use std::collections::BTreeMap;
 
@@ -50,7 +51,6 @@ pub(crate) struct Interaction {
     pub(crate) customer_number: Option<String>,
     pub(crate) customer_name: Option<String>,
     pub(crate) dnis: Option<String>,
-    pub(crate) customer_leg: Option<LegId>,
     pub(crate) phase: Phase,
     /// Its place in `queue`, kept when an offer is not answered (R12).
     pub(crate) place: Option<Place>,
@@ -58,25 +58,16 @@ pub(crate) struct Interaction {
     pub(crate) excluded: Vec<AgentId>,
     /// Agent 1: the agent who owns the call.
     pub(crate) owner: Option<(AgentId, LegId)>,
-    /// The outside party the call was handed to (transfer to a number).
-    pub(crate) external_leg: Option<LegId>,
     pub(crate) variables: BTreeMap<String, String>,
     pub(crate) variables_version: u64,
-    pub(crate) recording: RecordingState,
-    pub(crate) shield_timer: Option<TimerId>,
     pub(crate) wait_timer: Option<TimerId>,
-    pub(crate) courtesy_timer: Option<TimerId>,
-    /// The caller heard "press 1" (R37).
-    pub(crate) courtesy_offered: bool,
-    /// The "press 1" time came while the call rang an agent: offer it if it comes back (R37).
-    pub(crate) courtesy_due: bool,
-    /// How many times the callback's customer was dialled and did not answer (R40).
-    pub(crate) callback_attempts: u32,
     /// Every agent who owned or was consulted, in order.
     pub(crate) agents: Vec<AgentId>,
     pub(crate) created_at_unix_ms: i64,
     pub(crate) connected_at_unix_ms: Option<i64>,
     pub(crate) pending_wrapups: u32,
+    /// What only a voice call has: its legs, recording and callback state.
+    pub(crate) voice: VoiceCall,
 }
 
 /// Where an interaction is.

@@ -141,7 +141,7 @@ impl Engine {
         let Some(interaction) = interaction else {
             return;
         };
-        if interaction.recording != RecordingState::Off {
+        if interaction.voice.recording != RecordingState::Off {
             self.telephony(TelephonyCommand::StopRecording {
                 interaction: interaction_id,
             });

@@ -295,7 +295,7 @@ impl Engine {
                 conference: c.conference,
             }),
             customer_held,
-            recording: interaction.recording,
+            recording: interaction.voice.recording,
             variables: self.visible_variables(interaction),
             variables_version: interaction.variables_version,
             connected_at_unix_ms: interaction.connected_at_unix_ms,

@@ -11,6 +11,7 @@ use crate::io::{
     TelephonyCommand,
 };
 use crate::reject::{Rejection, Rule};
+use crate::voice::VoiceCall;
 use crate::voice::legs::LegRole;
 use std::collections::BTreeMap;
 
@@ -71,7 +72,7 @@ impl Engine {
         );
         self.new_leg(Some(leg), id, LegRole::Customer, true);
         let interaction = self.interactions.get_mut(&id).expect("created");
-        interaction.customer_leg = Some(leg);
+        interaction.voice.customer_leg = Some(leg);
         interaction.variables.extend(flow.variables.iter().cloned());
         self.telephony(TelephonyCommand::Answer { leg });
         if self.config.org.noise_removal {
@@ -85,6 +86,7 @@ impl Engine {
             self.interactions
                 .get_mut(&id)
                 .expect("created")
+                .voice
                 .courtesy_timer = Some(timer);
         }
         self.enqueue(id, flow.queue, None);
@@ -244,25 +246,28 @@ impl Engine {
                 customer_number,
                 customer_name,
                 dnis,
-                customer_leg: None,
                 phase: Phase::Queued,
                 place: None,
                 excluded: Vec::new(),
                 owner: None,
-                external_leg: None,
                 variables: BTreeMap::new(),
                 variables_version: 0,
-                recording: RecordingState::Off,
-                shield_timer: None,
                 wait_timer: None,
-                courtesy_timer: None,
-                courtesy_offered: false,
-                courtesy_due: false,
-                callback_attempts: 0,
                 agents: Vec::new(),
                 created_at_unix_ms: at_unix_ms,
                 connected_at_unix_ms: None,
                 pending_wrapups: 0,
+
+                voice: VoiceCall {
+                    customer_leg: None,
+                    external_leg: None,
+                    recording: RecordingState::Off,
+                    shield_timer: None,
+                    courtesy_timer: None,
+                    courtesy_offered: false,
+                    courtesy_due: false,
+                    callback_attempts: 0,
+                },
             },
         );
         id

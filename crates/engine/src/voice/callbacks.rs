@@ -44,10 +44,10 @@ impl Engine {
         let cancellable =
             kind == InteractionKind::WebCallback && self.config.org.web_callback_cancel;
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        interaction.customer_leg = Some(leg);
+        interaction.voice.customer_leg = Some(leg);
         interaction.phase = Phase::Dialing { leg };
         let attempt =
-            (kind != InteractionKind::Outdial).then_some(interaction.callback_attempts + 1);
+            (kind != InteractionKind::Outdial).then_some(interaction.voice.callback_attempts + 1);
         self.desktop(
             Recipient::Agent(agent_id),
             DesktopEvent::CallbackDialing {
@@ -67,8 +67,8 @@ impl Engine {
         }
         // R40: the callback goes back to the queue after its queue's spacing, until its
         // attempts are used up.
-        interaction.callback_attempts += 1;
-        let attempt = interaction.callback_attempts;
+        interaction.voice.callback_attempts += 1;
+        let attempt = interaction.voice.callback_attempts;
         let queue = interaction_queue(interaction);
         self.release_owner(interaction_id);
         if attempt >= self.config.callback_attempts_max(queue) {
@@ -115,7 +115,7 @@ impl Engine {
             .interactions
             .iter()
             .filter(|(_, i)| matches!(i.phase, Phase::Queued | Phase::RetryWait { .. }))
-            .filter(|(_, i)| i.callback_attempts > 0)
+            .filter(|(_, i)| i.voice.callback_attempts > 0)
             .filter_map(|(&id, i)| Some((id, self.config.callback_attempts_max(i.queue?))))
             .collect();
         waiting.sort_unstable();
@@ -128,7 +128,7 @@ impl Engine {
     pub(crate) fn give_up_spent_callbacks(&mut self, waiting: Vec<(InteractionId, u32)>) {
         for (interaction_id, attempts_max_before) in waiting {
             let interaction = &self.interactions[&interaction_id];
-            let attempts = interaction.callback_attempts;
+            let attempts = interaction.voice.callback_attempts;
             let attempts_max = self
                 .config
                 .callback_attempts_max(interaction_queue(interaction));
@@ -170,8 +170,8 @@ impl Engine {
         let Some(interaction) = self.interactions.get_mut(&interaction_id) else {
             return;
         };
-        interaction.courtesy_timer = None;
-        interaction.courtesy_due = false;
+        interaction.voice.courtesy_timer = None;
+        interaction.voice.courtesy_due = false;
         // Only a caller whose number can be dialled can be called back (R37, R30).
         let diallable = interaction
             .customer_number
@@ -182,11 +182,11 @@ impl Engine {
         }
         if matches!(interaction.phase, Phase::Offered { .. }) {
             // The caller still waits; if the agent does not answer, offer it then (R12).
-            interaction.courtesy_due = true;
+            interaction.voice.courtesy_due = true;
             return;
         }
-        if let (Phase::Queued, Some(leg)) = (interaction.phase, interaction.customer_leg) {
-            interaction.courtesy_offered = true;
+        if let (Phase::Queued, Some(leg)) = (interaction.phase, interaction.voice.customer_leg) {
+            interaction.voice.courtesy_offered = true;
             self.telephony(TelephonyCommand::PlayPrompt {
                 leg,
                 prompt: Prompt::CourtesyCallbackOffer,

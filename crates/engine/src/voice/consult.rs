@@ -60,7 +60,7 @@ impl Engine {
         }
         let destination = self.resolve(agent_id, target, true)?;
         let interaction = &self.interactions[&interaction_id];
-        let customer_leg = interaction.customer_leg.expect("connected");
+        let customer_leg = interaction.voice.customer_leg.expect("connected");
         let customer_held = interaction.customer_held();
         let (leg, agent, via_entry_point) = match destination {
             Destination::Agent(target) => (
@@ -309,7 +309,7 @@ impl Engine {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         let consult = interaction.take_consult().expect("consulting");
         interaction.set_customer_held(false);
-        let customer_leg = interaction.customer_leg.expect("connected");
+        let customer_leg = interaction.voice.customer_leg.expect("connected");
         let (owner, owner_leg) = interaction.owner.expect("owned");
         self.forget_leg(consult.leg);
         if let Some(target) = consult.agent {
@@ -385,7 +385,7 @@ impl Engine {
         if consult.conference {
             return Err(Rejection::invalid("the conference is already on"));
         }
-        let customer_leg = interaction.customer_leg.expect("connected");
+        let customer_leg = interaction.voice.customer_leg.expect("connected");
         let (_, owner_leg) = interaction.owner.expect("owned");
         self.telephony(TelephonyCommand::Conference {
             legs: vec![customer_leg, owner_leg, consult.leg],

@@ -72,7 +72,7 @@ impl Engine {
             "resume a party"
         };
         let interaction = self.owned_call(agent_id, interaction_id, Rule::R26, action)?;
-        let customer_leg = interaction.customer_leg.expect("connected");
+        let customer_leg = interaction.voice.customer_leg.expect("connected");
         let (_, owner_leg) = interaction.owner.expect("owned");
         let Some(consult) = interaction.consult() else {
             if party == Party::Consulted {

@@ -49,8 +49,8 @@ impl Engine {
         self.dequeue(interaction_id);
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         let mut legs = vec![
-            interaction.customer_leg.take(),
-            interaction.external_leg.take(),
+            interaction.voice.customer_leg.take(),
+            interaction.voice.external_leg.take(),
         ];
         let mut others = Vec::new();
         let mut retry_timer = None;
@@ -91,10 +91,10 @@ impl Engine {
             }
         }
         interaction.phase = Phase::Ended;
-        let shield_timer = interaction.shield_timer.take();
+        let shield_timer = interaction.voice.shield_timer.take();
         let wait_timer = interaction.wait_timer.take();
-        let courtesy_timer = interaction.courtesy_timer.take();
-        let recording = std::mem::replace(&mut interaction.recording, RecordingState::Off);
+        let courtesy_timer = interaction.voice.courtesy_timer.take();
+        let recording = std::mem::replace(&mut interaction.voice.recording, RecordingState::Off);
         let record = Record::InteractionEnded {
             interaction: interaction_id,
             reason,
@@ -142,10 +142,11 @@ impl Engine {
             }
             (Phase::Dialing { .. }, _) if interaction.kind != InteractionKind::Outdial => {
                 // A callback the agent gave up before the customer answered goes back.
-                let leg = interaction.customer_leg;
+                let leg = interaction.voice.customer_leg;
                 self.interactions
                     .get_mut(&interaction_id)
                     .expect("exists")
+                    .voice
                     .customer_leg = None;
                 if let Some(leg) = leg {
                     self.hang_up(leg);

@@ -76,21 +76,21 @@ impl Engine {
             InteractionKind::WebCallback | InteractionKind::CourtesyCallback
         );
         let alone = interaction.owner.is_none()
-            && interaction.customer_leg.is_none()
-            && interaction.external_leg.is_none()
+            && interaction.voice.customer_leg.is_none()
+            && interaction.voice.external_leg.is_none()
             && interaction.consult().is_none();
         let attempts_left = interaction.queue.is_some_and(|queue| {
-            interaction.callback_attempts < self.config.callback_attempts_max(queue)
+            interaction.voice.callback_attempts < self.config.callback_attempts_max(queue)
         });
         if !is_callback
             || !alone
             || interaction.place.is_none()
-            || interaction.callback_attempts == 0
+            || interaction.voice.callback_attempts == 0
         {
             return Err(format!(
                 "R40: {id} waits to retry as {:?} after {} attempts, owner {:?}, place {:?}",
                 interaction.kind,
-                interaction.callback_attempts,
+                interaction.voice.callback_attempts,
                 interaction.owner,
                 interaction.place
             ));
@@ -98,7 +98,7 @@ impl Engine {
         if !attempts_left {
             return Err(format!(
                 "R40: {id} waits to retry after {} attempts, the most its queue allows",
-                interaction.callback_attempts
+                interaction.voice.callback_attempts
             ));
         }
         Ok(())
@@ -131,12 +131,15 @@ impl Engine {
     }
 
     pub(crate) fn legs_of(&self, interaction: &Interaction) -> Vec<LegId> {
-        let mut legs: Vec<LegId> = [interaction.customer_leg, interaction.external_leg]
-            .into_iter()
-            .flatten()
-            .chain(interaction.owner.map(|(_, leg)| leg))
-            .chain(interaction.consult().map(|c| c.leg))
-            .collect();
+        let mut legs: Vec<LegId> = [
+            interaction.voice.customer_leg,
+            interaction.voice.external_leg,
+        ]
+        .into_iter()
+        .flatten()
+        .chain(interaction.owner.map(|(_, leg)| leg))
+        .chain(interaction.consult().map(|c| c.leg))
+        .collect();
         match interaction.phase {
             Phase::Offered { leg, .. } | Phase::Transferring { leg, .. } => legs.push(leg),
             _ => {}

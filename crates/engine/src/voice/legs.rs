@@ -231,7 +231,7 @@ impl Engine {
                     self.rona(agent, interaction_id);
                     let queue = queue.expect("offered contacts come from a queue");
                     self.enqueue(interaction_id, queue, place);
-                    if self.interactions[&interaction_id].courtesy_due {
+                    if self.interactions[&interaction_id].voice.courtesy_due {
                         self.offer_courtesy_callback(interaction_id);
                     }
                 }
@@ -240,6 +240,7 @@ impl Engine {
                 self.interactions
                     .get_mut(&interaction_id)
                     .expect("exists")
+                    .voice
                     .customer_leg = None;
                 self.customer_not_answered(interaction_id);
             }
@@ -278,6 +279,7 @@ impl Engine {
                 self.interactions
                     .get_mut(&interaction_id)
                     .expect("exists")
+                    .voice
                     .customer_leg = None;
                 let reason = lost.map_or(EndReason::CustomerHungUp, EndReason::CustomerLost);
                 self.end_interaction(interaction_id, reason);
@@ -287,7 +289,7 @@ impl Engine {
                 lost.map_or(EndReason::AgentEnded, EndReason::AgentLost),
             ),
             _ if is_consult => self.finish_consult(interaction_id),
-            LegRole::External if interaction.external_leg == Some(leg) => {
+            LegRole::External if interaction.voice.external_leg == Some(leg) => {
                 self.end_interaction(interaction_id, EndReason::PartyHungUp)
             }
             _ => {}
@@ -304,12 +306,12 @@ impl Engine {
             && digit == '1'
             && interaction.phase == Phase::Queued
             && interaction.kind == InteractionKind::Inbound
-            && interaction.courtesy_offered;
+            && interaction.voice.courtesy_offered;
         if wants_callback {
             // R37 (ours): the caller hangs up and keeps the place in the queue.
             let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
             interaction.kind = InteractionKind::CourtesyCallback;
-            interaction.customer_leg = None;
+            interaction.voice.customer_leg = None;
             // The caller hears the confirmation; telephony ends the call once it is played.
             self.telephony(TelephonyCommand::PlayPrompt {
                 leg,
@@ -329,7 +331,11 @@ impl Engine {
         self.take_over(interaction_id, Some(agent_id), leg);
         // A customer already on the line (inbound, or a callback transferred on) is connected;
         // otherwise the customer is dialled now (callbacks R38, outdial R42).
-        if self.interactions[&interaction_id].customer_leg.is_some() {
+        if self.interactions[&interaction_id]
+            .voice
+            .customer_leg
+            .is_some()
+        {
             self.connect(interaction_id);
         } else {
             self.dial_customer(interaction_id);
@@ -366,7 +372,7 @@ impl Engine {
                     },
                 );
             }
-            None => interaction.external_leg = Some(leg),
+            None => interaction.voice.external_leg = Some(leg),
         }
     }
 
@@ -382,12 +388,13 @@ impl Engine {
             .connected_at_unix_ms
             .get_or_insert(self.now.unix_ms);
         let customer_leg = interaction
+            .voice
             .customer_leg
             .expect("a connected call has a customer");
         let peer = interaction
             .owner
             .map(|(_, leg)| leg)
-            .or(interaction.external_leg);
+            .or(interaction.voice.external_leg);
         let owner = interaction.owner.map(|(agent, _)| agent);
         self.telephony(TelephonyCommand::Bridge {
             a: customer_leg,

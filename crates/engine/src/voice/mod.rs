@@ -18,8 +18,33 @@ pub(crate) mod transfer;
 use crate::core::contact::ContactInput;
 use crate::core::engine::Engine;
 use crate::core::timers::Timer;
+use crate::ids::{LegId, TimerId};
+use crate::io::RecordingState;
 use crate::io::{Command, FailCause, TelephonyEvent};
 use crate::reject::Rejection;
+
+/// What only a voice call has, beside what every contact has (`Interaction`): its legs,
+/// recording with Privacy Shield, and the state of its courtesy callback and callback attempts.
+/// Its hold and consult live in `Phase::Connected`.
+#[derive(Clone, Debug)]
+pub(crate) struct VoiceCall {
+    /// The customer's leg, once there is one (callbacks and outdials dial it).
+    pub(crate) customer_leg: Option<LegId>,
+    /// The outside party the call was handed to (transfer to a number).
+    pub(crate) external_leg: Option<LegId>,
+    /// Whether the call is recorded now (R31, R32).
+    pub(crate) recording: RecordingState,
+    /// The Privacy Shield timer of a paused recording (R32).
+    pub(crate) shield_timer: Option<TimerId>,
+    /// When the caller will hear "press 1" for a courtesy callback (R37).
+    pub(crate) courtesy_timer: Option<TimerId>,
+    /// The caller heard "press 1" (R37).
+    pub(crate) courtesy_offered: bool,
+    /// The "press 1" time came while the call rang an agent: offer it if it comes back (R37).
+    pub(crate) courtesy_due: bool,
+    /// How many times the callback's customer was dialled and did not answer (R40).
+    pub(crate) callback_attempts: u32,
+}
 
 impl Engine {
     /// One step of a voice call: a command on the call, an event on one of its legs, or one of

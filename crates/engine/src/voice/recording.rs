@@ -9,8 +9,8 @@ use crate::reject::{Rejection, Rule};
 impl Engine {
     pub(crate) fn start_recording(&mut self, interaction_id: InteractionId) {
         let interaction = &self.interactions[&interaction_id];
-        if self.config.org.recording && interaction.recording == RecordingState::Off {
-            let leg = interaction.customer_leg.expect("connected");
+        if self.config.org.recording && interaction.voice.recording == RecordingState::Off {
+            let leg = interaction.voice.customer_leg.expect("connected");
             self.telephony(TelephonyCommand::StartRecording {
                 interaction: interaction_id,
                 leg,
@@ -45,7 +45,7 @@ impl Engine {
                 "recording cannot be paused during a consult or conference",
             ));
         }
-        if interaction.recording != RecordingState::On {
+        if interaction.voice.recording != RecordingState::On {
             return Err(Rejection::rule(Rule::R31, "recording is already paused"));
         }
         let shield_ms = org.privacy_shield_ms;
@@ -63,6 +63,7 @@ impl Engine {
             self.interactions
                 .get_mut(&interaction_id)
                 .expect("exists")
+                .voice
                 .shield_timer = Some(timer);
         }
         self.recording_changed(
@@ -86,13 +87,14 @@ impl Engine {
                 "recording cannot be resumed during a consult or conference",
             ));
         }
-        if !matches!(interaction.recording, RecordingState::Paused { .. }) {
+        if !matches!(interaction.voice.recording, RecordingState::Paused { .. }) {
             return Err(Rejection::rule(Rule::R31, "recording is not paused"));
         }
         let timer = self
             .interactions
             .get_mut(&interaction_id)
             .expect("exists")
+            .voice
             .shield_timer
             .take();
         self.stop_timer(timer);
@@ -107,8 +109,8 @@ impl Engine {
         let Some(interaction) = self.interactions.get_mut(&interaction_id) else {
             return;
         };
-        interaction.shield_timer = None;
-        if matches!(interaction.recording, RecordingState::Paused { .. }) {
+        interaction.voice.shield_timer = None;
+        if matches!(interaction.voice.recording, RecordingState::Paused { .. }) {
             self.telephony(TelephonyCommand::ResumeRecording {
                 interaction: interaction_id,
             });
@@ -125,7 +127,7 @@ impl Engine {
         agent: Option<AgentId>,
     ) {
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
-        interaction.recording = state;
+        interaction.voice.recording = state;
         let at_unix_ms = self.now.unix_ms;
         let participants = self.participants(interaction_id);
         for agent in participants {

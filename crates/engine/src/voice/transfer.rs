@@ -30,6 +30,7 @@ impl Engine {
         }
         let destination = self.resolve(agent_id, target, false)?;
         let customer_leg = self.interactions[&interaction_id]
+            .voice
             .customer_leg
             .expect("connected");
         // R29: after any transfer the transferring agent wraps up.
