@@ -136,6 +136,14 @@ impl Engine {
                     },
                 );
             }
+        }
+        // The step may have stopped half-way through a change to shared state. What is derived
+        // from it is brought back in step: the call counter from the legs (R2), and every
+        // agent's place in the router from the agent's state (R3).
+        self.n_customer_calls = self.legs.values().filter(|leg| leg.counts).count() as u32;
+        let mut agent_ids: Vec<AgentId> = self.agents.keys().copied().collect();
+        agent_ids.sort_unstable();
+        for agent_id in agent_ids {
             self.refresh_agent(agent_id);
         }
         let Some(interaction) = interaction else {

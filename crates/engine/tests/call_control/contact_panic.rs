@@ -131,6 +131,58 @@ fn contact_panic_while_ringing_frees_the_agent_without_rona() {
     assert_eq!(h.agent(DAVID).state, AgentStateView::Available);
 }
 
+#[test]
+fn contact_panic_mid_consult_frees_both_agents_and_hangs_up_every_leg() {
+    // Requirement (issue 18): a panic in one contact ends that contact only, with all its
+    // agents and legs, here a consult's too.
+    let mut h = Harness::new();
+    let anna = connected_call(&mut h, ANNA, SALES, DN_SALG);
+    let (david, eva_leg) = david_consults_eva(&mut h);
+
+    h.engine.inject_contact_panic(david.id);
+    let hold_eva = Command::Hold {
+        interaction: david.id,
+        party: Party::Consulted,
+    };
+    h.command(DAVID, hold_eva)
+        .expect("the panic ends the contact; the input is not refused");
+
+    let commands = h.commands();
+    for leg in [david.customer, david.agent_leg, eva_leg] {
+        assert!(
+            commands.contains(&TelephonyCommand::HangUp { leg }),
+            "{leg} is hung up: {commands:?}"
+        );
+    }
+    assert_eq!(ended(&h, david.id), vec![EndReason::InternalError]);
+    for agent in [DAVID, EVA] {
+        assert!(
+            h.events_for(agent).contains(&DesktopEvent::CallEnded {
+                interaction: david.id,
+                reason: EndReason::InternalError,
+            }),
+            "{agent}'s desktop is told"
+        );
+        let view = h.agent(agent);
+        assert_eq!(view.call, None, "{agent} is freed");
+        assert!(view.wrapups.is_empty(), "{agent} has nothing to wrap up");
+    }
+    assert_eq!(h.view(anna.id).phase, "connected");
+    assert_eq!(h.engine.n_customer_calls(), 1, "only ANNA's customer is on");
+
+    // Both are offered calls again.
+    let (first, _) = h.arrive(DN_KUNDESERVICE);
+    let (second, _) = h.arrive(DN_KUNDESERVICE);
+    let offered: Vec<Option<AgentId>> = [first, second]
+        .iter()
+        .map(|&id| h.view(id).offered_to)
+        .collect();
+    assert!(
+        offered.contains(&Some(DAVID)) && offered.contains(&Some(EVA)),
+        "{offered:?}"
+    );
+}
+
 /// The end reasons of every `InteractionEnded` written so far for `id`.
 fn ended(h: &Harness, id: InteractionId) -> Vec<EndReason> {
     h.all
