@@ -36,8 +36,8 @@ pub(crate) enum ContactInput {
 pub(crate) enum Addressed {
     /// The core: agents, arrivals, configuration, and late inputs for contacts that are gone.
     Core(Input),
-    /// One live contact's step.
-    Contact(InteractionId, ContactInput),
+    /// One live contact's step, with the contact's channel (which kind takes it).
+    Contact(InteractionId, Channel, ContactInput),
 }
 
 /// A live interaction.
@@ -186,6 +186,7 @@ impl Engine {
     pub(crate) fn step_contact(
         &mut self,
         contact: InteractionId,
+        channel: Channel,
         input: ContactInput,
     ) -> Result<(), Rejection> {
         match input {
@@ -218,7 +219,7 @@ impl Engine {
                 self.auto_wrapup_due(agent, interaction);
                 Ok(())
             }
-            input => match self.interactions[&contact].channel {
+            input => match channel {
                 Channel::Voice => self.voice_step(input),
                 channel => panic!("{contact} is a {channel:?} contact, which nothing handles yet"),
             },

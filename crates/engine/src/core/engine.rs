@@ -103,9 +103,9 @@ impl Engine {
         self.now = now;
         let result = match self.address(input) {
             Addressed::Core(input) => self.dispatch(input),
-            Addressed::Contact(contact, input) => {
+            Addressed::Contact(contact, channel, input) => {
                 let step = panic::catch_unwind(AssertUnwindSafe(|| {
-                    let result = self.step_contact(contact, input);
+                    let result = self.step_contact(contact, channel, input);
                     self.injected_panic(contact);
                     result
                 }));

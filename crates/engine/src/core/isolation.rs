@@ -41,7 +41,9 @@ impl Engine {
                 None
             }
         };
-        let Some(contact) = contact.filter(|id| self.interactions.contains_key(id)) else {
+        let Some((contact, channel)) =
+            contact.and_then(|id| self.interactions.get(&id).map(|i| (id, i.channel)))
+        else {
             return Addressed::Core(input);
         };
         let contact_input = match input {
@@ -54,7 +56,7 @@ impl Engine {
                 unreachable!("only commands, telephony events and timers name one contact")
             }
         };
-        Addressed::Contact(contact, contact_input)
+        Addressed::Contact(contact, channel, contact_input)
     }
 
     /// Test hook: the next input addressed to `interaction` panics once its step has run, as a
