@@ -3,7 +3,8 @@
 //! Most inputs are addressed to one contact: a desktop command names its interaction, a
 //! telephony event its leg, a timer its interaction or leg. `Engine::address` turns such an
 //! input into a `ContactInput`, and [`Engine::handle_input`] runs that contact's step
-//! (`Engine::step_contact`) under `catch_unwind`. When the step panics (a bug), the contact is
+//! (`Engine::step_contact`) under `catch_unwind`; so does the router's offer of a contact to an
+//! agent (`Engine::route`). When the step panics (a bug), the contact is
 //! taken out of every shared table here, whatever state the step left it in: its legs are hung
 //! up, its timers stopped, its agents freed with a `CallEnded` (`internal_error`) on their
 //! desktops, and its one final `Record::InteractionEnded` is written with
@@ -59,8 +60,9 @@ impl Engine {
         Addressed::Contact(contact, channel, contact_input)
     }
 
-    /// Test hook: the next input addressed to `interaction` panics once its step has run, as a
-    /// bug would. Proves that a panic ends that contact only (`isolation.rs`).
+    /// Test hook: the next step of `interaction` (an input addressed to it, or its next offer)
+    /// panics once it has run, as a bug would. Proves that a panic ends that contact only
+    /// (`isolation.rs`).
     #[doc(hidden)]
     pub fn inject_contact_panic(&mut self, interaction: InteractionId) {
         self.panic_in = Some(interaction);

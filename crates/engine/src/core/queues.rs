@@ -7,6 +7,7 @@ use crate::core::routing::Place;
 use crate::core::timers::Timer;
 use crate::ids::{InteractionId, QueueId};
 use crate::io::{DesktopEvent, Recipient};
+use std::panic::{self, AssertUnwindSafe};
 
 impl Engine {
     /// Offers waiting contacts to available agents until no pair matches.
@@ -40,7 +41,14 @@ impl Engine {
                     .map(|(_, _, interaction)| (interaction, agent_id)),
             };
             if let Some((interaction_id, agent_id)) = pair {
-                self.offer(interaction_id, agent_id);
+                // The offer is a step of that contact: a panic in it ends the contact only.
+                let step = panic::catch_unwind(AssertUnwindSafe(|| {
+                    self.offer(interaction_id, agent_id);
+                    self.injected_panic(interaction_id);
+                }));
+                if step.is_err() {
+                    self.end_after_panic(interaction_id);
+                }
             }
         }
     }

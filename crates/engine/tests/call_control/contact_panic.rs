@@ -183,6 +183,41 @@ fn contact_panic_mid_consult_frees_both_agents_and_hangs_up_every_leg() {
     );
 }
 
+#[test]
+fn contact_panic_while_being_offered_ends_it_and_frees_the_agent() {
+    // Requirement (issue 18): a panic in one contact ends that contact only, also when the
+    // router offers it to an agent.
+    let mut h = Harness::new();
+    let anna = connected_call(&mut h, ANNA, SALES, DN_SALG);
+    let (id, customer) = h.arrive(DN_KUNDESERVICE);
+    assert_eq!(h.view(id).phase, "queued", "nobody serves Support yet");
+
+    h.engine.inject_contact_panic(id);
+    h.ready(DAVID, SUPPORT);
+
+    let ringing = h.ringing_leg(DAVID).expect("the offer rang DAVID's phone");
+    let commands = h.commands();
+    for leg in [customer, ringing] {
+        assert!(
+            commands.contains(&TelephonyCommand::HangUp { leg }),
+            "{leg} is hung up: {commands:?}"
+        );
+    }
+    assert_eq!(ended(&h, id), vec![EndReason::InternalError]);
+    assert!(h.events_for(DAVID).contains(&DesktopEvent::CallEnded {
+        interaction: id,
+        reason: EndReason::InternalError,
+    }));
+    let david = h.agent(DAVID);
+    assert_eq!(david.call, None);
+    assert_eq!(david.state, AgentStateView::Available);
+    assert_eq!(h.engine.n_waiting(Q_SUPPORT), 0, "not left in the queue");
+    assert_eq!(h.view(anna.id).phase, "connected");
+
+    let (next, _) = h.arrive(DN_KUNDESERVICE);
+    assert_eq!(h.view(next).offered_to, Some(DAVID));
+}
+
 /// The end reasons of every `InteractionEnded` written so far for `id`.
 fn ended(h: &Harness, id: InteractionId) -> Vec<EndReason> {
     h.all
