@@ -3,17 +3,16 @@
 //! Most inputs are addressed to one contact: a desktop command names its interaction, a
 //! telephony event its leg, a timer its interaction or leg. `Engine::address` turns such an
 //! input into a `ContactInput`, and [`Engine::handle_input`] runs that contact's step
-//! (`Engine::step_contact`) under `catch_unwind`; so does the router's offer of a contact to an
-//! agent (`Engine::route`). When the step panics (a bug), the contact is
-//! taken out of every shared table here, whatever state the step left it in: its legs are hung
-//! up, its timers stopped, its agents freed with a `CallEnded` (`internal_error`) on their
-//! desktops, and its one final `Record::InteractionEnded` is written with
-//! `EndReason::InternalError` unless it had already ended. Every other contact and the engine
-//! go on.
+//! (`Engine::step_contact`) under `catch_unwind`, as `Engine::route` does the offer of a
+//! contact to an agent. When a step panics (a bug), the contact is taken out of every shared
+//! table here, whatever state the step left it in: its legs are hung up, its timers stopped,
+//! its agents freed with a `CallEnded` (`internal_error`) on their desktops, and its one final
+//! `Record::InteractionEnded` is written with `EndReason::InternalError` unless it had already
+//! ended. Every other contact and the engine go on.
 //!
-//! Inputs that are not addressed to one contact (log-in, state changes, arrivals, routing,
-//! configuration) are core code: a panic there is not caught, as the core's tables would be in
-//! an unknown state.
+//! Inputs that are not addressed to one contact (log-in, state changes, arrivals, choosing
+//! whom to offer, configuration) are core code: a panic there is not caught, as the core's
+//! tables would be in an unknown state.
 
 use crate::core::contact::{Addressed, ContactInput, Phase};
 use crate::core::engine::Engine;

@@ -18,9 +18,8 @@ pub(crate) mod transfer;
 use crate::core::contact::ContactInput;
 use crate::core::engine::Engine;
 use crate::core::timers::Timer;
-use crate::ids::{LegId, TimerId};
-use crate::io::RecordingState;
-use crate::io::{Command, FailCause, TelephonyEvent};
+use crate::ids::{AgentId, LegId, TimerId};
+use crate::io::{Command, FailCause, RecordingState, TelephonyEvent};
 use crate::reject::Rejection;
 
 /// What only a voice call has, beside what every contact has (`Interaction`): its legs,
@@ -63,11 +62,7 @@ impl Engine {
         }
     }
 
-    fn voice_command(
-        &mut self,
-        agent: crate::ids::AgentId,
-        command: Command,
-    ) -> Result<(), Rejection> {
+    fn voice_command(&mut self, agent: AgentId, command: Command) -> Result<(), Rejection> {
         match command {
             Command::Hold { interaction, party } => self.hold(agent, interaction, party, true),
             Command::Resume { interaction, party } => self.hold(agent, interaction, party, false),
