@@ -708,6 +708,9 @@ pub enum EndReason {
     /// The owning agent's phone leg was ended by the telephony side (silent, not refreshed,
     /// too long); the call ended by the rules for the agent hanging up (R24, R25).
     AgentLost(LostCause),
+    /// The engine failed while handling this interaction (a bug, caught): its legs were hung
+    /// up and its agents freed; every other interaction went on.
+    InternalError,
 }
 
 /// A durable record for the history (R45).

@@ -28,33 +28,42 @@
 //! - `config`: the organisation's configuration (R43) and its validation.
 //! - `dial`: dial-number validation and normalisation (R30).
 //! - `io`: [`Input`], [`Output`] and everything they carry.
-//! - `reject`: [`Rejection`].
-//! - `routing`: the [`Router`]: waiting contacts and available agents per queue.
-//! - `timers`: the timer table.
-//! - `engine`: [`Engine`], agents, routing glue, configuration changes.
-//! - `calls`: voice calls from arrival to wrap-up.
-//! - `views`: popovers, directories, snapshots and [`Engine::check_invariants`].
+//! - `reject`: [`Rejection`] and the [`Rule`] it cites.
+//! - `core`: the contact core, whatever the channel.
+//!   - `engine`: [`Engine`], the input dispatcher and the output helpers.
+//!   - `agents`: log-in, states, offerability and the voice slot.
+//!   - `contact`: an interaction and its `Phase`.
+//!   - `queues`, `routing`: queues and places, and the [`Router`].
+//!   - `offers`: offers and RONA.
+//!   - `wrapup`, `variables`, `configure`: wrap-up, call data, configuration changes.
+//!   - `timers`: the timer table.
+//!   - `isolation`: a panic in one contact's step ends that contact only.
+//!   - `views`: popovers, directories and snapshots.
+//!   - `invariants`: [`Engine::check_invariants`]; each contact kind checks its own.
+//! - `voice`: voice calls: arrivals, legs, hold, consult, transfer, recording, callbacks, ending.
 //! - `testing`: a small configuration for tests and examples.
 
-mod calls;
 mod config;
+mod core;
 mod dial;
-mod engine;
 mod ids;
 mod io;
 mod reject;
-mod routing;
 pub mod testing;
-mod timers;
-mod views;
+mod voice;
 
+pub use crate::core::engine::Engine;
+pub use crate::core::routing::{Place, Router};
+pub use crate::core::views::{
+    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, InteractionView,
+    OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
+};
 pub use config::{
     AddressBookEntry, AgentConfig, AutoWrapUp, CAD_VALUE_CHARS_MAX, CadDefinition, CadKind,
     Capacity, Channel, Config, ConfigError, EntryPointConfig, Expert, Flow, OrgSettings,
     QueueConfig, Reason, TeamConfig, TransferNoAnswer,
 };
 pub use dial::{DialFormat, DialNumber, DialNumberError};
-pub use engine::Engine;
 pub use ids::{
     AgentId, ENGINE_LEG_BIT, EntryPointId, ExpertId, InteractionId, LegId, Now, QueueId, TeamId,
     TimerId,
@@ -65,9 +74,4 @@ pub use io::{
     Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
     TelephonyEvent,
 };
-pub use reject::{Code, Rejection, RejectionDetail};
-pub use routing::{Place, Router};
-pub use views::{
-    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, InteractionView,
-    OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
-};
+pub use reject::{Code, Rejection, RejectionDetail, Rule};

@@ -71,6 +71,34 @@ fn r2_to_r42_simulation_keeps_every_invariant() {
     );
 }
 
+/// Issue 18, isolation: a panic in one contact ends that contact only, in whatever state the
+/// simulation has brought it to. Method: the same driver, with the engine's test hook arming a
+/// panic in a random live contact every few hundred steps; the step that reaches that contact
+/// panics once it has run. Every check above still runs after every step; the one difference
+/// is that the armed contact may end with `internal_error`.
+#[test]
+fn issue_18_a_panic_in_one_contact_ends_only_that_contact_in_the_simulation() {
+    let steps: u64 = env_u64("SENTRAL_SIM_STEPS").unwrap_or(STEPS_DEFAULT);
+    let quiet = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let injected = info
+            .payload()
+            .downcast_ref::<String>()
+            .is_some_and(|message| message.starts_with("injected panic"));
+        if !injected {
+            quiet(info);
+        }
+    }));
+    let mut totals = Stats::default();
+    for seed in [0x18_0001, 0x18_0002] {
+        let mut sim = Sim::new(seed);
+        sim.panic_every = 200;
+        totals.add(&sim.run(steps));
+    }
+    eprintln!("simulation with panics: {totals:?}");
+    assert!(totals.panics > 10 && totals.connected > 0, "{totals:?}");
+}
+
 /// What a run reached, to show the driver covers the lifecycle.
 #[derive(Debug, Default)]
 struct Stats {
@@ -90,6 +118,8 @@ struct Stats {
     ended: u64,
     wrapups: u64,
     rejections: u64,
+    /// Contacts ended by a panic the test hook injected (issue 18).
+    panics: u64,
 }
 
 impl Stats {
@@ -107,6 +137,7 @@ impl Stats {
         self.ended += other.ended;
         self.wrapups += other.wrapups;
         self.rejections += other.rejections;
+        self.panics += other.panics;
     }
 }
 
@@ -197,6 +228,10 @@ struct Sim {
     armed_timers: HashSet<TimerId>,
     /// Callbacks waiting to retry, with the earliest time they may come back (R40).
     retry_due: HashMap<InteractionId, u64>,
+    /// Arm a panic in a random live contact about once every this many steps (0: never).
+    panic_every: u64,
+    /// The contact whose next step panics, if one is armed (issue 18).
+    armed_panic: Option<InteractionId>,
 }
 
 /// An agent's desktop as its events built it: the popovers and control panes open, and the
@@ -245,6 +280,8 @@ impl Sim {
             desktops: HashMap::new(),
             armed_timers: HashSet::new(),
             retry_due: HashMap::new(),
+            panic_every: 0,
+            armed_panic: None,
         }
     }
 
@@ -276,8 +313,25 @@ impl Sim {
         self.stats
     }
 
+    /// Whether `interaction` is gone because the step the test hook armed in it panicked
+    /// (issue 18): checks of what it became in this step do not apply to it.
+    fn gone_by_panic(&self, interaction: InteractionId) -> bool {
+        self.armed_panic == Some(interaction) && self.engine.interaction_view(interaction).is_none()
+    }
+
     /// One random input, then every check.
     fn step(&mut self) -> Result<(), String> {
+        if self.panic_every > 0
+            && self.armed_panic.is_none()
+            && self.rng.below(self.panic_every) == 0
+        {
+            let live: Vec<InteractionId> = self.live.iter().copied().collect();
+            if let Some(&contact) = self.rng.pick(&live) {
+                self.engine.inject_contact_panic(contact);
+                self.armed_panic = Some(contact);
+                self.remember(format!("t={} panic armed in {contact}", self.now_ms));
+            }
+        }
         let mut before = self.snapshot();
         let (step, input) = self.choose();
         let described = match &input {
@@ -988,6 +1042,16 @@ impl Sim {
                     if !self.ended.insert(*interaction) {
                         return Err(format!("R45: {interaction} got a second final record"));
                     }
+                    // Issue 18: the contact the hook armed may end by its panic, and only it.
+                    let injected = self.armed_panic == Some(*interaction);
+                    if injected {
+                        self.armed_panic = None;
+                    }
+                    let panicked = injected && *reason == EndReason::InternalError;
+                    if panicked {
+                        self.stats.panics += 1;
+                        self.retry_due.remove(interaction);
+                    }
                     if *reason == EndReason::CallbackNotAnswered {
                         self.stats.callbacks_given_up += 1;
                     }
@@ -1003,7 +1067,9 @@ impl Sim {
                         return Err(format!("{interaction} ended but was never created"));
                     }
                     self.stats.ended += 1;
-                    check_end_reason(step, *interaction, *reason)?;
+                    if !panicked {
+                        check_end_reason(step, *interaction, *reason)?;
+                    }
                 }
                 Output::Record(Record::InteractionCreated { interaction, .. }) => {
                     self.created.insert(*interaction);
@@ -1034,7 +1100,9 @@ impl Sim {
                             .engine
                             .interaction_view(*interaction)
                             .and_then(|v| v.place);
-                        if now != before.places.get(interaction).copied() {
+                        if now != before.places.get(interaction).copied()
+                            && !self.gone_by_panic(*interaction)
+                        {
                             return Err(format!(
                                 "R40: callback {interaction} came back at {now:?}, was {:?}",
                                 before.places.get(interaction)
@@ -1051,7 +1119,9 @@ impl Sim {
                             .engine
                             .interaction_view(*interaction)
                             .and_then(|v| v.place);
-                        if now != before.places.get(interaction).copied() {
+                        if now != before.places.get(interaction).copied()
+                            && !self.gone_by_panic(*interaction)
+                        {
                             return Err(format!(
                                 "R37: courtesy callback {interaction} lost its place"
                             ));
@@ -1371,6 +1441,8 @@ fn check_end_reason(
         }
         // A callback or outdial dialled at the limit, or an arrival refused by it (R2).
         EndReason::LimitReached => matches!(step, Step::Answer | Step::Arrival | Step::Stale),
+        // A caught panic is a bug: the simulation must never see one.
+        EndReason::InternalError => false,
         // The simulated network loses legs as the telephony side does (silent, not
         // refreshed, too long), only where it could also hang them up.
         EndReason::CustomerLost(_) => {

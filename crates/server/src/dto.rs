@@ -608,5 +608,6 @@ pub fn end_reason(reason: engine::EndReason) -> &'static str {
         R::AgentLost(engine::LostCause::MediaTimeout) => "agent_media_timeout",
         R::AgentLost(engine::LostCause::SessionExpired) => "agent_session_expired",
         R::AgentLost(engine::LostCause::CallTooLong) => "agent_call_too_long",
+        R::InternalError => "internal_error",
     }
 }

@@ -10,12 +10,11 @@ use crate::dto::EventDto;
 use crate::hub::EventHub;
 use crate::telephony::SharedTelephony;
 use sentral_engine::{
-    AgentId, AgentStateView, DesktopEvent, Engine, Input, InteractionId, Now, Output, Recipient,
-    Rejection, TelephonyEvent,
+    AgentId, AgentStateView, DesktopEvent, EndReason, Engine, Input, InteractionId, Now, Output,
+    Recipient, Record, Rejection, TelephonyEvent,
 };
 use sentral_store::HistoryWriter;
 use std::collections::HashMap;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
@@ -193,20 +192,13 @@ impl OrgHandle {
 
 impl OrgActor {
     /// Handles one input, then dispatches everything it produced.
+    ///
+    /// The engine itself catches a panic in one contact's step and ends that contact only
+    /// (`EndReason::InternalError`, logged in `dispatch`); a panic in the engine's core is not
+    /// caught, so a half-changed engine never goes on.
     fn handle(&mut self, input: Input) -> Result<Option<InteractionId>, Rejection> {
         let now = self.clock.now();
-        let described = format!("{input:?}");
-        let result = catch_unwind(AssertUnwindSafe(|| self.engine.handle_input(now, input)));
-        let result = result.unwrap_or_else(|panic| {
-            let message = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                .unwrap_or_default();
-            tracing::error!(org = %self.slug, input = described, message, "engine panicked; input dropped");
-            metrics::counter!("sentral_engine_panics_total").increment(1);
-            Err(Rejection::invalid("internal error while handling this request; nothing was changed"))
-        });
+        let result = self.engine.handle_input(now, input);
         self.dispatch();
         result
     }
@@ -237,7 +229,18 @@ impl OrgActor {
                         }
                     }
                 }
-                Output::Record(record) => self.history.send(self.slug.to_string(), record),
+                Output::Record(record) => {
+                    if let Record::InteractionEnded {
+                        interaction,
+                        reason: EndReason::InternalError,
+                        ..
+                    } = &record
+                    {
+                        tracing::error!(org = %self.slug, %interaction, "the engine panicked while handling this interaction; it was ended");
+                        metrics::counter!("sentral_engine_panics_total").increment(1);
+                    }
+                    self.history.send(self.slug.to_string(), record)
+                }
                 Output::SetTimer { .. } | Output::CancelTimer { .. } => {}
             }
         }

@@ -66,6 +66,7 @@ pub fn end_reason(reason: EndReason) -> &'static str {
         EndReason::AgentLost(LostCause::MediaTimeout) => "agent_media_timeout",
         EndReason::AgentLost(LostCause::SessionExpired) => "agent_session_expired",
         EndReason::AgentLost(LostCause::CallTooLong) => "agent_call_too_long",
+        EndReason::InternalError => "internal_error",
     }
 }
 

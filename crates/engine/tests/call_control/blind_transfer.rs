@@ -87,7 +87,7 @@ fn r27_blind_transfer_to_an_idle_agent_is_refused() {
         "only Available agents are listed for a transfer"
     );
     let code = rejected(&mut h, DAVID, transfer(&call, Target::Agent(EVA)));
-    assert_eq!(code, Code::Rule(27));
+    assert_eq!(code, Code::Rule(Rule::R27));
     assert_eq!(h.view(call.id).owner, Some(DAVID));
     assert!(h.agent(DAVID).wrapups.is_empty());
 }
@@ -105,7 +105,7 @@ fn r27_blind_transfer_is_possible_only_after_the_call_was_accepted() {
             target: Target::Queue(Q_SALES),
         },
     );
-    assert_eq!(code, Code::Rule(27));
+    assert_eq!(code, Code::Rule(Rule::R27));
     assert_eq!(h.view(id).offered_to, Some(DAVID));
 }
 
@@ -180,7 +180,7 @@ fn r27_blind_transfer_to_an_invalid_dial_number_is_refused_by_r30() {
             DAVID,
             transfer(&call, Target::DialNumber(typed.into())),
         );
-        assert_eq!(code, Code::Rule(30), "{typed}");
+        assert_eq!(code, Code::Rule(Rule::R30), "{typed}");
     }
     let view = h.view(call.id);
     assert_eq!(view.owner, Some(DAVID));
@@ -193,7 +193,7 @@ fn r27_blind_transfer_to_an_expert_dials_the_work_phone() {
     let mut h = Harness::new();
     let call = david_call(&mut h);
     let code = rejected(&mut h, DAVID, transfer(&call, Target::Expert(ExpertId(2))));
-    assert_eq!(code, Code::Rule(27), "no work phone");
+    assert_eq!(code, Code::Rule(Rule::R27), "no work phone");
     h.command(DAVID, transfer(&call, Target::Expert(ExpertId(1))))
         .expect("transfer to Kari");
     assert_transferred_away(&h, &call);
@@ -209,5 +209,9 @@ fn r23_blind_transfer_during_a_consult_is_refused() {
     let (call, _) = david_consults_eva(&mut h);
     h.ready(FREDRIK, SUPPORT);
     let code = rejected(&mut h, DAVID, transfer(&call, Target::Agent(FREDRIK)));
-    assert_eq!(code, Code::Rule(23), "end the consult or transfer to EVA");
+    assert_eq!(
+        code,
+        Code::Rule(Rule::R23),
+        "end the consult or transfer to EVA"
+    );
 }

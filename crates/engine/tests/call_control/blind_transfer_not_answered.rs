@@ -51,7 +51,7 @@ fn r28_transfer_to_an_agent_in_wrap_up_is_refused() {
             target: Target::Agent(EVA),
         },
     );
-    assert_eq!(code, Code::Rule(28));
+    assert_eq!(code, Code::Rule(Rule::R28));
     assert_eq!(h.view(call.id).owner, Some(DAVID));
 
     submit_wrapup(&mut h, EVA, first.id);

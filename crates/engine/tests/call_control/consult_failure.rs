@@ -122,7 +122,7 @@ fn r21_consulting_an_agent_whose_phone_is_not_registered_is_refused() {
             target: Target::Agent(EVA),
         },
     );
-    assert_eq!(code, Code::Rule(21));
+    assert_eq!(code, Code::Rule(Rule::R21));
 }
 
 #[test]
@@ -139,7 +139,11 @@ fn r21_consult_to_an_invalid_dial_number_is_refused_with_a_clear_error() {
                 },
             )
             .expect_err(typed);
-        assert_eq!(rejection.code, Code::Rule(30), "{typed}: validated by R30");
+        assert_eq!(
+            rejection.code,
+            Code::Rule(Rule::R30),
+            "{typed}: validated by R30"
+        );
         assert!(!rejection.message.is_empty());
         assert!(h.last.is_empty());
     }
@@ -160,6 +164,6 @@ fn r21_consult_to_an_entry_point_with_nobody_available_fails_with_a_clear_error(
             target: Target::EntryPoint(EP_SALG),
         },
     );
-    assert_eq!(code, Code::Rule(21));
+    assert_eq!(code, Code::Rule(Rule::R21));
     assert_eq!(h.view(call.id).consult, None);
 }

@@ -151,5 +151,5 @@ fn r15_the_customer_and_the_consulted_party_are_never_both_on_hold() {
             party: Party::Consulted,
         },
     );
-    assert_eq!(code, Code::Rule(15));
+    assert_eq!(code, Code::Rule(Rule::R15));
 }

@@ -48,11 +48,17 @@ fn r18_transfer_and_conference_are_refused_before_the_consulted_agent_answers() 
     let transfer = Command::ConsultTransfer {
         interaction: call.id,
     };
-    assert_eq!(rejected(&mut h, DAVID, transfer.clone()), Code::Rule(18));
+    assert_eq!(
+        rejected(&mut h, DAVID, transfer.clone()),
+        Code::Rule(Rule::R18)
+    );
     let conference = Command::Conference {
         interaction: call.id,
     };
-    assert_eq!(rejected(&mut h, DAVID, conference.clone()), Code::Rule(18));
+    assert_eq!(
+        rejected(&mut h, DAVID, conference.clone()),
+        Code::Rule(Rule::R18)
+    );
     assert_eq!(h.view(call.id).owner, Some(DAVID));
 
     h.answer(EVA);

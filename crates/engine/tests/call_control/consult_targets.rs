@@ -70,7 +70,7 @@ fn r16_consult_to_an_agent_who_is_not_available_or_idle_is_rejected() {
     let call = david_call(&mut h);
     // FREDRIK never logged in.
     let code = rejected(&mut h, DAVID, consult(&call, Target::Agent(FREDRIK)));
-    assert_eq!(code, Code::Rule(16), "logged out");
+    assert_eq!(code, Code::Rule(Rule::R16), "logged out");
     // EVA misses a call and is in RONA.
     h.ready(EVA, SUPPORT);
     let (missed, _) = h.arrive(DN_KUNDESERVICE);
@@ -78,12 +78,12 @@ fn r16_consult_to_an_agent_who_is_not_available_or_idle_is_rejected() {
     h.advance(15_000);
     assert_eq!(h.agent(EVA).state, AgentStateView::Rona);
     let code = rejected(&mut h, DAVID, consult(&call, Target::Agent(EVA)));
-    assert_eq!(code, Code::Rule(16), "RONA");
+    assert_eq!(code, Code::Rule(Rule::R16), "RONA");
     // BJORN is busy on another call.
     let other = connected_call(&mut h, BJORN, SALES, DN_SALG);
     assert_ne!(other.id, call.id);
     let code = rejected(&mut h, DAVID, consult(&call, Target::Agent(BJORN)));
-    assert_eq!(code, Code::Rule(16), "busy");
+    assert_eq!(code, Code::Rule(Rule::R16), "busy");
     assert_eq!(h.view(call.id).consult, None);
 }
 
@@ -167,7 +167,11 @@ fn r16_consult_to_an_expert_dials_the_work_phone_and_only_experts_with_one_are_l
     assert!(h.engine.directory_experts("network").is_empty());
 
     let code = rejected(&mut h, DAVID, consult(&call, Target::Expert(ExpertId(2))));
-    assert_eq!(code, Code::Rule(16), "an expert without a work phone");
+    assert_eq!(
+        code,
+        Code::Rule(Rule::R16),
+        "an expert without a work phone"
+    );
     h.command(DAVID, consult(&call, Target::Expert(ExpertId(1))))
         .expect("consult Kari");
     assert_eq!(dialled(&h).as_deref(), Some("+4722000001"));
@@ -194,7 +198,7 @@ fn r16_consult_is_possible_only_during_an_active_call() {
     };
     assert_eq!(
         rejected(&mut h, EVA, ringing),
-        Code::Rule(16),
+        Code::Rule(Rule::R16),
         "not before the call is answered"
     );
     let not_on_it = Command::Consult {
@@ -223,7 +227,7 @@ fn r16_consult_is_possible_only_during_an_active_call() {
             target: Target::DialNumber("+4799887766".into()),
         },
     );
-    assert_eq!(code, Code::Rule(16), "one consult at a time");
+    assert_eq!(code, Code::Rule(Rule::R16), "one consult at a time");
 }
 
 #[test]

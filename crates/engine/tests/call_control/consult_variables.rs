@@ -25,7 +25,7 @@ fn r22_the_consulted_agent_cannot_save_variables() {
     let (call, _) = david_consults_eva(&mut h);
     let version = h.view(call.id).variables_version;
     let code = rejected(&mut h, EVA, save(&call, "C-1", version));
-    assert_eq!(code, Code::Rule(22));
+    assert_eq!(code, Code::Rule(Rule::R22));
     assert_eq!(h.view(call.id).variables.get("case_number"), None);
     assert_eq!(h.view(call.id).variables_version, version);
 }
@@ -39,7 +39,7 @@ fn r22_the_consulted_agent_cannot_save_variables_before_answering_either() {
     let version = h.view(call.id).variables_version;
     assert_eq!(
         rejected(&mut h, EVA, save(&call, "C-1", version)),
-        Code::Rule(22)
+        Code::Rule(Rule::R22)
     );
 }
 

@@ -41,7 +41,7 @@ fn r26_the_consulted_agent_cannot_resume_the_customer_or_end_the_interaction() {
     for command in forbidden {
         assert_eq!(
             rejected(&mut h, EVA, command.clone()),
-            Code::Rule(26),
+            Code::Rule(Rule::R26),
             "{command:?}"
         );
     }
@@ -104,7 +104,7 @@ fn r26_the_consulted_agent_leaves_with_end_consult_and_submits_no_wrap_up() {
             reason: "resolved".into(),
         },
     );
-    assert_eq!(code, Code::Rule(36), "nothing to wrap up");
+    assert_eq!(code, Code::Rule(Rule::R36), "nothing to wrap up");
 }
 
 #[test]
@@ -190,5 +190,5 @@ fn r26_the_consulted_agent_joins_a_conference_agent_1_starts() {
             interaction: call.id,
         },
     );
-    assert_eq!(code, Code::Rule(26));
+    assert_eq!(code, Code::Rule(Rule::R26));
 }

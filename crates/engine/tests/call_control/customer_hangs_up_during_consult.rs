@@ -46,7 +46,7 @@ fn r24_customer_hanging_up_during_a_consult_ends_it_and_only_agent_1_wraps_up() 
             reason: "resolved".into(),
         },
     );
-    assert_eq!(code, Code::Rule(36));
+    assert_eq!(code, Code::Rule(Rule::R36));
     submit_wrapup(&mut h, DAVID, call.id);
     assert!(h.engine.interaction_view(call.id).is_none(), "all done");
 }

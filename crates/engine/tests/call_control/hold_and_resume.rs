@@ -25,7 +25,7 @@ fn r14_hold_is_rejected_while_the_call_is_only_offered() {
             party: Party::Customer,
         },
     );
-    assert_eq!(code, Code::Rule(14));
+    assert_eq!(code, Code::Rule(Rule::R14));
     assert!(!h.view(id).customer_held);
 }
 
@@ -81,7 +81,7 @@ fn r14_end_is_rejected_while_the_call_is_on_hold() {
             interaction: call.id,
         },
     );
-    assert_eq!(code, Code::Rule(14));
+    assert_eq!(code, Code::Rule(Rule::R14));
     assert_eq!(h.view(call.id).phase, "connected");
     assert!(h.view(call.id).customer_held);
 }
@@ -137,11 +137,11 @@ fn r14_hold_twice_and_resume_when_not_held_are_rejected() {
         interaction: call.id,
         party: Party::Customer,
     };
-    assert_eq!(rejected(&mut h, DAVID, resume), Code::Rule(14));
+    assert_eq!(rejected(&mut h, DAVID, resume), Code::Rule(Rule::R14));
     let hold = Command::Hold {
         interaction: call.id,
         party: Party::Customer,
     };
     h.command(DAVID, hold.clone()).expect("hold");
-    assert_eq!(rejected(&mut h, DAVID, hold), Code::Rule(14));
+    assert_eq!(rejected(&mut h, DAVID, hold), Code::Rule(Rule::R14));
 }

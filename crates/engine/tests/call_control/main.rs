@@ -17,6 +17,7 @@ mod consult_targets;
 mod consult_variables;
 mod consulted_agent_limits;
 mod consulting_agent_leaves;
+mod contact_panic;
 mod customer_hangs_up_during_consult;
 mod directory_refresh;
 mod end_consult;

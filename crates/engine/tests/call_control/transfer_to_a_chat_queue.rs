@@ -36,7 +36,7 @@ fn r27_a_voice_call_cannot_be_blind_transferred_to_a_chat_queue() {
         interaction: call.id,
         target: Target::Queue(Q_CHAT),
     };
-    assert_eq!(rejected(&mut h, DAVID, transfer), Code::Rule(27));
+    assert_eq!(rejected(&mut h, DAVID, transfer), Code::Rule(Rule::R27));
     assert_eq!(h.view(call.id).phase, "connected");
     assert_eq!(h.view(call.id).owner, Some(DAVID));
 }
@@ -50,7 +50,7 @@ fn r16_a_voice_call_cannot_be_consulted_to_a_chat_queue() {
         interaction: call.id,
         target: Target::Queue(Q_CHAT),
     };
-    assert_eq!(rejected(&mut h, DAVID, consult), Code::Rule(16));
+    assert_eq!(rejected(&mut h, DAVID, consult), Code::Rule(Rule::R16));
     assert!(h.view(call.id).consult.is_none());
 }
 

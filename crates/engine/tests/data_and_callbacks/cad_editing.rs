@@ -62,7 +62,7 @@ fn r34_only_editable_variables_can_be_saved() {
     let mut h = Harness::new();
     let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
     let result = save(&mut h, DAVID, call.id, &[("language", "en")], 0);
-    rejected(&h, result, 34);
+    rejected(&h, result, Rule::R34);
     let result = save(
         &mut h,
         DAVID,
@@ -70,7 +70,7 @@ fn r34_only_editable_variables_can_be_saved() {
         &[("case_number", "C-1"), ("language", "en")],
         0,
     );
-    rejected(&h, result, 34);
+    rejected(&h, result, Rule::R34);
     let view = h.view(call.id);
     assert_eq!(
         (view.variables, view.variables_version),
@@ -88,7 +88,7 @@ fn r34_a_value_holds_at_most_256_characters() {
     let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
     let too_long = "x".repeat(257);
     let result = save(&mut h, DAVID, call.id, &[("case_number", &too_long)], 0);
-    rejected(&h, result, 34);
+    rejected(&h, result, Rule::R34);
     assert_eq!(h.view(call.id).variables_version, 0);
 
     let longest = "x".repeat(CAD_VALUE_CHARS_MAX);
@@ -106,7 +106,7 @@ fn r34_a_value_holds_at_most_256_characters() {
         &[("customer_name", &"ø".repeat(257))],
         2,
     );
-    rejected(&h, result, 34);
+    rejected(&h, result, Rule::R34);
     assert_eq!(h.view(call.id).variables["customer_name"], name);
 }
 
@@ -121,7 +121,7 @@ fn r34_a_date_time_is_stored_in_iso_8601() {
         "2026-13-01T10:00",
     ] {
         let result = save(&mut h, DAVID, call.id, &[("follow_up_at", bad)], 0);
-        rejected(&h, result, 34);
+        rejected(&h, result, Rule::R34);
     }
     assert!(!h.view(call.id).variables.contains_key("follow_up_at"));
     save(
@@ -159,7 +159,7 @@ fn r34_reset_brings_back_the_last_saved_values() {
         &[("case_number", "C-2"), ("follow_up_at", "soon")],
         1,
     );
-    rejected(&h, result, 34);
+    rejected(&h, result, Rule::R34);
     // Reset: the desktop reloads the view, which holds exactly the last saved values.
     let view = h.view(call.id);
     assert_eq!(view.variables, last_saved);
@@ -176,7 +176,7 @@ fn r34_only_an_agent_with_an_accepted_call_edits_variables() {
     let ringing =
         save(&mut h, DAVID, id, &[("case_number", "C-1")], 0).expect_err("not answered yet");
     assert!(
-        matches!(ringing.code, Code::Rule(14 | 34)),
+        matches!(ringing.code, Code::Rule(Rule::R14 | Rule::R34)),
         "answer first: {ringing}"
     );
     h.answer(DAVID);

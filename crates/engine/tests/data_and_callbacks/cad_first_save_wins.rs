@@ -34,7 +34,7 @@ fn r35_first_save_wins_across_a_consult_transfer() {
     let seen_by_eva = h.view(call.id).variables_version;
     assert_eq!(seen_by_eva, 0);
     let result = save(&mut h, EVA, call.id, &[("case_number", "EVA-1")], 0);
-    rejected(&h, result, 22);
+    rejected(&h, result, Rule::R22);
 
     save(&mut h, DAVID, call.id, &[("case_number", "DAVID-1")], 0).expect("first save");
     let davids = values(&[("case_number", "DAVID-1"), ("language", "nb")]);
@@ -64,7 +64,7 @@ fn r35_first_save_wins_across_a_consult_transfer() {
         &[("case_number", "EVA-1")],
         seen_by_eva,
     );
-    let rejection = rejected(&h, result, 35);
+    let rejection = rejected(&h, result, Rule::R35);
     assert_eq!(
         conflict(&rejection),
         (1, davids.clone()),
@@ -92,7 +92,7 @@ fn r35_a_second_save_on_the_same_old_version_is_refused() {
     let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
     save(&mut h, DAVID, call.id, &[("customer_name", "Kari")], 0).expect("first");
     let result = save(&mut h, DAVID, call.id, &[("customer_name", "Ola")], 0);
-    let rejection = rejected(&h, result, 35);
+    let rejection = rejected(&h, result, Rule::R35);
     let (version, current) = conflict(&rejection);
     assert_eq!(version, 1);
     assert_eq!(current["customer_name"], "Kari");
@@ -110,7 +110,7 @@ fn r35_the_conflict_never_reveals_secure_values() {
     let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
     save(&mut h, DAVID, call.id, &[("national_id", "01017012345")], 0).expect("first");
     let result = save(&mut h, DAVID, call.id, &[("case_number", "C-9")], 0);
-    let rejection = rejected(&h, result, 35);
+    let rejection = rejected(&h, result, Rule::R35);
     let (version, current) = conflict(&rejection);
     assert_eq!(version, 1);
     assert!(!current.contains_key("national_id"), "R33: {current:?}");

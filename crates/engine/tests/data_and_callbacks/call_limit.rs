@@ -24,7 +24,7 @@ fn r2_outdial_is_refused_when_the_call_limit_is_reached() {
         number: "+4791234567".into(),
     };
     let result = h.command(ANNA, outdial.clone());
-    rejected(&h, result, 2);
+    rejected(&h, result, Rule::R2);
     assert_eq!(h.agent(ANNA).call, None);
 
     h.command(
@@ -54,7 +54,7 @@ fn r2_dial_number_and_expert_consults_and_transfers_are_refused_at_the_limit() {
                 target: target.clone(),
             },
         );
-        rejected(&h, result, 2);
+        rejected(&h, result, Rule::R2);
         let result = h.command(
             DAVID,
             Command::Transfer {
@@ -62,7 +62,7 @@ fn r2_dial_number_and_expert_consults_and_transfers_are_refused_at_the_limit() {
                 target,
             },
         );
-        rejected(&h, result, 2);
+        rejected(&h, result, Rule::R2);
     }
     let view = h.view(call.id);
     assert_eq!((view.phase, view.consult), ("connected", None));

@@ -79,7 +79,7 @@ fn r39_cancel_is_refused_when_the_organisation_did_not_enable_it() {
         "the desktop shows Ringing, not Cancel"
     );
     let result = cancel(&mut h, id);
-    rejected(&h, result, 39);
+    rejected(&h, result, Rule::R39);
     assert_eq!(h.view(id).phase, "dialing");
 }
 
@@ -93,7 +93,7 @@ fn r39_a_courtesy_callback_cannot_be_cancelled() {
     h.answer(DAVID);
     assert_eq!(h.view(id).phase, "dialing");
     let result = cancel(&mut h, id);
-    rejected(&h, result, 39);
+    rejected(&h, result, Rule::R39);
     assert_eq!(h.view(id).phase, "dialing");
     assert!(ended_records(&h, id).is_empty());
 }
@@ -105,7 +105,7 @@ fn r39_cancel_is_refused_once_the_customer_answered() {
     h.telephony(TelephonyEvent::Answered { leg: customer });
     assert_eq!(h.view(id).phase, "connected");
     let result = cancel(&mut h, id);
-    rejected(&h, result, 39);
+    rejected(&h, result, Rule::R39);
     assert_eq!(h.view(id).phase, "connected");
 }
 
@@ -114,5 +114,5 @@ fn r39_an_inbound_call_is_not_a_callback_to_cancel() {
     let mut h = Harness::new();
     let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
     let result = cancel(&mut h, call.id);
-    rejected(&h, result, 39);
+    rejected(&h, result, Rule::R39);
 }

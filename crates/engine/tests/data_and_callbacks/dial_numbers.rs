@@ -110,7 +110,7 @@ fn r30_invalid_numbers_are_refused_for_outdial() {
                 number: text.into(),
             },
         );
-        rejected(&h, result, 30);
+        rejected(&h, result, Rule::R30);
     }
     assert_eq!(h.agent(ANNA).call, None, "no call was placed");
     assert!(dials(&h).is_empty());
@@ -128,7 +128,7 @@ fn r30_invalid_numbers_are_refused_for_consult_and_transfer() {
                 target: Target::DialNumber(text.into()),
             },
         );
-        rejected(&h, result, 30);
+        rejected(&h, result, Rule::R30);
         let result = h.command(
             DAVID,
             Command::Transfer {
@@ -136,7 +136,7 @@ fn r30_invalid_numbers_are_refused_for_consult_and_transfer() {
                 target: Target::DialNumber(text.into()),
             },
         );
-        rejected(&h, result, 30);
+        rejected(&h, result, Rule::R30);
     }
     let view = h.view(call.id);
     assert_eq!(view.phase, "connected", "the call goes on untouched");
@@ -150,7 +150,7 @@ fn r30_invalid_numbers_are_refused_for_a_web_callback() {
     let mut h = Harness::new();
     for text in INVALID {
         let result = web_callback(&mut h, Q_SUPPORT, "Kari", text);
-        rejected(&h, result, 30);
+        rejected(&h, result, Rule::R30);
     }
     assert_eq!(h.engine.n_waiting(Q_SUPPORT), 0);
 }

@@ -233,7 +233,7 @@ fn r45_wrap_up_and_saved_variables_are_recorded() {
             },
         )
         .expect_err("wrapped up once");
-    assert_eq!(unknown.code, Code::Rule(36));
+    assert_eq!(unknown.code, Code::Rule(Rule::R36));
     assert_eq!(
         ended_records(&h, call.id),
         [EndReason::AgentEnded],

@@ -110,7 +110,7 @@ fn r42_outdial_needs_a_valid_number() {
     logged_in(&mut h, ANNA, SALES);
     for number in ["", "99", "ring Kari", "+47+912"] {
         let result = outdial(&mut h, ANNA, number);
-        rejected(&h, result, 30);
+        rejected(&h, result, Rule::R30);
     }
     assert_eq!(h.agent(ANNA).call, None);
 }
@@ -120,7 +120,7 @@ fn r42_outdial_is_refused_while_on_another_call_or_in_wrap_up() {
     let mut h = Harness::new();
     let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
     let result = outdial(&mut h, DAVID, "+4791234567");
-    rejected(&h, result, 42);
+    rejected(&h, result, Rule::R42);
     assert_eq!(h.agent(DAVID).call, Some(call.id));
 
     h.command(
@@ -131,7 +131,7 @@ fn r42_outdial_is_refused_while_on_another_call_or_in_wrap_up() {
     )
     .expect("end");
     let result = outdial(&mut h, DAVID, "+4791234567");
-    rejected(&h, result, 42);
+    rejected(&h, result, Rule::R42);
 
     h.command(
         DAVID,
@@ -144,7 +144,7 @@ fn r42_outdial_is_refused_while_on_another_call_or_in_wrap_up() {
     outdial(&mut h, DAVID, "+4791234567").expect("free again");
     let id = created_outdial(&h);
     let result = outdial(&mut h, DAVID, "+4791234568");
-    rejected(&h, result, 42);
+    rejected(&h, result, Rule::R42);
     assert_eq!(
         h.agent(DAVID).call,
         Some(id),
@@ -156,7 +156,7 @@ fn r42_outdial_is_refused_while_on_another_call_or_in_wrap_up() {
 fn r42_outdial_needs_a_logged_in_agent_with_a_registered_phone() {
     let mut h = Harness::new();
     let result = outdial(&mut h, ANNA, "+4791234567");
-    rejected(&h, result, 42);
+    rejected(&h, result, Rule::R42);
     h.command(
         ANNA,
         Command::LogIn {
@@ -166,7 +166,7 @@ fn r42_outdial_needs_a_logged_in_agent_with_a_registered_phone() {
     )
     .expect("log in without a phone");
     let result = outdial(&mut h, ANNA, "+4791234567");
-    rejected(&h, result, 13);
+    rejected(&h, result, Rule::R13);
 }
 
 #[test]

@@ -119,13 +119,13 @@ fn r32_pause_and_resume_are_refused_during_a_consult() {
     // Recording on: pausing is refused while the consult rings and once it is accepted.
     h.command(DAVID, consult.clone()).expect("consult");
     let result = pause(&mut h, DAVID, call.id);
-    rejected(&h, result, 32);
+    rejected(&h, result, Rule::R32);
     h.answer(EVA);
     assert_eq!(h.view(call.id).consult.map(|c| c.accepted), Some(true));
     let result = pause(&mut h, DAVID, call.id);
-    rejected(&h, result, 32);
+    rejected(&h, result, Rule::R32);
     let result = pause(&mut h, EVA, call.id);
-    rejected(&h, result, 32);
+    rejected(&h, result, Rule::R32);
     assert_eq!(h.view(call.id).recording, RecordingState::On);
     h.command(DAVID, end_consult.clone()).expect("end consult");
 
@@ -133,10 +133,10 @@ fn r32_pause_and_resume_are_refused_during_a_consult() {
     pause(&mut h, DAVID, call.id).expect("pause with no consult");
     h.command(DAVID, consult).expect("consult again");
     let result = resume(&mut h, DAVID, call.id);
-    rejected(&h, result, 32);
+    rejected(&h, result, Rule::R32);
     h.answer(EVA);
     let result = resume(&mut h, DAVID, call.id);
-    rejected(&h, result, 32);
+    rejected(&h, result, Rule::R32);
     assert!(matches!(
         h.view(call.id).recording,
         RecordingState::Paused { .. }
@@ -171,7 +171,7 @@ fn r32_pause_and_resume_are_refused_during_a_conference() {
     assert_eq!(h.view(call.id).consult.map(|c| c.conference), Some(true));
     for agent in [DAVID, EVA] {
         let result = resume(&mut h, agent, call.id);
-        rejected(&h, result, 32);
+        rejected(&h, result, Rule::R32);
     }
     assert!(matches!(
         h.view(call.id).recording,
@@ -183,7 +183,7 @@ fn r32_pause_and_resume_are_refused_during_a_conference() {
     assert!(resumed(&h, call.id));
     for agent in [DAVID, EVA] {
         let result = pause(&mut h, agent, call.id);
-        rejected(&h, result, 32);
+        rejected(&h, result, Rule::R32);
     }
     assert_eq!(h.view(call.id).recording, RecordingState::On);
 }

@@ -88,14 +88,14 @@ fn r31_no_recording_when_the_organisation_disabled_it() {
             interaction: call.id,
         },
     );
-    rejected(&h, result, 31);
+    rejected(&h, result, Rule::R31);
     let result = h.command(
         DAVID,
         Command::ResumeRecording {
             interaction: call.id,
         },
     );
-    rejected(&h, result, 31);
+    rejected(&h, result, Rule::R31);
     h.command(
         DAVID,
         Command::End {
@@ -120,7 +120,7 @@ fn r31_agent_pauses_and_resumes_recording() {
             interaction: call.id,
         },
     );
-    rejected(&h, result, 31);
+    rejected(&h, result, Rule::R31);
 
     h.command(
         DAVID,
@@ -153,7 +153,7 @@ fn r31_agent_pauses_and_resumes_recording() {
             interaction: call.id,
         },
     );
-    rejected(&h, result, 31);
+    rejected(&h, result, Rule::R31);
 
     h.command(
         DAVID,
@@ -188,7 +188,7 @@ fn r31_pause_refused_when_the_organisation_does_not_allow_it() {
             interaction: call.id,
         },
     );
-    rejected(&h, result, 31);
+    rejected(&h, result, Rule::R31);
     assert_eq!(h.view(call.id).recording, RecordingState::On);
     assert!(
         !all_commands(&h)

@@ -47,7 +47,7 @@ pub fn harness_with(change: impl FnOnce(&mut Config)) -> Harness {
 pub fn rejected<T: std::fmt::Debug>(
     h: &Harness,
     result: Result<T, Rejection>,
-    rule: u8,
+    rule: Rule,
 ) -> Rejection {
     let rejection = result.expect_err("the input must be rejected");
     assert_eq!(rejection.code, Code::Rule(rule), "{rejection}");

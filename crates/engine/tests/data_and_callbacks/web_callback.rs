@@ -46,9 +46,9 @@ fn r37_web_callbacks_wait_in_order_of_request() {
 fn r37_a_web_callback_needs_a_valid_number_and_a_name() {
     let mut h = Harness::new();
     let result = web_callback(&mut h, Q_SALES, "Kari", "ring me");
-    rejected(&h, result, 30);
+    rejected(&h, result, Rule::R30);
     let result = web_callback(&mut h, Q_SALES, "Kari", "12");
-    rejected(&h, result, 30);
+    rejected(&h, result, Rule::R30);
     let no_name = web_callback(&mut h, Q_SALES, "  ", "+4791234567").expect_err("no name");
     assert_eq!(no_name.code, Code::Invalid);
     let no_queue =

@@ -86,7 +86,7 @@ fn r13_a_voice_call_cannot_be_accepted_from_the_desktop() {
     let rejection = h
         .command(ANNA, Command::Accept { interaction: id })
         .expect_err("answer the phone instead");
-    assert_eq!(rejection.code, Code::Rule(13));
+    assert_eq!(rejection.code, Code::Rule(Rule::R13));
     assert!(h.last.is_empty());
     assert_eq!(h.view(id).phase, "offered");
     assert_eq!(h.view(id).offered_to, Some(ANNA));

@@ -1,6 +1,6 @@
 //! Goal: the organisation's concurrent-call limit (R2).
 //! Method: set `org.calls_max` small, fill it with inbound calls, and check that the next
-//! inbound call is refused with `Reject { cause: TooManyCalls }`, a `Rule(2)` rejection and a
+//! inbound call is refused with `Reject { cause: TooManyCalls }`, a `Rule::R2` rejection and a
 //! `LimitReached` for supervisors, while calls under the limit are answered; an agent's own
 //! phone leg does not count, a freed slot is usable again, and a callback that cannot dial its
 //! customer because of the limit tells the agent.
@@ -25,7 +25,7 @@ fn r2_inbound_call_over_the_limit_is_rejected_with_too_many_calls() {
 
     let over = LegId(900);
     let rejection = call_in(&mut h, over, DN_SALG).expect_err("over the limit");
-    assert_eq!(rejection.code, Code::Rule(2));
+    assert_eq!(rejection.code, Code::Rule(Rule::R2));
     assert_eq!(
         h.commands(),
         vec![TelephonyCommand::Reject {
@@ -95,7 +95,7 @@ fn r2_a_freed_call_makes_room_for_the_next_one() {
     let (first, leg) = h.arrive(DN_SALG);
     assert_eq!(
         call_in(&mut h, LegId(903), DN_SALG).unwrap_err().code,
-        Code::Rule(2)
+        Code::Rule(Rule::R2)
     );
     h.telephony(TelephonyEvent::HungUp { leg });
     assert_eq!(ended_reason(&h, first), EndReason::CustomerHungUp);
@@ -125,7 +125,7 @@ fn r2_an_agents_own_phone_leg_does_not_count() {
     assert_eq!(h.engine.n_customer_calls(), 1);
 
     let rejection = call_in(&mut h, LegId(905), DN_SALG).expect_err("the customer call counts");
-    assert_eq!(rejection.code, Code::Rule(2));
+    assert_eq!(rejection.code, Code::Rule(Rule::R2));
 }
 
 #[test]

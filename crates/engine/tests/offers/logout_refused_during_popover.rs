@@ -1,6 +1,6 @@
 //! Goal: an agent cannot log out while a connect or contact-request popover is shown.
 //! Method: ring an agent with an offer and try to log out before and after the phone reports
-//! ringing; check a `Rule(5)` rejection and that nothing changed; then check log-out works
+//! ringing; check a `Rule::R5` rejection and that nothing changed; then check log-out works
 //! once the offer is gone (RONA, or the customer hung up).
 //! Proves: R5 (with R3 for log-out during a call, R36 during wrap-up).
 
@@ -16,7 +16,7 @@ fn r5_log_out_is_refused_while_the_offer_popover_is_shown() {
     assert!(h.agent(ANNA).popover_shown);
 
     let rejection = h.command(ANNA, Command::LogOut).expect_err("popover shown");
-    assert_eq!(rejection.code, Code::Rule(5));
+    assert_eq!(rejection.code, Code::Rule(Rule::R5));
     assert!(h.last.is_empty(), "a rejection changes nothing");
 
     let leg = h.ringing_leg(ANNA).expect("rings");
@@ -24,7 +24,7 @@ fn r5_log_out_is_refused_while_the_offer_popover_is_shown() {
     let rejection = h
         .command(ANNA, Command::LogOut)
         .expect_err("still shown while ringing");
-    assert_eq!(rejection.code, Code::Rule(5));
+    assert_eq!(rejection.code, Code::Rule(Rule::R5));
     assert_eq!(state(&h, ANNA), AgentStateView::Available);
     assert_eq!(h.view(id).offered_to, Some(ANNA));
 }
@@ -62,14 +62,14 @@ fn r5_after_answering_log_out_waits_for_the_call_and_the_wrap_up() {
     assert!(!h.agent(ANNA).popover_shown, "the popover closes on answer");
     assert_eq!(
         h.command(ANNA, Command::LogOut).unwrap_err().code,
-        Code::Rule(3),
+        Code::Rule(Rule::R3),
         "on a call"
     );
     h.command(ANNA, Command::End { interaction: id })
         .expect("end");
     assert_eq!(
         h.command(ANNA, Command::LogOut).unwrap_err().code,
-        Code::Rule(36),
+        Code::Rule(Rule::R36),
         "wrap-up pending"
     );
     h.command(

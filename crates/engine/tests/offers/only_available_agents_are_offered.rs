@@ -65,7 +65,7 @@ fn r3_a_logged_out_agent_is_not_offered() {
     let rejection = h
         .command(DAVID, Command::SetState(StateRequest::Available))
         .expect_err("a logged-out agent cannot become Available");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     assert_eq!(h.view(id).phase, "queued");
 }
 
@@ -162,7 +162,7 @@ fn r3_an_unknown_idle_reason_is_rejected() {
             }),
         )
         .expect_err("not an idle reason of the organisation");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     assert!(h.last.is_empty(), "a rejection changes nothing");
     assert_eq!(state(&h, DAVID), AgentStateView::Available);
 
@@ -182,6 +182,6 @@ fn r3_an_agent_logs_in_only_to_one_of_their_teams() {
             },
         )
         .expect_err("DAVID is not in Sales");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     assert_eq!(state(&h, DAVID), AgentStateView::LoggedOut);
 }

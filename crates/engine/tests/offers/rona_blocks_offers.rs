@@ -73,6 +73,6 @@ fn r4_rona_is_left_only_for_available_or_a_valid_idle_reason() {
             }),
         )
         .expect_err("not an idle reason");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     assert_eq!(state(&h, ANNA), AgentStateView::Rona);
 }

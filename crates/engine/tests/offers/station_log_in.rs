@@ -28,7 +28,7 @@ fn log_in_at(
 fn r3_station_log_in_at_a_colleagues_extension_is_refused() {
     let mut h = Harness::new();
     let rejection = log_in_at(&mut h, ANNA, SALES, &extension(BJORN)).expect_err("bjorn's phone");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     assert_eq!(
         rejection.message,
         "extension 1002 is not yours; log in at 1001"
@@ -36,7 +36,7 @@ fn r3_station_log_in_at_a_colleagues_extension_is_refused() {
     assert_eq!(state(&h, ANNA), AgentStateView::LoggedOut);
     // An extension nobody has is refused the same way.
     let rejection = log_in_at(&mut h, ANNA, SALES, "1999").expect_err("no such phone");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     log_in_at(&mut h, ANNA, SALES, &extension(ANNA)).expect("her own");
 }
 
@@ -48,7 +48,7 @@ fn r3_station_log_in_at_an_assigned_station_is_allowed_while_free() {
     let mut h = Harness::with_config(config);
     log_in_at(&mut h, ANNA, SALES, "1099").expect("assigned to anna");
     let rejection = log_in_at(&mut h, BJORN, SALES, "1099").expect_err("anna is there");
-    assert_eq!(rejection.code, Code::Rule(3));
+    assert_eq!(rejection.code, Code::Rule(Rule::R3));
     assert_eq!(rejection.message, "extension 1099 is in use by anna");
     assert!(
         !rejection.message.contains("agent1"),

@@ -76,7 +76,7 @@ fn r36_no_new_offer_until_the_wrap_up_is_submitted() {
             },
         )
         .expect_err("an idle reason is not a wrap-up reason");
-    assert_eq!(rejection.code, Code::Rule(36));
+    assert_eq!(rejection.code, Code::Rule(Rule::R36));
     assert!(h.last.is_empty());
     assert_eq!(h.agent(ANNA).wrapups, vec![first]);
     assert_eq!(h.view(second).phase, "queued");
@@ -134,7 +134,7 @@ fn r36_the_queue_limits_the_wrap_up_reasons() {
             },
         )
         .expect_err("not a reason of this queue");
-    assert_eq!(rejection.code, Code::Rule(36));
+    assert_eq!(rejection.code, Code::Rule(Rule::R36));
     h.command(
         ANNA,
         Command::SubmitWrapUp {
@@ -185,7 +185,7 @@ fn r36_only_the_agent_who_wraps_up_may_submit_it() {
             },
         )
         .expect_err("BJORN has nothing to wrap up");
-    assert_eq!(rejection.code, Code::Rule(36));
+    assert_eq!(rejection.code, Code::Rule(Rule::R36));
     h.command(ANNA, Command::End { interaction: id })
         .expect("end");
     assert_eq!(
@@ -198,7 +198,7 @@ fn r36_only_the_agent_who_wraps_up_may_submit_it() {
         )
         .unwrap_err()
         .code,
-        Code::Rule(36)
+        Code::Rule(Rule::R36)
     );
     h.command(
         ANNA,
@@ -218,7 +218,7 @@ fn r36_only_the_agent_who_wraps_up_may_submit_it() {
         )
         .unwrap_err()
         .code,
-        Code::Rule(36),
+        Code::Rule(Rule::R36),
         "submitted once only"
     );
     assert_eq!(final_records(&h, id).len(), 1);

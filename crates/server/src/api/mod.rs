@@ -25,7 +25,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use sentral_engine::{Code, Rejection, RejectionDetail};
+use sentral_engine::{Code, Rejection, RejectionDetail, Rule};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::collections::BTreeMap;
@@ -298,7 +298,7 @@ impl From<Rejection> for ApiError {
             Code::NotFound => StatusCode::NOT_FOUND,
             Code::NotYours => StatusCode::FORBIDDEN,
             // Values that cannot be valid in any state: malformed input.
-            Code::Rule(30 | 34) => StatusCode::UNPROCESSABLE_ENTITY,
+            Code::Rule(Rule::R30 | Rule::R34) => StatusCode::UNPROCESSABLE_ENTITY,
             Code::Rule(_) | Code::Invalid => StatusCode::CONFLICT,
         };
         let current = rejection.detail.as_deref().map(|detail| match detail {

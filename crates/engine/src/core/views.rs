@@ -1,17 +1,18 @@
 //! Read-only views: popovers, directories for consult and transfer, snapshots for the API and
-//! supervisors, and the engine's own invariant check.
+//! supervisors.
 
-use crate::calls::hold_state;
 use crate::config::Channel;
-use crate::engine::{AgentState, Engine, Interaction, LegRole, Phase, SlotRole};
-use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, LegId, QueueId};
+use crate::core::agents::{AgentState, SlotRole};
+use crate::core::contact::{Interaction, Phase};
+use crate::core::engine::Engine;
+use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, QueueId};
 use crate::io::{
     AgentStateView, CallbackView, ConsultOfferView, InteractionKind, OfferView, PopoverVariable,
     RecordingState,
 };
 use crate::reject::Rejection;
-use crate::timers::Timer;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use crate::voice::control::hold_state;
+use std::collections::{BTreeMap, HashSet};
 
 /// Built-in variables that fill an offer popover up to the minimum of three (R9).
 const BUILTIN_VARIABLES: [(&str, &str); 3] = [
@@ -87,7 +88,7 @@ pub struct InteractionView {
     /// When a customer was connected (Unix ms).
     pub connected_at_unix_ms: Option<i64>,
     /// Its place in its queue, kept when an offer is not answered (R12).
-    pub place: Option<crate::routing::Place>,
+    pub place: Option<crate::core::routing::Place>,
 }
 
 /// A consult's state (R18, R19).
@@ -270,15 +271,12 @@ impl Engine {
     pub fn interaction_view(&self, interaction_id: InteractionId) -> Option<InteractionView> {
         let interaction = self.interactions.get(&interaction_id)?;
         let (customer_held, consulted_held) = hold_state(interaction);
-        let (phase, offered_to) = match interaction.phase {
-            Phase::Queued => ("queued", None),
-            Phase::Offered { agent, .. } => ("offered", Some(agent)),
-            Phase::Dialing { .. } => ("dialing", None),
-            Phase::RetryWait { .. } => ("retry_wait", None),
-            Phase::Connected => ("connected", None),
-            Phase::Transferring { agent, .. } => ("transferring", agent),
-            Phase::Ended => ("ended", None),
+        let offered_to = match interaction.phase {
+            Phase::Offered { agent, .. } => Some(agent),
+            Phase::Transferring { agent, .. } => agent,
+            _ => None,
         };
+        let phase = interaction.phase.name();
         Some(InteractionView {
             id: interaction_id,
             channel: interaction.channel,
@@ -290,14 +288,14 @@ impl Engine {
             dnis: interaction.dnis.clone(),
             owner: interaction.owner.map(|(agent, _)| agent),
             offered_to,
-            consulted: interaction.consult.and_then(|c| c.agent),
-            consult: interaction.consult.map(|c| ConsultView {
+            consulted: interaction.consult().and_then(|c| c.agent),
+            consult: interaction.consult().map(|c| ConsultView {
                 accepted: c.accepted,
                 consulted_held: consulted_held.unwrap_or(false),
                 conference: c.conference,
             }),
             customer_held,
-            recording: interaction.recording,
+            recording: interaction.voice.recording,
             variables: self.visible_variables(interaction),
             variables_version: interaction.variables_version,
             connected_at_unix_ms: interaction.connected_at_unix_ms,
@@ -666,248 +664,6 @@ impl Engine {
             .filter(|(name, _)| visible.contains(name.as_str()))
             .map(|(n, v)| (n.clone(), v.clone()))
             .collect()
-    }
-
-    // ---- invariants -----------------------------------------------------------------------
-
-    /// Checks the engine's invariants; the simulation calls this after every step. Returns a
-    /// description of the first violation.
-    pub fn check_invariants(&self) -> Result<(), String> {
-        let mut slots: HashMap<InteractionId, Vec<(AgentId, SlotRole)>> = HashMap::new();
-        for (&agent_id, agent) in &self.agents {
-            if let Some(slot) = agent.voice {
-                slots
-                    .entry(slot.interaction)
-                    .or_default()
-                    .push((agent_id, slot.role));
-                let interaction = self.interactions.get(&slot.interaction).ok_or(format!(
-                    "{agent_id} holds a slot on unknown {}",
-                    slot.interaction
-                ))?;
-                if interaction.phase == Phase::Ended {
-                    return Err(format!("{agent_id} is still on ended {}", slot.interaction));
-                }
-            }
-            for wrapup in &agent.wrapups {
-                if !self.interactions.contains_key(wrapup) {
-                    return Err(format!("{agent_id} must wrap up unknown {wrapup}"));
-                }
-            }
-            if self.router.is_available(agent_id) != self.is_offerable(agent) {
-                return Err(format!(
-                    "{agent_id}: router availability differs from offerability"
-                ));
-            }
-            if agent.session.is_none()
-                && (agent.state != AgentState::LoggedOut || agent.voice.is_some())
-            {
-                return Err(format!(
-                    "{agent_id} is logged out but {:?} / {:?}",
-                    agent.state, agent.voice
-                ));
-            }
-        }
-        let mut n_counted = 0;
-        for (&leg, leg_state) in &self.legs {
-            if !self
-                .interactions
-                .get(&leg_state.interaction)
-                .is_some_and(|i| i.phase != Phase::Ended)
-            {
-                return Err(format!("{leg} belongs to no live interaction"));
-            }
-            n_counted += u32::from(leg_state.counts);
-            if let LegRole::Agent(agent) = leg_state.role
-                && self.agents[&agent]
-                    .voice
-                    .is_none_or(|s| s.interaction != leg_state.interaction)
-            {
-                return Err(format!(
-                    "{leg} rings or talks to {agent}, who is not on that call"
-                ));
-            }
-        }
-        if n_counted != self.n_customer_calls {
-            return Err(format!(
-                "{} customer calls counted, {n_counted} legs count",
-                self.n_customer_calls
-            ));
-        }
-        let mut n_queued = 0;
-        for (&id, interaction) in &self.interactions {
-            let expected = self.expected_slots(interaction);
-            let mut actual = slots.remove(&id).unwrap_or_default();
-            actual.sort_by_key(|s| s.0);
-            if expected != actual {
-                return Err(format!(
-                    "{id} in {:?}: agents {actual:?}, expected {expected:?}",
-                    interaction.phase
-                ));
-            }
-            for leg in self.legs_of(interaction) {
-                if self.legs.get(&leg).is_none_or(|l| l.interaction != id) {
-                    return Err(format!("{id} refers to {leg}, which is not its live leg"));
-                }
-            }
-            let queued = match (interaction.phase, interaction.queue, interaction.place) {
-                (Phase::Queued, Some(queue), Some(place)) => {
-                    self.router.is_waiting(queue, place, id)
-                }
-                _ => false,
-            };
-            if (interaction.phase == Phase::Queued) != queued {
-                return Err(format!(
-                    "{id} is {:?} but queued in the router: {queued}",
-                    interaction.phase
-                ));
-            }
-            if queued
-                && interaction
-                    .queue
-                    .and_then(|q| self.config.queue(q))
-                    .map(|q| q.channel)
-                    != Some(interaction.channel)
-            {
-                return Err(format!(
-                    "{id} waits in {:?}, which no {:?} agent serves",
-                    interaction.queue, interaction.channel
-                ));
-            }
-            n_queued += usize::from(queued);
-            self.check_retry_wait(id, interaction)?;
-            if let (true, Some(true)) = hold_state(interaction) {
-                return Err(format!(
-                    "R15: customer and consulted party of {id} are both on hold"
-                ));
-            }
-            if interaction.phase == Phase::Ended && interaction.pending_wrapups == 0 {
-                return Err(format!(
-                    "{id} ended without pending wrap-up but is still kept"
-                ));
-            }
-            let n_wrapups = self
-                .agents
-                .values()
-                .filter(|a| a.wrapups.contains(&id))
-                .count();
-            if n_wrapups != interaction.pending_wrapups as usize {
-                return Err(format!(
-                    "{id}: {n_wrapups} agents wrap up, {} pending",
-                    interaction.pending_wrapups
-                ));
-            }
-        }
-        if !slots.is_empty() {
-            return Err(format!("agents on unknown interactions: {slots:?}"));
-        }
-        if n_queued != self.router.n_waiting_total() {
-            return Err(format!(
-                "router has {} waiting, interactions {n_queued}",
-                self.router.n_waiting_total()
-            ));
-        }
-        if let Some((queue, interaction, agent)) = self.router.find_unrouted() {
-            return Err(format!(
-                "{interaction} waits in {queue} while {agent} is available for it"
-            ));
-        }
-        for (timer, kind) in self.timers.armed() {
-            if let Timer::CallbackRetry { interaction } = kind
-                && !self
-                    .interactions
-                    .get(&interaction)
-                    .is_some_and(|i| i.phase == Phase::RetryWait { timer })
-            {
-                return Err(format!(
-                    "R40: retry {timer} is armed for {interaction}, which does not wait for it"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// A callback waiting to retry (R40) has its retry timer armed, its place kept, a queue
-    /// to go back to, and nobody and nothing on it.
-    fn check_retry_wait(&self, id: InteractionId, interaction: &Interaction) -> Result<(), String> {
-        let Phase::RetryWait { timer } = interaction.phase else {
-            return Ok(());
-        };
-        if self.timers.get(timer) != Some(Timer::CallbackRetry { interaction: id }) {
-            return Err(format!(
-                "R40: {id} waits to retry but {timer} is not its retry"
-            ));
-        }
-        let is_callback = matches!(
-            interaction.kind,
-            InteractionKind::WebCallback | InteractionKind::CourtesyCallback
-        );
-        let alone = interaction.owner.is_none()
-            && interaction.customer_leg.is_none()
-            && interaction.external_leg.is_none()
-            && interaction.consult.is_none();
-        let attempts_left = interaction.queue.is_some_and(|queue| {
-            interaction.callback_attempts < self.config.callback_attempts_max(queue)
-        });
-        if !is_callback
-            || !alone
-            || interaction.place.is_none()
-            || interaction.callback_attempts == 0
-        {
-            return Err(format!(
-                "R40: {id} waits to retry as {:?} after {} attempts, owner {:?}, place {:?}",
-                interaction.kind,
-                interaction.callback_attempts,
-                interaction.owner,
-                interaction.place
-            ));
-        }
-        if !attempts_left {
-            return Err(format!(
-                "R40: {id} waits to retry after {} attempts, the most its queue allows",
-                interaction.callback_attempts
-            ));
-        }
-        Ok(())
-    }
-
-    fn expected_slots(&self, interaction: &Interaction) -> Vec<(AgentId, SlotRole)> {
-        let mut expected = Vec::new();
-        match interaction.phase {
-            Phase::Offered { agent, .. } => expected.push((agent, SlotRole::Offered)),
-            Phase::Transferring {
-                agent: Some(agent), ..
-            } => expected.push((agent, SlotRole::TransferTarget)),
-            _ => {}
-        }
-        if let Some((agent, _)) = interaction.owner {
-            expected.push((agent, SlotRole::Owner));
-        }
-        if let Some(consult) = interaction.consult
-            && let Some(agent) = consult.agent
-        {
-            expected.push((
-                agent,
-                SlotRole::Consulted {
-                    accepted: consult.accepted,
-                },
-            ));
-        }
-        expected.sort_by_key(|s| s.0);
-        expected
-    }
-
-    fn legs_of(&self, interaction: &Interaction) -> Vec<LegId> {
-        let mut legs: Vec<LegId> = [interaction.customer_leg, interaction.external_leg]
-            .into_iter()
-            .flatten()
-            .chain(interaction.owner.map(|(_, leg)| leg))
-            .chain(interaction.consult.map(|c| c.leg))
-            .collect();
-        match interaction.phase {
-            Phase::Offered { leg, .. } | Phase::Transferring { leg, .. } => legs.push(leg),
-            _ => {}
-        }
-        legs
     }
 }
 

@@ -26,6 +26,20 @@ pub(crate) enum Timer {
     },
 }
 
+impl Timer {
+    /// The interaction the timer belongs to, where it names one (a `NoAnswer` names its leg).
+    pub(crate) fn interaction(self) -> Option<InteractionId> {
+        match self {
+            Timer::NoAnswer { .. } => None,
+            Timer::PrivacyShield { interaction }
+            | Timer::QueueWaitMax { interaction }
+            | Timer::CourtesyCallback { interaction }
+            | Timer::CallbackRetry { interaction }
+            | Timer::AutoWrapUp { interaction, .. } => Some(interaction),
+        }
+    }
+}
+
 /// Armed timers, by id and by deadline.
 #[derive(Debug, Default)]
 pub(crate) struct TimerTable {
