@@ -452,13 +452,29 @@ async fn start_org(
             tracing::warn!(org = org.slug, interaction = callback.interaction, %rejection, "pending callback not restored");
         }
     }
-    let (handle, _task) = OrgHandle::spawn(OrgParts {
+    let (handle, task) = OrgHandle::spawn(OrgParts {
         slug: org.slug.clone(),
         engine,
         telephony: telephony.clone(),
         hub: hub.clone(),
         history: history.clone(),
         directory: directory(&store.users(&org.slug).await?),
+    });
+    // A panic in the engine's core (a contact's own panic is caught by the engine) ends the
+    // organisation's task rather than letting a half-changed engine go on: say so loudly, and
+    // `/readyz` answers 503 naming the organisation until the server is restarted.
+    let slug = org.slug.clone();
+    tokio::spawn(async move {
+        if let Err(error) = task.await
+            && error.is_panic()
+        {
+            tracing::error!(
+                org = slug,
+                "the organisation's engine panicked outside any one contact and stopped; \
+                 restart the server (its history is in the store)"
+            );
+            metrics::counter!("sentral_engine_stopped_total").increment(1);
+        }
     });
     Ok(handle)
 }

@@ -3,8 +3,9 @@
 //! Inputs arrive as jobs on a channel; after each one the task drains every engine output and
 //! dispatches it: telephony commands to the adapter, desktop events to the users' streams,
 //! records to the history writer. One sleep on the engine's earliest timer feeds
-//! `TimerFired`. A panic while handling one input is caught and logged, so one bad call never
-//! takes the server down.
+//! `TimerFired`. The engine catches a panic in one contact and ends that contact only; a panic
+//! in its core stops this organisation's task (`app.rs` logs it and `/readyz` reports it), never
+//! the server.
 
 use crate::dto::EventDto;
 use crate::hub::EventHub;
@@ -88,6 +89,12 @@ pub struct OrgParts {
 }
 
 impl OrgHandle {
+    /// Whether the engine task still runs (it stops at shutdown or after a panic in the
+    /// engine's core).
+    pub fn is_running(&self) -> bool {
+        !self.jobs.is_closed()
+    }
+
     /// Starts the engine task of an organisation.
     pub fn spawn(parts: OrgParts) -> (OrgHandle, tokio::task::JoinHandle<()>) {
         let (jobs, mut rx) = mpsc::unbounded_channel::<Job>();

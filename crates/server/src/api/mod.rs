@@ -150,6 +150,21 @@ async fn json_errors(request: Request, next: Next) -> Response {
 
 /// Ready when the store answers.
 async fn ready(State(state): State<AppState>) -> Response {
+    let mut stopped: Vec<&str> = state
+        .orgs
+        .iter()
+        .filter(|(_, org)| !org.handle.is_running())
+        .map(|(slug, _)| slug.as_str())
+        .collect();
+    if !stopped.is_empty() {
+        stopped.sort_unstable();
+        let message = format!(
+            "the engine of {} stopped after an internal error; restart the server",
+            stopped.join(", ")
+        );
+        tracing::warn!("not ready: {message}");
+        return (StatusCode::SERVICE_UNAVAILABLE, message).into_response();
+    }
     match state.store.organisations().await {
         Ok(_) => "ready".into_response(),
         Err(error) => {

@@ -43,6 +43,28 @@ async fn operations_health_and_readiness_answer_without_a_session() {
 }
 
 #[tokio::test]
+async fn operations_readyz_names_an_organisation_whose_engine_stopped() {
+    // Issue 18: a panic in an engine's core stops that organisation's task rather than letting
+    // a half-changed engine go on; the server stays up and /readyz says which one stopped.
+    let app = spawn_demo().await;
+    app.demo().stop().await;
+    let mut ready = app.anonymous().get("/readyz").await;
+    for _ in 0..50 {
+        if ready.status == 503 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        ready = app.anonymous().get("/readyz").await;
+    }
+    assert_eq!(ready.status, 503, "{ready:?}");
+    assert!(
+        ready.text.contains("the engine of demo stopped"),
+        "{ready:?}"
+    );
+    assert_eq!(app.anonymous().get("/healthz").await.status, 200);
+}
+
+#[tokio::test]
 async fn operations_metrics_show_agents_by_state_and_api_latency() {
     let app = spawn_demo().await;
     // An agent state change and a few API requests feed the metrics. (The recorder is shared
