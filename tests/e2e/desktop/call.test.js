@@ -43,7 +43,7 @@ test("R4 R12 an offer not answered goes to RONA; the RONA popover offers exactly
 test("R6 R7 R9 R13 the contact-request popover shows 3 to 6 variables (never secure), a RONA countdown and Ringing", async () => {
   const offer = page.locator(".popover.offer");
   await offer.waitFor();
-  const labels = await offer.locator("dt").allTextContents();
+  const labels = await offer.locator(".variables dt").allTextContents();
   assert.ok(labels.length >= 3 && labels.length <= 6, `3 to 6 variables, got ${labels}`);
   assert.deepEqual(labels, ["Case number", "Customer", "Language"]);
   assert.ok(!labels.includes("National id"), "a secure variable is never in a popover");
@@ -51,6 +51,16 @@ test("R6 R7 R9 R13 the contact-request popover shows 3 to 6 variables (never sec
   const countdown = Number((await offer.locator(".countdown").textContent()).replace(" s", ""));
   assert.ok(countdown >= 1 && countdown <= 6, `countdown from rona_timeout_ms: ${countdown}`);
   await screenshot(page, "05-offer-popover");
+});
+
+test("R7 R9 R11 the offer popover says who is calling, through which queue and on which number, above the configured variables", async () => {
+  // Issue 17 defect 6: the popover showed only the variables, never the caller.
+  const offer = page.locator(".popover.offer");
+  const info = offer.locator("dl.call-info");
+  await info.waitFor();
+  const rows = await info.locator("dt").evaluateAll((dts) => dts.map((dt) => `${dt.textContent}: ${dt.nextElementSibling.textContent}`));
+  assert.deepEqual(rows, ["Caller: +4791000001", "Queue: Sales", "Dialled number: +4721000001"]);
+  assert.deepEqual(await offer.locator(".variables dt").allTextContents(), ["Case number", "Customer", "Language"], "the variables follow (R9)");
 });
 
 test("R5 R12 log-out is refused with one translated sentence while an offer popover is shown, which goes when the offer turns into RONA", async () => {

@@ -110,11 +110,6 @@ function offerPopover(state, offer, position, total, intents) {
   }
   const variables = offer.consult ? offer.variables.slice(0, 9) : offer.variables.slice(0, 6);
   for (const v of variables) rows.push([v.label, v.value || "—"]);
-  if (offer.generic) {
-    const task = state.tasks[id];
-    if (task?.customer_number) rows.push([t("rowCaller"), task.customer_number]);
-    if (task?.dnis) rows.push([t("rowDialled"), task.dnis]);
-  }
   const status = [];
   const digital = acceptable(offer);
   if (offer.dialing) {
@@ -134,8 +129,28 @@ function offerPopover(state, offer, position, total, intents) {
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
     h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel), callback ? t("kind", offer.kind) ?? callback.label : title),
+    callback || offer.consult ? null : callInfo(state, offer),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     timers, status);
+}
+
+/**
+ * R7 R11: who is calling, through which queue and on which number, in the offer's header beside
+ * the configured variables (R9); from the task the server lists for the offered agent.
+ * @param {DeskState} state
+ * @param {Offer} offer
+ */
+function callInfo(state, offer) {
+  const task = state.tasks[offer.task];
+  if (!task) return null;
+  const queue = task.queue === null ? undefined : state.queueNames[task.queue];
+  /** @type {[string, string][]} */
+  const rows = [];
+  if (task.customer_number) rows.push([t("rowCaller"), task.customer_number]);
+  if (queue) rows.push([t("rowQueue"), queue]);
+  if (task.dnis) rows.push([t("rowDialled"), task.dnis]);
+  if (!rows.length) return null;
+  return h("dl", { class: "call-info" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
 /**
