@@ -36,6 +36,8 @@
  * @property {number} [deadline] When RONA comes, by the desktop's clock (R7).
  * @property {boolean} [ringing]
  * @property {number} [receivedAt] When the desktop heard of it, by its clock.
+ * @property {number} [connectUntil] R6: the connect popover stays until then (its clock), even
+ *   when the contact request came at once, so that it can be read.
  * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
  */
 
@@ -58,6 +60,8 @@
 export const CHANNEL_ORDER = { email: 0, social: 1, chat: 2, voice: 3 };
 /// R8: the stack shows five requests at a time ("1-5 of <total>").
 export const STACK_PAGE_SIZE = 5;
+/// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
+export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
 export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "labels", "offerVars", "names", "lastSeq"]);
 
@@ -135,7 +139,8 @@ export function reduce(state, event, now) {
       if (event.agent !== myId) return s;
       return patchAgent(s, (agent) => ({ ...agent, state: event.state, idle_reason: event.reason }));
     case "reserved":
-      return { ...s, offers: { ...s.offers, [event.task]: { task: event.task, stage: "reserved", channel: event.channel, variables: [], receivedAt: at } } };
+      return { ...s, offers: { ...s.offers, [event.task]: { task: event.task, stage: "reserved", channel: event.channel, variables: [], receivedAt: at,
+        connectUntil: at + CONNECT_SHOWN_MS } } };
     case "offer": {
       const previous = s.offers[event.task];
       const { type: _type, ...content } = event;
@@ -147,6 +152,7 @@ export function reduce(state, event, now) {
         deadline: previous?.deadline ?? at + event.rona_timeout_ms,
         ringing: previous?.ringing ?? false,
         receivedAt: previous?.receivedAt ?? at,
+        connectUntil: previous?.connectUntil,
       };
       const labels = { ...s.labels };
       for (const v of event.variables) labels[v.name] = v.label;

@@ -20,8 +20,28 @@ after(async () => {
   await server?.stop();
 });
 
-test("R4 R12 an offer not answered goes to RONA; the RONA popover offers exactly Available or Idle", async () => {
+test("R6 the connect popover stays on screen for at least a second before the contact request replaces it", async () => {
+  // Issue 17 defect 5: the engine sends the contact request right after the connect popover's
+  // event, so Connecting… was on screen for a few milliseconds. The page measures how long.
+  await page.evaluate(() => {
+    window.connectShownMs = new Promise((resolve) => {
+      let connectAt = 0;
+      const observer = new MutationObserver(() => {
+        if (!connectAt && document.querySelector("#popovers .popover.connect")) connectAt = performance.now();
+        if (document.querySelector("#popovers .popover.offer")) {
+          observer.disconnect();
+          resolve(connectAt ? performance.now() - connectAt : -1);
+        }
+      });
+      observer.observe(document.getElementById("popovers"), { childList: true, subtree: true });
+    });
+  });
   await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000001" });
+  const shown = await page.evaluate(() => window.connectShownMs);
+  assert.ok(shown >= 950, `Connecting… was shown for ${shown} ms`);
+});
+
+test("R4 R12 an offer not answered goes to RONA; the RONA popover offers exactly Available or Idle", async () => {
   const offer = page.locator(".popover.offer");
   await offer.waitFor();
   const rona = page.locator("#rona-popover");

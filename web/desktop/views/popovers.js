@@ -19,6 +19,7 @@ import { offerTitle } from "./messages.js";
  * @param {Intents} intents
  */
 export function renderPopovers(state, intents) {
+  latest = { state, intents };
   const me = /** @type {MeDto} */ (state.me);
   const container = $("popovers");
   const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key;
@@ -35,7 +36,17 @@ export function renderPopovers(state, intents) {
   container.replaceChildren(...items);
   if (focused) container.querySelector(`[data-key="${focused}"]`)?.focus();
   tick();
+  // R6: a connect popover shown a little longer than its contact request waited is replaced then.
+  const now = Date.now();
+  const ends = shown.map((offer) => offer.connectUntil ?? 0).filter((until) => until > now);
+  clearTimeout(connectTimer);
+  if (ends.length) connectTimer = setTimeout(() => renderPopovers(latest.state, latest.intents), Math.min(...ends) - now + 10);
 }
+
+/** The last state drawn, to draw again when a connect popover's time is up. @type {{ state: DeskState, intents: Intents }} */
+let latest;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let connectTimer;
 
 /**
  * R8: "1-5 of <total>" with paging when there are more than five requests, and "Accept <n>
@@ -93,7 +104,8 @@ function ronaPopover(me, intents) {
 function offerPopover(state, offer, position, total, intents) {
   const id = offer.task;
   const place = { "data-task": id, "data-channel": offer.channel ?? "voice", "data-position": `${position}/${total}` };
-  if (offer.stage === "reserved") {
+  // R6: Connecting… first, for at least a second, even when the contact request came at once.
+  if (offer.stage === "reserved" || (offer.connectUntil && Date.now() < offer.connectUntil)) {
     return h("section", { class: "popover connect", role: "dialog", "aria-label": t("connecting"), ...place },
       h("h2", {}, icon(offer.channel), t("connecting")),
       h("p", {}, t("connectingText", offer.channel)));

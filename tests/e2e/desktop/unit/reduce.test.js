@@ -80,10 +80,12 @@ test("r6_r7_r9_r13 a call is first a connect popover, then the offer with its va
     const popover = s.offers[offer.task];
     if (event.type === "reserved") {
       assert.equal(popover.stage, "reserved", "R6: Connecting… first");
+      assert.equal(popover.connectUntil, event.at_unix_ms + 1000, "R6: shown for at least a second");
       seen.push("reserved");
     }
     if (event.type === "offer") {
       assert.equal(popover.stage, "offer");
+      assert.equal(popover.connectUntil, s.offers[offer.task].receivedAt + 1000, "R6: the contact request waits for the connect popover's second");
       assert.equal(popover.deadline, event.at_unix_ms + event.rona_timeout_ms, "R7: the countdown runs from arrival to RONA");
       assert.ok(popover.variables.length >= 3 && popover.variables.length <= 6, "R9: 3 to 6 variables");
       assert.equal(popover.ringing, false);
