@@ -365,6 +365,29 @@ export function activeTask(state) {
 }
 
 /**
+ * The one state the agent is in, as the top bar shows it (R3, R13): on a call `talking` or
+ * `on_hold` (the customer held and no consult leg live); else `ringing` while a call is offered,
+ * `wrap_up` until the wrap-up is submitted, and otherwise the chosen state (`available`, `idle`,
+ * `rona`, `logged_out`).
+ * @param {DeskState} state
+ * @returns {"talking" | "on_hold" | "ringing" | "wrap_up" | import("./wire.js").AgentStateName}
+ */
+export function primaryState(state) {
+  const agent = state.me?.agent;
+  if (!agent) return "logged_out";
+  const task = activeTask(state);
+  if (task) {
+    if (task.owner !== agent.id) return task.consult?.consulted_held ? "on_hold" : "talking";
+    const consultLive = !!task.consult?.accepted && !task.consult.consulted_held;
+    return task.customer_held && !consultLive ? "on_hold" : "talking";
+  }
+  if (agent.state === "rona") return "rona";
+  if (Object.values(state.offers).some((offer) => offer.channel === "voice")) return "ringing";
+  if (agent.wrapups.length) return "wrap_up";
+  return agent.state;
+}
+
+/**
  * R8: every request, from top to bottom e-mail, social messages, chats, calls; within a channel
  * the earliest request on top.
  * @param {DeskState} state

@@ -83,6 +83,16 @@ test("R7 R9 R11 the offer popover says who is calling, through which queue and o
   assert.deepEqual(await offer.locator(".variables dt").allTextContents(), ["Case number", "Customer", "Language"], "the variables follow (R9)");
 });
 
+test("R3 R13 one primary state with the time in it: Ringing while the phone rings, and the main area does not say it waits for a call", async () => {
+  // Issue 17 defect 7: the top bar said "Available" and the main area "Waiting for a call" while
+  // the phone rang; later "Available · wrap-up" or "Idle · on a call". The later states are
+  // checked in the tests of answering, hold and wrap-up below.
+  await page.locator(".popover.offer").waitFor();
+  await page.locator("#state-label", { hasText: /^Ringing$/ }).waitFor();
+  assert.match(await page.locator("#state-time").textContent(), /^0:0\d$/);
+  assert.equal(await page.locator("#no-task-text").textContent(), "A call is offered to you: answer it on your phone.");
+});
+
 test("R5 R12 log-out is refused with one translated sentence while an offer popover is shown, which goes when the offer turns into RONA", async () => {
   await page.getByRole("button", { name: "Log out of station" }).click();
   const toast = page.locator("#toast");
@@ -120,6 +130,9 @@ test("R13 answering on the phone opens the control pane with a running call time
   assert.notEqual(await pane.locator(".timer").textContent(), first, "the timer runs");
   assert.match(await pane.textContent(), /\+4791000001/);
   assert.match(await pane.textContent(), /queue Sales/);
+  // R3 R13: the one primary state, with its own time from the answer.
+  assert.equal(await page.locator("#state-label").textContent(), "Talking");
+  assert.match(await page.locator("#state-time").textContent(), /^0:0\d$/);
   await screenshot(page, "06-active-call");
 });
 
@@ -128,10 +141,12 @@ test("R14 hold shows \"Call on hold\" and disables End; Resume takes it off hold
   await pane.getByRole("button", { name: "Hold" }).click();
   await pane.locator(".status", { hasText: "Call on hold" }).waitFor();
   assert.equal(await pane.getByRole("button", { name: "End" }).isDisabled(), true);
+  assert.equal(await page.locator("#state-label").textContent(), "On hold", "the primary state (R3)");
   await screenshot(page, "07-call-on-hold");
   await page.keyboard.press("Alt+h");
   await pane.locator(".status", { hasText: "Connected" }).waitFor();
   assert.equal(await pane.getByRole("button", { name: "End" }).isDisabled(), false);
+  assert.equal(await page.locator("#state-label").textContent(), "Talking", "the primary state (R3)");
 });
 
 test("R34 CAD: edit, Save, Reset, the 256-character limit and copy", async () => {
@@ -263,6 +278,7 @@ test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up c
   await dialog.waitFor();
   await dialog.getByLabel("Search reasons").fill("follow");
   assert.deepEqual(await dialog.locator(".choice").allTextContents(), ["Follow-up needed"]);
+  assert.equal(await page.locator("#state-label").textContent(), "Wrap-up", "the primary state, not \"Available · wrap-up\" (R3)");
   await screenshot(page, "13-wrap-up");
   await page.keyboard.press("Escape");
   assert.equal(await dialog.isVisible(), true, "the wrap-up cannot be dismissed");

@@ -4,7 +4,7 @@
 
 import { $, h, tick } from "../dom.js";
 import { t } from "../i18n.js";
-import { activeTask } from "../reduce.js";
+import { activeTask, primaryState } from "../reduce.js";
 import { icon } from "./popovers.js";
 import { openTargetDialog } from "./target.js";
 
@@ -26,7 +26,10 @@ export function renderPanes(state, agent, intents) {
   const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key;
   $("no-task").hidden = !!task;
   if (!task) {
-    $("no-task-text").textContent = agent.wrapups.length ? t("noTaskWrapup") : agent.state === "available" ? t("noTaskWaiting") : t("noTaskIdle");
+    // The main area agrees with the top bar's state (R3, R13): never "Waiting for a call" while one rings.
+    const primary = primaryState(state);
+    $("no-task-text").textContent = primary === "ringing" ? t("noTaskRinging") : primary === "rona" ? t("noTaskRona")
+      : primary === "wrap_up" ? t("noTaskWrapup") : primary === "available" ? t("noTaskWaiting") : t("noTaskIdle");
     panes.replaceChildren();
     return;
   }

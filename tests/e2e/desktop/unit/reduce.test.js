@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import {
-  STACK_PAGE_SIZE, activeTask, initialState, reduce, stackedOffers, withMe, withStackPage, withTasks,
+  STACK_PAGE_SIZE, activeTask, initialState, primaryState, reduce, stackedOffers, withMe, withStackPage, withTasks,
 } from "../../../../web/desktop/reduce.js";
 import { TRACES, deepFreeze, events, replay, start, trace } from "./traces.js";
 
@@ -287,4 +287,18 @@ test("r6_r7 a reconnect too late for the replay gets a reload event; the truth r
   assert.ok(offered, "the server offers a call");
   assert.equal(state.offers[offered.id]?.generic, true, "R7: the offer is shown from the task list");
   assert.equal(state.me.agent.state, recorded.after.me.agent.state);
+});
+
+test("r3_r13 one primary state: Ringing while offered, Talking once answered, On hold, Wrap-up until submitted, never a combination", () => {
+  const seen = (name) => {
+    const states = [];
+    replay(trace(name), { truth: true, each: (state) => { if (states.at(-1) !== primaryState(state)) states.push(primaryState(state)); } });
+    return states;
+  };
+  const offer = seen("offer.anna");
+  assert.ok(offer.indexOf("ringing") >= 0 && offer.indexOf("ringing") < offer.indexOf("talking"), `offer: ${offer}`);
+  assert.ok(seen("hold.anna").includes("on_hold"), "hold");
+  const wrap = seen("wrap-up.anna");
+  assert.ok(wrap.includes("wrap_up") && wrap.at(-1) !== "wrap_up", `wrap-up: ${wrap}`);
+  assert.equal(primaryState(initialState()), "logged_out");
 });
