@@ -52,7 +52,8 @@ import { initWrapup, renderWrapup } from "./views/wrapup.js";
  * @property {(taskId: number) => Promise<Answer>} secureVariables R33.
  * @property {(tab: string, mode: string, search: string) => Promise<Answer>} directory R16, R17, R20, R27.
  * @property {(taskId: number, mode: "consult" | "transfer", target: object, label: string) => Promise<string | null>} target
- * @property {(taskId: number, reason: string, done: () => void) => Promise<string | null>} submitWrapup R36; `done` runs once it is accepted.
+ * @property {(taskId: number, reason: string, next: { state: string, idle_reason?: string } | null, done: () => void) => Promise<string | null>} submitWrapup
+ *   R36; `next` is the state to be in after it (R3), set first so no call comes in between; `done` runs once it is accepted.
  */
 
 // ---- The state, saved across a reload ---------------------------------------------------------
@@ -291,7 +292,13 @@ const intents = {
     session.scheduleRefresh(0);
     return null;
   },
-  async submitWrapup(taskId, reason, done) {
+  async submitWrapup(taskId, reason, next, done) {
+    if (next) {
+      // The state chosen for after the wrap-up, set while the wrap-up still keeps calls away.
+      const changed = await ask("PUT", "/api/v1/agents/me/state", next);
+      if (!changed.ok) return changed.error;
+      setDeskState(withAgent(state, changed.data), false);
+    }
     const reply = await ask("POST", `/api/v1/tasks/${taskId}/wrapup`, { reason });
     if (!reply.ok) return reply.error;
     done();

@@ -48,6 +48,7 @@
  * @property {Record<string, TaskDto>} tasks Task id → task (GET /api/v1/tasks).
  * @property {Record<string, Offer>} offers Task id → popover.
  * @property {Record<string, ReasonDto[]>} wrapReasons Task id → wrap-up reasons; `last` → the latest.
+ * @property {Record<string, number>} wrapSince Task id → when its wrap-up began (the desktop's clock).
  * @property {Record<string, string>} labels Variable name → label (from popovers).
  * @property {Record<string, string[]>} offerVars Task id → its popover's variable names, in order.
  * @property {Record<string, string>} names Agent id → name; `task:<id>` → the consulted party's label.
@@ -63,7 +64,7 @@ export const STACK_PAGE_SIZE = 5;
 /// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
 export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
-export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "labels", "offerVars", "names", "lastSeq"]);
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq"]);
 
 /**
  * The state before the server has said anything, with what was saved before a reload.
@@ -76,6 +77,7 @@ export function initialState(saved = {}) {
     tasks: {},
     offers: saved.offers ?? {},
     wrapReasons: saved.wrapReasons ?? {},
+    wrapSince: saved.wrapSince ?? {},
     labels: saved.labels ?? {},
     offerVars: saved.offerVars ?? {},
     names: saved.names ?? {},
@@ -219,7 +221,8 @@ export function reduce(state, event, now) {
       return offer ? { ...s, offers: { ...s.offers, [event.task]: { ...offer, dialing: { cancellable: event.cancellable } } } } : s;
     }
     case "wrap_up_required":
-      s = { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons } };
+      s = { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons },
+        wrapSince: { ...s.wrapSince, [event.task]: s.wrapSince[event.task] ?? at } };
       return patchAgent(s, (agent) => agent.wrapups.includes(event.task) ? agent : { ...agent, wrapups: [...agent.wrapups, event.task] });
     case "wrap_up_done":
       return wrapUpSubmitted(s, event.task);
@@ -301,7 +304,7 @@ export function withTask(state, task) {
  * @returns {DeskState}
  */
 export function wrapUpSubmitted(state, taskId) {
-  return patchAgent(state, (agent) => agent.wrapups.includes(taskId) ? { ...agent, wrapups: agent.wrapups.filter((id) => id !== taskId) } : agent);
+  return patchAgent({ ...state, wrapSince: without(state.wrapSince, taskId) }, (agent) => agent.wrapups.includes(taskId) ? { ...agent, wrapups: agent.wrapups.filter((id) => id !== taskId) } : agent);
 }
 
 /**

@@ -288,3 +288,27 @@ test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up c
   await dialog.waitFor({ state: "hidden" });
   await page.locator("#no-task").waitFor();
 });
+
+test("R3 R36 the wrap-up dialog has a wrap-up timer and lets the agent choose the state after it, so the next call does not come at once", async () => {
+  // Issue 17 defect 8: the modal wrap-up blocked the state menu, so the next call came the
+  // moment the agent submitted. A call, End, then Idle — Lunch chosen in the wrap-up dialog.
+  await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000008" });
+  await page.locator(".popover.offer").waitFor();
+  await phone(server, "/answer/1001");
+  await page.locator("#pane-customer").getByRole("button", { name: "End", exact: true }).click();
+  const dialog = page.locator("#wrapup-dialog");
+  await dialog.getByRole("button", { name: "Submit wrap-up" }).waitFor();
+  assert.match(await dialog.locator("#wrapup-time").textContent(), /^0:0\d$/, "the wrap-up timer");
+  const next = dialog.getByLabel("After wrap-up");
+  assert.equal(await next.inputValue(), "available", "the agent's chosen state is the default");
+  assert.deepEqual(await next.locator("option").allTextContents(), ["Available", "Idle — Lunch", "Idle — Meeting", "Idle — Training"]);
+  await next.selectOption("idle:lunch");
+  await dialog.getByLabel("Resolved").check();
+  await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await page.locator("#state-label", { hasText: "Idle — Lunch" }).waitFor();
+  // A customer calls: the agent, Idle, is not offered it.
+  await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000009" });
+  await page.waitForTimeout(800);
+  assert.equal(await page.locator(".popover").count(), 0, "no offer after the wrap-up");
+});

@@ -146,7 +146,9 @@ test("r36 the call ends, the wrap-up dialog has the reasons and stays until the 
     if (event.type === "wrap_up_required") {
       assert.deepEqual(s.wrapReasons[event.task], event.reasons);
       assert.deepEqual(s.wrapReasons.last, event.reasons);
+      assert.equal(s.wrapSince[event.task], event.at_unix_ms, "the wrap-up timer starts (R36)");
     }
+    if (event.type === "wrap_up_done") assert.equal(s.wrapSince[event.task], undefined);
     if (event.type === "wrap_up_required" || event.type === "wrap_up_done") pending.push([...s.me.agent.wrapups]);
   });
   assert.deepEqual(pending, [[required.task], []]);
