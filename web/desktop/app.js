@@ -182,6 +182,21 @@ function taskAnswered(reply) {
   if (reply.status === 200 && reply.data?.id) setDeskState(withTask(state, reply.data));
 }
 
+/**
+ * A refused station log-in as a sentence in the agent's language: who has the extension (by
+ * name, never an internal id) or which extensions are the agent's; else the server's reason.
+ * @param {Answer} reply
+ */
+function stationRefusal(reply) {
+  const message = String(reply.data?.message ?? "");
+  const inUse = message.match(/^extension (\S+) is in use by (.+)$/);
+  // A name that is an internal id (agent-…) is not shown.
+  if (inUse) return /^agent-\d/.test(inUse[2]) ? t("extensionInUseColleague", inUse[1]) : t("extensionInUse", inUse[1], inUse[2]);
+  const notYours = message.match(/^extension (\S+) is not yours; log in at (.+)$/);
+  if (notYours) return t("extensionNotYours", notYours[1], notYours[2].split(" or ").join(", "));
+  return reply.error;
+}
+
 /** @type {Intents} */
 const intents = {
   async signIn(username, password) {
@@ -206,7 +221,7 @@ const intents = {
   },
   async logInStation(team, extension) {
     const reply = await ask("POST", "/api/v1/agents/me/session", { team, extension });
-    if (!reply.ok) return reply.error;
+    if (!reply.ok) return stationRefusal(reply);
     setDeskState(withAgent(state, reply.data));
     session.scheduleRefresh(0);
     return null;
