@@ -54,6 +54,8 @@
  * @property {Record<string, string>} names Agent id → name; `task:<id>` → the consulted party's label.
  * @property {Record<string, string>} queueNames Queue id → name.
  * @property {number | null} lastSeq The last event's sequence number (`?since=` on reconnect).
+ * @property {{ task: number, consult: boolean } | null} rona The offer missed last (R12): a consult
+ *   request goes back to the consulting agent, not to the queue.
  * @property {number} stackPage R8: which five requests of the stack are shown.
  */
 
@@ -64,7 +66,7 @@ export const STACK_PAGE_SIZE = 5;
 /// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
 export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
-export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq"]);
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona"]);
 
 /**
  * The state before the server has said anything, with what was saved before a reload.
@@ -83,6 +85,7 @@ export function initialState(saved = {}) {
     names: saved.names ?? {},
     queueNames: {},
     lastSeq: saved.lastSeq ?? null,
+    rona: saved.rona ?? null,
     stackPage: 0,
   };
 }
@@ -194,7 +197,7 @@ export function reduce(state, event, now) {
       s = { ...s, offers: without(s.offers, event.task) };
       return patchAgent(s, (agent) => (agent.task === event.task ? { ...agent, task: null } : agent));
     case "rona":
-      s = { ...s, offers: without(s.offers, event.task) };
+      s = { ...s, offers: without(s.offers, event.task), rona: { task: event.task, consult: !!s.offers[event.task]?.consult } };
       return patchAgent(s, (agent) => ({ ...agent, state: "rona" }));
     case "hold_changed":
       return patchTask(s, event.task, (task) => ({

@@ -208,20 +208,26 @@ test("R31 R32 recording: Pause shows the Privacy Shield countdown, Resume works,
   await settings({ privacy_shield: "30s" });
 });
 
-test("R21 a consult the consulted agent's phone fails: a clear consult-failed message, that agent goes to RONA, the customer stays with Anna", async () => {
+test("R12 R21 a consult the consulted agent's phone fails: a translated consult-failed sentence, that agent goes to RONA told the truth, the customer stays with Anna", async () => {
+  // Issue 17 defect 4: the message was the server's "R21: … (NoAnswer)" and Bjorn's RONA popover
+  // said the call "went back to the queue", false for a consult.
   await annaOnCall("+4791000021");
   await pickBjorn("Consult");
   await anna.locator("#pane-consult").waitFor();
   await phone(server, "/fail/1002");
   const toast = anna.locator("#toast");
   await toast.waitFor();
-  assert.match(await toast.textContent(), /Consult failed: R21: the consulted party did not answer/);
+  assert.equal(await anna.locator("#toast-text").textContent(),
+    "Consult failed: the consulted party's phone is not available. The customer is on hold: Resume to talk to them.");
   await anna.locator("#pane-consult").waitFor({ state: "detached" });
   const customer = anna.locator("#pane-customer");
   await customer.locator(".status", { hasText: "Call on hold" }).waitFor();
   await screenshot(anna, "22-consult-failed");
   await anna.locator("#toast-close").click();
   await bjorn.locator("#rona-popover").waitFor();
+  const ronaText = await bjorn.locator("#rona-popover").textContent();
+  assert.match(ronaText, /Missed consult request \(RONA\)You did not take the consult request/);
+  assert.doesNotMatch(ronaText, /queue/);
   await bjorn.locator("#rona-popover").getByRole("button", { name: "Idle" }).click();
   await bjorn.locator("#rona-popover").waitFor({ state: "detached" });
   await customer.getByRole("button", { name: "Resume" }).click();

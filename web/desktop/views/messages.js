@@ -69,7 +69,8 @@ export function notify(event) {
     case "consult_offer": announce(t("announceConsult")); break;
     case "offer_withdrawn": announce(t("announceWithdrawn")); break;
     case "rona": announce(t("announceRona")); break;
-    case "consult_failed": toast(t("consultFailed", event.reason)); break;
+    // R21 R12: a translated sentence by the cause the server names, never its rule code or enum name.
+    case "consult_failed": toast(t("consultFailed", event.reason.match(/\((\w+)\)\s*$/)?.[1] ?? "")); break;
     case "limit_reached": toast(t("callLimitEvent", event.code)); break;
     default: break;
   }

@@ -24,7 +24,7 @@ export function renderPopovers(state, intents) {
   const container = $("popovers");
   const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key;
   const items = [];
-  if (me.agent?.state === "rona") items.push(ronaPopover(me, intents));
+  if (me.agent?.state === "rona") items.push(ronaPopover(me, !!state.rona?.consult, intents));
   const stack = stackedOffers(state);
   const pages = Math.max(1, Math.ceil(stack.length / STACK_PAGE_SIZE));
   const page = Math.min(state.stackPage, pages - 1);
@@ -80,14 +80,15 @@ function stackBar(stack, page, first, nShown, intents) {
 
 /**
  * @param {MeDto} me
+ * @param {boolean} consult The missed offer was a consult request (it did not go to a queue).
  * @param {Intents} intents
  */
-function ronaPopover(me, intents) {
+function ronaPopover(me, consult, intents) {
   const reasons = me.idle_reasons;
   const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, r.label)));
   return h("section", { class: "popover rona", role: "alertdialog", "aria-labelledby": "rona-title", id: "rona-popover" },
-    h("h2", { id: "rona-title" }, t("ronaTitle")),
-    h("p", {}, t("ronaText")),
+    h("h2", { id: "rona-title" }, consult ? t("ronaTitleConsult") : t("ronaTitle")),
+    h("p", {}, consult ? t("ronaTextConsult") : t("ronaText")),
     h("div", { class: "row" },
       h("button", { type: "button", class: "good", "data-key": "rona-available", onclick: () => intents.setState({ state: "available" }) }, t("stateAvailable")),
       select,
