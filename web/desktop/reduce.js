@@ -54,6 +54,11 @@
  * @property {Record<string, string>} names Agent id → name; `task:<id>` → the consulted party's label.
  * @property {Record<string, string>} queueNames Queue id → name.
  * @property {number | null} lastSeq The last event's sequence number (`?since=` on reconnect).
+ * @property {Record<string, number>} legSince R19: when this agent's own leg of a task was answered
+ *   (`<task>`, Unix ms), and when the consulting agent's consult leg was requested or answered
+ *   (`consult:<task>`, the desktop's clock): each leg shows its own timer.
+ * @property {Record<string, { name: string, dn: string, team: string }>} consultFrom R10: who
+ *   consults this agent, from the consult request's default variables.
  * @property {{ task: number, consult: boolean } | null} rona The offer missed last (R12): a consult
  *   request goes back to the consulting agent, not to the queue.
  * @property {number} stackPage R8: which five requests of the stack are shown.
@@ -66,7 +71,7 @@ export const STACK_PAGE_SIZE = 5;
 /// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
 export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
-export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona"]);
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona", "legSince", "consultFrom"]);
 
 /**
  * The state before the server has said anything, with what was saved before a reload.
@@ -86,6 +91,8 @@ export function initialState(saved = {}) {
     queueNames: {},
     lastSeq: saved.lastSeq ?? null,
     rona: saved.rona ?? null,
+    legSince: saved.legSince ?? {},
+    consultFrom: saved.consultFrom ?? {},
     stackPage: 0,
   };
 }
@@ -173,8 +180,11 @@ export function reduce(state, event, now) {
     }
     case "consult_offer": {
       const previous = s.offers[event.task];
+      /** @param {string} name */
+      const value = (name) => event.variables.find((v) => v.name === name)?.value ?? "";
       return {
         ...s,
+        consultFrom: { ...s.consultFrom, [event.task]: { name: value("agent_name"), dn: value("agent_dn"), team: value("agent_team") } },
         offers: {
           ...s.offers,
           [event.task]: { task: event.task, stage: "offer", consult: true, channel: "voice", variables: event.variables,
@@ -188,13 +198,15 @@ export function reduce(state, event, now) {
     }
     case "connected":
       s = patchTask(s, event.task, (task) => ({ ...task, connected_at: task.connected_at ?? event.at }));
+      s = { ...s, legSince: { ...s.legSince, [event.task]: s.legSince[event.task] ?? event.at } };
       return { ...s, offers: without(s.offers, event.task) };
     case "offer_withdrawn":
       return { ...s, offers: without(s.offers, event.task) };
     case "call_ended":
       // The call ended for this agent: no popover, and no longer their call (the wrap-up that
       // may follow is not drawn over a call that looks live).
-      s = { ...s, offers: without(s.offers, event.task) };
+      s = { ...s, offers: without(s.offers, event.task), legSince: without(without(s.legSince, event.task), `consult:${event.task}`),
+        consultFrom: without(s.consultFrom, event.task) };
       return patchAgent(s, (agent) => (agent.task === event.task ? { ...agent, task: null } : agent));
     case "rona":
       s = { ...s, offers: without(s.offers, event.task), rona: { task: event.task, consult: !!s.offers[event.task]?.consult } };
@@ -206,12 +218,15 @@ export function reduce(state, event, now) {
         consult: task.consult && event.consulted_held !== null ? { ...task.consult, consulted_held: event.consulted_held } : task.consult,
       }));
     case "consult_requested":
+      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at } };
       return patchTask(s, event.task, (task) => ({ ...task, consult: task.consult ?? { accepted: false, consulted_held: false, conference: false } }));
     case "consult_accepted":
+      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at } };
       return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, accepted: true } } : task));
     case "conference_started":
       return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, conference: true, consulted_held: false } } : task));
     case "consult_ended":
+      s = { ...s, legSince: without(s.legSince, `consult:${event.task}`) };
       return patchTask(s, event.task, (task) => ({ ...task, consult: null, consulted: null }));
     case "ownership_changed":
       return patchTask(s, event.task, (task) => ({ ...task, owner: event.owner }));

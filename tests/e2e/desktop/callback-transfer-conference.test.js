@@ -30,7 +30,10 @@ after(async () => {
 
 async function setState(page, value, label) {
   await page.getByLabel("Change state").selectOption(value);
-  await page.locator("#state-label", { hasText: label }).waitFor();
+  // Available turns into Ringing at once when a call waits (one primary state, R3): the chosen
+  // state is the chip's data-state; an idle reason is in the label.
+  await page.locator(`#state-chip[data-state="${value.split(":")[0]}"]`).waitFor();
+  if (value.startsWith("idle")) await page.locator("#state-label", { hasText: label }).waitFor();
 }
 
 async function settings(patch) {
@@ -160,6 +163,8 @@ test("R19 R23 R26 R32 conference after an accepted consult: both agents see it, 
   await annaOnCall("+4791000023");
   const customer = anna.locator("#pane-customer");
   const consult = anna.locator("#pane-consult");
+  // The customer's call is a few seconds old before the consult starts, so each leg's timer differs.
+  await anna.waitForTimeout(2200);
   await pickBjorn("Consult");
   await customer.locator(".status", { hasText: "Consult requested" }).waitFor();
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).isDisabled(), true, "no pause during a consult (R32)");
@@ -167,13 +172,25 @@ test("R19 R23 R26 R32 conference after an accepted consult: both agents see it, 
   await consult.locator(".status", { hasText: "Consulting" }).waitFor();
   await bjorn.locator("#pane-consulted .status", { hasText: "Consulting" }).waitFor();
 
+  // Issue 17 defects 2 and 3 (R10 R19): Bjorn sees who consults him, by name, extension and
+  // team; each leg has its own timer: the consult's, not the customer call's age.
+  const consulted = bjorn.locator("#pane-consulted");
+  assert.match(await consulted.locator(".pane-title").textContent(), /Consult from Anna \(ext\. 1001, Sales\)$/);
+  const seconds = async (timer) => {
+    const [m, s] = (await timer.textContent()).split(":").map(Number);
+    return m * 60 + s;
+  };
+  const customerTime = await seconds(customer.locator(".timer"));
+  assert.ok(customerTime >= 2, `the customer's call is ${customerTime} s old`);
+  assert.ok(await seconds(consult.locator(".timer")) < customerTime, "Anna's consult pane has the consult's own timer");
+  assert.ok(await seconds(consulted.locator(".timer")) < customerTime, "Bjorn's timer is the consult's, not the customer call's");
+
   await consult.getByRole("button", { name: "Conference" }).click();
   await customer.locator(".status", { hasText: "Conference" }).waitFor();
   await consult.locator(".status", { hasText: "In conference" }).waitFor();
   assert.equal(await consult.getByRole("button", { name: "Conference" }).isDisabled(), true);
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).isDisabled(), true, "no pause during a conference (R32)");
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).getAttribute("title"), "Not during a consult or conference");
-  const consulted = bjorn.locator("#pane-consulted");
   await consulted.locator(".status", { hasText: "In conference" }).waitFor();
   await screenshot(anna, "20-conference");
 

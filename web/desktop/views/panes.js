@@ -63,7 +63,8 @@ function ownerPanes(state, task, intents) {
   const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? t("customer")),
-      h("span", { class: "timer", "data-since": task.connected_at ?? "", "aria-label": t("callTime") }, ""),
+      // R19: each leg its own timer; this agent's from their own answer (a transferred call's too).
+      h("span", { class: "timer", "data-since": state.legSince[task.id] ?? task.connected_at ?? "", "aria-label": t("callTime") }, ""),
       statuses),
     h("p", { class: "pane-meta" }, meta),
     recording,
@@ -83,6 +84,7 @@ function ownerPanes(state, task, intents) {
   const consultPane = h("section", { class: "pane consult", "aria-label": t("consultedParty"), id: "pane-consult" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), " ", who),
+      h("span", { class: "timer", "data-since": state.legSince[`consult:${task.id}`] ?? "", "aria-label": t("consultTime") }, ""),
       h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status)),
     h("div", { class: "row" },
       accepted && !consult.conference
@@ -103,11 +105,15 @@ function ownerPanes(state, task, intents) {
  */
 function consultedPane(state, task, intents) {
   const held = task.consult?.consulted_held;
-  const owner = (task.owner !== null && state.names[task.owner]) || t("consultingAgent");
+  // R10 R19: who consults, by name, extension and team (from the consult request).
+  const from = state.consultFrom[task.id];
+  const owner = from?.name ? t("consultFromWho", from.name, from.dn, from.team)
+    : (task.owner !== null && state.names[task.owner]) || t("consultingAgent");
   return h("section", { class: `pane consult${held ? " held" : ""}`, "aria-label": t("consult"), id: "pane-consulted" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), ` ${t("consultFrom")} `, owner),
-      h("span", { class: "timer", "data-since": task.connected_at ?? "" }, ""),
+      // R19: the consult leg's own time, not the customer call's age.
+      h("span", { class: "timer", "data-since": state.legSince[task.id] ?? "", "aria-label": t("consultTime") }, ""),
       h("span", { class: `status${held ? " held" : ""}` }, held ? t("onHold") : task.consult?.conference ? t("inConference") : t("consulting"))),
     h("p", { class: "pane-meta" }, t("customerNumber", task.customer_number ?? "")),
     h("div", { class: "row" },

@@ -63,7 +63,7 @@ export function renderTopbar(state, agent) {
   if (key !== shownPrimary.key) {
     // Talking after a reload counts from when the call was answered; every other state from now.
     const task = activeTask(state);
-    const answered = primary === "talking" && !shownPrimary.key && task?.connected_at ? task.connected_at : 0;
+    const answered = primary === "talking" && !shownPrimary.key && task ? state.legSince[task.id] ?? task.connected_at ?? 0 : 0;
     shownPrimary = { key, since: answered || Date.now() };
   }
   const time = $("state-time");
