@@ -57,6 +57,8 @@
  * @property {Record<string, number>} legSince R19: when this agent's own leg of a task was answered
  *   (`<task>`, Unix ms), and when the consulting agent's consult leg was requested or answered
  *   (`consult:<task>`, the desktop's clock): each leg shows its own timer.
+ * @property {Record<string, number>} consultDeadline R21: when a consulted agent's phone stops
+ *   ringing and the consult fails (the desktop's clock), for the consulting agent's countdown.
  * @property {Record<string, { name: string, dn: string, team: string }>} consultFrom R10: who
  *   consults this agent, from the consult request's default variables.
  * @property {{ task: number, consult: boolean } | null} rona The offer missed last (R12): a consult
@@ -71,7 +73,7 @@ export const STACK_PAGE_SIZE = 5;
 /// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
 export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
-export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona", "legSince", "consultFrom"]);
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona", "legSince", "consultDeadline", "consultFrom"]);
 
 /**
  * The state before the server has said anything, with what was saved before a reload.
@@ -92,6 +94,7 @@ export function initialState(saved = {}) {
     lastSeq: saved.lastSeq ?? null,
     rona: saved.rona ?? null,
     legSince: saved.legSince ?? {},
+    consultDeadline: saved.consultDeadline ?? {},
     consultFrom: saved.consultFrom ?? {},
     stackPage: 0,
   };
@@ -188,7 +191,9 @@ export function reduce(state, event, now) {
         offers: {
           ...s.offers,
           [event.task]: { task: event.task, stage: "offer", consult: true, channel: "voice", variables: event.variables,
-            ringing: previous?.ringing ?? false, receivedAt: previous?.receivedAt ?? at },
+            ringing: previous?.ringing ?? false, receivedAt: previous?.receivedAt ?? at,
+            // R7 R21: the consult request counts down to RONA as an offer does.
+            deadline: previous?.deadline ?? (event.rona_timeout_ms ? at + event.rona_timeout_ms : undefined) },
         },
       };
     }
@@ -218,15 +223,16 @@ export function reduce(state, event, now) {
         consult: task.consult && event.consulted_held !== null ? { ...task.consult, consulted_held: event.consulted_held } : task.consult,
       }));
     case "consult_requested":
-      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at } };
+      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at },
+        consultDeadline: event.rona_timeout_ms ? { ...s.consultDeadline, [event.task]: at + event.rona_timeout_ms } : without(s.consultDeadline, event.task) };
       return patchTask(s, event.task, (task) => ({ ...task, consult: task.consult ?? { accepted: false, consulted_held: false, conference: false } }));
     case "consult_accepted":
-      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at } };
+      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at }, consultDeadline: without(s.consultDeadline, event.task) };
       return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, accepted: true } } : task));
     case "conference_started":
       return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, conference: true, consulted_held: false } } : task));
     case "consult_ended":
-      s = { ...s, legSince: without(s.legSince, `consult:${event.task}`) };
+      s = { ...s, legSince: without(s.legSince, `consult:${event.task}`), consultDeadline: without(s.consultDeadline, event.task) };
       return patchTask(s, event.task, (task) => ({ ...task, consult: null, consulted: null }));
     case "ownership_changed":
       return patchTask(s, event.task, (task) => ({ ...task, owner: event.owner }));
@@ -244,8 +250,11 @@ export function reduce(state, event, now) {
       return patchAgent(s, (agent) => agent.wrapups.includes(event.task) ? agent : { ...agent, wrapups: [...agent.wrapups, event.task] });
     case "wrap_up_done":
       return wrapUpSubmitted(s, event.task);
+    case "consult_failed":
+      // Also a message (views/messages.js).
+      return { ...s, consultDeadline: without(s.consultDeadline, event.task) };
     default:
-      // consult_failed and limit_reached are messages (views/messages.js); queue_changed is for
+      // limit_reached is a message (views/messages.js); queue_changed is for
       // supervisors; reload means events were lost, and the app reads the truth again after
       // every event anyway.
       return s;

@@ -122,13 +122,13 @@
  * @typedef {{ type: "agent_state", agent: number, state: AgentStateName, reason: string | null, at: number }
  *   | { type: "reserved", task: number, channel: Channel }
  *   | ({ type: "offer" } & OfferDto)
- *   | { type: "consult_offer", task: number, variables: VariableDto[] }
+ *   | { type: "consult_offer", task: number, variables: VariableDto[], rona_timeout_ms: number | null }
  *   | { type: "ringing", task: number }
  *   | { type: "connected", task: number, at: number }
  *   | { type: "offer_withdrawn", task: number }
  *   | { type: "rona", task: number }
  *   | { type: "hold_changed", task: number, customer_held: boolean, consulted_held: boolean | null }
- *   | { type: "consult_requested", task: number }
+ *   | { type: "consult_requested", task: number, rona_timeout_ms: number | null }
  *   | { type: "consult_accepted", task: number }
  *   | { type: "consult_failed", task: number, reason: string }
  *   | { type: "consult_ended", task: number }

@@ -231,6 +231,12 @@ test("R12 R21 a consult the consulted agent's phone fails: a translated consult-
   await annaOnCall("+4791000021");
   await pickBjorn("Consult");
   await anna.locator("#pane-consult").waitFor();
+  // Issue 17 defect 4 (R7 R21): both sides count down how long the consult still rings.
+  const left = Number((await anna.locator("#pane-consult .consult-rings .countdown").textContent()).replace(" s", ""));
+  assert.ok(left >= 1 && left <= 6, `Anna's consult pane counts down: ${left}`);
+  const request = bjorn.locator(".popover.offer");
+  await request.locator(".countdown").waitFor();
+  assert.match(await request.textContent(), /Answer within [1-6] s or the consult request goes back to your colleague\./);
   await phone(server, "/fail/1002");
   const toast = anna.locator("#toast");
   await toast.waitFor();

@@ -85,7 +85,11 @@ function ownerPanes(state, task, intents) {
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), " ", who),
       h("span", { class: "timer", "data-since": state.legSince[`consult:${task.id}`] ?? "", "aria-label": t("consultTime") }, ""),
-      h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status)),
+      h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status),
+      // R21: how long the consulted agent's phone still rings before the consult fails.
+      !accepted && state.consultDeadline[task.id]
+        ? h("span", { class: "consult-rings" }, t("consultRingsBefore"), h("span", { class: "countdown", "data-deadline": state.consultDeadline[task.id] }, ""), t("consultRingsAfter"))
+        : null),
     h("div", { class: "row" },
       accepted && !consult.conference
         ? (consult.consulted_held

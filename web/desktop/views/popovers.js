@@ -138,7 +138,7 @@ function offerPopover(state, offer, position, total, intents) {
   if (callback) timers.push(h("p", {}, t("offeredBefore"), h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), t("offeredAfter")));
   if (offer.deadline && !offer.dialing) {
     timers.push(h("p", {}, digital ? t("acceptWithinBefore") : t("answerWithinBefore"), h("span", { class: "countdown", "data-deadline": offer.deadline }, ""),
-      digital ? t("acceptWithinAfter") : t("answerWithinAfter")));
+      digital ? t("acceptWithinAfter") : offer.consult ? t("answerConsultWithinAfter") : t("answerWithinAfter")));
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
     h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel), callback ? t("kind", offer.kind) ?? callback.label : title),

@@ -160,8 +160,18 @@ test("r18_r19_r23 the consulting agent sees Consult requested, the consult answe
   const seen = [];
   steps(recorded, (event, s) => {
     const consult = s.tasks[task].consult;
-    if (event.type === "consult_requested") { assert.deepEqual(consult, { accepted: false, consulted_held: false, conference: false }); seen.push("requested"); }
-    if (event.type === "consult_accepted") { assert.equal(consult.accepted, true, "R19: two panes"); seen.push("accepted"); }
+    if (event.type === "consult_requested") {
+      assert.deepEqual(consult, { accepted: false, consulted_held: false, conference: false });
+      assert.ok(event.rona_timeout_ms > 0, "R21: how long the consulted agent's phone rings");
+      assert.equal(s.consultDeadline[task], event.at_unix_ms + event.rona_timeout_ms, "R21: the consult's countdown");
+      assert.equal(s.legSince[`consult:${task}`], event.at_unix_ms, "R19: the consult leg's own timer");
+      seen.push("requested");
+    }
+    if (event.type === "consult_accepted") {
+      assert.equal(consult.accepted, true, "R19: two panes");
+      assert.equal(s.consultDeadline[task], undefined, "no countdown once answered");
+      seen.push("accepted");
+    }
     if (event.type === "conference_started") { assert.equal(consult.conference, true, "R23: In conference"); seen.push("conference"); }
     if (event.type === "consult_ended") { assert.equal(consult, null, "R23: the consulted agent left"); seen.push("ended"); }
     if (event.type === "hold_changed" && consult && event.consulted_held !== null) assert.equal(consult.consulted_held, event.consulted_held);
@@ -180,7 +190,10 @@ test("r10_r22_r23 the consulted agent gets a consult request that connecting clo
       if (entry.event === offer) {
         assert.equal(s.offers[offer.task].consult, true, "R10: a consult request");
         assert.ok(s.offers[offer.task].variables.length <= 9, "R10: at most 9 variables");
+        assert.equal(s.offers[offer.task].deadline, offer.at_unix_ms + offer.rona_timeout_ms, "R7 R21: the consult request counts down");
+        assert.deepEqual(s.consultFrom[offer.task], { name: "Anna", dn: "1001", team: "Sales" }, "R10: who consults");
       }
+      if (entry.event?.type === "connected") assert.equal(s.legSince[offer.task], entry.event.at, "R19: the consult leg's own timer");
       if (entry.event?.type === "connected") assert.equal(s.offers[offer.task], undefined);
       const active = activeTask(s);
       if (active) {
@@ -247,7 +260,8 @@ test("r7_r13 a page reload shows the same offer and countdown from what was save
   assert.equal(is.deadline, was.deadline, "R7: the same countdown");
   assert.equal(is.ringing, true);
   // Without what was saved (another browser) the task list still shows the offer, plainly.
-  const fresh = withTasks(withMe(initialState(), recorded.after.me), recorded.log.find((entry) => entry.input === "tasks").body);
+  const listed = recorded.log.find((entry) => entry.input === "tasks" && entry.body.some((task) => task.id === offer.task)).body;
+  const fresh = withTasks(withMe(initialState(), recorded.after.me), listed);
   assert.equal(fresh.offers[offer.task]?.generic, true);
 });
 
