@@ -341,6 +341,7 @@ function render() {
     $("popovers").replaceChildren();
     closeDialog("wrapup-dialog");
     closeDialog("target-dialog");
+    closeDialog("unsaved-dialog");
     renderSignin();
     return;
   }

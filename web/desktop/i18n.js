@@ -103,6 +103,11 @@ const en = {
   secureTitle: "Secure value, fetched separately",
   secureNotLoaded: "value not loaded",
   clickToRetry: "click to retry",
+  unsavedTitle: "Unsaved call data",
+  unsavedText: "You changed the call data without saving. Save the changes before the call ends?",
+  unsavedStay: "Back to the call",
+  unsavedDiscard: "End without saving",
+  unsavedSave: "Save and end",
 
   offers: "Offers",
   stackRange: (first, last, total) => `${first}-${last} of ${total}`,
@@ -329,6 +334,11 @@ const nb = {
   secureTitle: "Sikker verdi, hentet separat",
   secureNotLoaded: "verdien er ikke hentet",
   clickToRetry: "Klikk for å prøve på nytt",
+  unsavedTitle: "Ulagrede samtaledata",
+  unsavedText: "Du har endret samtaledataene uten å lagre. Vil du lagre endringene før samtalen avsluttes?",
+  unsavedStay: "Tilbake til samtalen",
+  unsavedDiscard: "Avslutt uten å lagre",
+  unsavedSave: "Lagre og avslutt",
 
   offers: "Forespørsler",
   stackRange: (first, last, total) => `${first}-${last} av ${total}`,

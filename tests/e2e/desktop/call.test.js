@@ -289,13 +289,26 @@ test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up c
   await page.locator("#no-task").waitFor();
 });
 
-test("R3 R36 the wrap-up dialog has a wrap-up timer and lets the agent choose the state after it, so the next call does not come at once", async () => {
+test("R3 R34 R36 R45 End warns about unsaved call data; the wrap-up dialog has a wrap-up timer and lets the agent choose the state after it", async () => {
   // Issue 17 defect 8: the modal wrap-up blocked the state menu, so the next call came the
   // moment the agent submitted. A call, End, then Idle — Lunch chosen in the wrap-up dialog.
   await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000008" });
   await page.locator(".popover.offer").waitFor();
   await phone(server, "/answer/1001");
-  await page.locator("#pane-customer").getByRole("button", { name: "End", exact: true }).click();
+  // Issue 17 defect 9 (R34 R45): End with unsaved call data asks first; Back to the call keeps
+  // both the call and the edit, Save and end saves it before the call ends.
+  const caseNumber = page.locator("#cad").getByLabel("Case number", { exact: true });
+  await caseNumber.fill("C-unsaved");
+  const end = page.locator("#pane-customer").getByRole("button", { name: "End", exact: true });
+  await end.click();
+  const unsaved = page.locator("#unsaved-dialog");
+  await unsaved.getByRole("heading", { name: "Unsaved call data" }).waitFor();
+  await unsaved.getByRole("button", { name: "Back to the call" }).click();
+  await unsaved.waitFor({ state: "hidden" });
+  assert.equal(await caseNumber.inputValue(), "C-unsaved", "the edit is still there");
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.key), "end", "the focus is back on End");
+  await end.click();
+  await unsaved.getByRole("button", { name: "Save and end" }).click();
   const dialog = page.locator("#wrapup-dialog");
   await dialog.getByRole("button", { name: "Submit wrap-up" }).waitFor();
   assert.match(await dialog.locator("#wrapup-time").textContent(), /^0:0\d$/, "the wrap-up timer");
@@ -303,6 +316,8 @@ test("R3 R36 the wrap-up dialog has a wrap-up timer and lets the agent choose th
   assert.equal(await next.inputValue(), "available", "the agent's chosen state is the default");
   assert.deepEqual(await next.locator("option").allTextContents(), ["Available", "Idle — Lunch", "Idle — Meeting", "Idle — Training"]);
   await next.selectOption("idle:lunch");
+  const saved = await page.evaluate(async () => (await (await fetch("/api/v1/tasks")).json()).map((task) => task.variables.case_number));
+  assert.deepEqual(saved, ["C-unsaved"], "Save and end saved the edit (R34)");
   await dialog.getByLabel("Resolved").check();
   await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
   await dialog.waitFor({ state: "hidden" });

@@ -5,6 +5,7 @@
 import { $, h, tick } from "../dom.js";
 import { t } from "../i18n.js";
 import { activeTask, primaryState } from "../reduce.js";
+import { guardUnsavedEdits } from "./cad.js";
 import { icon } from "./popovers.js";
 import { openTargetDialog } from "./target.js";
 
@@ -75,7 +76,8 @@ function ownerPanes(state, task, intents) {
       h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog(task, "consult") }, t("consult")),
       h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog(task, "transfer") }, t("transfer")),
       // R23 (ours): in a conference, End leaves it; the call stays with the consulted agent.
-      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: command("end") },
+      // R34 R45: End asks first when the call data has unsaved edits.
+      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: () => guardUnsavedEdits(task.id, command("end")) },
         consult?.conference ? t("leaveConference") : t("end"))));
   if (!consult) return [customer];
   const accepted = consult.accepted;
