@@ -207,7 +207,7 @@ test("R33 secure values that cannot be fetched show * with click to retry", asyn
   await page.unroute("**/variables/secure");
 });
 
-test("R16 R17 R30 the consult dialog: tabs, search, refresh with state icons, and the dial-number cleaning preview", async () => {
+test("R16 R17 R30 the consult dialog: tabs, search, refresh with state icons, the keyboard in the list, and the dial-number cleaning preview", async () => {
   // Bjorn is Idle (listed for a consult, R16); Cecilie logs in and becomes Available after the
   // dialog opened, and shows up on Refresh (R17).
   const bjorn = await agentApi(server, "bjorn");
@@ -224,9 +224,23 @@ test("R16 R17 R30 the consult dialog: tabs, search, refresh with state icons, an
   await dialog.getByRole("button", { name: "Refresh" }).click();
   await dialog.locator(".choice", { hasText: "Cecilie" }).waitFor();
   assert.equal(await dialog.locator('.choice [data-state="available"]').count(), 1);
+  // Keyboard (issue 17 defect 14): Down from the search goes into the list, Up and Down move in it
+  // picking as they go, Up from the top goes back to the search.
+  await dialog.getByLabel("Search").press("ArrowDown");
+  const focusedTarget = () => page.evaluate(() => document.activeElement?.textContent);
+  assert.equal(await focusedTarget(), "BjornIdle");
+  await page.keyboard.press("ArrowDown");
+  assert.equal(await focusedTarget(), "CecilieAvailable");
+  assert.equal(await dialog.locator('.choice[aria-selected="true"]').textContent(), "CecilieAvailable");
+  await page.keyboard.press("ArrowUp");
+  await page.keyboard.press("ArrowUp");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "target-search");
   await dialog.getByLabel("Search").fill("bjo");
   await dialog.locator(".choice", { hasText: "Cecilie" }).waitFor({ state: "detached" });
   assert.deepEqual(await dialog.locator(".choice").allTextContents(), ["BjornIdle"]);
+  // A unique match is picked: Enter would consult Bjorn.
+  await dialog.locator('.choice[aria-selected="true"]', { hasText: "Bjorn" }).waitFor();
+  assert.equal(await dialog.getByRole("button", { name: "Consult", exact: true }).isDisabled(), false);
   await screenshot(page, "09-consult-dialog");
   await dialog.getByRole("tab", { name: "Queue / Entry point" }).click();
   await dialog.locator(".choice", { hasText: "Kundeservice" }).waitFor();
@@ -246,16 +260,22 @@ test("R16 R17 R30 the consult dialog: tabs, search, refresh with state icons, an
 });
 
 test("R18 R19 consult to an agent: Consult requested, Transfer and Conference disabled, Resume enabled; then two panes", async () => {
-  await page.locator("#pane-customer").getByRole("button", { name: "Consult" }).click();
+  // By keyboard (issue 17 defect 14): the unique match of the search is picked and Enter consults.
+  await page.locator("#pane-customer").getByRole("button", { name: "Consult" }).focus();
+  await page.keyboard.press("Enter");
   const dialog = page.locator("#target-dialog");
-  await dialog.locator(".choice", { hasText: "Bjorn" }).click();
-  await dialog.getByRole("button", { name: "Consult", exact: true }).click();
+  await dialog.locator(".choice", { hasText: "Bjorn" }).waitFor();
+  await dialog.getByLabel("Search").fill("bjo");
+  await dialog.locator('.choice[aria-selected="true"]', { hasText: "Bjorn" }).waitFor();
+  await dialog.getByLabel("Search").press("Enter");
   await dialog.waitFor({ state: "hidden", timeout: 5000 }).catch(async (error) => {
     throw new Error(`the consult was refused: ${await page.locator("#target-error").textContent()}`, { cause: error });
   });
   const customer = page.locator("#pane-customer");
   const consult = page.locator("#pane-consult");
   await customer.locator(".status", { hasText: "Consult requested" }).waitFor();
+  // The dialog gave the focus back to the call's controls, not the page's body.
+  await page.waitForFunction(() => document.activeElement?.closest("#panes"));
   assert.equal(await consult.getByRole("button", { name: "Transfer" }).isDisabled(), true);
   assert.equal(await consult.getByRole("button", { name: "Conference" }).isDisabled(), true);
   assert.equal(await customer.getByRole("button", { name: "Resume" }).isDisabled(), false);
@@ -287,6 +307,8 @@ test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up c
   await dialog.getByRole("button", { name: "Submit wrap-up" }).click();
   await dialog.waitFor({ state: "hidden" });
   await page.locator("#no-task").waitFor();
+  // Keyboard (issue 17 defect 14): the focus goes to the state menu, not the page's body.
+  await page.waitForFunction(() => document.activeElement?.id === "state-select");
 });
 
 test("R3 R34 R36 R45 End warns about unsaved call data; the wrap-up dialog has a wrap-up timer and lets the agent choose the state after it", async () => {

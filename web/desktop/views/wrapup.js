@@ -5,6 +5,7 @@
 
 import { $, closeDialog, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { returnFocus } from "./target.js";
 
 /**
  * @typedef {import("../reduce.js").DeskState} DeskState
@@ -28,6 +29,8 @@ export function initWrapup(given, state) {
   $("wrapup-search").addEventListener("input", fillWrapupReasons);
   // The wrap-up must be submitted (R36): Escape does not dismiss it.
   $("wrapup-dialog").addEventListener("cancel", (/** @type {Event} */ event) => event.preventDefault());
+  // Submitted, the focus goes to the call's controls or the state menu, not the page's body.
+  $("wrapup-dialog").addEventListener("close", () => returnFocus(null));
 }
 
 /**
