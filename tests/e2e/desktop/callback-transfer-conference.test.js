@@ -188,7 +188,13 @@ test("R19 R23 R26 R32 conference after an accepted consult: both agents see it, 
   await consult.getByRole("button", { name: "Conference" }).click();
   await customer.locator(".status", { hasText: "Conference" }).waitFor();
   await consult.locator(".status", { hasText: "In conference" }).waitFor();
-  assert.equal(await consult.getByRole("button", { name: "Conference" }).isDisabled(), true);
+  assert.equal(await consult.getByRole("button", { name: "Conference", exact: true }).isDisabled(), true);
+  // Issue 17 defect 16 (R19 R23): the second pane is the conference's, not a consult's; Hold says
+  // whom it holds in a three-way call.
+  assert.match(await consult.locator(".pane-title").textContent(), /^Conference Bjorn$/);
+  assert.equal(await consult.getByRole("button", { name: "End consult" }).count(), 0);
+  await consult.getByRole("button", { name: "Remove from conference" }).waitFor();
+  await customer.getByRole("button", { name: "Hold customer" }).waitFor();
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).isDisabled(), true, "no pause during a conference (R32)");
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).getAttribute("title"), "Not during a consult or conference");
   await consulted.locator(".status", { hasText: "In conference" }).waitFor();

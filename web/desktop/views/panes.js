@@ -55,8 +55,11 @@ function ownerPanes(state, task, intents) {
   const statuses = [];
   if (held) statuses.push(h("span", { class: "status held" }, t("callOnHold")));
   if (consult && !consult.accepted) statuses.push(h("span", { class: "status requested" }, t("consultRequested")));
-  if (consult?.conference) statuses.push(h("span", { class: "status" }, t("conference")));
-  if (!held && !consult) statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
+  // R19 R23: the customer's pane always has a status, in a consult and a conference too.
+  if (consult?.conference) statuses.push(h("span", { class: "status" }, t("inConference")));
+  if (!held && (!consult || (consult.accepted && !consult.conference))) {
+    statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
+  }
   const queue = task.queue === null ? undefined : state.queueNames[task.queue];
   const meta = [t("kind", task.kind) ?? task.kind, queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
@@ -72,7 +75,9 @@ function ownerPanes(state, task, intents) {
     h("div", { class: "row" },
       held
         ? h("button", { type: "button", class: "primary", "data-key": "resume", title: "Alt+H", onclick: command("unhold", { party: "customer" }) }, t("resume"))
-        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: command("hold", { party: "customer" }) }, t("hold")),
+        // In a three-way call Hold holds only the customer, and says so.
+        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: command("hold", { party: "customer" }) },
+          consult?.conference ? t("holdCustomer") : t("hold")),
       h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog(task, "consult") }, t("consult")),
       h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog(task, "transfer") }, t("transfer")),
       // R23 (ours): in a conference, End leaves it; the call stays with the consulted agent.
@@ -85,7 +90,7 @@ function ownerPanes(state, task, intents) {
   const who = task.consulted ? state.names[task.consulted] ?? t("consultedAgent") : state.names[`task:${task.id}`] ?? t("consultedParty");
   const consultPane = h("section", { class: "pane consult", "aria-label": t("consultedParty"), id: "pane-consult" },
     h("div", { class: "pane-head" },
-      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), " ", who),
+      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, consult.conference ? t("conference") : t("consult")), " ", who),
       h("span", { class: "timer", "data-since": state.legSince[`consult:${task.id}`] ?? "", "aria-label": t("consultTime") }, ""),
       h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status),
       // R21: how long the consulted agent's phone still rings before the consult fails.
@@ -100,7 +105,9 @@ function ownerPanes(state, task, intents) {
         : null,
       h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: command("consult/transfer") }, t("transfer")),
       h("button", { type: "button", class: "secondary", "data-key": "conference", disabled: !accepted || consult.conference, onclick: command("consult/conference") }, t("conference")),
-      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: command("consult/end") }, t("endConsult"))));
+      // R23 (ours): in a conference, ending the consult leg takes the consulted party out of it.
+      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: command("consult/end") },
+        consult.conference ? t("removeFromConference") : t("endConsult"))));
   return [customer, consultPane];
 }
 
