@@ -61,6 +61,8 @@
  *   ringing and the consult fails (the desktop's clock), for the consulting agent's countdown.
  * @property {Record<string, { name: string, dn: string, team: string }>} consultFrom R10: who
  *   consults this agent, from the consult request's default variables.
+ * @property {Record<string, boolean>} transferredIn Tasks transferred to this agent (seen offered to
+ *   them while the server had them `transferring`), so the popover and pane say so.
  * @property {{ task: number, consult: boolean } | null} rona The offer missed last (R12): a consult
  *   request goes back to the consulting agent, not to the queue.
  * @property {number} stackPage R8: which five requests of the stack are shown.
@@ -73,7 +75,7 @@ export const STACK_PAGE_SIZE = 5;
 /// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
 export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
-export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona", "legSince", "consultDeadline", "consultFrom"]);
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona", "legSince", "consultDeadline", "consultFrom", "transferredIn"]);
 
 /**
  * The state before the server has said anything, with what was saved before a reload.
@@ -96,6 +98,7 @@ export function initialState(saved = {}) {
     legSince: saved.legSince ?? {},
     consultDeadline: saved.consultDeadline ?? {},
     consultFrom: saved.consultFrom ?? {},
+    transferredIn: saved.transferredIn ?? {},
     stackPage: 0,
   };
 }
@@ -311,7 +314,12 @@ export function withTasks(state, list) {
         consult: task.consulted === myId, generic: true };
     }
   }
-  return { ...state, tasks, offers };
+  // A call transferred to this agent: offered to them while the server has it transferring.
+  let transferredIn = state.transferredIn;
+  for (const task of list) {
+    if (task.phase === "transferring" && task.offered_to === myId && !transferredIn[task.id]) transferredIn = { ...transferredIn, [task.id]: true };
+  }
+  return { ...state, tasks, offers, transferredIn };
 }
 
 /**

@@ -61,7 +61,8 @@ function ownerPanes(state, task, intents) {
     statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
   }
   const queue = task.queue === null ? undefined : state.queueNames[task.queue];
-  const meta = [t("kind", task.kind) ?? task.kind, queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
+  const meta = [t("kind", task.kind) ?? task.kind, state.transferredIn[task.id] ? t("metaTransferred") : null,
+    queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
   const recording = recordingControls(task, inConsult, intents);
   const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },

@@ -141,7 +141,8 @@ function offerPopover(state, offer, position, total, intents) {
       digital ? t("acceptWithinAfter") : offer.consult ? t("answerConsultWithinAfter") : t("answerWithinAfter")));
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
-    h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel), callback ? t("kind", offer.kind) ?? callback.label : title),
+    h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel),
+      callback ? t("kind", offer.kind) ?? callback.label : state.transferredIn[id] && !offer.consult ? t("transferredCall") : title),
     callback || offer.consult ? null : callInfo(state, offer),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     timers, status);

@@ -318,3 +318,12 @@ test("r3_r13 one primary state: Ringing while offered, Talking once answered, On
   assert.ok(wrap.includes("wrap_up") && wrap.at(-1) !== "wrap_up", `wrap-up: ${wrap}`);
   assert.equal(primaryState(initialState()), "logged_out");
 });
+
+test("r19_r27 a call transferred to an agent is marked so, and their timer counts from their own answer", () => {
+  const recorded = trace("transfer.bjorn");
+  const connected = first(recorded, "connected");
+  const state = replay(recorded, { truth: true });
+  assert.equal(state.transferredIn[connected.task], true, "the offer came while the call was transferring");
+  assert.equal(state.legSince[connected.task], connected.at, "Bjorn's own answer");
+  assert.ok(state.tasks[connected.task].connected_at < connected.at, "the first answer was earlier");
+});
