@@ -15,6 +15,7 @@ import {
 } from "./reduce.js";
 import { createSession, errorText } from "./session.js";
 import { initCad, rebuildCad, renderCad } from "./views/cad.js";
+import { initAlerts, noOfferAlert } from "./views/alerts.js";
 import { initMessages, noOfferShown, notify, toast } from "./views/messages.js";
 import { renderPanes } from "./views/panes.js";
 import { renderPopovers } from "./views/popovers.js";
@@ -102,7 +103,7 @@ function setDeskState(next, draw = true) {
 const session = createSession({
   onEvent(event) {
     setDeskState(reduce(state, event, Date.now()));
-    notify(event);
+    notify(event, getState);
   },
   onTruth(me, tasks) {
     let next = state;
@@ -353,7 +354,7 @@ function render() {
     return;
   }
   const agent = me.agent;
-  if (Object.keys(state.offers).length === 0) noOfferShown();
+  if (Object.keys(state.offers).length === 0) { noOfferShown(); noOfferAlert(); }
   renderTopbar(state, agent);
   if (agent.state === "logged_out" && !agent.task && agent.wrapups.length === 0) {
     showView("view-station");
@@ -370,6 +371,7 @@ function render() {
 // ---- Wiring -----------------------------------------------------------------------------------
 
 initMessages();
+initAlerts();
 initSignin(intents);
 initStation(intents);
 initTopbar(intents);

@@ -41,7 +41,7 @@ test("R6 the connect popover stays on screen for at least a second before the co
   assert.ok(shown >= 950, `Connecting… was shown for ${shown} ms`);
 });
 
-test("R4 R12 an offer not answered goes to RONA; the RONA popover offers exactly Available or Idle", async () => {
+test("R4 R7 R12 an offer not answered goes to RONA; the RONA popover offers exactly Available or Idle; the offer that comes back rings and, in the background, notifies", async () => {
   const offer = page.locator(".popover.offer");
   await offer.waitFor();
   const rona = page.locator("#rona-popover");
@@ -52,10 +52,32 @@ test("R4 R12 an offer not answered goes to RONA; the RONA popover offers exactly
   assert.deepEqual(buttons, ["Available", "Idle"]);
   assert.equal(await page.locator("#state-label").textContent(), "RONA");
   await screenshot(page, "04-rona-popover");
+  // R7, offers nobody misses: with the tab in the background (faked, as are the notifications
+  // and the audio's oscillators, to count them), the offer that comes back rings, notifies and
+  // flashes the tab's title until the agent looks.
+  await page.evaluate(() => {
+    const alerts = { notifications: [], oscillators: 0, titles: [] };
+    window.alerts = alerts;
+    Object.defineProperty(document, "hidden", { configurable: true, get: () => true });
+    window.Notification = class {
+      static permission = "granted";
+      constructor(title, options) { alerts.notifications.push(`${title}: ${options.body}`); }
+    };
+    const create = AudioContext.prototype.createOscillator;
+    AudioContext.prototype.createOscillator = function () { alerts.oscillators += 1; return create.call(this); };
+    new MutationObserver(() => alerts.titles.push(document.title))
+      .observe(document.querySelector("title"), { childList: true, subtree: true, characterData: true });
+  });
   // R12: the call kept its place in the queue; Available brings it straight back.
   await rona.getByRole("button", { name: "Available" }).click();
   await rona.waitFor({ state: "detached" });
   await offer.waitFor();
+  await page.waitForFunction(() => window.alerts.titles.includes("● Incoming call"));
+  const alerts = await page.evaluate(() => window.alerts);
+  assert.ok(alerts.oscillators > 0, "the offer rings");
+  assert.deepEqual(alerts.notifications, ["Incoming call: +4791000001"]);
+  await page.evaluate(() => { delete document.hidden; document.dispatchEvent(new Event("visibilitychange")); });
+  assert.equal(await page.title(), "Sentral — Agent Desktop", "looking at the tab stops the flashing");
   await page.locator("#state-chip[data-state=\"available\"]").waitFor();
   // Leave the call for the next test.
 });
