@@ -17,6 +17,7 @@ import { createSession, errorText } from "./session.js";
 import { initCad, rebuildCad, renderCad } from "./views/cad.js";
 import { initAlerts, noOfferAlert } from "./views/alerts.js";
 import { initMessages, noOfferShown, notify, toast } from "./views/messages.js";
+import { initOutdial } from "./views/outdial.js";
 import { renderPanes } from "./views/panes.js";
 import { renderPopovers } from "./views/popovers.js";
 import { initSignin, renderSignin } from "./views/signin.js";
@@ -53,6 +54,7 @@ import { initWrapup, renderWrapup } from "./views/wrapup.js";
  * @property {(taskId: number) => Promise<Answer>} secureVariables R33.
  * @property {(tab: string, mode: string, search: string) => Promise<Answer>} directory R16, R17, R20, R27.
  * @property {(taskId: number, mode: "consult" | "transfer", target: object, label: string) => Promise<string | null>} target
+ * @property {(number: string) => Promise<string | null>} outdial R42: calls a customer; the text of a refusal.
  * @property {(taskId: number, reason: string, next: { state: string, idle_reason?: string } | null, done: () => void) => Promise<string | null>} submitWrapup
  *   R36; `next` is the state to be in after it (R3), set first so no call comes in between; `done` runs once it is accepted.
  */
@@ -308,6 +310,13 @@ const intents = {
     session.scheduleRefresh(0);
     return null;
   },
+  async outdial(number) {
+    const reply = await ask("POST", "/api/v1/outdial", { number });
+    if (!reply.ok) return reply.error;
+    if (reply.data?.id) setDeskState(withTask(state, reply.data));
+    session.scheduleRefresh(0);
+    return null;
+  },
   async submitWrapup(taskId, reason, next, done) {
     if (next) {
       // The state chosen for after the wrap-up, set while the wrap-up still keeps calls away.
@@ -343,6 +352,7 @@ function render() {
     closeDialog("wrapup-dialog");
     closeDialog("target-dialog");
     closeDialog("unsaved-dialog");
+    closeDialog("outdial-dialog");
     renderSignin();
     return;
   }
@@ -376,6 +386,7 @@ initSignin(intents);
 initStation(intents);
 initTopbar(intents);
 initTarget(intents);
+initOutdial(intents);
 initCad(intents, getState);
 initWrapup(intents, getState);
 

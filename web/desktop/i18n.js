@@ -236,6 +236,11 @@ const en = {
     digit_count: `${n} digits: a dial number holds 3 to 18 digits`,
   }, problem),
   dialHint: "Type a number (digits and + # * : are kept), or a name from the address book.",
+  outdialOpen: "Call a number",
+  outdialTitle: "Call a number",
+  outdialCall: "Call",
+  dialPad: "Dial pad",
+  addressBook: "Address book",
   listFailed: (why) => `The list could not be fetched: ${why}. Press Refresh to try again.`,
 
   unreachable: "Sentral cannot be reached; check the network and try again.",
@@ -471,6 +476,11 @@ const nb = {
     digit_count: `${n} sifre: et oppringingsnummer har 3 til 18 sifre`,
   }, problem),
   dialHint: "Skriv et nummer (sifre og + # * : beholdes) eller et navn fra adresseboken.",
+  outdialOpen: "Ring et nummer",
+  outdialTitle: "Ring et nummer",
+  outdialCall: "Ring",
+  dialPad: "Tastatur",
+  addressBook: "Adressebok",
   listFailed: (why) => `Listen kunne ikke hentes: ${why}. Trykk Oppdater for å prøve igjen.`,
 
   unreachable: "Sentral kan ikke nås; sjekk nettverket og prøv igjen.",

@@ -289,3 +289,28 @@ test("R2 the organisation's concurrent-call limit: a dial-number consult over th
   await settings({ calls_max: 20 });
   await endAndWrapUp(anna);
 });
+
+test("R9 R30 R42 outdial from the desktop: dial pad, address book and the cleaning preview; the agent's phone rings, then the customer is dialled", async () => {
+  // Issue 17: the API had outdial, the desktop no button.
+  await anna.getByRole("button", { name: "Call a number" }).click();
+  const dialog = anna.locator("#outdial-dialog");
+  await dialog.locator(".choice", { hasText: "Legal desk" }).waitFor();
+  // The dial pad types; a number too short cannot be called (R30).
+  for (const digit of ["1", "2"]) await dialog.locator(`[data-digit="${digit}"]`).click();
+  await dialog.locator("#outdial-preview", { hasText: "Cannot dial 12" }).waitFor();
+  assert.equal(await dialog.getByRole("button", { name: "Call", exact: true }).isDisabled(), true);
+  // The address book, searched by name.
+  await dialog.getByLabel("Number or name").fill("legal");
+  await dialog.locator(".choice", { hasText: "Legal desk" }).click();
+  await dialog.locator("#outdial-preview", { hasText: "Will dial +4722000000" }).waitFor();
+  await screenshot(anna, "26-outdial-dialog");
+  await dialog.getByRole("button", { name: "Call", exact: true }).click();
+  await dialog.waitFor({ state: "hidden" });
+  // R9: the outdial popover; the agent's phone rings first, then Sentral dials the customer.
+  await anna.locator(".popover.offer h2", { hasText: "Outdial" }).waitFor();
+  await phone(server, "/answer/1001");
+  await anna.locator("#pane-customer .status", { hasText: "Dialling" }).waitFor();
+  await phone(server, "/answer/dial/+4722000000");
+  await anna.locator("#pane-customer .status", { hasText: "Connected" }).waitFor();
+  await endAndWrapUp(anna);
+});

@@ -31,6 +31,8 @@ export function renderPanes(state, agent, intents) {
     const primary = primaryState(state);
     $("no-task-text").textContent = primary === "ringing" ? t("noTaskRinging") : primary === "rona" ? t("noTaskRona")
       : primary === "wrap_up" ? t("noTaskWrapup") : primary === "available" ? t("noTaskWaiting") : t("noTaskIdle");
+    // R42: a call out, when the agent is free to place one (no offer, call or wrap-up).
+    $("outdial-open").hidden = !["available", "idle"].includes(primary);
     panes.replaceChildren();
     return;
   }
