@@ -23,6 +23,7 @@ import { renderPopovers } from "./views/popovers.js";
 import { initSignin, renderSignin } from "./views/signin.js";
 import { initStation, renderStation } from "./views/station.js";
 import { initTarget } from "./views/target.js";
+import { initTaskList, renderTaskList } from "./views/tasklist.js";
 import { initTopbar, renderTopbar } from "./views/topbar.js";
 import { initWrapup, renderWrapup } from "./views/wrapup.js";
 
@@ -374,6 +375,7 @@ function render() {
   }
   renderPopovers(state, intents);
   renderPanes(state, agent, intents);
+  renderTaskList(state);
   renderCad(state);
   renderWrapup(state, agent);
 }
@@ -387,6 +389,7 @@ initStation(intents);
 initTopbar(intents);
 initTarget(intents);
 initOutdial(intents);
+initTaskList();
 initCad(intents, getState);
 initWrapup(intents, getState);
 

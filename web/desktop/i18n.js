@@ -241,6 +241,11 @@ const en = {
   outdialCall: "Call",
   dialPad: "Dial pad",
   addressBook: "Address book",
+  taskList: "Tasks",
+  noTasks: "No contacts.",
+  taskState: (state) => pick({
+    talking: "Talking", on_hold: "On hold", dialling: "Dialling", ringing: "Ringing", consult_request: "Consult request", wrap_up: "Wrap-up",
+  }, state) ?? "",
   listFailed: (why) => `The list could not be fetched: ${why}. Press Refresh to try again.`,
 
   unreachable: "Sentral cannot be reached; check the network and try again.",
@@ -481,6 +486,11 @@ const nb = {
   outdialCall: "Ring",
   dialPad: "Tastatur",
   addressBook: "Adressebok",
+  taskList: "Oppgaveliste",
+  noTasks: "Ingen kontakter.",
+  taskState: (state) => pick({
+    talking: "I samtale", on_hold: "På vent", dialling: "Ringer opp", ringing: "Ringer", consult_request: "Konsultasjonsforespørsel", wrap_up: "Avslutning",
+  }, state) ?? "",
   listFailed: (why) => `Listen kunne ikke hentes: ${why}. Trykk Oppdater for å prøve igjen.`,
 
   unreachable: "Sentral kan ikke nås; sjekk nettverket og prøv igjen.",

@@ -426,6 +426,45 @@ export function primaryState(state) {
 }
 
 /**
+ * One row of the task list (R8): a contact of this agent, what it is now and since when.
+ * @typedef {Object} TaskListItem
+ * @property {number} task
+ * @property {import("./wire.js").Channel} channel
+ * @property {string | null} customer The customer's number, when known.
+ * @property {"talking" | "on_hold" | "dialling" | "ringing" | "consult_request" | "wrap_up"} state
+ * @property {number | null} since When it began (Unix ms), for its timer.
+ */
+
+/**
+ * R8: the task list: the agent's current contact, the requests offered, and the contacts awaiting
+ * wrap-up, in that order.
+ * @param {DeskState} state
+ * @returns {TaskListItem[]}
+ */
+export function taskListItems(state) {
+  const agent = state.me?.agent;
+  if (!agent) return [];
+  /** @type {TaskListItem[]} */
+  const items = [];
+  const active = activeTask(state);
+  if (active) {
+    const primary = primaryState(state);
+    items.push({ task: active.id, channel: active.channel, customer: active.customer_number,
+      state: active.phase === "dialing" ? "dialling" : primary === "on_hold" ? "on_hold" : "talking",
+      since: state.legSince[active.id] ?? active.connected_at ?? null });
+  }
+  for (const offer of stackedOffers(state)) {
+    items.push({ task: offer.task, channel: offer.channel, customer: state.tasks[offer.task]?.customer_number ?? offer.callback?.customer_number ?? null,
+      state: offer.consult ? "consult_request" : "ringing", since: offer.receivedAt ?? null });
+  }
+  for (const id of agent.wrapups) {
+    const task = state.tasks[id];
+    items.push({ task: id, channel: task?.channel ?? "voice", customer: task?.customer_number ?? null, state: "wrap_up", since: state.wrapSince[id] ?? null });
+  }
+  return items;
+}
+
+/**
  * R8: every request, from top to bottom e-mail, social messages, chats, calls; within a channel
  * the earliest request on top.
  * @param {DeskState} state

@@ -140,7 +140,7 @@ test("R3 R5 sign-out is refused while an offer popover is shown: the agent stays
   assert.equal(await page.getByRole("heading", { name: "Sign in" }).count(), 0);
 });
 
-test("R13 answering on the phone opens the control pane with a running call timer", async () => {
+test("R8 R13 answering on the phone opens the control pane with a running call timer, and the task list pane shows the call", async () => {
   const answered = await phone(server, "/answer/1001");
   assert.ok(answered.task);
   const pane = page.locator("#pane-customer");
@@ -155,6 +155,19 @@ test("R13 answering on the phone opens the control pane with a running call time
   // R3 R13: the one primary state, with its own time from the answer.
   assert.equal(await page.locator("#state-label").textContent(), "Talking");
   assert.match(await page.locator("#state-time").textContent(), /^0:0\d$/);
+  // R8, the task list pane (issue 17): the contact with its channel, customer, state and timer;
+  // it collapses and opens again.
+  const row = page.locator("#task-list .task-row");
+  assert.deepEqual(await row.evaluateAll((rows) => rows.map((r) => [...r.children].slice(0, 3).map((c) => c.textContent).join(" "))),
+    ["Call +4791000001 Talking"]);
+  assert.match(await row.locator(".task-timer").textContent(), /^0:0\d$/);
+  const toggle = page.locator("#task-list-toggle");
+  assert.equal(await toggle.textContent(), "Tasks (1)");
+  await toggle.click();
+  await row.waitFor({ state: "hidden" });
+  assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+  await toggle.click();
+  await row.waitFor();
   await screenshot(page, "06-active-call");
 });
 
@@ -321,6 +334,7 @@ test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up c
   await dialog.getByLabel("Search reasons").fill("follow");
   assert.deepEqual(await dialog.locator(".choice").allTextContents(), ["Follow-up needed"]);
   assert.equal(await page.locator("#state-label").textContent(), "Wrap-up", "the primary state, not \"Available · wrap-up\" (R3)");
+  assert.equal(await page.locator("#task-list .task-row .task-state").textContent(), "Wrap-up", "the task list has the contact awaiting wrap-up (R8)");
   await screenshot(page, "13-wrap-up");
   await page.keyboard.press("Escape");
   assert.equal(await dialog.isVisible(), true, "the wrap-up cannot be dismissed");

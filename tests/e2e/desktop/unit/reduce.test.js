@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import {
-  STACK_PAGE_SIZE, activeTask, initialState, primaryState, reduce, stackedOffers, withMe, withStackPage, withTasks,
+  STACK_PAGE_SIZE, activeTask, initialState, primaryState, reduce, stackedOffers, taskListItems, withMe, withStackPage, withTasks,
 } from "../../../../web/desktop/reduce.js";
 import { TRACES, deepFreeze, events, replay, start, trace } from "./traces.js";
 
@@ -326,4 +326,16 @@ test("r19_r27 a call transferred to an agent is marked so, and their timer count
   assert.equal(state.transferredIn[connected.task], true, "the offer came while the call was transferring");
   assert.equal(state.legSince[connected.task], connected.at, "Bjorn's own answer");
   assert.ok(state.tasks[connected.task].connected_at < connected.at, "the first answer was earlier");
+});
+
+test("r8 the task list has the contact offered, then talking, then awaiting wrap-up, each with its timer's start", () => {
+  const seen = [];
+  for (const name of ["offer.anna", "wrap-up.anna"]) {
+    replay(trace(name), { truth: true, each: (state) => {
+      const states = taskListItems(state).map((item) => item.state).join(",");
+      if (seen.at(-1) !== states) seen.push(states);
+    } });
+  }
+  for (const want of ["ringing", "talking", "wrap_up"]) assert.ok(seen.includes(want), `${want} in ${seen}`);
+  assert.deepEqual(taskListItems(initialState()), []);
 });
