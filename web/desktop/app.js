@@ -10,7 +10,7 @@
 import { $, closeDialog, h, tick } from "./dom.js";
 import { LANGUAGES, language, pickLanguage, setLanguage, t, translatePage } from "./i18n.js";
 import {
-  SAVED, initialState, reduce, signedOut, withAgent, withLastSeq, withMe, withNames, withStackPage, withTask, withTasks,
+  SAVED, activeTask, initialState, reduce, signedOut, withAgent, withHistory, withLastSeq, withMe, withNames, withStackPage, withTask, withTasks,
   wrapUpSubmitted,
 } from "./reduce.js";
 import { createSession, errorText } from "./session.js";
@@ -374,10 +374,24 @@ function render() {
     showView("view-desk");
   }
   renderPopovers(state, intents);
+  loadHistory();
   renderPanes(state, agent, intents);
   renderTaskList(state);
   renderCad(state);
   renderWrapup(state, agent);
+}
+
+/** Tasks whose customer's earlier contacts were asked for. */
+const historyAsked = new Set();
+
+/** The customer's context for the call on screen, asked once per task. */
+function loadHistory() {
+  const task = activeTask(state);
+  if (!task || historyAsked.has(task.id)) return;
+  historyAsked.add(task.id);
+  api("GET", `/api/v1/tasks/${task.id}/history`).then((reply) => {
+    if (reply.ok) setDeskState(withHistory(state, task.id, reply.data));
+  });
 }
 
 // ---- Wiring -----------------------------------------------------------------------------------

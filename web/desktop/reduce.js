@@ -63,6 +63,8 @@
  *   consults this agent, from the consult request's default variables.
  * @property {Record<string, boolean>} transferredIn Tasks transferred to this agent (seen offered to
  *   them while the server had them `transferring`), so the popover and pane say so.
+ * @property {Record<string, import("./wire.js").CustomerContactDto[]>} history Task id → the
+ *   customer's earlier contacts (GET /api/v1/tasks/{id}/history).
  * @property {{ task: number, consult: boolean } | null} rona The offer missed last (R12): a consult
  *   request goes back to the consulting agent, not to the queue.
  * @property {number} stackPage R8: which five requests of the stack are shown.
@@ -99,6 +101,7 @@ export function initialState(saved = {}) {
     consultDeadline: saved.consultDeadline ?? {},
     consultFrom: saved.consultFrom ?? {},
     transferredIn: saved.transferredIn ?? {},
+    history: {},
     stackPage: 0,
   };
 }
@@ -363,6 +366,17 @@ export function withNames(state, learnt) {
     names: learnt.names ? { ...state.names, ...learnt.names } : state.names,
     queueNames: learnt.queueNames ? { ...state.queueNames, ...learnt.queueNames } : state.queueNames,
   };
+}
+
+/**
+ * The customer's earlier contacts for a task, as the server answered.
+ * @param {DeskState} state
+ * @param {number} taskId
+ * @param {import("./wire.js").CustomerContactDto[]} contacts
+ * @returns {DeskState}
+ */
+export function withHistory(state, taskId, contacts) {
+  return { ...state, history: { ...state.history, [taskId]: contacts } };
 }
 
 /**

@@ -152,6 +152,18 @@
  */
 
 /**
+ * One earlier contact of a task's customer (`GET /api/v1/tasks/{id}/history`).
+ * @typedef {Object} CustomerContactDto
+ * @property {number} id
+ * @property {Channel} channel
+ * @property {string} kind
+ * @property {number} created_at Unix ms.
+ * @property {number | null} ended_at
+ * @property {ReasonDto[]} wrapups
+ * @property {Record<string, string>} variables Never secure ones (R33).
+ */
+
+/**
  * An error answer's body.
  * @typedef {{ code?: string, message?: string, current?: { version: number, values: Record<string, string> } }} ErrorBody
  */

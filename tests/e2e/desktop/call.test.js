@@ -347,12 +347,17 @@ test("R36 End opens the wrap-up dialog with searchable reasons; Submit wrap-up c
   await page.waitForFunction(() => document.activeElement?.id === "state-select");
 });
 
-test("R3 R34 R36 R45 End warns about unsaved call data; the wrap-up dialog has a wrap-up timer and lets the agent choose the state after it", async () => {
+test("R3 R33 R34 R36 R45 a customer's earlier contact on the pane; End warns about unsaved call data; the wrap-up dialog has a timer and the state after it", async () => {
   // Issue 17 defect 8: the modal wrap-up blocked the state menu, so the next call came the
   // moment the agent submitted. A call, End, then Idle — Lunch chosen in the wrap-up dialog.
-  await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000008" });
+  // The customer who called first calls again (issue 17, the customer's context): the control
+  // pane shows their earlier contact with its wrap-up and call data, never secure values (R33).
+  await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000001" });
   await page.locator(".popover.offer").waitFor();
   await phone(server, "/answer/1001");
+  const context = page.locator("#customer-context");
+  await context.locator("summary", { hasText: "Earlier contacts (1)" }).waitFor();
+  assert.match(await context.locator("li").textContent(), /Incoming call · Resolved · Case number: C-theirs · Language: nb$/);
   // Issue 17 defect 9 (R34 R45): End with unsaved call data asks first; Back to the call keeps
   // both the call and the edit, Save and end saves it before the call ends.
   const caseNumber = page.locator("#cad").getByLabel("Case number", { exact: true });

@@ -74,6 +74,7 @@ function ownerPanes(state, task, intents) {
       h("span", { class: "timer", "data-since": state.legSince[task.id] ?? task.connected_at ?? "", "aria-label": t("callTime") }, ""),
       statuses),
     h("p", { class: "pane-meta" }, meta),
+    customerContext(state, task),
     recording,
     h("div", { class: "row" },
       held
@@ -135,6 +136,25 @@ function consultedPane(state, task, intents) {
     h("div", { class: "row" },
       h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => intents.taskCommand(task.id, "consult/end") },
         task.consult?.conference ? t("leaveConference") : t("endConsult"))));
+}
+
+/**
+ * The customer's context: their earlier contacts, newest first, with the wrap-up and the call
+ * data the agent may see (never secure values, R33).
+ * @param {DeskState} state
+ * @param {TaskDto} task
+ */
+function customerContext(state, task) {
+  const contacts = state.history[task.id];
+  if (!contacts) return null;
+  const labels = state.me?.cad_variables ?? [];
+  return h("details", { class: "customer-context", id: "customer-context", open: contacts.length > 0 },
+    h("summary", {}, t("earlierContacts", contacts.length)),
+    h("ul", {}, contacts.map((c) => h("li", {},
+      h("span", { class: "when" }, new Date(c.created_at).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" })), " ",
+      t("kind", c.kind) ?? c.kind,
+      c.wrapups.length ? ` · ${c.wrapups.map((w) => w.label).join(", ")}` : "",
+      Object.entries(c.variables).filter(([, v]) => v).map(([name, v]) => ` · ${labels.find((d) => d.name === name)?.label ?? name}: ${v}`).join("")))));
 }
 
 /**
