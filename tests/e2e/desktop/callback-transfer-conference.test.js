@@ -121,8 +121,8 @@ test("R11 R39 a web callback shows the customer's name; Cancel callback replaces
   await wrapUp(anna);
 });
 
-test("R27 transfer with nobody Available: the Agent tab explains that only Available agents can take a transfer", async () => {
-  await annaOnCall("+4791000127");
+test("R27 transfer with nobody Available: the Agent tab explains that only Available agents can take a transfer; R34 R45 edits the customer's hang-up left unsaved are named in the wrap-up", async () => {
+  const leg = await annaOnCall("+4791000127");
   // Bjorn is Idle: nobody can take the call.
   await anna.locator("#pane-customer").getByRole("button", { name: "Transfer", exact: true }).click();
   const dialog = anna.locator("#target-dialog");
@@ -132,7 +132,14 @@ test("R27 transfer with nobody Available: the Agent tab explains that only Avail
   assert.equal(await dialog.locator(".choice").count(), 0);
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await dialog.waitFor({ state: "hidden" });
-  await endAndWrapUp(anna);
+  // Issue 17 defect 9: the customer hangs up while Anna's edit is not saved; it cannot be saved
+  // any more, and the wrap-up says so instead of dropping it silently.
+  await anna.locator("#cad").getByLabel("Case number", { exact: true }).fill("C-lost");
+  await phone(server, `/hangup/leg/${leg}`);
+  const lost = anna.locator("#wrapup-lost");
+  await lost.waitFor();
+  assert.equal(await lost.textContent(), "The call ended before your call-data edits were saved; they were not stored: Case number: “C-lost”.");
+  await wrapUp(anna);
 });
 
 test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer", async () => {

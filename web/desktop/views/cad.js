@@ -74,6 +74,10 @@ export function renderCad(state) {
   const task = activeTask(state);
   $("cad").hidden = !task;
   if (!task || !state.me?.agent) {
+    // R34 R45: the call ended (the customer hung up) with edits not saved; they cannot be saved
+    // now, so the wrap-up says which were lost rather than dropping them silently.
+    if (form.dirty && form.task !== null && !form.readOnly) lostEdits = { task: form.task, text: unsavedText(state) };
+    form.dirty = false;
     form.task = null;
     // The call is gone (the customer hung up): nothing is left to ask about.
     closeDialog("unsaved-dialog");
@@ -145,6 +149,35 @@ function localToIso(local) {
   if (!local) return "";
   const date = new Date(local);
   return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+/** Edits not saved when their call ended. @type {{ task: number, text: string } | null} */
+let lostEdits = null;
+
+/**
+ * R34 R45: the edits of a task's call data that were lost when the call ended, once.
+ * @param {number} taskId
+ * @returns {string | null} Which, as "Label: “value”" pairs.
+ */
+export function takeLostEdits(taskId) {
+  if (lostEdits?.task !== taskId) return null;
+  const text = lostEdits.text;
+  lostEdits = null;
+  return text;
+}
+
+/**
+ * The edited fields as "Label: “value”" pairs.
+ * @param {DeskState} state
+ */
+function unsavedText(state) {
+  const changed = [];
+  for (const input of $("cad-fields").querySelectorAll("input[data-name]")) {
+    if (input.readOnly) continue;
+    const value = fieldValue(input);
+    if (value !== (form.base[input.dataset.name] ?? "")) changed.push(`${state.labels[input.dataset.name] ?? input.dataset.name}: “${value}”`);
+  }
+  return changed.join(", ");
 }
 
 /**

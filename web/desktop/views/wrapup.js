@@ -5,6 +5,7 @@
 
 import { $, closeDialog, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { takeLostEdits } from "./cad.js";
 import { returnFocus } from "./target.js";
 
 /**
@@ -54,6 +55,10 @@ export function renderWrapup(state, agent) {
   $("wrapup-search").value = "";
   $("wrapup-error").hidden = true;
   $("wrapup-time").dataset.since = String(state.wrapSince[taskId] ?? Date.now());
+  // R34 R45: edits the call's end left unsaved are named, not dropped silently.
+  const lost = takeLostEdits(taskId);
+  $("wrapup-lost").textContent = lost ? t("cadLost", lost) : "";
+  $("wrapup-lost").hidden = !lost;
   fillNextStates(state, agent);
   fillWrapupReasons();
   if (!dialog.open) dialog.showModal();
