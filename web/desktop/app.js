@@ -10,17 +10,20 @@
 import { $, closeDialog, h, tick } from "./dom.js";
 import { LANGUAGES, language, pickLanguage, setLanguage, t, translatePage } from "./i18n.js";
 import {
-  SAVED, initialState, reduce, signedOut, withAgent, withLastSeq, withMe, withNames, withStackPage, withTask, withTasks,
+  SAVED, activeTask, initialState, reduce, signedOut, withAgent, withHistory, withLastSeq, withMe, withNames, withStackPage, withTask, withTasks,
   wrapUpSubmitted,
 } from "./reduce.js";
 import { createSession, errorText } from "./session.js";
 import { initCad, rebuildCad, renderCad } from "./views/cad.js";
+import { initAlerts, noOfferAlert } from "./views/alerts.js";
 import { initMessages, noOfferShown, notify, toast } from "./views/messages.js";
+import { initOutdial } from "./views/outdial.js";
 import { renderPanes } from "./views/panes.js";
 import { renderPopovers } from "./views/popovers.js";
 import { initSignin, renderSignin } from "./views/signin.js";
 import { initStation, renderStation } from "./views/station.js";
 import { initTarget } from "./views/target.js";
+import { initTaskList, renderTaskList } from "./views/tasklist.js";
 import { initTopbar, renderTopbar } from "./views/topbar.js";
 import { initWrapup, renderWrapup } from "./views/wrapup.js";
 
@@ -52,7 +55,9 @@ import { initWrapup, renderWrapup } from "./views/wrapup.js";
  * @property {(taskId: number) => Promise<Answer>} secureVariables R33.
  * @property {(tab: string, mode: string, search: string) => Promise<Answer>} directory R16, R17, R20, R27.
  * @property {(taskId: number, mode: "consult" | "transfer", target: object, label: string) => Promise<string | null>} target
- * @property {(taskId: number, reason: string, done: () => void) => Promise<string | null>} submitWrapup R36; `done` runs once it is accepted.
+ * @property {(number: string) => Promise<string | null>} outdial R42: calls a customer; the text of a refusal.
+ * @property {(taskId: number, reason: string, next: { state: string, idle_reason?: string } | null, done: () => void) => Promise<string | null>} submitWrapup
+ *   R36; `next` is the state to be in after it (R3), set first so no call comes in between; `done` runs once it is accepted.
  */
 
 // ---- The state, saved across a reload ---------------------------------------------------------
@@ -101,7 +106,7 @@ function setDeskState(next, draw = true) {
 const session = createSession({
   onEvent(event) {
     setDeskState(reduce(state, event, Date.now()));
-    notify(event);
+    notify(event, getState);
   },
   onTruth(me, tasks) {
     let next = state;
@@ -181,6 +186,21 @@ function taskAnswered(reply) {
   if (reply.status === 200 && reply.data?.id) setDeskState(withTask(state, reply.data));
 }
 
+/**
+ * A refused station log-in as a sentence in the agent's language: who has the extension (by
+ * name, never an internal id) or which extensions are the agent's; else the server's reason.
+ * @param {Answer} reply
+ */
+function stationRefusal(reply) {
+  const message = String(reply.data?.message ?? "");
+  const inUse = message.match(/^extension (\S+) is in use by (.+)$/);
+  // A name that is an internal id (agent-…) is not shown.
+  if (inUse) return /^agent-\d/.test(inUse[2]) ? t("extensionInUseColleague", inUse[1]) : t("extensionInUse", inUse[1], inUse[2]);
+  const notYours = message.match(/^extension (\S+) is not yours; log in at (.+)$/);
+  if (notYours) return t("extensionNotYours", notYours[1], notYours[2].split(" or ").join(", "));
+  return reply.error;
+}
+
 /** @type {Intents} */
 const intents = {
   async signIn(username, password) {
@@ -205,7 +225,7 @@ const intents = {
   },
   async logInStation(team, extension) {
     const reply = await ask("POST", "/api/v1/agents/me/session", { team, extension });
-    if (!reply.ok) return reply.error;
+    if (!reply.ok) return stationRefusal(reply);
     setDeskState(withAgent(state, reply.data));
     session.scheduleRefresh(0);
     return null;
@@ -291,7 +311,20 @@ const intents = {
     session.scheduleRefresh(0);
     return null;
   },
-  async submitWrapup(taskId, reason, done) {
+  async outdial(number) {
+    const reply = await ask("POST", "/api/v1/outdial", { number });
+    if (!reply.ok) return reply.error;
+    if (reply.data?.id) setDeskState(withTask(state, reply.data));
+    session.scheduleRefresh(0);
+    return null;
+  },
+  async submitWrapup(taskId, reason, next, done) {
+    if (next) {
+      // The state chosen for after the wrap-up, set while the wrap-up still keeps calls away.
+      const changed = await ask("PUT", "/api/v1/agents/me/state", next);
+      if (!changed.ok) return changed.error;
+      setDeskState(withAgent(state, changed.data), false);
+    }
     const reply = await ask("POST", `/api/v1/tasks/${taskId}/wrapup`, { reason });
     if (!reply.ok) return reply.error;
     done();
@@ -319,6 +352,8 @@ function render() {
     $("popovers").replaceChildren();
     closeDialog("wrapup-dialog");
     closeDialog("target-dialog");
+    closeDialog("unsaved-dialog");
+    closeDialog("outdial-dialog");
     renderSignin();
     return;
   }
@@ -330,7 +365,7 @@ function render() {
     return;
   }
   const agent = me.agent;
-  if (Object.keys(state.offers).length === 0) noOfferShown();
+  if (Object.keys(state.offers).length === 0) { noOfferShown(); noOfferAlert(); }
   renderTopbar(state, agent);
   if (agent.state === "logged_out" && !agent.task && agent.wrapups.length === 0) {
     showView("view-station");
@@ -339,18 +374,36 @@ function render() {
     showView("view-desk");
   }
   renderPopovers(state, intents);
+  loadHistory();
   renderPanes(state, agent, intents);
+  renderTaskList(state);
   renderCad(state);
   renderWrapup(state, agent);
+}
+
+/** Tasks whose customer's earlier contacts were asked for. */
+const historyAsked = new Set();
+
+/** The customer's context for the call on screen, asked once per task. */
+function loadHistory() {
+  const task = activeTask(state);
+  if (!task || historyAsked.has(task.id)) return;
+  historyAsked.add(task.id);
+  api("GET", `/api/v1/tasks/${task.id}/history`).then((reply) => {
+    if (reply.ok) setDeskState(withHistory(state, task.id, reply.data));
+  });
 }
 
 // ---- Wiring -----------------------------------------------------------------------------------
 
 initMessages();
+initAlerts();
 initSignin(intents);
 initStation(intents);
 initTopbar(intents);
 initTarget(intents);
+initOutdial(intents);
+initTaskList();
 initCad(intents, getState);
 initWrapup(intents, getState);
 

@@ -36,6 +36,8 @@
  * @property {number} [deadline] When RONA comes, by the desktop's clock (R7).
  * @property {boolean} [ringing]
  * @property {number} [receivedAt] When the desktop heard of it, by its clock.
+ * @property {number} [connectUntil] R6: the connect popover stays until then (its clock), even
+ *   when the contact request came at once, so that it can be read.
  * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
  */
 
@@ -46,11 +48,25 @@
  * @property {Record<string, TaskDto>} tasks Task id → task (GET /api/v1/tasks).
  * @property {Record<string, Offer>} offers Task id → popover.
  * @property {Record<string, ReasonDto[]>} wrapReasons Task id → wrap-up reasons; `last` → the latest.
+ * @property {Record<string, number>} wrapSince Task id → when its wrap-up began (the desktop's clock).
  * @property {Record<string, string>} labels Variable name → label (from popovers).
  * @property {Record<string, string[]>} offerVars Task id → its popover's variable names, in order.
  * @property {Record<string, string>} names Agent id → name; `task:<id>` → the consulted party's label.
  * @property {Record<string, string>} queueNames Queue id → name.
  * @property {number | null} lastSeq The last event's sequence number (`?since=` on reconnect).
+ * @property {Record<string, number>} legSince R19: when this agent's own leg of a task was answered
+ *   (`<task>`, Unix ms), and when the consulting agent's consult leg was requested or answered
+ *   (`consult:<task>`, the desktop's clock): each leg shows its own timer.
+ * @property {Record<string, number>} consultDeadline R21: when a consulted agent's phone stops
+ *   ringing and the consult fails (the desktop's clock), for the consulting agent's countdown.
+ * @property {Record<string, { name: string, dn: string, team: string }>} consultFrom R10: who
+ *   consults this agent, from the consult request's default variables.
+ * @property {Record<string, boolean>} transferredIn Tasks transferred to this agent (seen offered to
+ *   them while the server had them `transferring`), so the popover and pane say so.
+ * @property {Record<string, import("./wire.js").CustomerContactDto[]>} history Task id → the
+ *   customer's earlier contacts (GET /api/v1/tasks/{id}/history).
+ * @property {{ task: number, consult: boolean } | null} rona The offer missed last (R12): a consult
+ *   request goes back to the consulting agent, not to the queue.
  * @property {number} stackPage R8: which five requests of the stack are shown.
  */
 
@@ -58,8 +74,10 @@
 export const CHANNEL_ORDER = { email: 0, social: 1, chat: 2, voice: 3 };
 /// R8: the stack shows five requests at a time ("1-5 of <total>").
 export const STACK_PAGE_SIZE = 5;
+/// R6: how long the connect popover stays on screen at least (ms), so that it can be read.
+export const CONNECT_SHOWN_MS = 1000;
 /// Keys of the state kept across a page reload (sessionStorage).
-export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "labels", "offerVars", "names", "lastSeq"]);
+export const SAVED = /** @type {const} */ (["offers", "wrapReasons", "wrapSince", "labels", "offerVars", "names", "lastSeq", "rona", "legSince", "consultDeadline", "consultFrom", "transferredIn"]);
 
 /**
  * The state before the server has said anything, with what was saved before a reload.
@@ -72,11 +90,18 @@ export function initialState(saved = {}) {
     tasks: {},
     offers: saved.offers ?? {},
     wrapReasons: saved.wrapReasons ?? {},
+    wrapSince: saved.wrapSince ?? {},
     labels: saved.labels ?? {},
     offerVars: saved.offerVars ?? {},
     names: saved.names ?? {},
     queueNames: {},
     lastSeq: saved.lastSeq ?? null,
+    rona: saved.rona ?? null,
+    legSince: saved.legSince ?? {},
+    consultDeadline: saved.consultDeadline ?? {},
+    consultFrom: saved.consultFrom ?? {},
+    transferredIn: saved.transferredIn ?? {},
+    history: {},
     stackPage: 0,
   };
 }
@@ -135,7 +160,8 @@ export function reduce(state, event, now) {
       if (event.agent !== myId) return s;
       return patchAgent(s, (agent) => ({ ...agent, state: event.state, idle_reason: event.reason }));
     case "reserved":
-      return { ...s, offers: { ...s.offers, [event.task]: { task: event.task, stage: "reserved", channel: event.channel, variables: [], receivedAt: at } } };
+      return { ...s, offers: { ...s.offers, [event.task]: { task: event.task, stage: "reserved", channel: event.channel, variables: [], receivedAt: at,
+        connectUntil: at + CONNECT_SHOWN_MS } } };
     case "offer": {
       const previous = s.offers[event.task];
       const { type: _type, ...content } = event;
@@ -147,6 +173,7 @@ export function reduce(state, event, now) {
         deadline: previous?.deadline ?? at + event.rona_timeout_ms,
         ringing: previous?.ringing ?? false,
         receivedAt: previous?.receivedAt ?? at,
+        connectUntil: previous?.connectUntil,
       };
       const labels = { ...s.labels };
       for (const v of event.variables) labels[v.name] = v.label;
@@ -162,12 +189,17 @@ export function reduce(state, event, now) {
     }
     case "consult_offer": {
       const previous = s.offers[event.task];
+      /** @param {string} name */
+      const value = (name) => event.variables.find((v) => v.name === name)?.value ?? "";
       return {
         ...s,
+        consultFrom: { ...s.consultFrom, [event.task]: { name: value("agent_name"), dn: value("agent_dn"), team: value("agent_team") } },
         offers: {
           ...s.offers,
           [event.task]: { task: event.task, stage: "offer", consult: true, channel: "voice", variables: event.variables,
-            ringing: previous?.ringing ?? false, receivedAt: previous?.receivedAt ?? at },
+            ringing: previous?.ringing ?? false, receivedAt: previous?.receivedAt ?? at,
+            // R7 R21: the consult request counts down to RONA as an offer does.
+            deadline: previous?.deadline ?? (event.rona_timeout_ms ? at + event.rona_timeout_ms : undefined) },
         },
       };
     }
@@ -177,16 +209,18 @@ export function reduce(state, event, now) {
     }
     case "connected":
       s = patchTask(s, event.task, (task) => ({ ...task, connected_at: task.connected_at ?? event.at }));
+      s = { ...s, legSince: { ...s.legSince, [event.task]: s.legSince[event.task] ?? event.at } };
       return { ...s, offers: without(s.offers, event.task) };
     case "offer_withdrawn":
       return { ...s, offers: without(s.offers, event.task) };
     case "call_ended":
       // The call ended for this agent: no popover, and no longer their call (the wrap-up that
       // may follow is not drawn over a call that looks live).
-      s = { ...s, offers: without(s.offers, event.task) };
+      s = { ...s, offers: without(s.offers, event.task), legSince: without(without(s.legSince, event.task), `consult:${event.task}`),
+        consultFrom: without(s.consultFrom, event.task) };
       return patchAgent(s, (agent) => (agent.task === event.task ? { ...agent, task: null } : agent));
     case "rona":
-      s = { ...s, offers: without(s.offers, event.task) };
+      s = { ...s, offers: without(s.offers, event.task), rona: { task: event.task, consult: !!s.offers[event.task]?.consult } };
       return patchAgent(s, (agent) => ({ ...agent, state: "rona" }));
     case "hold_changed":
       return patchTask(s, event.task, (task) => ({
@@ -195,12 +229,16 @@ export function reduce(state, event, now) {
         consult: task.consult && event.consulted_held !== null ? { ...task.consult, consulted_held: event.consulted_held } : task.consult,
       }));
     case "consult_requested":
+      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at },
+        consultDeadline: event.rona_timeout_ms ? { ...s.consultDeadline, [event.task]: at + event.rona_timeout_ms } : without(s.consultDeadline, event.task) };
       return patchTask(s, event.task, (task) => ({ ...task, consult: task.consult ?? { accepted: false, consulted_held: false, conference: false } }));
     case "consult_accepted":
+      s = { ...s, legSince: { ...s.legSince, [`consult:${event.task}`]: at }, consultDeadline: without(s.consultDeadline, event.task) };
       return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, accepted: true } } : task));
     case "conference_started":
       return patchTask(s, event.task, (task) => (task.consult ? { ...task, consult: { ...task.consult, conference: true, consulted_held: false } } : task));
     case "consult_ended":
+      s = { ...s, legSince: without(s.legSince, `consult:${event.task}`), consultDeadline: without(s.consultDeadline, event.task) };
       return patchTask(s, event.task, (task) => ({ ...task, consult: null, consulted: null }));
     case "ownership_changed":
       return patchTask(s, event.task, (task) => ({ ...task, owner: event.owner }));
@@ -213,12 +251,16 @@ export function reduce(state, event, now) {
       return offer ? { ...s, offers: { ...s.offers, [event.task]: { ...offer, dialing: { cancellable: event.cancellable } } } } : s;
     }
     case "wrap_up_required":
-      s = { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons } };
+      s = { ...s, wrapReasons: { ...s.wrapReasons, [event.task]: event.reasons, last: event.reasons },
+        wrapSince: { ...s.wrapSince, [event.task]: s.wrapSince[event.task] ?? at } };
       return patchAgent(s, (agent) => agent.wrapups.includes(event.task) ? agent : { ...agent, wrapups: [...agent.wrapups, event.task] });
     case "wrap_up_done":
       return wrapUpSubmitted(s, event.task);
+    case "consult_failed":
+      // Also a message (views/messages.js).
+      return { ...s, consultDeadline: without(s.consultDeadline, event.task) };
     default:
-      // consult_failed and limit_reached are messages (views/messages.js); queue_changed is for
+      // limit_reached is a message (views/messages.js); queue_changed is for
       // supervisors; reload means events were lost, and the app reads the truth again after
       // every event anyway.
       return s;
@@ -275,7 +317,12 @@ export function withTasks(state, list) {
         consult: task.consulted === myId, generic: true };
     }
   }
-  return { ...state, tasks, offers };
+  // A call transferred to this agent: offered to them while the server has it transferring.
+  let transferredIn = state.transferredIn;
+  for (const task of list) {
+    if (task.phase === "transferring" && task.offered_to === myId && !transferredIn[task.id]) transferredIn = { ...transferredIn, [task.id]: true };
+  }
+  return { ...state, tasks, offers, transferredIn };
 }
 
 /**
@@ -295,7 +342,7 @@ export function withTask(state, task) {
  * @returns {DeskState}
  */
 export function wrapUpSubmitted(state, taskId) {
-  return patchAgent(state, (agent) => agent.wrapups.includes(taskId) ? { ...agent, wrapups: agent.wrapups.filter((id) => id !== taskId) } : agent);
+  return patchAgent({ ...state, wrapSince: without(state.wrapSince, taskId) }, (agent) => agent.wrapups.includes(taskId) ? { ...agent, wrapups: agent.wrapups.filter((id) => id !== taskId) } : agent);
 }
 
 /**
@@ -319,6 +366,17 @@ export function withNames(state, learnt) {
     names: learnt.names ? { ...state.names, ...learnt.names } : state.names,
     queueNames: learnt.queueNames ? { ...state.queueNames, ...learnt.queueNames } : state.queueNames,
   };
+}
+
+/**
+ * The customer's earlier contacts for a task, as the server answered.
+ * @param {DeskState} state
+ * @param {number} taskId
+ * @param {import("./wire.js").CustomerContactDto[]} contacts
+ * @returns {DeskState}
+ */
+export function withHistory(state, taskId, contacts) {
+  return { ...state, history: { ...state.history, [taskId]: contacts } };
 }
 
 /**
@@ -356,6 +414,68 @@ export function activeTask(state) {
   if (task.owner === agent.id && (task.connected_at || task.phase === "dialing")) return task;
   if (task.consulted === agent.id && task.consult?.accepted) return task;
   return null;
+}
+
+/**
+ * The one state the agent is in, as the top bar shows it (R3, R13): on a call `talking` or
+ * `on_hold` (the customer held and no consult leg live); else `ringing` while a call is offered,
+ * `wrap_up` until the wrap-up is submitted, and otherwise the chosen state (`available`, `idle`,
+ * `rona`, `logged_out`).
+ * @param {DeskState} state
+ * @returns {"talking" | "on_hold" | "ringing" | "wrap_up" | import("./wire.js").AgentStateName}
+ */
+export function primaryState(state) {
+  const agent = state.me?.agent;
+  if (!agent) return "logged_out";
+  const task = activeTask(state);
+  if (task) {
+    if (task.owner !== agent.id) return task.consult?.consulted_held ? "on_hold" : "talking";
+    const consultLive = !!task.consult?.accepted && !task.consult.consulted_held;
+    return task.customer_held && !consultLive ? "on_hold" : "talking";
+  }
+  if (agent.state === "rona") return "rona";
+  if (Object.values(state.offers).some((offer) => offer.channel === "voice")) return "ringing";
+  if (agent.wrapups.length) return "wrap_up";
+  return agent.state;
+}
+
+/**
+ * One row of the task list (R8): a contact of this agent, what it is now and since when.
+ * @typedef {Object} TaskListItem
+ * @property {number} task
+ * @property {import("./wire.js").Channel} channel
+ * @property {string | null} customer The customer's number, when known.
+ * @property {"talking" | "on_hold" | "dialling" | "ringing" | "consult_request" | "wrap_up"} state
+ * @property {number | null} since When it began (Unix ms), for its timer.
+ */
+
+/**
+ * R8: the task list: the agent's current contact, the requests offered, and the contacts awaiting
+ * wrap-up, in that order.
+ * @param {DeskState} state
+ * @returns {TaskListItem[]}
+ */
+export function taskListItems(state) {
+  const agent = state.me?.agent;
+  if (!agent) return [];
+  /** @type {TaskListItem[]} */
+  const items = [];
+  const active = activeTask(state);
+  if (active) {
+    const primary = primaryState(state);
+    items.push({ task: active.id, channel: active.channel, customer: active.customer_number,
+      state: active.phase === "dialing" ? "dialling" : primary === "on_hold" ? "on_hold" : "talking",
+      since: state.legSince[active.id] ?? active.connected_at ?? null });
+  }
+  for (const offer of stackedOffers(state)) {
+    items.push({ task: offer.task, channel: offer.channel, customer: state.tasks[offer.task]?.customer_number ?? offer.callback?.customer_number ?? null,
+      state: offer.consult ? "consult_request" : "ringing", since: offer.receivedAt ?? null });
+  }
+  for (const id of agent.wrapups) {
+    const task = state.tasks[id];
+    items.push({ task: id, channel: task?.channel ?? "voice", customer: task?.customer_number ?? null, state: "wrap_up", since: state.wrapSince[id] ?? null });
+  }
+  return items;
 }
 
 /**

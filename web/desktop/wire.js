@@ -122,13 +122,13 @@
  * @typedef {{ type: "agent_state", agent: number, state: AgentStateName, reason: string | null, at: number }
  *   | { type: "reserved", task: number, channel: Channel }
  *   | ({ type: "offer" } & OfferDto)
- *   | { type: "consult_offer", task: number, variables: VariableDto[] }
+ *   | { type: "consult_offer", task: number, variables: VariableDto[], rona_timeout_ms: number | null }
  *   | { type: "ringing", task: number }
  *   | { type: "connected", task: number, at: number }
  *   | { type: "offer_withdrawn", task: number }
  *   | { type: "rona", task: number }
  *   | { type: "hold_changed", task: number, customer_held: boolean, consulted_held: boolean | null }
- *   | { type: "consult_requested", task: number }
+ *   | { type: "consult_requested", task: number, rona_timeout_ms: number | null }
  *   | { type: "consult_accepted", task: number }
  *   | { type: "consult_failed", task: number, reason: string }
  *   | { type: "consult_ended", task: number }
@@ -149,6 +149,18 @@
  * One message of the event WebSocket (`/api/v1/events[?since=<seq>]`): its sequence number, when
  * the server published it (Unix ms) and the event itself, flattened.
  * @typedef {EventDto & { seq: number, at_unix_ms: number }} EventEnvelope
+ */
+
+/**
+ * One earlier contact of a task's customer (`GET /api/v1/tasks/{id}/history`).
+ * @typedef {Object} CustomerContactDto
+ * @property {number} id
+ * @property {Channel} channel
+ * @property {string} kind
+ * @property {number} created_at Unix ms.
+ * @property {number | null} ended_at
+ * @property {ReasonDto[]} wrapups
+ * @property {Record<string, string>} variables Never secure ones (R33).
  */
 
 /**

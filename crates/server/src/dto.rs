@@ -52,6 +52,9 @@ pub enum EventDto {
         task: u64,
         /// At most 9 variables (7 for an entry-point consult).
         variables: Vec<VariableDto>,
+        /// How long the consulted agent's phone rings before RONA, for the popover's countdown
+        /// (R7, R21); set by the organisation from the call's queue, as for an offer.
+        rona_timeout_ms: Option<u64>,
     },
     /// The agent's phone rings (R13).
     Ringing {
@@ -88,6 +91,9 @@ pub enum EventDto {
     ConsultRequested {
         /// The task.
         task: u64,
+        /// For a consult to an agent, how long their phone rings before the consult fails (R21),
+        /// for the consulting agent's countdown; `null` for other targets.
+        rona_timeout_ms: Option<u64>,
     },
     /// The consulted party answered (R19).
     ConsultAccepted {
@@ -347,6 +353,7 @@ impl EventDto {
                     .iter()
                     .map(VariableDto::from_engine)
                     .collect(),
+                rona_timeout_ms: None,
             },
             E::Ringing { interaction } => EventDto::Ringing {
                 task: interaction.0,
@@ -375,6 +382,7 @@ impl EventDto {
             },
             E::ConsultRequested { interaction } => EventDto::ConsultRequested {
                 task: interaction.0,
+                rona_timeout_ms: None,
             },
             E::ConsultAccepted { interaction } => EventDto::ConsultAccepted {
                 task: interaction.0,
@@ -441,6 +449,30 @@ impl EventDto {
                 code: (*code).into(),
             },
         }
+    }
+}
+
+impl EventDto {
+    /// Adds what the engine's event leaves out and the organisation knows: how long a consulted
+    /// agent's phone rings (`consult_rona_timeout_ms`, given the task), for the countdowns of
+    /// `consult_offer` and `consult_requested` (R7, R21).
+    pub fn with_consult_timeout(
+        mut self,
+        consult_rona_timeout_ms: impl FnOnce(u64) -> Option<u64>,
+    ) -> EventDto {
+        if let EventDto::ConsultOffer {
+            task,
+            rona_timeout_ms,
+            ..
+        }
+        | EventDto::ConsultRequested {
+            task,
+            rona_timeout_ms,
+        } = &mut self
+        {
+            *rona_timeout_ms = consult_rona_timeout_ms(*task);
+        }
+        self
     }
 }
 

@@ -222,7 +222,8 @@ impl OrgActor {
                         agents_changed |= self.agents.set(*agent, *state);
                     }
                     self.count(&event);
-                    let dto = EventDto::from_engine(&event);
+                    let dto = EventDto::from_engine(&event)
+                        .with_consult_timeout(|task| self.consult_rona_timeout_ms(task));
                     match to {
                         Recipient::Agent(agent) => {
                             if let Some(user_id) = self.directory.agents.get(&agent) {
@@ -254,6 +255,21 @@ impl OrgActor {
         if agents_changed {
             self.agents.publish(&self.slug);
         }
+    }
+
+    /// How long a consulted agent's phone rings before RONA (R21): the RONA timeout of the
+    /// call's queue, else the organisation's, as the engine rings every agent; `None` when no
+    /// agent is consulted (a dial-number or entry-point consult).
+    fn consult_rona_timeout_ms(&self, task: u64) -> Option<u64> {
+        let view = self.engine.interaction_view(InteractionId(task))?;
+        view.consulted?;
+        let config = self.engine.config();
+        let queue = view.queue.and_then(|queue| config.queue(queue));
+        Some(
+            queue
+                .and_then(|queue| queue.rona_timeout_ms)
+                .unwrap_or(config.org.rona_timeout_ms),
+        )
     }
 
     fn count(&self, event: &DesktopEvent) {

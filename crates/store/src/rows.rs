@@ -138,6 +138,8 @@ pub struct InteractionFilter {
     pub limit: Option<u32>,
     /// Only ids below this one: pass the last id of a page to get the next.
     pub before_id: Option<u64>,
+    /// Only those with this customer number (a customer's earlier contacts).
+    pub customer_number: Option<String>,
 }
 
 impl InteractionFilter {

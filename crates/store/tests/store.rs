@@ -453,7 +453,7 @@ mod history {
     }
 
     #[tokio::test]
-    async fn r44_history_filters_by_queue_agent_kind_and_time_and_pages() -> Result<()> {
+    async fn r44_history_filters_by_queue_agent_kind_time_and_customer_and_pages() -> Result<()> {
         let (_dir, _path, store) = temp_store().await?;
         let mut records = Vec::new();
         for id in 1..=6u64 {
@@ -512,6 +512,23 @@ mod history {
             seen.extend(records.into_iter().map(|r| r.id));
         }
         assert_eq!(seen, [7, 6, 5, 4, 3, 2, 1]);
+
+        // A customer's earlier contacts: by number, newest first, below the task asking.
+        let customer = InteractionFilter {
+            customer_number: Some("+4791000001".into()),
+            before_id: Some(6),
+            limit: Some(5),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(
+            ids(store.interactions(ORG, &customer).await?),
+            [5, 4, 3, 2, 1]
+        );
+        let callback_customer = InteractionFilter {
+            customer_number: Some("+4791000007".into()),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(ids(store.interactions(ORG, &callback_customer).await?), [7]);
 
         let huge = InteractionFilter {
             limit: Some(100_000),

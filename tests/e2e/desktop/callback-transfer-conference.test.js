@@ -30,7 +30,10 @@ after(async () => {
 
 async function setState(page, value, label) {
   await page.getByLabel("Change state").selectOption(value);
-  await page.locator("#state-label", { hasText: label }).waitFor();
+  // Available turns into Ringing at once when a call waits (one primary state, R3): the chosen
+  // state is the chip's data-state; an idle reason is in the label.
+  await page.locator(`#state-chip[data-state="${value.split(":")[0]}"]`).waitFor();
+  if (value.startsWith("idle")) await page.locator("#state-label", { hasText: label }).waitFor();
 }
 
 async function settings(patch) {
@@ -118,8 +121,8 @@ test("R11 R39 a web callback shows the customer's name; Cancel callback replaces
   await wrapUp(anna);
 });
 
-test("R27 transfer with nobody Available: the Agent tab explains that only Available agents can take a transfer", async () => {
-  await annaOnCall("+4791000127");
+test("R27 transfer with nobody Available: the Agent tab explains that only Available agents can take a transfer; R34 R45 edits the customer's hang-up left unsaved are named in the wrap-up", async () => {
+  const leg = await annaOnCall("+4791000127");
   // Bjorn is Idle: nobody can take the call.
   await anna.locator("#pane-customer").getByRole("button", { name: "Transfer", exact: true }).click();
   const dialog = anna.locator("#target-dialog");
@@ -129,7 +132,14 @@ test("R27 transfer with nobody Available: the Agent tab explains that only Avail
   assert.equal(await dialog.locator(".choice").count(), 0);
   await dialog.getByRole("button", { name: "Cancel" }).click();
   await dialog.waitFor({ state: "hidden" });
-  await endAndWrapUp(anna);
+  // Issue 17 defect 9: the customer hangs up while Anna's edit is not saved; it cannot be saved
+  // any more, and the wrap-up says so instead of dropping it silently.
+  await anna.locator("#cad").getByLabel("Case number", { exact: true }).fill("C-lost");
+  await phone(server, `/hangup/leg/${leg}`);
+  const lost = anna.locator("#wrapup-lost");
+  await lost.waitFor();
+  assert.equal(await lost.textContent(), "The call ended before your call-data edits were saved; they were not stored: Case number: “C-lost”.");
+  await wrapUp(anna);
 });
 
 test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer", async () => {
@@ -148,10 +158,17 @@ test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna
   assert.equal(await anna.locator("#pane-customer").count(), 0);
   const offer = bjorn.locator(".popover.offer");
   await offer.getByText("Ringing — answer on your phone").waitFor();
+  // Issue 17 defect 17: the transferred call says so.
+  await offer.locator("h2", { hasText: "Transferred call" }).waitFor();
   await screenshot(bjorn, "19-transfer-offer-to-bjorn");
   await wrapUp(anna);
+  // The customer's call is older than Bjorn's part of it, whose timer counts from his answer (R19).
+  await bjorn.waitForTimeout(1500);
   await phone(server, "/answer/1002");
-  await bjorn.locator("#pane-customer", { hasText: "+4791000027" }).waitFor();
+  const pane = bjorn.locator("#pane-customer", { hasText: "+4791000027" });
+  await pane.waitFor();
+  assert.match(await pane.locator(".pane-meta").textContent(), /transferred to you/);
+  assert.match(await pane.locator(".timer").textContent(), /^0:0[01]$/, "the timer counts from Bjorn's answer, not the first");
   await endAndWrapUp(bjorn);
   await setState(bjorn, "idle:lunch", "Idle — Lunch");
 });
@@ -160,6 +177,8 @@ test("R19 R23 R26 R32 conference after an accepted consult: both agents see it, 
   await annaOnCall("+4791000023");
   const customer = anna.locator("#pane-customer");
   const consult = anna.locator("#pane-consult");
+  // The customer's call is a few seconds old before the consult starts, so each leg's timer differs.
+  await anna.waitForTimeout(2200);
   await pickBjorn("Consult");
   await customer.locator(".status", { hasText: "Consult requested" }).waitFor();
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).isDisabled(), true, "no pause during a consult (R32)");
@@ -167,13 +186,31 @@ test("R19 R23 R26 R32 conference after an accepted consult: both agents see it, 
   await consult.locator(".status", { hasText: "Consulting" }).waitFor();
   await bjorn.locator("#pane-consulted .status", { hasText: "Consulting" }).waitFor();
 
+  // Issue 17 defects 2 and 3 (R10 R19): Bjorn sees who consults him, by name, extension and
+  // team; each leg has its own timer: the consult's, not the customer call's age.
+  const consulted = bjorn.locator("#pane-consulted");
+  assert.match(await consulted.locator(".pane-title").textContent(), /Consult from Anna \(ext\. 1001, Sales\)$/);
+  const seconds = async (timer) => {
+    const [m, s] = (await timer.textContent()).split(":").map(Number);
+    return m * 60 + s;
+  };
+  const customerTime = await seconds(customer.locator(".timer"));
+  assert.ok(customerTime >= 2, `the customer's call is ${customerTime} s old`);
+  assert.ok(await seconds(consult.locator(".timer")) < customerTime, "Anna's consult pane has the consult's own timer");
+  assert.ok(await seconds(consulted.locator(".timer")) < customerTime, "Bjorn's timer is the consult's, not the customer call's");
+
   await consult.getByRole("button", { name: "Conference" }).click();
   await customer.locator(".status", { hasText: "Conference" }).waitFor();
   await consult.locator(".status", { hasText: "In conference" }).waitFor();
-  assert.equal(await consult.getByRole("button", { name: "Conference" }).isDisabled(), true);
+  assert.equal(await consult.getByRole("button", { name: "Conference", exact: true }).isDisabled(), true);
+  // Issue 17 defect 16 (R19 R23): the second pane is the conference's, not a consult's; Hold says
+  // whom it holds in a three-way call.
+  assert.match(await consult.locator(".pane-title").textContent(), /^Conference Bjorn$/);
+  assert.equal(await consult.getByRole("button", { name: "End consult" }).count(), 0);
+  await consult.getByRole("button", { name: "Remove from conference" }).waitFor();
+  await customer.getByRole("button", { name: "Hold customer" }).waitFor();
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).isDisabled(), true, "no pause during a conference (R32)");
   assert.equal(await customer.getByRole("button", { name: "Pause recording" }).getAttribute("title"), "Not during a consult or conference");
-  const consulted = bjorn.locator("#pane-consulted");
   await consulted.locator(".status", { hasText: "In conference" }).waitFor();
   await screenshot(anna, "20-conference");
 
@@ -208,20 +245,32 @@ test("R31 R32 recording: Pause shows the Privacy Shield countdown, Resume works,
   await settings({ privacy_shield: "30s" });
 });
 
-test("R21 a consult the consulted agent's phone fails: a clear consult-failed message, that agent goes to RONA, the customer stays with Anna", async () => {
+test("R12 R21 a consult the consulted agent's phone fails: a translated consult-failed sentence, that agent goes to RONA told the truth, the customer stays with Anna", async () => {
+  // Issue 17 defect 4: the message was the server's "R21: … (NoAnswer)" and Bjorn's RONA popover
+  // said the call "went back to the queue", false for a consult.
   await annaOnCall("+4791000021");
   await pickBjorn("Consult");
   await anna.locator("#pane-consult").waitFor();
+  // Issue 17 defect 4 (R7 R21): both sides count down how long the consult still rings.
+  const left = Number((await anna.locator("#pane-consult .consult-rings .countdown").textContent()).replace(" s", ""));
+  assert.ok(left >= 1 && left <= 6, `Anna's consult pane counts down: ${left}`);
+  const request = bjorn.locator(".popover.offer");
+  await request.locator(".countdown").waitFor();
+  assert.match(await request.textContent(), /Answer within [1-6] s or the consult request goes back to your colleague\./);
   await phone(server, "/fail/1002");
   const toast = anna.locator("#toast");
   await toast.waitFor();
-  assert.match(await toast.textContent(), /Consult failed: R21: the consulted party did not answer/);
+  assert.equal(await anna.locator("#toast-text").textContent(),
+    "Consult failed: the consulted party's phone is not available. The customer is on hold: Resume to talk to them.");
   await anna.locator("#pane-consult").waitFor({ state: "detached" });
   const customer = anna.locator("#pane-customer");
   await customer.locator(".status", { hasText: "Call on hold" }).waitFor();
   await screenshot(anna, "22-consult-failed");
   await anna.locator("#toast-close").click();
   await bjorn.locator("#rona-popover").waitFor();
+  const ronaText = await bjorn.locator("#rona-popover").textContent();
+  assert.match(ronaText, /Missed consult request \(RONA\)You did not take the consult request/);
+  assert.doesNotMatch(ronaText, /queue/);
   await bjorn.locator("#rona-popover").getByRole("button", { name: "Idle" }).click();
   await bjorn.locator("#rona-popover").waitFor({ state: "detached" });
   await customer.getByRole("button", { name: "Resume" }).click();
@@ -245,5 +294,30 @@ test("R2 the organisation's concurrent-call limit: a dial-number consult over th
   await anna.keyboard.press("Escape");
   await dialog.waitFor({ state: "hidden" });
   await settings({ calls_max: 20 });
+  await endAndWrapUp(anna);
+});
+
+test("R9 R30 R42 outdial from the desktop: dial pad, address book and the cleaning preview; the agent's phone rings, then the customer is dialled", async () => {
+  // Issue 17: the API had outdial, the desktop no button.
+  await anna.getByRole("button", { name: "Call a number" }).click();
+  const dialog = anna.locator("#outdial-dialog");
+  await dialog.locator(".choice", { hasText: "Legal desk" }).waitFor();
+  // The dial pad types; a number too short cannot be called (R30).
+  for (const digit of ["1", "2"]) await dialog.locator(`[data-digit="${digit}"]`).click();
+  await dialog.locator("#outdial-preview", { hasText: "Cannot dial 12" }).waitFor();
+  assert.equal(await dialog.getByRole("button", { name: "Call", exact: true }).isDisabled(), true);
+  // The address book, searched by name.
+  await dialog.getByLabel("Number or name").fill("legal");
+  await dialog.locator(".choice", { hasText: "Legal desk" }).click();
+  await dialog.locator("#outdial-preview", { hasText: "Will dial +4722000000" }).waitFor();
+  await screenshot(anna, "26-outdial-dialog");
+  await dialog.getByRole("button", { name: "Call", exact: true }).click();
+  await dialog.waitFor({ state: "hidden" });
+  // R9: the outdial popover; the agent's phone rings first, then Sentral dials the customer.
+  await anna.locator(".popover.offer h2", { hasText: "Outdial" }).waitFor();
+  await phone(server, "/answer/1001");
+  await anna.locator("#pane-customer .status", { hasText: "Dialling" }).waitFor();
+  await phone(server, "/answer/dial/+4722000000");
+  await anna.locator("#pane-customer .status", { hasText: "Connected" }).waitFor();
   await endAndWrapUp(anna);
 });

@@ -50,7 +50,7 @@ test("R6 R13 a simulated call rings anna's phone; it waits for Answer on the dem
   await annaPhone().getByLabel("Answer myself").check();
   await saved;
   await desk.getByLabel("Change state").selectOption("available");
-  await desk.locator("#state-label", { hasText: "Available" }).waitFor();
+  await desk.locator('#state-chip[data-state="available"]').waitFor();
 
   const offer = desk.locator(".popover.offer");
   await offer.waitFor({ timeout: 15000 });
@@ -200,6 +200,6 @@ test("R12 R4 over SIP: a call anna's phone does not answer goes to RONA; she rec
   // R12: Sentral cancelled the ringing phone.
   await annaPhone().locator(".state", { hasText: "Idle" }).waitFor();
   await rona.getByRole("button", { name: "Available" }).click();
-  await desk.locator("#state-label", { hasText: "Available" }).waitFor();
+  await desk.locator('#state-chip[data-state="available"]').waitFor();
   await rona.waitFor({ state: "detached" });
 });

@@ -142,7 +142,7 @@ export async function readyAgent(page, server, username, team, extension) {
   await page.getByRole("button", { name: "Log in" }).click();
   await phone(server, `/register/${extension}`);
   await page.getByLabel("Change state").selectOption("available");
-  await page.locator("#state-label", { hasText: "Available" }).waitFor();
+  await page.locator('#state-chip[data-state="available"]').waitFor();
   await page.locator("#phone", { hasText: "Phone registered" }).waitFor();
 }
 

@@ -41,7 +41,7 @@ test("R3 R13 R14 R31 Norwegian: the top-bar switch shows Norwegian on the sign-i
   assert.ok(states.includes("Ledig — Lunch"), `state menu: ${states}`);
   await page.getByLabel("Endre status").selectOption("available");
   await page.locator("#state-label", { hasText: /^Tilgjengelig$/ }).waitFor();
-  await page.getByRole("button", { name: "Logg av stasjonen" }).waitFor();
+  await page.getByRole("button", { name: "Forlat stasjonen" }).waitFor();
 
   // A call: the popover (R13), then the control pane (R14, R31).
   await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000042" });
@@ -64,6 +64,27 @@ test("R3 R13 R14 R31 Norwegian: the top-bar switch shows Norwegian on the sign-i
   const shown = await pane.locator("button, .status, .recording").allTextContents();
   for (const text of shown) assert.ok(!english.includes(text.trim()), `English text on the Norwegian pane: ${text}`);
   await screenshot(page, "16-norwegian-call-on-hold");
+
+  // Issue 17 defect 15: "Logg av stasjonen" beside "Logg ut" was ambiguous, and at 1024 px the
+  // Norwegian top bar wrapped to three rows.
+  await page.getByRole("button", { name: "Forlat stasjonen" }).waitFor();
+  await page.getByRole("button", { name: "Logg ut av Sentral" }).waitFor();
+  await page.setViewportSize({ width: 1024, height: 768 });
+  const rows = await page.evaluate(() => {
+    const items = [...document.querySelectorAll(".topbar > *, .agent-bar > *, .station > *")]
+      .filter((el) => el.getClientRects().length && !el.matches(".agent-bar, .station"));
+    // Items whose heights overlap share a row.
+    const boxes = items.map((el) => el.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+    let n = 0;
+    let bottom = -Infinity;
+    for (const box of boxes) {
+      if (box.top >= bottom - 2) { n += 1; bottom = box.bottom; } else bottom = Math.max(bottom, box.bottom);
+    }
+    return n;
+  });
+  await screenshot(page, "25-norwegian-1024px");
+  assert.ok(rows <= 2, `the top bar at 1024 px has ${rows} rows`);
+  await page.setViewportSize({ width: 1280, height: 800 });
 
   // The choice is remembered: a reload comes back in Norwegian.
   await page.reload();

@@ -97,6 +97,8 @@ test("R8 requests of every channel stack e-mail, social, chat, calls from top to
   const range = page.locator("#stack-range");
   await range.waitFor();
   assert.equal(await range.textContent(), "1-5 of 7");
+  // Each new request shows Connecting… for a second first (R6).
+  await page.locator("#popovers .popover.offer").nth(4).waitFor();
   assert.deepEqual(await shownCustomers(), [
     "Erik (e-mail, 60 s)", "Emma (e-mail, 10 s)", "Sofie (social, 30 s)", "Siri (social, 5 s)", "Carl (chat, 70 s)",
   ]);

@@ -99,3 +99,43 @@ test("a supervisor signed in to the desktop is told it is for agents, with the r
   assert.equal(await page.locator("#nonagent-role").textContent(), "a supervisor");
   await context.close();
 });
+
+test("R3 station log-in: an extension in use is refused with a sentence naming the colleague, never an internal id, and the last extension is remembered", async () => {
+  // Issue 17 defect 10. The organisation lets Anna use Bjorn's desk phone, and she logs in there.
+  const admin = await agentApi(server, "admin");
+  const entry = { name: "Anna", extension: "1001", teams: ["Sales"], skills: ["norwegian"], stations: ["1002"] };
+  const changed = await admin.call("PUT", "/api/v1/admin/users/anna", { role: "agent", agent: entry });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  const anna = await agentApi(server, "anna");
+  await anna.call("DELETE", "/api/v1/agents/me/session");
+  const taken = await anna.call("POST", "/api/v1/agents/me/session", { team: "Sales", extension: "1002" });
+  assert.equal(taken.status, 200, JSON.stringify(taken.body));
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, server, "bjorn");
+  await page.getByRole("heading", { name: "Log in to your station" }).waitFor();
+  await page.getByLabel("Extension").fill("1002");
+  await page.getByRole("button", { name: "Log in" }).click();
+  const error = page.locator("#station-error");
+  await error.waitFor();
+  assert.equal(await error.textContent(), "Extension 1002 is in use by Anna. Choose your own phone, or ask Anna to log out of the station.");
+  await page.getByLabel("Extension").fill("1003");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await error.filter({ hasText: "Extension 1003 is not one of your phones. Log in at 1002." }).waitFor();
+
+  // Anna leaves the phone; Bjorn logs in at it, signs out, and finds it filled in next time.
+  await anna.call("DELETE", "/api/v1/agents/me/session");
+  await page.getByLabel("Extension").fill("1002");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.locator("#station-text", { hasText: "Sales · ext. 1002" }).waitFor();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  // An earlier test left Bjorn a session elsewhere, which keeps him on the station.
+  await (await agentApi(server, "bjorn")).call("DELETE", "/api/v1/agents/me/session");
+  await page.reload();
+  await signIn(page, server, "bjorn");
+  await page.getByRole("heading", { name: "Log in to your station" }).waitFor();
+  assert.equal(await page.getByLabel("Extension").inputValue(), "1002");
+  await context.close();
+});

@@ -164,7 +164,10 @@ after(async () => {
 
 async function setState(page, value, label) {
   await page.getByLabel("Change state").selectOption(value);
-  await page.locator("#state-label", { hasText: label }).waitFor();
+  // Available turns into Ringing at once when a call waits (one primary state, R3): the chosen
+  // state is the chip's data-state; an idle reason is in the label.
+  await page.locator(`#state-chip[data-state="${value.split(":")[0]}"]`).waitFor();
+  if (value.startsWith("idle")) await page.locator("#state-label", { hasText: label }).waitFor();
 }
 
 const anna = () => desks.anna.page;

@@ -3,7 +3,7 @@
 // Reset; a save refused because someone saved first keeps the agent's edits and shows the
 // winning values; secure values fetched separately, with "click to retry" when that fails.
 
-import { $, h } from "../dom.js";
+import { $, closeDialog, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { activeTask } from "../reduce.js";
 
@@ -73,7 +73,16 @@ function isIso(value) { return typeof value === "string" && /^\d{4}-\d{2}-\d{2}T
 export function renderCad(state) {
   const task = activeTask(state);
   $("cad").hidden = !task;
-  if (!task || !state.me?.agent) { form.task = null; return; }
+  if (!task || !state.me?.agent) {
+    // R34 R45: the call ended (the customer hung up) with edits not saved; they cannot be saved
+    // now, so the wrap-up says which were lost rather than dropping them silently.
+    if (form.dirty && form.task !== null && !form.readOnly) lostEdits = { task: form.task, text: unsavedText(state) };
+    form.dirty = false;
+    form.task = null;
+    // The call is gone (the customer hung up): nothing is left to ask about.
+    closeDialog("unsaved-dialog");
+    return;
+  }
   const readOnly = task.owner !== state.me.agent.id; // R22: the consulted agent only reads.
   $("cad-readonly").hidden = !readOnly;
   $("cad-save").hidden = readOnly;
@@ -142,21 +151,88 @@ function localToIso(local) {
   return Number.isNaN(date.getTime()) ? "" : date.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-/** @param {Event} event */
+/** Edits not saved when their call ended. @type {{ task: number, text: string } | null} */
+let lostEdits = null;
+
+/**
+ * R34 R45: the edits of a task's call data that were lost when the call ended, once.
+ * @param {number} taskId
+ * @returns {string | null} Which, as "Label: “value”" pairs.
+ */
+export function takeLostEdits(taskId) {
+  if (lostEdits?.task !== taskId) return null;
+  const text = lostEdits.text;
+  lostEdits = null;
+  return text;
+}
+
+/**
+ * The edited fields as "Label: “value”" pairs.
+ * @param {DeskState} state
+ */
+function unsavedText(state) {
+  const changed = [];
+  for (const input of $("cad-fields").querySelectorAll("input[data-name]")) {
+    if (input.readOnly) continue;
+    const value = fieldValue(input);
+    if (value !== (form.base[input.dataset.name] ?? "")) changed.push(`${state.labels[input.dataset.name] ?? input.dataset.name}: “${value}”`);
+  }
+  return changed.join(", ");
+}
+
+/**
+ * R34 R45: whether the call data of this task has edits that are not saved.
+ * @param {number} taskId
+ */
+export function hasUnsavedEdits(taskId) {
+  return form.dirty && form.task === taskId && !form.readOnly;
+}
+
+/**
+ * R34 R45: before End drops the call data's unsaved edits, asks whether to save them, end
+ * without them or stay; `proceed` ends the call. The dialog keeps the focus and gives it back.
+ * @param {number} taskId
+ * @param {() => void} proceed
+ */
+export function guardUnsavedEdits(taskId, proceed) {
+  if (!hasUnsavedEdits(taskId)) { proceed(); return; }
+  const dialog = $("unsaved-dialog");
+  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
+  /** @param {"save" | "discard" | "stay"} choice */
+  const choose = async (choice) => {
+    dialog.close();
+    if (choice === "stay") { opener?.focus(); return; }
+    if (choice === "save" && !(await saveCad())) { opener?.focus(); return; }
+    form.dirty = false;
+    proceed();
+  };
+  $("unsaved-save").onclick = () => choose("save");
+  $("unsaved-discard").onclick = () => choose("discard");
+  $("unsaved-stay").onclick = () => choose("stay");
+  dialog.oncancel = (/** @type {Event} */ event) => { event.preventDefault(); choose("stay"); };
+  dialog.showModal();
+  $("unsaved-save").focus();
+}
+
+/**
+ * Saves the edits; true when they are saved (or there is nothing to save).
+ * @param {Event} [event]
+ * @returns {Promise<boolean>}
+ */
 async function saveCad(event) {
-  event.preventDefault();
+  event?.preventDefault();
   const state = getState();
   const task = activeTask(state);
-  if (!task || form.readOnly) return;
+  if (!task || form.readOnly) return false;
   /** @type {Record<string, string>} */
   const values = {};
   for (const input of $("cad-fields").querySelectorAll("input[data-name]")) {
     if (input.readOnly) continue;
     const value = fieldValue(input);
-    if (value.length > CAD_VALUE_CHARS_MAX) { showCadError(t("cadTooLong", input.dataset.name, CAD_VALUE_CHARS_MAX)); return; }
+    if (value.length > CAD_VALUE_CHARS_MAX) { showCadError(t("cadTooLong", input.dataset.name, CAD_VALUE_CHARS_MAX)); return false; }
     if (value !== (form.base[input.dataset.name] ?? "")) values[input.dataset.name] = value;
   }
-  if (Object.keys(values).length === 0) { $("cad-status").textContent = t("nothingToSave"); return; }
+  if (Object.keys(values).length === 0) { $("cad-status").textContent = t("nothingToSave"); return true; }
   $("cad-save").disabled = true;
   const reply = await intents.saveVariables(task.id, form.version, values);
   $("cad-save").disabled = false;
@@ -166,6 +242,7 @@ async function saveCad(event) {
     $("cad-conflict").hidden = true;
     $("cad-status").textContent = t("saved");
     buildCadFields(getState(), reply.data, false);
+    return true;
   } else if (reply.status === 409 && reply.data?.current) {
     // R35: someone saved first. Keep the agent's edits, show the winning values, and base the
     // next save on them, so saving again is the agent's explicit choice.
@@ -180,6 +257,7 @@ async function saveCad(event) {
   } else {
     showCadError(reply.error);
   }
+  return false;
 }
 
 /** @param {string} message */

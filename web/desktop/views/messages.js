@@ -3,6 +3,7 @@
 
 import { $ } from "../dom.js";
 import { t } from "../i18n.js";
+import { forgetOffer, offerAlert } from "./alerts.js";
 
 /**
  * @typedef {import("../wire.js").EventEnvelope} EventEnvelope
@@ -59,17 +60,32 @@ export function offerTitle(offer) {
 /**
  * What an event says to the agent, beyond what the screen shows.
  * @param {EventEnvelope} event
+ * @param {() => import("../reduce.js").DeskState} [getState] The state now, for who is calling.
  */
-export function notify(event) {
+export function notify(event, getState) {
   switch (event.type) {
     case "reserved": announce(t("announceReserved", event.channel)); break;
-    case "offer":
-      announce(t("announceOffer", offerTitle({ ...event, consult: false }), event.variables.map((v) => `${v.label} ${v.value}`).join(", ")));
+    case "offer": {
+      const title = offerTitle({ ...event, consult: false });
+      announce(t("announceOffer", title, event.variables.map((v) => `${v.label} ${v.value}`).join(", ")));
+      // R7: a ring, and in the background a notification and a flashing title.
+      // Who: the caller's number once the task list has it (read just after the event).
+      const who = () => getState?.().tasks[event.task]?.customer_number ?? event.callback?.customer_number
+        ?? event.variables.filter((v) => v.value).map((v) => `${v.label}: ${v.value}`).join(", ");
+      offerAlert(event.task, title, who);
       break;
-    case "consult_offer": announce(t("announceConsult")); break;
-    case "offer_withdrawn": announce(t("announceWithdrawn")); break;
-    case "rona": announce(t("announceRona")); break;
-    case "consult_failed": toast(t("consultFailed", event.reason)); break;
+    }
+    case "consult_offer": {
+      announce(t("announceConsult"));
+      const from = event.variables.find((v) => v.name === "agent_name")?.value ?? "";
+      offerAlert(event.task, t("consultRequest"), () => from);
+      break;
+    }
+    case "offer_withdrawn": announce(t("announceWithdrawn")); forgetOffer(event.task); break;
+    case "rona": announce(t("announceRona")); forgetOffer(event.task); break;
+    case "connected": case "call_ended": forgetOffer(event.task); break;
+    // R21 R12: a translated sentence by the cause the server names, never its rule code or enum name.
+    case "consult_failed": toast(t("consultFailed", event.reason.match(/\((\w+)\)\s*$/)?.[1] ?? "")); break;
     case "limit_reached": toast(t("callLimitEvent", event.code)); break;
     default: break;
   }

@@ -4,7 +4,8 @@
 
 import { $, h, tick } from "../dom.js";
 import { t } from "../i18n.js";
-import { activeTask } from "../reduce.js";
+import { activeTask, primaryState } from "../reduce.js";
+import { guardUnsavedEdits } from "./cad.js";
 import { icon } from "./popovers.js";
 import { openTargetDialog } from "./target.js";
 
@@ -26,7 +27,12 @@ export function renderPanes(state, agent, intents) {
   const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key;
   $("no-task").hidden = !!task;
   if (!task) {
-    $("no-task-text").textContent = agent.wrapups.length ? t("noTaskWrapup") : agent.state === "available" ? t("noTaskWaiting") : t("noTaskIdle");
+    // The main area agrees with the top bar's state (R3, R13): never "Waiting for a call" while one rings.
+    const primary = primaryState(state);
+    $("no-task-text").textContent = primary === "ringing" ? t("noTaskRinging") : primary === "rona" ? t("noTaskRona")
+      : primary === "wrap_up" ? t("noTaskWrapup") : primary === "available" ? t("noTaskWaiting") : t("noTaskIdle");
+    // R42: a call out, when the agent is free to place one (no offer, call or wrap-up).
+    $("outdial-open").hidden = !["available", "idle"].includes(primary);
     panes.replaceChildren();
     return;
   }
@@ -51,27 +57,36 @@ function ownerPanes(state, task, intents) {
   const statuses = [];
   if (held) statuses.push(h("span", { class: "status held" }, t("callOnHold")));
   if (consult && !consult.accepted) statuses.push(h("span", { class: "status requested" }, t("consultRequested")));
-  if (consult?.conference) statuses.push(h("span", { class: "status" }, t("conference")));
-  if (!held && !consult) statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
+  // R19 R23: the customer's pane always has a status, in a consult and a conference too.
+  if (consult?.conference) statuses.push(h("span", { class: "status" }, t("inConference")));
+  if (!held && (!consult || (consult.accepted && !consult.conference))) {
+    statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
+  }
   const queue = task.queue === null ? undefined : state.queueNames[task.queue];
-  const meta = [t("kind", task.kind) ?? task.kind, queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
+  const meta = [t("kind", task.kind) ?? task.kind, state.transferredIn[task.id] ? t("metaTransferred") : null,
+    queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
   const recording = recordingControls(task, inConsult, intents);
   const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? t("customer")),
-      h("span", { class: "timer", "data-since": task.connected_at ?? "", "aria-label": t("callTime") }, ""),
+      // R19: each leg its own timer; this agent's from their own answer (a transferred call's too).
+      h("span", { class: "timer", "data-since": state.legSince[task.id] ?? task.connected_at ?? "", "aria-label": t("callTime") }, ""),
       statuses),
     h("p", { class: "pane-meta" }, meta),
+    customerContext(state, task),
     recording,
     h("div", { class: "row" },
       held
         ? h("button", { type: "button", class: "primary", "data-key": "resume", title: "Alt+H", onclick: command("unhold", { party: "customer" }) }, t("resume"))
-        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: command("hold", { party: "customer" }) }, t("hold")),
+        // In a three-way call Hold holds only the customer, and says so.
+        : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: command("hold", { party: "customer" }) },
+          consult?.conference ? t("holdCustomer") : t("hold")),
       h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog(task, "consult") }, t("consult")),
       h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog(task, "transfer") }, t("transfer")),
       // R23 (ours): in a conference, End leaves it; the call stays with the consulted agent.
-      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: command("end") },
+      // R34 R45: End asks first when the call data has unsaved edits.
+      h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: () => guardUnsavedEdits(task.id, command("end")) },
         consult?.conference ? t("leaveConference") : t("end"))));
   if (!consult) return [customer];
   const accepted = consult.accepted;
@@ -79,8 +94,13 @@ function ownerPanes(state, task, intents) {
   const who = task.consulted ? state.names[task.consulted] ?? t("consultedAgent") : state.names[`task:${task.id}`] ?? t("consultedParty");
   const consultPane = h("section", { class: "pane consult", "aria-label": t("consultedParty"), id: "pane-consult" },
     h("div", { class: "pane-head" },
-      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), " ", who),
-      h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status)),
+      h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, consult.conference ? t("conference") : t("consult")), " ", who),
+      h("span", { class: "timer", "data-since": state.legSince[`consult:${task.id}`] ?? "", "aria-label": t("consultTime") }, ""),
+      h("span", { class: `status${consult.consulted_held ? " held" : !accepted ? " requested" : ""}` }, status),
+      // R21: how long the consulted agent's phone still rings before the consult fails.
+      !accepted && state.consultDeadline[task.id]
+        ? h("span", { class: "consult-rings" }, t("consultRingsBefore"), h("span", { class: "countdown", "data-deadline": state.consultDeadline[task.id] }, ""), t("consultRingsAfter"))
+        : null),
     h("div", { class: "row" },
       accepted && !consult.conference
         ? (consult.consulted_held
@@ -89,7 +109,9 @@ function ownerPanes(state, task, intents) {
         : null,
       h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: command("consult/transfer") }, t("transfer")),
       h("button", { type: "button", class: "secondary", "data-key": "conference", disabled: !accepted || consult.conference, onclick: command("consult/conference") }, t("conference")),
-      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: command("consult/end") }, t("endConsult"))));
+      // R23 (ours): in a conference, ending the consult leg takes the consulted party out of it.
+      h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: command("consult/end") },
+        consult.conference ? t("removeFromConference") : t("endConsult"))));
   return [customer, consultPane];
 }
 
@@ -100,16 +122,39 @@ function ownerPanes(state, task, intents) {
  */
 function consultedPane(state, task, intents) {
   const held = task.consult?.consulted_held;
-  const owner = (task.owner !== null && state.names[task.owner]) || t("consultingAgent");
+  // R10 R19: who consults, by name, extension and team (from the consult request).
+  const from = state.consultFrom[task.id];
+  const owner = from?.name ? t("consultFromWho", from.name, from.dn, from.team)
+    : (task.owner !== null && state.names[task.owner]) || t("consultingAgent");
   return h("section", { class: `pane consult${held ? " held" : ""}`, "aria-label": t("consult"), id: "pane-consulted" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, h("span", { class: "badge badge-consult" }, t("consult")), ` ${t("consultFrom")} `, owner),
-      h("span", { class: "timer", "data-since": task.connected_at ?? "" }, ""),
+      // R19: the consult leg's own time, not the customer call's age.
+      h("span", { class: "timer", "data-since": state.legSince[task.id] ?? "", "aria-label": t("consultTime") }, ""),
       h("span", { class: `status${held ? " held" : ""}` }, held ? t("onHold") : task.consult?.conference ? t("inConference") : t("consulting"))),
     h("p", { class: "pane-meta" }, t("customerNumber", task.customer_number ?? "")),
     h("div", { class: "row" },
       h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: () => intents.taskCommand(task.id, "consult/end") },
         task.consult?.conference ? t("leaveConference") : t("endConsult"))));
+}
+
+/**
+ * The customer's context: their earlier contacts, newest first, with the wrap-up and the call
+ * data the agent may see (never secure values, R33).
+ * @param {DeskState} state
+ * @param {TaskDto} task
+ */
+function customerContext(state, task) {
+  const contacts = state.history[task.id];
+  if (!contacts) return null;
+  const labels = state.me?.cad_variables ?? [];
+  return h("details", { class: "customer-context", id: "customer-context", open: contacts.length > 0 },
+    h("summary", {}, t("earlierContacts", contacts.length)),
+    h("ul", {}, contacts.map((c) => h("li", {},
+      h("span", { class: "when" }, new Date(c.created_at).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" })), " ",
+      t("kind", c.kind) ?? c.kind,
+      c.wrapups.length ? ` · ${c.wrapups.map((w) => w.label).join(", ")}` : "",
+      Object.entries(c.variables).filter(([, v]) => v).map(([name, v]) => ` · ${labels.find((d) => d.name === name)?.label ?? name}: ${v}`).join("")))));
 }
 
 /**

@@ -19,11 +19,12 @@ import { offerTitle } from "./messages.js";
  * @param {Intents} intents
  */
 export function renderPopovers(state, intents) {
+  latest = { state, intents };
   const me = /** @type {MeDto} */ (state.me);
   const container = $("popovers");
   const focused = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key;
   const items = [];
-  if (me.agent?.state === "rona") items.push(ronaPopover(me, intents));
+  if (me.agent?.state === "rona") items.push(ronaPopover(me, !!state.rona?.consult, intents));
   const stack = stackedOffers(state);
   const pages = Math.max(1, Math.ceil(stack.length / STACK_PAGE_SIZE));
   const page = Math.min(state.stackPage, pages - 1);
@@ -35,7 +36,17 @@ export function renderPopovers(state, intents) {
   container.replaceChildren(...items);
   if (focused) container.querySelector(`[data-key="${focused}"]`)?.focus();
   tick();
+  // R6: a connect popover shown a little longer than its contact request waited is replaced then.
+  const now = Date.now();
+  const ends = shown.map((offer) => offer.connectUntil ?? 0).filter((until) => until > now);
+  clearTimeout(connectTimer);
+  if (ends.length) connectTimer = setTimeout(() => renderPopovers(latest.state, latest.intents), Math.min(...ends) - now + 10);
 }
+
+/** The last state drawn, to draw again when a connect popover's time is up. @type {{ state: DeskState, intents: Intents }} */
+let latest;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let connectTimer;
 
 /**
  * R8: "1-5 of <total>" with paging when there are more than five requests, and "Accept <n>
@@ -69,14 +80,15 @@ function stackBar(stack, page, first, nShown, intents) {
 
 /**
  * @param {MeDto} me
+ * @param {boolean} consult The missed offer was a consult request (it did not go to a queue).
  * @param {Intents} intents
  */
-function ronaPopover(me, intents) {
+function ronaPopover(me, consult, intents) {
   const reasons = me.idle_reasons;
   const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, r.label)));
   return h("section", { class: "popover rona", role: "alertdialog", "aria-labelledby": "rona-title", id: "rona-popover" },
-    h("h2", { id: "rona-title" }, t("ronaTitle")),
-    h("p", {}, t("ronaText")),
+    h("h2", { id: "rona-title" }, consult ? t("ronaTitleConsult") : t("ronaTitle")),
+    h("p", {}, consult ? t("ronaTextConsult") : t("ronaText")),
     h("div", { class: "row" },
       h("button", { type: "button", class: "good", "data-key": "rona-available", onclick: () => intents.setState({ state: "available" }) }, t("stateAvailable")),
       select,
@@ -93,7 +105,8 @@ function ronaPopover(me, intents) {
 function offerPopover(state, offer, position, total, intents) {
   const id = offer.task;
   const place = { "data-task": id, "data-channel": offer.channel ?? "voice", "data-position": `${position}/${total}` };
-  if (offer.stage === "reserved") {
+  // R6: Connecting… first, for at least a second, even when the contact request came at once.
+  if (offer.stage === "reserved" || (offer.connectUntil && Date.now() < offer.connectUntil)) {
     return h("section", { class: "popover connect", role: "dialog", "aria-label": t("connecting"), ...place },
       h("h2", {}, icon(offer.channel), t("connecting")),
       h("p", {}, t("connectingText", offer.channel)));
@@ -110,11 +123,6 @@ function offerPopover(state, offer, position, total, intents) {
   }
   const variables = offer.consult ? offer.variables.slice(0, 9) : offer.variables.slice(0, 6);
   for (const v of variables) rows.push([v.label, v.value || "—"]);
-  if (offer.generic) {
-    const task = state.tasks[id];
-    if (task?.customer_number) rows.push([t("rowCaller"), task.customer_number]);
-    if (task?.dnis) rows.push([t("rowDialled"), task.dnis]);
-  }
   const status = [];
   const digital = acceptable(offer);
   if (offer.dialing) {
@@ -130,12 +138,33 @@ function offerPopover(state, offer, position, total, intents) {
   if (callback) timers.push(h("p", {}, t("offeredBefore"), h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), t("offeredAfter")));
   if (offer.deadline && !offer.dialing) {
     timers.push(h("p", {}, digital ? t("acceptWithinBefore") : t("answerWithinBefore"), h("span", { class: "countdown", "data-deadline": offer.deadline }, ""),
-      digital ? t("acceptWithinAfter") : t("answerWithinAfter")));
+      digital ? t("acceptWithinAfter") : offer.consult ? t("answerConsultWithinAfter") : t("answerWithinAfter")));
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
-    h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel), callback ? t("kind", offer.kind) ?? callback.label : title),
+    h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel),
+      callback ? t("kind", offer.kind) ?? callback.label : state.transferredIn[id] && !offer.consult ? t("transferredCall") : title),
+    callback || offer.consult ? null : callInfo(state, offer),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     timers, status);
+}
+
+/**
+ * R7 R11: who is calling, through which queue and on which number, in the offer's header beside
+ * the configured variables (R9); from the task the server lists for the offered agent.
+ * @param {DeskState} state
+ * @param {Offer} offer
+ */
+function callInfo(state, offer) {
+  const task = state.tasks[offer.task];
+  if (!task) return null;
+  const queue = task.queue === null ? undefined : state.queueNames[task.queue];
+  /** @type {[string, string][]} */
+  const rows = [];
+  if (task.customer_number) rows.push([t("rowCaller"), task.customer_number]);
+  if (queue) rows.push([t("rowQueue"), queue]);
+  if (task.dnis) rows.push([t("rowDialled"), task.dnis]);
+  if (!rows.length) return null;
+  return h("dl", { class: "call-info" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
 /**

@@ -1,4 +1,5 @@
-// Station log-in: the team to work in and the extension of the phone that calls ring on.
+// Station log-in: the team to work in and the extension of the phone that calls ring on; the
+// last extension the user logged in with is remembered in this browser (localStorage).
 
 import { $, h } from "../dom.js";
 import { t } from "../i18n.js";
@@ -27,11 +28,24 @@ export function initStation(intents) {
       return;
     }
     error.hidden = true;
+    try {
+      localStorage.setItem(extensionKey(), extension);
+    } catch { /* storage disabled: the agent types it again */ }
   });
 }
 
+/** Who the remembered extension belongs to. */
+let username = "";
+const extensionKey = () => `sentral.extension.${username}`;
+
 /** @param {MeDto} me */
 export function renderStation(me) {
+  if (username !== me.username) {
+    username = me.username;
+    let remembered = null;
+    try { remembered = localStorage.getItem(extensionKey()); } catch { /* storage disabled */ }
+    $("station-ext").value = remembered ?? "";
+  }
   const select = $("station-team");
   if (select.options.length !== me.teams.length) {
     select.replaceChildren(...me.teams.map((team) => h("option", { value: team }, team)));

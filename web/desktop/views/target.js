@@ -42,6 +42,29 @@ export function initTarget(given) {
   });
   $("target-cancel").addEventListener("click", () => closeDialog("target-dialog"));
   $("target-refresh").addEventListener("click", () => loadTargets());
+  // Keyboard (issue 17 defect 14): Down from the search goes into the list; Up and Down move in
+  // it, picking as they go; Up from the top goes back to the search; Enter on a target submits.
+  $("target-search").addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
+    if (event.key !== "ArrowDown" || !dialog.items.length) return;
+    event.preventDefault();
+    pickAt(Math.max(0, dialog.items.findIndex((item) => item.key === dialog.selected?.key)));
+  });
+  $("target-list").addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
+    const at = dialog.items.findIndex((item) => item.key === /** @type {HTMLElement} */ (event.target).dataset.key);
+    if (at < 0) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = at + (event.key === "ArrowDown" ? 1 : -1);
+      if (next < 0) $("target-search").focus();
+      else pickAt(Math.min(next, dialog.items.length - 1));
+    } else if (event.key === "Enter") {
+      event.preventDefault();
+      dialog.selected = dialog.items[at];
+      submitTarget(new Event("submit"));
+    }
+  });
+  // Closed, the focus goes back where the dialog was opened from, or to the call's controls.
+  $("target-dialog").addEventListener("close", () => returnFocus(opener));
   $("target-search").addEventListener("input", () => {
     dialog.selected = null;
     updateTargetSubmit();
@@ -66,12 +89,43 @@ export function initTarget(given) {
  * @param {"consult" | "transfer"} mode
  */
 export function openTargetDialog(task, mode) {
+  opener = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key ?? null;
   Object.assign(dialog, { mode, tab: "agent", selected: null, items: [], task: task.id });
   $("target-title").textContent = mode === "consult" ? t("consult") : t("transfer");
   $("target-submit").textContent = mode === "consult" ? t("consult") : t("transfer");
   $("target-error").hidden = true;
   $("target-dialog").showModal();
   selectTab("agent");
+}
+
+/** The `data-key` of the control that opened the dialog. @type {string | null} */
+let opener = null;
+
+/**
+ * Gives the focus back to the control with this `data-key` (drawn again since, perhaps), else to
+ * the first control of the call's panes, else to the state menu; never to the page's body.
+ * @param {string | null} key
+ */
+export function returnFocus(key) {
+  setTimeout(() => {
+    if (document.querySelector("dialog[open]")) return;
+    /** @type {HTMLElement | null} */
+    const again = key ? document.querySelector(`[data-key="${key}"]:not([disabled])`) : null;
+    /** @type {HTMLElement | null} */
+    const pane = document.querySelector("#panes button:not([disabled])");
+    (again ?? pane ?? $("state-select"))?.focus();
+  }, 0);
+}
+
+/**
+ * Picks the target at this place in the list and moves the focus to it.
+ * @param {number} at
+ */
+function pickAt(at) {
+  dialog.selected = dialog.items[at];
+  renderTargets();
+  updateTargetSubmit();
+  /** @type {HTMLElement | null} */ ($("target-list").querySelector(`[data-key="${dialog.selected.key}"]`))?.focus();
 }
 
 /** @param {Tab} tab */
@@ -110,6 +164,8 @@ async function loadTargets() {
   }
   $("target-error").hidden = true;
   dialog.items = reply.data.map((/** @type {any} */ item) => targetItem(tab, item));
+  // A search with exactly one match picks it, so Enter consults or transfers to it.
+  if (typed && dialog.items.length === 1) dialog.selected = dialog.items[0];
   renderTargets();
 }
 
@@ -146,6 +202,7 @@ function renderTargets() {
   const list = $("target-list");
   list.replaceChildren(...items.map((item) => h("button", {
     type: "button", class: "choice", role: "option", "aria-selected": String(selected?.key === item.key), "data-key": item.key,
+    tabindex: selected && selected.key !== item.key ? "-1" : null,
     onclick: () => { dialog.selected = item; renderTargets(); updateTargetSubmit(); },
     ondblclick: () => { dialog.selected = item; submitTarget(new Event("submit")); },
   }, item.state ? h("span", { class: "state-icon-wrap", "data-state": item.state }, h("span", { class: "state-icon", "aria-hidden": "true" })) : null,

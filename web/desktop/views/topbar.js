@@ -4,7 +4,7 @@
 
 import { $, h } from "../dom.js";
 import { language, t } from "../i18n.js";
-import { activeTask } from "../reduce.js";
+import { activeTask, primaryState } from "../reduce.js";
 import { toast } from "./messages.js";
 
 /**
@@ -13,7 +13,13 @@ import { toast } from "./messages.js";
  * @typedef {import("../app.js").Intents} Intents
  */
 
-const STATE_KEYS = { available: "stateAvailable", idle: "stateIdle", rona: "stateRona", logged_out: "stateLoggedOut", engaged: "stateEngaged" };
+const STATE_KEYS = {
+  available: "stateAvailable", idle: "stateIdle", rona: "stateRona", logged_out: "stateLoggedOut", engaged: "stateEngaged",
+  ringing: "stateRinging", talking: "stateTalking", on_hold: "stateOnHold", wrap_up: "stateWrapup",
+};
+
+/** The primary state shown and since when (the desktop's clock), for the time in it. */
+let shownPrimary = { key: "", since: 0 };
 
 /**
  * An agent state in the agent's language.
@@ -48,9 +54,21 @@ export function renderTopbar(state, agent) {
   const me = /** @type {import("../wire.js").MeDto} */ (state.me);
   $("state-chip").hidden = false;
   $("state-chip").dataset.state = agent.state;
+  // R3 R13: one primary state with the time in it, never a combination such as "Available · wrap-up".
+  const primary = primaryState(state);
+  $("state-chip").dataset.primary = primary;
   const reason = agent.idle_reason ? me.idle_reasons.find((r) => r.code === agent.idle_reason)?.label ?? agent.idle_reason : null;
-  const busy2 = activeTask(state) ? t("busyOnCall") : agent.wrapups.length ? t("busyWrapup") : "";
-  $("state-label").textContent = (agent.state === "idle" && reason ? t("idleWithReason", reason) : stateLabel(agent.state)) + busy2;
+  $("state-label").textContent = primary === "idle" && reason ? t("idleWithReason", reason) : stateLabel(primary);
+  const key = `${primary}:${primary === "idle" ? agent.idle_reason : ""}`;
+  if (key !== shownPrimary.key) {
+    // Talking after a reload counts from when the call was answered; every other state from now.
+    const task = activeTask(state);
+    const answered = primary === "talking" && !shownPrimary.key && task ? state.legSince[task.id] ?? task.connected_at ?? 0 : 0;
+    shownPrimary = { key, since: answered || Date.now() };
+  }
+  const time = $("state-time");
+  time.hidden = agent.state === "logged_out" && primary === "logged_out";
+  time.dataset.since = String(shownPrimary.since);
   const loggedIn = agent.state !== "logged_out";
   $("state-control").hidden = !loggedIn;
   $("station").hidden = !loggedIn;

@@ -1,8 +1,12 @@
-// The wrap-up dialog after a call (R36): a searchable list of reasons and Submit wrap-up, with the
-// reminder to hang up the phone. It cannot be dismissed: the next call comes only after it.
+// The wrap-up dialog after a call (R36): a searchable list of reasons, the time in wrap-up, the
+// state to go to afterwards (R3: Available or Idle with a reason, chosen before the next call can
+// come) and Submit wrap-up, with the reminder to hang up the phone. It cannot be dismissed: the
+// next call comes only after it.
 
 import { $, closeDialog, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { takeLostEdits } from "./cad.js";
+import { returnFocus } from "./target.js";
 
 /**
  * @typedef {import("../reduce.js").DeskState} DeskState
@@ -26,6 +30,8 @@ export function initWrapup(given, state) {
   $("wrapup-search").addEventListener("input", fillWrapupReasons);
   // The wrap-up must be submitted (R36): Escape does not dismiss it.
   $("wrapup-dialog").addEventListener("cancel", (/** @type {Event} */ event) => event.preventDefault());
+  // Submitted, the focus goes to the call's controls or the state menu, not the page's body.
+  $("wrapup-dialog").addEventListener("close", () => returnFocus(null));
 }
 
 /**
@@ -48,9 +54,33 @@ export function renderWrapup(state, agent) {
   $("wrapup-about").textContent = task ? t("wrapupAbout", t("kind", task.kind) ?? t("call"), task.customer_number ?? t("theCustomer")) : "";
   $("wrapup-search").value = "";
   $("wrapup-error").hidden = true;
+  $("wrapup-time").dataset.since = String(state.wrapSince[taskId] ?? Date.now());
+  // R34 R45: edits the call's end left unsaved are named, not dropped silently.
+  const lost = takeLostEdits(taskId);
+  $("wrapup-lost").textContent = lost ? t("cadLost", lost) : "";
+  $("wrapup-lost").hidden = !lost;
+  fillNextStates(state, agent);
   fillWrapupReasons();
   if (!dialog.open) dialog.showModal();
   $("wrapup-search").focus();
+}
+
+/**
+ * R3 R36: the states to go to after the wrap-up, the agent's chosen state first picked.
+ * @param {DeskState} state
+ * @param {AgentDto} agent
+ */
+function fillNextStates(state, agent) {
+  const reasons = state.me?.idle_reasons ?? [];
+  const select = $("wrapup-next");
+  select.replaceChildren(
+    h("option", { value: "available" }, t("stateAvailable")),
+    ...reasons.map((r) => h("option", { value: `idle:${r.code}` }, t("idleWithReason", r.label))));
+  const current = agent.state === "idle" && agent.idle_reason ? `idle:${agent.idle_reason}` : "available";
+  select.value = current;
+  select.dataset.current = current;
+  // Logged out of the station (or in RONA) there is no state to choose here.
+  select.closest("label").hidden = agent.state !== "available" && agent.state !== "idle";
 }
 
 /**
@@ -89,7 +119,10 @@ async function submitWrapup(event) {
   const taskId = Number($("wrapup-dialog").dataset.task);
   const reason = $("wrapup-list").querySelector("input:checked")?.value ?? $("wrapup-code")?.value;
   if (!reason) return;
-  const problem = await intents.submitWrapup(taskId, reason, () => closeDialog("wrapup-dialog"));
+  const chosen = $("wrapup-next").value;
+  const next = $("wrapup-next").closest("label").hidden || chosen === $("wrapup-next").dataset.current ? null
+    : chosen.startsWith("idle:") ? { state: "idle", idle_reason: chosen.slice(5) } : { state: "available" };
+  const problem = await intents.submitWrapup(taskId, reason, next, () => closeDialog("wrapup-dialog"));
   if (problem) {
     $("wrapup-error").textContent = problem;
     $("wrapup-error").hidden = false;

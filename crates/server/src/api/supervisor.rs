@@ -206,6 +206,7 @@ async fn interactions(
         to_unix_ms: query.to,
         limit: query.limit,
         before_id: query.before,
+        customer_number: None,
     };
     state.history.flush().await;
     let records = state.store.interactions(caller.org(), &filter).await?;

@@ -4,7 +4,7 @@ use super::session::org_of;
 use super::{ApiError, ApiJson, idempotent};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::dto::TaskDto;
+use crate::dto::{ReasonDto, TaskDto};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -38,6 +38,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(cancel))
         .routes(routes!(save_variables))
         .routes(routes!(secure_variables))
+        .routes(routes!(customer_history))
 }
 
 /// The caller's tasks: the current call and calls awaiting wrap-up.
@@ -361,6 +362,120 @@ async fn secure_variables(
         .await;
     let values = values.ok_or_else(|| ApiError::internal("organisation stopped"))??;
     Ok(Json(SecureVariables { values }))
+}
+
+/// How many earlier contacts of a customer a task shows.
+const CUSTOMER_HISTORY_MAX: u32 = 5;
+
+/// One earlier contact of a task's customer (`GET /api/v1/tasks/{id}/history`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerContactDto {
+    /// The interaction.
+    pub id: u64,
+    /// Channel.
+    pub channel: String,
+    /// `inbound`, `outdial`, `courtesy_callback`, `web_callback`.
+    pub kind: String,
+    /// When it came or was placed (Unix ms).
+    pub created_at: i64,
+    /// When it ended (Unix ms), if it has.
+    pub ended_at: Option<i64>,
+    /// Its wrap-ups' reasons, with their labels.
+    pub wrapups: Vec<ReasonDto>,
+    /// Its last saved CAD values, of variables defined now and not secure (R33).
+    pub variables: BTreeMap<String, String>,
+}
+
+/// The customer's context: the last 5 interactions with this task's customer number, newest
+/// first, with their wrap-ups and the call data the agent may see (secure values never, R33);
+/// only for the task's participants.
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/history", tag = "tasks", params(("id" = u64, Path, description = "Task id")),
+    responses((status = 200, body = Vec<CustomerContactDto>), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+async fn customer_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<Vec<CustomerContactDto>>, ApiError> {
+    let agent = caller.agent()?;
+    let org = org_of(&state, &caller)?;
+    let interaction = InteractionId(id);
+    let (exists, mine, customer_number) = org
+        .handle
+        .query(move |engine| {
+            let view = engine.interaction_view(interaction);
+            let mine = engine.is_participant(agent, interaction);
+            let customer_number = view.as_ref().and_then(|v| v.customer_number.clone());
+            (view.is_some(), mine, customer_number)
+        })
+        .await
+        .unwrap_or((false, false, None));
+    if !exists {
+        return Err(ApiError::not_found(format!("no task {id}")));
+    }
+    if !mine {
+        return Err(ApiError::forbidden(format!("task {id} is not yours")));
+    }
+    let Some(customer_number) = customer_number else {
+        return Ok(Json(Vec::new()));
+    };
+    // R33: a value is shown only while its variable is defined and not secure.
+    let (shown, reasons): (std::collections::HashSet<String>, BTreeMap<String, String>) = {
+        let config = org.config.read().expect("config lock");
+        let shown = config
+            .engine
+            .cad_variables
+            .iter()
+            .filter(|d| !d.secure)
+            .map(|d| d.name.clone())
+            .collect();
+        let reasons = config
+            .engine
+            .wrapup_reasons
+            .iter()
+            .map(|r| (r.code.clone(), r.label.clone()))
+            .collect();
+        (shown, reasons)
+    };
+    let filter = sentral_store::InteractionFilter {
+        customer_number: Some(customer_number),
+        before_id: Some(id),
+        limit: Some(CUSTOMER_HISTORY_MAX),
+        ..sentral_store::InteractionFilter::default()
+    };
+    state.history.flush().await;
+    let records = state.store.interactions(caller.org(), &filter).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| CustomerContactDto {
+                id: r.id,
+                channel: r.channel,
+                kind: r.kind,
+                created_at: r.created_at_unix_ms,
+                ended_at: r.ended_at_unix_ms,
+                wrapups: r
+                    .wrapups
+                    .into_iter()
+                    .map(|w| ReasonDto {
+                        label: reasons
+                            .get(&w.reason)
+                            .cloned()
+                            .unwrap_or_else(|| w.reason.clone()),
+                        code: w.reason,
+                    })
+                    .collect(),
+                variables: r
+                    .variables
+                    .map(|(_, values)| {
+                        values
+                            .into_iter()
+                            .filter(|(name, _)| shown.contains(name))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+    ))
 }
 
 /// Runs an agent's command on a task and answers with the task as the caller now sees it.

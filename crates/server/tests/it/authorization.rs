@@ -316,6 +316,13 @@ async fn matrix(world: &World) -> Vec<Row> {
             [U, F, F, H, F, O, F],
         ),
         row(
+            "get",
+            "/api/v1/tasks/{id}/history",
+            t("/history"),
+            none,
+            [U, F, F, H, F, O, F],
+        ),
+        row(
             "post",
             "/api/v1/tasks/{id}/hold",
             t("/hold"),

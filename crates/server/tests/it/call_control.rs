@@ -296,10 +296,13 @@ async fn r15_r18_r19_a_consult_rings_agent_2_and_resume_toggles_between_customer
     .await;
     assert_eq!(reply.status, 200, "consult: {reply:?}");
     assert_eq!(reply.body["consult"]["accepted"], false, "{reply:?}");
-    until_checking_r15(&mut call.anna.events, "consult_requested").await;
+    let requested = until_checking_r15(&mut call.anna.events, "consult_requested").await;
+    // R21: both desktops can count down how long bjorn's phone rings before the consult fails.
+    assert_eq!(requested["rona_timeout_ms"], 15_000, "{requested}");
     // Bjorn's desktop shows the consult request (R10) and his phone rings with the task.
     let (offer, _) = bjorn.events.until("consult_offer").await;
     assert_eq!(offer["task"], call.task, "{offer}");
+    assert_eq!(offer["rona_timeout_ms"], 15_000, "{offer}");
     let variables = offer["variables"].as_array().expect("variables");
     assert!(variables.len() <= 9, "{offer}");
     assert!(

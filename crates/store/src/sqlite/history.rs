@@ -75,6 +75,7 @@ pub(super) async fn interactions(
            AND (?5 IS NULL OR i.created_at_unix_ms >= ?5)
            AND (?6 IS NULL OR i.created_at_unix_ms < ?6)
            AND (?7 IS NULL OR i.id < ?7)
+           AND (?9 IS NULL OR i.customer_number = ?9)
          ORDER BY i.id DESC
          LIMIT ?8"
     ))
@@ -86,6 +87,7 @@ pub(super) async fn interactions(
     .bind(filter.to_unix_ms)
     .bind(filter.before_id.map(sql_id))
     .bind(i64::from(filter.limit_applied()))
+    .bind(filter.customer_number.as_deref())
     .fetch_all(&mut *connection)
     .await?;
     let records = rows

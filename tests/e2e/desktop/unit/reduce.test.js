@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import {
-  STACK_PAGE_SIZE, activeTask, initialState, reduce, stackedOffers, withMe, withStackPage, withTasks,
+  STACK_PAGE_SIZE, activeTask, initialState, primaryState, reduce, stackedOffers, taskListItems, withMe, withStackPage, withTasks,
 } from "../../../../web/desktop/reduce.js";
 import { TRACES, deepFreeze, events, replay, start, trace } from "./traces.js";
 
@@ -80,10 +80,12 @@ test("r6_r7_r9_r13 a call is first a connect popover, then the offer with its va
     const popover = s.offers[offer.task];
     if (event.type === "reserved") {
       assert.equal(popover.stage, "reserved", "R6: Connecting… first");
+      assert.equal(popover.connectUntil, event.at_unix_ms + 1000, "R6: shown for at least a second");
       seen.push("reserved");
     }
     if (event.type === "offer") {
       assert.equal(popover.stage, "offer");
+      assert.equal(popover.connectUntil, s.offers[offer.task].receivedAt + 1000, "R6: the contact request waits for the connect popover's second");
       assert.equal(popover.deadline, event.at_unix_ms + event.rona_timeout_ms, "R7: the countdown runs from arrival to RONA");
       assert.ok(popover.variables.length >= 3 && popover.variables.length <= 6, "R9: 3 to 6 variables");
       assert.equal(popover.ringing, false);
@@ -144,7 +146,9 @@ test("r36 the call ends, the wrap-up dialog has the reasons and stays until the 
     if (event.type === "wrap_up_required") {
       assert.deepEqual(s.wrapReasons[event.task], event.reasons);
       assert.deepEqual(s.wrapReasons.last, event.reasons);
+      assert.equal(s.wrapSince[event.task], event.at_unix_ms, "the wrap-up timer starts (R36)");
     }
+    if (event.type === "wrap_up_done") assert.equal(s.wrapSince[event.task], undefined);
     if (event.type === "wrap_up_required" || event.type === "wrap_up_done") pending.push([...s.me.agent.wrapups]);
   });
   assert.deepEqual(pending, [[required.task], []]);
@@ -156,8 +160,18 @@ test("r18_r19_r23 the consulting agent sees Consult requested, the consult answe
   const seen = [];
   steps(recorded, (event, s) => {
     const consult = s.tasks[task].consult;
-    if (event.type === "consult_requested") { assert.deepEqual(consult, { accepted: false, consulted_held: false, conference: false }); seen.push("requested"); }
-    if (event.type === "consult_accepted") { assert.equal(consult.accepted, true, "R19: two panes"); seen.push("accepted"); }
+    if (event.type === "consult_requested") {
+      assert.deepEqual(consult, { accepted: false, consulted_held: false, conference: false });
+      assert.ok(event.rona_timeout_ms > 0, "R21: how long the consulted agent's phone rings");
+      assert.equal(s.consultDeadline[task], event.at_unix_ms + event.rona_timeout_ms, "R21: the consult's countdown");
+      assert.equal(s.legSince[`consult:${task}`], event.at_unix_ms, "R19: the consult leg's own timer");
+      seen.push("requested");
+    }
+    if (event.type === "consult_accepted") {
+      assert.equal(consult.accepted, true, "R19: two panes");
+      assert.equal(s.consultDeadline[task], undefined, "no countdown once answered");
+      seen.push("accepted");
+    }
     if (event.type === "conference_started") { assert.equal(consult.conference, true, "R23: In conference"); seen.push("conference"); }
     if (event.type === "consult_ended") { assert.equal(consult, null, "R23: the consulted agent left"); seen.push("ended"); }
     if (event.type === "hold_changed" && consult && event.consulted_held !== null) assert.equal(consult.consulted_held, event.consulted_held);
@@ -176,7 +190,10 @@ test("r10_r22_r23 the consulted agent gets a consult request that connecting clo
       if (entry.event === offer) {
         assert.equal(s.offers[offer.task].consult, true, "R10: a consult request");
         assert.ok(s.offers[offer.task].variables.length <= 9, "R10: at most 9 variables");
+        assert.equal(s.offers[offer.task].deadline, offer.at_unix_ms + offer.rona_timeout_ms, "R7 R21: the consult request counts down");
+        assert.deepEqual(s.consultFrom[offer.task], { name: "Anna", dn: "1001", team: "Sales" }, "R10: who consults");
       }
+      if (entry.event?.type === "connected") assert.equal(s.legSince[offer.task], entry.event.at, "R19: the consult leg's own timer");
       if (entry.event?.type === "connected") assert.equal(s.offers[offer.task], undefined);
       const active = activeTask(s);
       if (active) {
@@ -243,7 +260,8 @@ test("r7_r13 a page reload shows the same offer and countdown from what was save
   assert.equal(is.deadline, was.deadline, "R7: the same countdown");
   assert.equal(is.ringing, true);
   // Without what was saved (another browser) the task list still shows the offer, plainly.
-  const fresh = withTasks(withMe(initialState(), recorded.after.me), recorded.log.find((entry) => entry.input === "tasks").body);
+  const listed = recorded.log.find((entry) => entry.input === "tasks" && entry.body.some((task) => task.id === offer.task)).body;
+  const fresh = withTasks(withMe(initialState(), recorded.after.me), listed);
   assert.equal(fresh.offers[offer.task]?.generic, true);
 });
 
@@ -285,4 +303,39 @@ test("r6_r7 a reconnect too late for the replay gets a reload event; the truth r
   assert.ok(offered, "the server offers a call");
   assert.equal(state.offers[offered.id]?.generic, true, "R7: the offer is shown from the task list");
   assert.equal(state.me.agent.state, recorded.after.me.agent.state);
+});
+
+test("r3_r13 one primary state: Ringing while offered, Talking once answered, On hold, Wrap-up until submitted, never a combination", () => {
+  const seen = (name) => {
+    const states = [];
+    replay(trace(name), { truth: true, each: (state) => { if (states.at(-1) !== primaryState(state)) states.push(primaryState(state)); } });
+    return states;
+  };
+  const offer = seen("offer.anna");
+  assert.ok(offer.indexOf("ringing") >= 0 && offer.indexOf("ringing") < offer.indexOf("talking"), `offer: ${offer}`);
+  assert.ok(seen("hold.anna").includes("on_hold"), "hold");
+  const wrap = seen("wrap-up.anna");
+  assert.ok(wrap.includes("wrap_up") && wrap.at(-1) !== "wrap_up", `wrap-up: ${wrap}`);
+  assert.equal(primaryState(initialState()), "logged_out");
+});
+
+test("r19_r27 a call transferred to an agent is marked so, and their timer counts from their own answer", () => {
+  const recorded = trace("transfer.bjorn");
+  const connected = first(recorded, "connected");
+  const state = replay(recorded, { truth: true });
+  assert.equal(state.transferredIn[connected.task], true, "the offer came while the call was transferring");
+  assert.equal(state.legSince[connected.task], connected.at, "Bjorn's own answer");
+  assert.ok(state.tasks[connected.task].connected_at < connected.at, "the first answer was earlier");
+});
+
+test("r8 the task list has the contact offered, then talking, then awaiting wrap-up, each with its timer's start", () => {
+  const seen = [];
+  for (const name of ["offer.anna", "wrap-up.anna"]) {
+    replay(trace(name), { truth: true, each: (state) => {
+      const states = taskListItems(state).map((item) => item.state).join(",");
+      if (seen.at(-1) !== states) seen.push(states);
+    } });
+  }
+  for (const want of ["ringing", "talking", "wrap_up"]) assert.ok(seen.includes(want), `${want} in ${seen}`);
+  assert.deepEqual(taskListItems(initialState()), []);
 });
