@@ -10,4 +10,5 @@ mod register_brute_force;
 mod registrar;
 mod support;
 mod tidy;
+mod torture;
 mod wire;
