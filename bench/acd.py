@@ -80,10 +80,42 @@ def make_available(i):
 
 
 
-def start_acd(binary, n_agents, workdir, uas_args, extra_config="", sign_in=True):
+def register_phones(n_agents, workdir, other_phones=None, only=None):
+    """Registers the agents' phones (SIPp, register_many.xml) at AGENT_PORT, or the last k
+    at `port` with `other_phones=(k, port)`; `only` limits it to those agent indexes."""
+    k, other_port = other_phones or (0, AGENT_PORT)
+    groups = [(range(0, n_agents - k), AGENT_PORT), (range(n_agents - k, n_agents), other_port)]
+    for indexes, port in groups:
+        indexes = [i for i in indexes if only is None or i in only]
+        if not indexes:
+            continue
+        csv = os.path.join(workdir, f"agents-{n_agents}-{port}.csv")
+        with open(csv, "w") as f:
+            f.write("SEQUENTIAL\n")
+            for i in indexes:
+                ext = EXTENSION_BASE + i
+                f.write(f"{ext};[authentication username={ext} password=bench-sip-password]\n")
+        register = ["sipp", f"127.0.0.1:{SIP_PORT}", "-sf",
+                    os.path.join(lib.BENCH, "sipp", "register_many.xml"), "-inf", csv,
+                    "-key", "agent_port", str(port), "-i", "127.0.0.1", "-p", "15072",
+                    "-m", str(len(indexes)), "-r", "500", "-l", "100", "-nostdin",
+                    "-timeout", "120s", "-buff_size", "4194304"]
+        lib.log(" ".join(register))
+        lib.wait_udp_port_free(15072)
+        with open(os.path.join(workdir, "register.log"), "a") as out:
+            rc = subprocess.run(register, cwd=workdir, stdout=out,
+                                stderr=subprocess.STDOUT).returncode
+        if rc != 0:
+            sys.exit(f"registering {len(indexes)} phones failed (sipp exit {rc}); see {workdir}")
+
+
+def start_acd(binary, n_agents, workdir, uas_args, extra_config="", sign_in=True,
+              other_phones=None):
     """Starts Sentral with `n_agents` Available agents whose phones are one SIPp UAS started
     with `uas_args` on AGENT_PORT; returns (server, uas, serve command, database path).
-    With `sign_in=False` the phones are registered but nobody signs in (the caller does)."""
+    With `sign_in=False` the phones are registered but nobody signs in (the caller does).
+    `other_phones=(k, port)`: the last k agents' phones are registered at `port` instead, where
+    the caller runs another UAS (bench/soak --faults makes those phones vanish)."""
     data = os.path.join(workdir, f"sentral-{n_agents}")
     os.makedirs(data, exist_ok=True)
     config = os.path.join(workdir, f"bench-{n_agents}.toml")
@@ -97,23 +129,7 @@ def start_acd(binary, n_agents, workdir, uas_args, extra_config="", sign_in=True
     uas = None
     try:
         lib.wait_http(f"http://127.0.0.1:{HTTP_PORT}/healthz", 120)
-        csv = os.path.join(workdir, f"agents-{n_agents}.csv")
-        with open(csv, "w") as f:
-            f.write("SEQUENTIAL\n")
-            for i in range(n_agents):
-                ext = EXTENSION_BASE + i
-                f.write(f"{ext};[authentication username={ext} password=bench-sip-password]\n")
-        register = ["sipp", f"127.0.0.1:{SIP_PORT}", "-sf",
-                    os.path.join(lib.BENCH, "sipp", "register_many.xml"), "-inf", csv,
-                    "-key", "agent_port", str(AGENT_PORT), "-i", "127.0.0.1", "-p", "15072",
-                    "-m", str(n_agents), "-r", "500", "-l", "100", "-nostdin",
-                    "-timeout", "120s", "-buff_size", "4194304"]
-        lib.log(" ".join(register))
-        with open(os.path.join(workdir, "register.log"), "w") as out:
-            rc = subprocess.run(register, cwd=workdir, stdout=out,
-                                stderr=subprocess.STDOUT).returncode
-        if rc != 0:
-            sys.exit(f"registering {n_agents} phones failed (sipp exit {rc}); see {workdir}")
+        register_phones(n_agents, workdir, other_phones)
         if sign_in:
             started = time.time()
             with concurrent.futures.ThreadPoolExecutor(16) as pool:

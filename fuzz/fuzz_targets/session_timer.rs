@@ -1,23 +1,8 @@
-//! Fuzzes the RFC 4028 session-timer headers a stranger writes (`Session-Expires`, `Min-SE`,
-//! `Supported`): no value may panic, a granted interval is never below the minimum, and a
-//! refused one names a `Min-SE` at least that minimum.
+//! Fuzzes RFC 4028 session-timer headers (Session-Expires, Min-SE, Supported).
+//! The body, and what it asserts, is `sentral_fuzz_checks::session_timer`, which `crates/fuzz-checks/tests/corpus.rs`
+//! also replays over `fuzz/corpus/session_timer/` on stable.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sentral_sip::session_timer;
-use std::time::Duration;
 
-fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let mut parts = text.splitn(3, '\n');
-    let session_expires = parts.next();
-    let min_se = parts.next();
-    let supported = parts.next().unwrap_or_default();
-    let ours = Duration::from_secs(1800);
-    let min = Duration::from_secs(90);
-    match session_timer::grant(ours, min, session_expires, min_se, supported) {
-        Ok(offer) => assert!(offer.interval >= min),
-        Err(too_brief) => assert!(too_brief.min_se >= min.as_secs()),
-    }
-    let _ = session_timer::granted_to_us(session_expires);
-});
+fuzz_target!(|data: &[u8]| sentral_fuzz_checks::session_timer(data));

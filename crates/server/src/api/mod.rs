@@ -10,6 +10,7 @@ mod csrf;
 mod headers;
 
 pub use callbacks::CallbackLimiter;
+pub use session::LoginRequest;
 mod directory;
 mod events;
 mod recordings;

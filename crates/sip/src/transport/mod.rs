@@ -464,6 +464,13 @@ async fn read_requests(
         if transaction.original.method == Method::Ack {
             continue;
         }
+        // A request the lenient parser read but RFC 3261 calls malformed is refused here,
+        // before anything acts on it (RFC 4475 3.1.2: 400, or 505 for another version).
+        if let Some(refusal) = malformed(&transaction.original) {
+            tracing::debug!(source = %source_of(&transaction), status = refusal.status, reason = refusal.reason, "malformed request refused");
+            Responder { transaction }.send(refusal);
+            continue;
+        }
         let inbound = Inbound {
             request: facts_of(&transaction),
             responder: Responder { transaction },
@@ -482,6 +489,69 @@ async fn read_requests(
         }
     }
 }
+
+/// Why a new request is malformed, as the answer it gets: another SIP version (505), a
+/// header that must appear exactly once appearing twice or not at all, a `CSeq` whose method
+/// is not the request's, or a `Content-Length` that is not a number or is longer than the body
+/// that came (RFC 3261 §7.3.1, §8.1.1, §18.3; RFC 4475 `badvers`, `mismatch01`, `multi01`,
+/// `mcl01`, `clerr`, `ncl`, `insuf`).
+pub(crate) fn malformed(request: &Request) -> Option<Answer> {
+    let bad = |reason: String| {
+        Some(Answer {
+            status: 400,
+            reason: format!("Bad Request ({reason})"),
+            headers: Vec::new(),
+        })
+    };
+    if request.version != rsipstack::sip::Version::V2 {
+        return Some(Answer {
+            status: 505,
+            reason: "Version Not Supported".into(),
+            headers: Vec::new(),
+        });
+    }
+    let count = |wanted: HeaderTest| request.headers.iter().filter(|h| wanted(h)).count();
+    let once: [(&str, HeaderTest); 4] = [
+        ("To", |h| matches!(h, Header::To(_))),
+        ("From", |h| matches!(h, Header::From(_))),
+        ("Call-ID", |h| matches!(h, Header::CallId(_))),
+        ("CSeq", |h| matches!(h, Header::CSeq(_))),
+    ];
+    for (name, wanted) in once {
+        match count(wanted) {
+            1 => {}
+            0 => return bad(format!("no {name}")),
+            _ => return bad(format!("more than one {name}")),
+        }
+    }
+    let at_most_once: [(&str, HeaderTest); 2] = [
+        ("Content-Length", |h| matches!(h, Header::ContentLength(_))),
+        ("Max-Forwards", |h| matches!(h, Header::MaxForwards(_))),
+    ];
+    for (name, wanted) in at_most_once {
+        if count(wanted) > 1 {
+            return bad(format!("more than one {name}"));
+        }
+    }
+    let cseq_method = request.cseq_header().ok().and_then(|h| h.method().ok());
+    if cseq_method != Some(request.method) {
+        return bad("CSeq method is not the request's".into());
+    }
+    let content_length = request.headers.iter().find_map(|h| match h {
+        Header::ContentLength(value) => Some(value.value().trim().parse::<usize>()),
+        _ => None,
+    });
+    match content_length {
+        Some(Err(_)) => bad("Content-Length is not a number".into()),
+        Some(Ok(length)) if length > request.body.len() => {
+            bad("Content-Length is longer than the body".into())
+        }
+        _ => None,
+    }
+}
+
+/// Whether a header is of one kind (see [`malformed`]).
+type HeaderTest = fn(&Header) -> bool;
 
 /// Reads what the driver needs from a request.
 pub(crate) fn facts_of(transaction: &Transaction) -> RequestFacts {

@@ -11,4 +11,5 @@ mod registrar;
 mod support;
 mod tidy;
 mod tls;
+mod torture;
 mod wire;
