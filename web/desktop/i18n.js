@@ -253,6 +253,7 @@ const en = {
   unreachable: "Sentral cannot be reached; check the network and try again.",
   noAnswer: "Sentral did not answer",
   requestFailed: (status) => `Request failed (${status})`,
+  callEndedInternalError: "This call was ended by an error in Sentral, not by you or the customer. You are free for the next call; the history records it. If the customer calls back, please apologise.",
   consultFailed: (cause) => `Consult failed: ${pick({
     NoAnswer: "the consulted party did not answer in time.",
     Busy: "the consulted party's phone is busy.",
@@ -500,6 +501,7 @@ const nb = {
   unreachable: "Sentral kan ikke nås; sjekk nettverket og prøv igjen.",
   noAnswer: "Sentral svarte ikke",
   requestFailed: (status) => `Forespørselen mislyktes (${status})`,
+  callEndedInternalError: "Samtalen ble avsluttet av en feil i Sentral, ikke av deg eller kunden. Du er ledig for neste samtale; historikken viser det. Beklag gjerne hvis kunden ringer tilbake.",
   consultFailed: (cause) => `Konsultasjonen mislyktes: ${pick({
     NoAnswer: "den konsulterte svarte ikke i tide.",
     Busy: "den konsulterte sin telefon er opptatt.",

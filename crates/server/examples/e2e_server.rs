@@ -94,6 +94,7 @@ async fn main() -> Result<()> {
         .route("/hangup/agent/{extension}", post(hangup_agent))
         .route("/dtmf/{leg}/{digit}", post(dtmf))
         .route("/fail/{extension}", post(fail))
+        .route("/panic/{task}", post(arm_panic))
         .route("/legs", get(legs))
         .with_state(control);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], control_port)))
@@ -248,6 +249,15 @@ async fn dtmf(State(control): State<Control>, Path((leg, digit)): Path<(u64, cha
             digit,
         })
         .await
+}
+
+/// The task's next step panics inside the engine, as a bug would (issue 18).
+async fn arm_panic(State(control): State<Control>, Path(task): Path<u64>) -> Response {
+    control
+        .org
+        .arm_contact_panic(sentral_engine::InteractionId(task))
+        .await;
+    Json(json!({ "task": task })).into_response()
 }
 
 async fn fail(State(control): State<Control>, Path(extension): Path<String>) -> Response {

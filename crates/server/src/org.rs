@@ -178,6 +178,14 @@ impl OrgHandle {
         }));
     }
 
+    /// Test hook (the e2e server's control API): the next step of `interaction` panics, as a
+    /// bug would, so that tests can watch the engine end that contact only.
+    #[doc(hidden)]
+    pub async fn arm_contact_panic(&self, interaction: InteractionId) {
+        self.run(move |actor| actor.engine.inject_contact_panic(interaction))
+            .await;
+    }
+
     /// Stops the task once the jobs before this one are done.
     pub async fn stop(&self) {
         self.run(|actor| actor.stopping = true).await;

@@ -390,3 +390,21 @@ test("R3 R33 R34 R36 R45 a customer's earlier contact on the pane; End warns abo
   await page.waitForTimeout(800);
   assert.equal(await page.locator(".popover").count(), 0, "no offer after the wrap-up");
 });
+
+test("issue 18 a bug in Sentral that ends one call says so on the desktop, frees the agent, and asks for no wrap-up", async () => {
+  // The customer who called while Anna was Idle (above) is offered once she is Available.
+  await page.getByLabel("Change state").selectOption("available");
+  await page.locator(".popover.offer").waitFor();
+  const { task } = await phone(server, "/answer/1001");
+  const pane = page.locator("#pane-customer");
+  await pane.waitFor();
+  // The call's next step panics inside the engine (the control API's test hook).
+  await phone(server, `/panic/${task}`);
+  await pane.getByRole("button", { name: "Hold" }).click();
+  await page.locator("#toast", { hasText: "ended by an error in Sentral" }).waitFor();
+  await pane.waitFor({ state: "hidden" });
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator("#wrapup-dialog").isVisible(), false, "no wrap-up for a call a bug ended");
+  assert.equal(await page.locator("#state-label").textContent(), "Available", "the agent is free for the next call");
+  await screenshot(page, "internal-error-ended-call");
+});

@@ -83,7 +83,12 @@ export function notify(event, getState) {
     }
     case "offer_withdrawn": announce(t("announceWithdrawn")); forgetOffer(event.task); break;
     case "rona": announce(t("announceRona")); forgetOffer(event.task); break;
-    case "connected": case "call_ended": forgetOffer(event.task); break;
+    case "connected": forgetOffer(event.task); break;
+    case "call_ended":
+      forgetOffer(event.task);
+      // Issue 18: a bug in Sentral ended this call only; say so rather than let it vanish.
+      if (event.reason === "internal_error") toast(t("callEndedInternalError"));
+      break;
     // R21 R12: a translated sentence by the cause the server names, never its rule code or enum name.
     case "consult_failed": toast(t("consultFailed", event.reason.match(/\((\w+)\)\s*$/)?.[1] ?? "")); break;
     case "limit_reached": toast(t("callLimitEvent", event.code)); break;
