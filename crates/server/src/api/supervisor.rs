@@ -185,16 +185,7 @@ async fn interactions(
     let org = org_of(&state, &caller)?;
     // R33, the engine's rule: a value is shown only while its variable is defined and not
     // secure, so removing or renaming a secure variable never exposes what was stored.
-    let shown: std::collections::HashSet<String> = {
-        let config = org.config.read().expect("config lock");
-        config
-            .engine
-            .cad_variables
-            .iter()
-            .filter(|d| !d.secure)
-            .map(|d| d.name.clone())
-            .collect()
-    };
+    let shown = not_secure(&org.config.read().expect("config lock").engine);
     if query.limit.is_some_and(|l| l == 0 || l > 500) {
         return Err(ApiError::invalid("limit: 1 to 500"));
     }
@@ -255,16 +246,34 @@ async fn interactions(
                         at: w.at_unix_ms,
                     })
                     .collect(),
-                variables: r
-                    .variables
-                    .map(|(_, values)| {
-                        values
-                            .into_iter()
-                            .filter(|(name, _)| shown.contains(name))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                variables: shown_values(r.variables, &shown),
             })
             .collect(),
     ))
+}
+
+/// R33, the engine's rule: the names of the variables whose values may be shown, those defined
+/// and not secure, so removing or renaming a secure variable never exposes what was stored.
+pub(super) fn not_secure(config: &sentral_engine::Config) -> std::collections::HashSet<String> {
+    config
+        .cad_variables
+        .iter()
+        .filter(|d| !d.secure)
+        .map(|d| d.name.clone())
+        .collect()
+}
+
+/// The stored values (of a history row) that may be shown: those named in `shown`.
+pub(super) fn shown_values(
+    stored: Option<(u64, std::collections::BTreeMap<String, String>)>,
+    shown: &std::collections::HashSet<String>,
+) -> std::collections::BTreeMap<String, String> {
+    stored
+        .map(|(_, values)| {
+            values
+                .into_iter()
+                .filter(|(name, _)| shown.contains(name))
+                .collect()
+        })
+        .unwrap_or_default()
 }

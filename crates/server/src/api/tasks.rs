@@ -421,13 +421,7 @@ async fn customer_history(
     // R33: a value is shown only while its variable is defined and not secure.
     let (shown, reasons): (std::collections::HashSet<String>, BTreeMap<String, String>) = {
         let config = org.config.read().expect("config lock");
-        let shown = config
-            .engine
-            .cad_variables
-            .iter()
-            .filter(|d| !d.secure)
-            .map(|d| d.name.clone())
-            .collect();
+        let shown = super::supervisor::not_secure(&config.engine);
         let reasons = config
             .engine
             .wrapup_reasons
@@ -464,15 +458,7 @@ async fn customer_history(
                         code: w.reason,
                     })
                     .collect(),
-                variables: r
-                    .variables
-                    .map(|(_, values)| {
-                        values
-                            .into_iter()
-                            .filter(|(name, _)| shown.contains(name))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
+                variables: super::supervisor::shown_values(r.variables, &shown),
             })
             .collect(),
     ))
