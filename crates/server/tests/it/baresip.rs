@@ -79,20 +79,11 @@ async fn r3_r13_baresip_registers_and_answers_over_sip_tls() {
     // The TLS port presents the configured certificate: a client trusting the test's CA
     // shakes hands, one trusting another CA is refused. (baresip 1.0 does not check the
     // server's certificate itself, so this is checked here.)
-    let handshake = |ca: &TestCa| {
-        let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(ca.client_config()));
-        async move {
-            let tcp = tokio::net::TcpStream::connect(tls)
-                .await
-                .expect("TCP to the TLS port");
-            let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("a name");
-            connector.connect(name, tcp).await.map(drop)
-        }
-    };
-    handshake(&ca)
+    ca.connect(tls)
         .await
         .expect("the configured certificate is presented");
-    handshake(&TestCa::new("another-ca"))
+    TestCa::new("another-ca")
+        .connect(tls)
         .await
         .expect_err("a client that trusts another CA refuses it");
     let ca_file = certificates.path().join("ca.pem");

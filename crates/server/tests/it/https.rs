@@ -5,7 +5,6 @@
 //! from a throwaway CA made by each test.
 
 use crate::support::{TestApp, TestCa, demo_config, spawn_app};
-use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -17,17 +16,6 @@ async fn spawn_https(ca: &TestCa, dir: &std::path::Path) -> TestApp {
 
 fn https(app: &TestApp, path: &str) -> String {
     format!("https://127.0.0.1:{}{path}", app.addr.port())
-}
-
-/// A raw TLS connection trusting `ca`, for requests over one connection.
-async fn connect(
-    app: &TestApp,
-    ca: &TestCa,
-) -> std::io::Result<tokio_rustls::client::TlsStream<TcpStream>> {
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(ca.client_config()));
-    let tcp = TcpStream::connect(app.addr).await?;
-    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("an IP name");
-    connector.connect(name, tcp).await
 }
 
 /// Sends `GET /healthz` over an open connection, keeping it open; returns the status line.
@@ -103,7 +91,7 @@ async fn https_a_client_that_does_not_trust_the_certificate_is_refused() {
         .await
         .expect_err("a certificate from an unknown CA is refused");
     assert!(error.is_connect(), "{error:?}");
-    let raw = connect(&app, &stranger).await.expect_err("no handshake");
+    let raw = stranger.connect(app.addr).await.expect_err("no handshake");
     assert!(
         raw.to_string().contains("UnknownIssuer") || raw.to_string().contains("certificate"),
         "{raw}"
@@ -115,7 +103,8 @@ async fn https_a_reload_presents_the_new_certificate_and_keeps_open_connections(
     let dir = tempfile::tempdir().expect("temp dir");
     let old_ca = TestCa::new("old-ca");
     let app = spawn_https(&old_ca, dir.path()).await;
-    let mut open = connect(&app, &old_ca)
+    let mut open = old_ca
+        .connect(app.addr)
         .await
         .expect("a connection before the reload");
     assert_eq!(health_over(&mut open).await, "HTTP/1.1 200 OK");
@@ -135,10 +124,12 @@ async fn https_a_reload_presents_the_new_certificate_and_keeps_open_connections(
         "HTTP/1.1 200 OK",
         "the connection opened before the reload still works"
     );
-    connect(&app, &new_ca)
+    new_ca
+        .connect(app.addr)
         .await
         .expect("new handshakes present the new certificate");
-    connect(&app, &old_ca)
+    old_ca
+        .connect(app.addr)
         .await
         .expect_err("the old certificate is no longer presented");
 
@@ -147,7 +138,8 @@ async fn https_a_reload_presents_the_new_certificate_and_keeps_open_connections(
     let error = app.app.reload_tls().expect_err("a broken key is refused");
     let text = format!("{error:#}");
     assert!(text.contains(&files.key.display().to_string()), "{text}");
-    connect(&app, &new_ca)
+    new_ca
+        .connect(app.addr)
         .await
         .expect("the certificate in use stays");
 }

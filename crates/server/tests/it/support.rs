@@ -774,6 +774,18 @@ impl TestCa {
         .with_no_client_auth()
     }
 
+    /// A TLS connection to `addr` (a certificate for 127.0.0.1) from a client that trusts only
+    /// this CA.
+    pub async fn connect(
+        &self,
+        addr: SocketAddr,
+    ) -> std::io::Result<tokio_rustls::client::TlsStream<tokio::net::TcpStream>> {
+        let connector = tokio_rustls::TlsConnector::from(Arc::new(self.client_config()));
+        let tcp = tokio::net::TcpStream::connect(addr).await?;
+        let name = rustls::pki_types::ServerName::try_from("127.0.0.1").expect("an IP name");
+        connector.connect(name, tcp).await
+    }
+
     /// An HTTP client that trusts only this CA.
     pub fn http_client(&self) -> reqwest::Client {
         reqwest::Client::builder()
