@@ -24,6 +24,7 @@ use crate::digest::{self, Algorithm, Challenge, Credentials, NonceBook, NonceUse
 pub use crate::registrar::Transport;
 use crate::sdp::{self, Direction, LocalAudio, Negotiated, RemoteAudio};
 use crate::session_timer::{self, Refresher, SessionOffer};
+use crate::srtp::{self, Crypto, MasterKey, Offered, SrtpKeys, SrtpPolicy};
 use sentral_engine::{
     ENGINE_LEG_BIT, FailCause, InteractionId, LegId, LostCause, Prompt, RejectCause,
     TelephonyCommand, TelephonyEvent,
@@ -45,6 +46,10 @@ pub struct TenantRoutes {
     pub trunk_accounts: Vec<TrunkAccount>,
     /// The longest a leg of this organisation may be up; `None`: no limit.
     pub call_length_max: Option<Duration>,
+    /// SRTP for calls from each trunk address; absent: [`SrtpPolicy::default`].
+    pub trunk_srtp: HashMap<IpAddr, SrtpPolicy>,
+    /// SRTP for calls to each agent's phone, by extension; absent: [`SrtpPolicy::default`].
+    pub phone_srtp: HashMap<String, SrtpPolicy>,
 }
 
 /// The digest credentials a trunk peer authenticates its INVITEs with (only HA1s are kept).
@@ -81,6 +86,8 @@ pub struct CallConfig {
     /// The trunk's host name when it is reached over TLS (its certificate must name it; it
     /// is the Request-URI's host); `None`: over UDP.
     pub trunk_tls_name: Option<String>,
+    /// SRTP for dial-outs through the trunk (keys only over TLS).
+    pub trunk_srtp: SrtpPolicy,
     /// The codecs we offer and accept, most preferred first.
     pub codecs: Vec<G711>,
     /// The session interval we ask for and grant when the far end names none (RFC 4028).
@@ -99,6 +106,7 @@ impl Default for CallConfig {
         CallConfig {
             trunk: None,
             trunk_tls_name: None,
+            trunk_srtp: SrtpPolicy::default(),
             codecs: vec![G711::Pcmu, G711::Pcma],
             session_expires: Duration::from_secs(1800),
             session_expires_min: Duration::from_secs(90),
@@ -126,6 +134,8 @@ pub enum Input {
         leg: LegId,
         /// Our RTP address for the SDP.
         rtp: SocketAddr,
+        /// A fresh SRTP master key for the leg, used if SRTP is agreed ([`MasterKey::random`]).
+        key: MasterKey,
     },
     /// A leg's RTP socket could not be opened (port range exhausted).
     MediaFailed {
@@ -203,6 +213,8 @@ pub enum Input {
 pub struct NewCall<'a> {
     /// Where it came from: the datagram's source or the connection's peer.
     pub source: Option<IpAddr>,
+    /// The transport it came on (SRTP keys are taken only over TLS).
+    pub transport: Transport,
     /// The number dialled (Request-URI user).
     pub dnis: &'a str,
     /// The caller's number (P-Asserted-Identity or From user); empty when withheld.
@@ -472,6 +484,18 @@ struct Leg {
     call_length_at: Option<Instant>,
     /// The far end's INVITE allows UPDATE (so our refreshes need no SDP).
     allows_update: bool,
+    /// The phone's or trunk's SRTP policy.
+    srtp_policy: SrtpPolicy,
+    /// The leg's signalling is over TLS (SRTP keys may be exchanged).
+    over_tls: bool,
+    /// Our SRTP master key, once the RTP socket is open.
+    key: Option<MasterKey>,
+    /// What our last offer said about SRTP (outbound legs, offerless re-INVITEs).
+    offered: Offered,
+    /// The far end's crypto line an inbound offer is answered with.
+    chosen: Option<Crypto>,
+    /// The SRTP keys in use; `None`: plain RTP.
+    srtp: Option<SrtpKeys>,
 }
 
 impl Leg {
@@ -492,6 +516,12 @@ impl Leg {
             session_at: None,
             call_length_at: None,
             allows_update: false,
+            srtp_policy: SrtpPolicy::default(),
+            over_tls: false,
+            key: None,
+            offered: Offered::Plain,
+            chosen: None,
+            srtp: None,
         }
     }
 }
@@ -521,6 +551,7 @@ enum Then {
         caller: Option<String>,
         interaction: Option<InteractionId>,
         trunk: bool,
+        srtp: SrtpPolicy,
     },
 }
 
@@ -618,6 +649,14 @@ impl CallControl {
                 Ok(remote)
             })
             .map_err(|error| Refusal::new(488, error.to_string()))?;
+        let srtp_policy = self.routes[&tenant]
+            .trunk_srtp
+            .get(&source)
+            .copied()
+            .unwrap_or_default();
+        let over_tls = call.transport == Transport::Tls;
+        let chosen = srtp::answer(&remote.security, srtp_policy, over_tls)
+            .map_err(|refused| Refusal::new(488, refused.0))?;
         let leg = LegId(self.next_inbound);
         self.next_inbound = (self.next_inbound + 1) & !ENGINE_LEG_BIT;
         *self.unanswered.entry(source).or_default() += 1;
@@ -629,6 +668,9 @@ impl CallControl {
                 unanswered_from: Some(source),
                 peer: Some(source),
                 allows_update: session_timer::lists(call.allow, "UPDATE"),
+                srtp_policy,
+                over_tls,
+                chosen,
                 ..Leg::new(tenant.clone(), State::Offered, Then::Nothing)
             },
         );
@@ -817,7 +859,7 @@ impl CallControl {
                 command,
                 phone,
             } => self.command(tenant, command, phone),
-            Input::MediaOpened { leg, rtp } => self.media_opened(now, leg, rtp),
+            Input::MediaOpened { leg, rtp, key } => self.media_opened(now, leg, rtp, key),
             Input::MediaFailed { leg } => {
                 if let Some(state) = self.state(leg) {
                     tracing::warn!(%leg, "no RTP port is free: the leg fails");
@@ -933,18 +975,27 @@ impl CallControl {
                 caller_number,
                 ..
             } => match phone {
-                Some(phone) => self.place(
-                    tenant,
-                    leg,
-                    Then::Invite {
-                        uri: phone.uri,
-                        destination: phone.source,
-                        transport: phone.transport,
-                        caller: caller_number,
-                        interaction: Some(interaction),
-                        trunk: false,
-                    },
-                ),
+                Some(phone) => {
+                    let srtp = self
+                        .routes
+                        .get(&tenant)
+                        .and_then(|routes| routes.phone_srtp.get(&extension))
+                        .copied()
+                        .unwrap_or_default();
+                    self.place(
+                        tenant,
+                        leg,
+                        Then::Invite {
+                            uri: phone.uri,
+                            destination: phone.source,
+                            transport: phone.transport,
+                            caller: caller_number,
+                            interaction: Some(interaction),
+                            trunk: false,
+                            srtp,
+                        },
+                    )
+                }
                 None => {
                     tracing::info!(%leg, extension, "the agent's phone is not registered");
                     self.push(Action::Engine {
@@ -978,6 +1029,7 @@ impl CallControl {
                         caller: None,
                         interaction: None,
                         trunk: true,
+                        srtp: self.config.trunk_srtp,
                     },
                 ),
                 None => {
@@ -1043,21 +1095,42 @@ impl CallControl {
             tracing::warn!(%leg, "the engine placed a leg twice; ignored");
             return;
         }
-        let peer = match &then {
-            Then::Invite { destination, .. } => Some(destination.ip()),
-            _ => None,
+        let (peer, srtp_policy, over_tls) = match &then {
+            Then::Invite {
+                destination,
+                transport,
+                srtp,
+                ..
+            } => (Some(destination.ip()), *srtp, *transport == Transport::Tls),
+            _ => (None, SrtpPolicy::default(), false),
         };
+        if srtp_policy == SrtpPolicy::Require && !over_tls {
+            tracing::warn!(
+                %leg,
+                "srtp = \"require\" but the phone or trunk is not reached over TLS: the leg fails"
+            );
+            self.push(Action::Engine {
+                tenant,
+                event: TelephonyEvent::Failed {
+                    leg,
+                    cause: FailCause::Unavailable,
+                },
+            });
+            return;
+        }
         self.legs.insert(
             leg,
             Leg {
                 peer,
+                srtp_policy,
+                over_tls,
                 ..Leg::new(tenant, State::Opening, then)
             },
         );
         self.push(Action::OpenMedia { leg });
     }
 
-    fn media_opened(&mut self, now: Instant, leg: LegId, rtp: SocketAddr) {
+    fn media_opened(&mut self, now: Instant, leg: LegId, rtp: SocketAddr, key: MasterKey) {
         let session_id = self.next_session_id;
         let Some(state) = self.legs.get_mut(&leg) else {
             // Hung up while the socket was being opened.
@@ -1068,6 +1141,7 @@ impl CallControl {
             return;
         }
         self.next_session_id += 1;
+        state.key = Some(key);
         let local = LocalAudio {
             rtp,
             session_id,
@@ -1077,8 +1151,10 @@ impl CallControl {
         match std::mem::replace(&mut state.then, Then::Nothing) {
             Then::Accept => {
                 let remote = state.remote.clone().expect("an inbound leg has the offer");
-                match sdp::answer(&remote, &local, &self.config.codecs) {
+                let srtp = state.chosen.map(|theirs| (theirs, key));
+                match sdp::answer_secured(&remote, &local, &self.config.codecs, srtp) {
                     Ok((answer, media)) => {
+                        state.srtp = media.srtp;
                         state.local = Some(local);
                         state.last_sdp = Some(answer.clone());
                         let mut headers = Vec::new();
@@ -1127,9 +1203,15 @@ impl CallControl {
                 caller,
                 interaction,
                 trunk,
+                srtp: srtp_policy,
             } => {
                 state.state = State::Calling;
-                let offer = sdp::offer(&local, &self.config.codecs, Direction::SendRecv);
+                // `place` refused `require` without TLS, so this is an offer.
+                let offered =
+                    srtp::offer(srtp_policy, state.over_tls, key).unwrap_or(Offered::Plain);
+                state.offered = offered;
+                let offer =
+                    sdp::offer_secured(&local, &self.config.codecs, Direction::SendRecv, offered);
                 state.local = Some(local);
                 state.last_sdp = Some(offer.clone());
                 let headers = vec![
@@ -1170,10 +1252,23 @@ impl CallControl {
         if !matches!(self.state(leg), Some(State::Calling | State::Ringing)) {
             return;
         }
-        match sdp::parse(body).and_then(|remote| sdp::negotiated(&remote).map(|m| (remote, m))) {
+        let offered = self
+            .legs
+            .get(&leg)
+            .map_or(Offered::Plain, |state| state.offered);
+        let agreed = sdp::parse(body)
+            .map_err(|error| error.to_string())
+            .and_then(|remote| {
+                let mut media = sdp::negotiated(&remote).map_err(|error| error.to_string())?;
+                media.srtp =
+                    srtp::answered(&remote.security, offered).map_err(|refused| refused.0)?;
+                Ok((remote, media))
+            });
+        match agreed {
             Ok((remote, media)) => {
                 let mut peer = None;
                 if let Some(state) = self.legs.get_mut(&leg) {
+                    state.srtp = media.srtp;
                     state.remote = Some(remote);
                     peer = state.peer;
                     state.session = session_timer::granted_to_us(session_expires).map(
@@ -1261,19 +1356,46 @@ impl CallControl {
                 // A refresh (or a keep-alive) without an offer: 200 with no body.
                 None
             } else {
-                // An offerless re-INVITE: we offer what we have; the answer comes in the ACK,
-                // which changes nothing we would do differently.
+                // An offerless re-INVITE: we offer what we have (SRTP with the same key); the
+                // answer comes in the ACK, which changes nothing we would do differently.
                 local.session_version += 1;
-                let offer = sdp::offer(local, &codecs, Direction::SendRecv);
+                let offered = match state.srtp {
+                    Some(keys) => {
+                        let ours = Crypto {
+                            tag: 1,
+                            suite: keys.suite,
+                            key: keys.send,
+                        };
+                        let savp = state.remote.as_ref().is_some_and(|r| r.security.savp);
+                        if savp || state.srtp_policy == SrtpPolicy::Require {
+                            Offered::Required(ours)
+                        } else {
+                            Offered::BestEffort(ours)
+                        }
+                    }
+                    None => Offered::Plain,
+                };
+                state.offered = offered;
+                let offer = sdp::offer_secured(local, &codecs, Direction::SendRecv, offered);
                 state.last_sdp = Some(offer.clone());
                 Some(Ok((offer, None)))
             }
         } else {
             local.session_version += 1;
+            let (policy, over_tls, key) = (state.srtp_policy, state.over_tls, state.key);
             let parsed = sdp::parse(body)
-                .and_then(|remote| sdp::answer(&remote, local, &codecs).map(|a| (remote, a)));
+                .map_err(|error| error.to_string())
+                .and_then(|remote| {
+                    let chosen = srtp::answer(&remote.security, policy, over_tls)
+                        .map_err(|refused| refused.0)?;
+                    let srtp = chosen.zip(key);
+                    sdp::answer_secured(&remote, local, &codecs, srtp)
+                        .map(|answer| (remote, answer))
+                        .map_err(|error| error.to_string())
+                });
             Some(parsed.map(|(remote, (answer, media))| {
                 state.remote = Some(remote);
+                state.srtp = media.srtp;
                 state.last_sdp = Some(answer.clone());
                 (answer, Some(media))
             }))

@@ -84,6 +84,8 @@ pub struct TrunkTls {
     pub name: String,
     /// PEM trust roots its certificate must chain to.
     pub ca_certs: Vec<u8>,
+    /// SRTP for dial-outs (keys cross only over TLS, so the setting lives here).
+    pub srtp: crate::srtp::SrtpPolicy,
 }
 
 impl std::fmt::Debug for SipTls {
@@ -250,6 +252,11 @@ impl SipService {
             CallConfig {
                 trunk: options.trunk,
                 trunk_tls_name: options.trunk_tls.as_ref().map(|tls| tls.name.clone()),
+                trunk_srtp: options
+                    .trunk_tls
+                    .as_ref()
+                    .map(|tls| tls.srtp)
+                    .unwrap_or_default(),
                 session_expires: options.session_expires,
                 session_expires_min: options.session_expires_min,
                 ..CallConfig::default()
@@ -483,7 +490,11 @@ impl Driver {
                 let feedback = self.feedback.clone();
                 tokio::spawn(async move {
                     let input = match media.open(leg).await {
-                        Ok(rtp) => calls::Input::MediaOpened { leg, rtp },
+                        Ok(rtp) => calls::Input::MediaOpened {
+                            leg,
+                            rtp,
+                            key: crate::srtp::MasterKey::random(),
+                        },
                         Err(error) => {
                             tracing::warn!(%leg, %error, "no RTP socket for a leg");
                             calls::Input::MediaFailed { leg }
@@ -504,6 +515,7 @@ impl Driver {
                     // A far end that sends and receives must send RTP; one that put itself
                     // on hold (`sendonly`, `inactive`) need not.
                     expected: media.direction == crate::sdp::Direction::SendRecv,
+                    srtp: media.srtp,
                 },
             ),
             Action::Topology(Topology::Bridge(a, b)) => self.media.bridge(a, b),
@@ -729,6 +741,7 @@ impl Driver {
                 now,
                 NewCall {
                     source,
+                    transport: request.transport,
                     dnis: &request.request_user,
                     ani: &invite.caller,
                     sdp: &invite.body,

@@ -79,6 +79,7 @@ pub mod prompts;
 pub mod registrar;
 pub mod sdp;
 pub mod session_timer;
+pub mod srtp;
 mod transport;
 
 pub use calls::{CallConfig, CallControl, TenantRoutes, TrunkAccount};

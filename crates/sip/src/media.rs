@@ -95,6 +95,8 @@ use std::net::UdpSocket;
 use std::time::Instant;
 use tokio::sync::mpsc;
 
+use crate::srtp::{SrtpKeys, SrtpStream};
+
 // Call recording reaches into a call's state, so it is a child of this module (its own file).
 #[path = "recording.rs"]
 mod recording;
@@ -263,6 +265,7 @@ impl Media {
                 telephone_event,
                 sending,
                 expected: false,
+                srtp: None,
             },
         );
     }
@@ -293,6 +296,14 @@ impl Media {
                 media.latched = None;
                 media.latched_ssrc = None;
             }
+            media.srtp = match (media.srtp.take(), remote.srtp) {
+                (Some(mut stream), Some(keys)) => {
+                    stream.rekey(keys);
+                    Some(stream)
+                }
+                (None, Some(keys)) => Some(Box::new(SrtpStream::new(keys))),
+                (_, None) => None,
+            };
             media.remote = Some(remote);
             media.silent_ticks = 0;
             media.timeout_reported = false;
@@ -752,6 +763,21 @@ impl CallState {
             media.n_dropped += 1;
             return;
         }
+        // SRTP: only what passes authentication is used, or shows the far end is there.
+        let decrypted;
+        let datagram = match media.srtp.as_mut() {
+            Some(srtp) => match srtp.unprotect(datagram) {
+                Some(plain) => {
+                    decrypted = plain;
+                    &decrypted[..]
+                }
+                None => {
+                    media.n_dropped += 1;
+                    return;
+                }
+            },
+            None => datagram,
+        };
         // Any RTP from the far end shows it is there, also comfort noise and other payloads we
         // do not play (a phone with silence suppression sends CN while quiet).
         if datagram.len() >= RTP_HEADER_LEN && datagram[0] >> 6 == 2 {
@@ -856,7 +882,21 @@ impl CallState {
                 }
             };
             let target = media.latched.unwrap_or(remote.sdp);
-            match media.socket.send_to(&packet[..len], target) {
+            let protected;
+            let datagram = match media.srtp.as_mut() {
+                Some(srtp) => match srtp.protect(&packet[..len]) {
+                    Some(srtp_packet) => {
+                        protected = srtp_packet;
+                        &protected[..]
+                    }
+                    None => {
+                        media.n_send_failures += 1;
+                        continue;
+                    }
+                },
+                None => &packet[..len],
+            };
+            match media.socket.send_to(datagram, target) {
                 Ok(_) => media.n_sent += 1,
                 Err(error) => {
                     tracing::trace!(leg = %media.id, %error, "media: RTP packet not sent");
@@ -905,6 +945,8 @@ struct LegMedia {
     n_partial: usize,
     /// Removes background noise from what this leg sends (R1); `None` when off.
     denoiser: Option<Box<Denoiser>>,
+    /// Protects what the leg sends and checks what it receives (SRTP); `None`: plain RTP.
+    srtp: Option<Box<SrtpStream>>,
     /// The recording this leg (a customer's) is the source of.
     recorder: Option<recording::Recorder>,
     /// Counters for [`LegStats`].
@@ -932,6 +974,9 @@ pub struct Remote {
     pub sending: bool,
     /// The far end must send (it said `sendrecv`): silence for the timeout ends the leg.
     pub expected: bool,
+    /// SRTP keys (RFC 3711): what we send is protected and what we receive must pass
+    /// authentication; `None`: plain RTP.
+    pub srtp: Option<SrtpKeys>,
 }
 
 impl LegMedia {
@@ -959,6 +1004,7 @@ impl LegMedia {
             partial: SILENCE,
             n_partial: 0,
             denoiser: None,
+            srtp: None,
             recorder: None,
             n_received: 0,
             n_sent: 0,

@@ -81,9 +81,10 @@ pub struct RegistrarConfig {
 }
 
 /// The transport a REGISTER arrived on.
-#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+#[derive(Clone, Copy, Debug, Default, Eq, Hash, PartialEq)]
 pub enum Transport {
     /// UDP.
+    #[default]
     Udp,
     /// TCP.
     Tcp,

@@ -37,6 +37,7 @@
 //! - An answer has as many `m=` lines as its offer, in the same order (RFC 3264 §6): streams we
 //!   do not use are declined with port 0 at their place.
 
+use crate::srtp::{Crypto, Offered, RemoteSecurity, SrtpKeys};
 use ezk_sdp_types::{
     MediaDescription, MediaType, RtpMap, SessionDescription, TaggedAddress, TransportProtocol,
 };
@@ -125,6 +126,8 @@ pub struct RemoteAudio {
     /// The SDP's other `m=` lines (video, a second audio stream, SRTP...), so that an answer can
     /// decline each at its place.
     pub other_streams: Vec<OtherStream>,
+    /// Its profile (`RTP/SAVP` or `RTP/AVP`) and `a=crypto` lines (RFC 4568).
+    pub security: RemoteSecurity,
 }
 
 /// An `m=` line of the far end's SDP that is not the audio stream we use.
@@ -164,6 +167,8 @@ pub struct Negotiated {
     pub remote_rtp: SocketAddr,
     /// Our direction: whether we send and whether we receive.
     pub direction: Direction,
+    /// The SRTP keys, when offer and answer agreed on SRTP; `None`: plain RTP.
+    pub srtp: Option<SrtpKeys>,
 }
 
 /// Why an SDP body cannot be used for an audio call.
@@ -224,8 +229,10 @@ pub enum SdpError {
     },
 }
 
-/// Reads the first plain RTP/AVP audio `m=` line of an SDP body (the first with a port, if
-/// any has one), and what the session level adds to it (`c=`, direction).
+/// Reads the first RTP/AVP or RTP/SAVP audio `m=` line of an SDP body (the first with a port,
+/// if any has one), what the session level adds to it (`c=`, direction), and its `a=crypto`
+/// lines (RFC 4568), read here rather than by ezk-sdp-types, which refuses a whole body for
+/// one crypto line it cannot read (and computes a `2^n` lifetime in 32 bits).
 ///
 /// Never panics: anything that is not a usable audio description is an [`SdpError`]. A stream
 /// with port 0 is returned with `disabled` set, because an answer that rejects our stream is
@@ -237,22 +244,44 @@ pub fn parse(body: &[u8]) -> Result<RemoteAudio, SdpError> {
     let text = std::str::from_utf8(body).map_err(|error| {
         SdpError::Unreadable(format!("not UTF-8 after byte {}", error.valid_up_to()))
     })?;
-    let session = SessionDescription::parse(&text.into())
+    let without_crypto;
+    let for_ezk = if text.contains("a=crypto") {
+        without_crypto = text
+            .split_inclusive('\n')
+            .filter(|line| !line.starts_with("a=crypto"))
+            .collect::<String>();
+        without_crypto.as_str()
+    } else {
+        text
+    };
+    let session = SessionDescription::parse(&for_ezk.into())
         .map_err(|error| SdpError::Unreadable(one_line(&error.to_string())))?;
 
     // A stream with port 0 before ours may be one removed earlier in the session (RFC 3264
-    // §8.2): the first RTP/AVP audio stream with a port is ours, else the first without.
+    // §8.2): the first usable audio stream with a port is ours, else the first without.
+    // RTP/AVP is usable, and RTP/SAVP with a crypto line we can read; an RTP/SAVP stream
+    // without one is taken only when there is nothing else, so its refusal can say why.
     let is_audio = |media: &&MediaDescription| media.media.media_type == MediaType::Audio;
-    let rtp_audio = || {
+    let rtp_audio = |secured_without_keys: bool| {
         session
             .media_descriptions
             .iter()
             .enumerate()
-            .filter(|(_, media)| is_audio(media) && media.media.proto == TransportProtocol::RtpAvp)
+            .filter(move |(index, media)| {
+                is_audio(media)
+                    && match media.media.proto {
+                        TransportProtocol::RtpAvp => true,
+                        TransportProtocol::RtpSavp => {
+                            secured_without_keys || !security(text, *index, true).crypto.is_empty()
+                        }
+                        _ => false,
+                    }
+            })
     };
-    let Some((index, media)) = rtp_audio()
+    let Some((index, media)) = rtp_audio(false)
         .find(|(_, media)| media.media.port != 0)
-        .or_else(|| rtp_audio().next())
+        .or_else(|| rtp_audio(false).next())
+        .or_else(|| rtp_audio(true).next())
     else {
         return Err(match session.media_descriptions.iter().find(is_audio) {
             Some(media) => SdpError::UnsupportedTransport {
@@ -316,6 +345,7 @@ pub fn parse(body: &[u8]) -> Result<RemoteAudio, SdpError> {
         ptime_ms,
         disabled,
         other_streams: other_streams(text, index),
+        security: security(text, index, media.media.proto == TransportProtocol::RtpSavp),
     })
 }
 
@@ -325,6 +355,17 @@ pub fn parse(body: &[u8]) -> Result<RemoteAudio, SdpError> {
 /// A law listed twice is offered once. `codecs` should not be empty: an offer with
 /// telephone events only cannot be answered.
 pub fn offer(local: &LocalAudio, codecs: &[G711], direction: Direction) -> String {
+    offer_secured(local, codecs, direction, Offered::Plain)
+}
+
+/// [`offer`] with SRTP keys (RFC 4568): `RTP/AVP` with `a=crypto` for best effort,
+/// `RTP/SAVP` with it when SRTP is required.
+pub fn offer_secured(
+    local: &LocalAudio,
+    codecs: &[G711],
+    direction: Direction,
+    offered: Offered,
+) -> String {
     let mut formats: Vec<(G711, u8)> = Vec::with_capacity(codecs.len());
     for &law in codecs {
         if !formats.iter().any(|&(seen, _)| seen == law) {
@@ -336,6 +377,8 @@ pub fn offer(local: &LocalAudio, codecs: &[G711], direction: Direction) -> Strin
         &formats,
         Some(TELEPHONE_EVENT_PAYLOAD_TYPE),
         direction,
+        matches!(offered, Offered::Required(_)),
+        offered.crypto(),
     );
     write_sdp(local, &[], audio)
 }
@@ -374,13 +417,32 @@ pub fn answer(
     local: &LocalAudio,
     preferred: &[G711],
 ) -> Result<(String, Negotiated), SdpError> {
+    answer_secured(remote, local, preferred, None)
+}
+
+/// [`answer`] with SRTP: `srtp` is the far end's crypto line we take and our key; the answer
+/// has our key under that line's tag and suite, in the offer's profile (RFC 4568 §7.1.2).
+pub fn answer_secured(
+    remote: &RemoteAudio,
+    local: &LocalAudio,
+    preferred: &[G711],
+    srtp: Option<(Crypto, crate::srtp::MasterKey)>,
+) -> Result<(String, Negotiated), SdpError> {
+    if remote.security.savp && srtp.is_none() {
+        return Err(SdpError::UnsupportedTransport {
+            proto: "RTP/SAVP without agreed keys".into(),
+        });
+    }
     let (codec, payload_type) = choose_codec(remote, preferred)?;
     let direction = remote.direction.reversed();
+    let ours = srtp.map(|(theirs, key)| Crypto { key, ..theirs });
     let audio = audio_lines(
         local.rtp.port(),
         &[(codec, payload_type)],
         remote.telephone_event,
         direction,
+        remote.security.savp,
+        ours,
     );
     let negotiated = Negotiated {
         codec,
@@ -388,6 +450,11 @@ pub fn answer(
         telephone_event: remote.telephone_event,
         remote_rtp: remote.rtp,
         direction,
+        srtp: srtp.map(|(theirs, key)| SrtpKeys {
+            suite: theirs.suite,
+            send: key,
+            receive: theirs.key,
+        }),
     };
     Ok((write_sdp(local, &remote.other_streams, audio), negotiated))
 }
@@ -410,6 +477,7 @@ pub fn negotiated(answer: &RemoteAudio) -> Result<Negotiated, SdpError> {
         telephone_event: answer.telephone_event,
         remote_rtp: answer.rtp,
         direction: answer.direction.reversed(),
+        srtp: None,
     })
 }
 
@@ -478,12 +546,43 @@ fn other_streams(text: &str, audio_index: usize) -> Vec<OtherStream> {
         .collect()
 }
 
+/// The profile and `a=crypto` lines of the `m=` line at `audio_index`, read from the text
+/// (at most [`CRYPTO_LINES_MAX`] of them are read).
+fn security(text: &str, audio_index: usize, savp: bool) -> RemoteSecurity {
+    let mut security = RemoteSecurity {
+        savp,
+        ..RemoteSecurity::default()
+    };
+    let mut index = None::<usize>;
+    for line in text.split(['\r', '\n']) {
+        if line.starts_with("m=") {
+            index = Some(index.map_or(0, |i| i + 1));
+        }
+        let Some(value) = line.strip_prefix("a=crypto:") else {
+            continue;
+        };
+        if index != Some(audio_index) || security.crypto_lines >= CRYPTO_LINES_MAX {
+            continue;
+        }
+        security.crypto_lines += 1;
+        match Crypto::parse(value) {
+            Ok(crypto) => security.crypto.push(crypto),
+            Err(error) => {
+                security.unusable.get_or_insert(error);
+            }
+        }
+    }
+    security
+}
+
 /// The `m=` line and attributes of our audio stream, without line endings.
 fn audio_lines(
     port: u16,
     formats: &[(G711, u8)],
     telephone_event: Option<u8>,
     direction: Direction,
+    savp: bool,
+    crypto: Option<Crypto>,
 ) -> Vec<String> {
     let payload_types: Vec<String> = formats
         .iter()
@@ -491,10 +590,12 @@ fn audio_lines(
         .chain(telephone_event)
         .map(|payload_type| payload_type.to_string())
         .collect();
+    let profile = if savp { "RTP/SAVP" } else { "RTP/AVP" };
     let mut lines = vec![format!(
-        "m=audio {port} RTP/AVP {}",
+        "m=audio {port} {profile} {}",
         payload_types.join(" ")
     )];
+    lines.extend(crypto.map(|crypto| crypto.attribute()));
     for &(law, payload_type) in formats {
         lines.push(format!(
             "a=rtpmap:{payload_type} {}/{G711_CLOCK_RATE}",
@@ -572,6 +673,8 @@ fn one_line(message: &str) -> String {
     }
 }
 
+/// Most `a=crypto` lines read from one stream; real offers have one to four.
+const CRYPTO_LINES_MAX: usize = 16;
 /// Longest SDP body read; real audio offers are well under 4 KiB.
 const MAX_SDP_BYTES: usize = 64 * 1024;
 /// Longest parser message kept in [`SdpError::Unreadable`].
@@ -660,6 +763,7 @@ a=mid:1
                 ptime_ms: None,
                 disabled: false,
                 other_streams: vec![],
+                security: RemoteSecurity::default(),
             }
         );
     }
@@ -683,6 +787,7 @@ a=mid:1
                     proto: "RTP/AVP".into(),
                     format: "100".into(),
                 }],
+                security: RemoteSecurity::default(),
             }
         );
     }
@@ -917,6 +1022,7 @@ a=fmtp:98 0-15
                 telephone_event: Some(98),
                 remote_rtp: "10.0.0.1:4000".parse().unwrap(),
                 direction: Direction::SendRecv,
+                srtp: None,
             }
         );
         assert_eq!(
@@ -1061,6 +1167,7 @@ a=recvonly
                 telephone_event: Some(101),
                 remote_rtp: "10.0.0.1:4000".parse().unwrap(),
                 direction: Direction::SendOnly,
+                srtp: None,
             })
         );
     }
@@ -1162,6 +1269,7 @@ m=audio 4000 RTP/AVP 9
                             ptime_ms: Some(PTIME_MS),
                             disabled: false,
                             other_streams: vec![],
+                            security: RemoteSecurity::default(),
                         }
                     );
                 }

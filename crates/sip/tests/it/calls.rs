@@ -9,6 +9,7 @@ use sentral_sip::calls::{
     Action, CallConfig, CallControl, Input, NewCall, PhoneContact, Refusal, TenantRoutes, Topology,
     fail_cause, phone_destination,
 };
+use sentral_sip::srtp::MasterKey;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -117,6 +118,7 @@ fn answered_customer(calls: &mut CallControl) -> LegId {
         Input::MediaOpened {
             leg,
             rtp: OUR_RTP.parse().unwrap(),
+            key: MasterKey([7; 30]),
         },
     );
     drain(calls);
@@ -152,6 +154,7 @@ fn ring_agent(calls: &mut CallControl) -> Vec<Action> {
         Input::MediaOpened {
             leg: agent_leg(),
             rtp: "127.0.0.1:20002".parse().unwrap(),
+            key: MasterKey([7; 30]),
         },
     );
     actions.extend(drain(calls));
@@ -245,6 +248,7 @@ fn answer_opens_media_then_answers_200_and_plays_music_while_queued() {
         Input::MediaOpened {
             leg,
             rtp: OUR_RTP.parse().unwrap(),
+            key: MasterKey([7; 30]),
         },
     );
     let actions = drain(&mut calls);
@@ -486,6 +490,7 @@ fn a_leg_hung_up_while_its_rtp_socket_opens_closes_the_socket_when_it_is_ready()
         Input::MediaOpened {
             leg: agent_leg(),
             rtp: "127.0.0.1:20002".parse().unwrap(),
+            key: MasterKey([7; 30]),
         },
     );
     assert_eq!(
@@ -596,6 +601,7 @@ fn r20_a_dial_out_goes_to_the_trunk_and_fails_at_once_without_one() {
         Input::MediaOpened {
             leg,
             rtp: "127.0.0.1:20004".parse().unwrap(),
+            key: MasterKey([7; 30]),
         },
     );
     let actions = drain(&mut calls);

@@ -412,6 +412,7 @@ mod decisions {
         TrunkAccount,
     };
     use sentral_sip::digest::{self, Algorithm};
+    use sentral_sip::srtp::MasterKey;
     use std::sync::Arc;
     use std::time::{Duration, Instant};
 
@@ -473,6 +474,7 @@ mod decisions {
             Input::MediaOpened {
                 leg,
                 rtp: "127.0.0.1:20000".parse().unwrap(),
+                key: MasterKey([7; 30]),
             },
         );
         drain(calls)
@@ -740,6 +742,7 @@ mod decisions {
             Input::MediaOpened {
                 leg,
                 rtp: "127.0.0.1:20002".parse().unwrap(),
+                key: MasterKey([7; 30]),
             },
         );
         let actions = drain(&mut calls);

@@ -12,6 +12,7 @@ use std::time::Duration;
 use sentral_engine::LegId;
 use sentral_media::{FRAME_SAMPLES, G711, RtpHeader, TelephoneEvent};
 use sentral_sip::media::{Media, MediaConfig, MediaError, MediaEvent, Remote};
+use sentral_sip::srtp::{MasterKey, SrtpKeys, SrtpStream, Suite};
 use tokio::net::UdpSocket;
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep, timeout};
@@ -525,6 +526,86 @@ async fn bad_packets_are_dropped_and_counted_and_rtcp_is_ignored() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issue25_an_srtp_leg_is_encrypted_both_ways_and_refuses_packets_without_its_key() {
+    // Goal: a leg with SRTP keys (RFC 3711) sends only SRTP and uses only what passes
+    // authentication with the far end's key, while its bridged plain leg is unaffected.
+    // Method: A speaks SRTP (440 Hz) with its own key, B plain RTP (1000 Hz). A's packets
+    // carry an 80-bit tag and decrypt with the leg's key to B's tone; B hears A's tone; a
+    // stream sealed with another key, and a plain one, from A's own address are dropped.
+    let (media, _events) = start(15);
+    let a = Phone::new().await;
+    let b = Phone::new().await;
+    let keys = SrtpKeys {
+        suite: Suite::AesCm128HmacSha1_80,
+        send: MasterKey([1; 30]),
+        receive: MasterKey([2; 30]),
+    };
+    let phone_keys = SrtpKeys {
+        suite: keys.suite,
+        send: keys.receive,
+        receive: keys.send,
+    };
+    let a_rtp = media.open(LegId(1)).await.unwrap();
+    media.connect_to(
+        LegId(1),
+        Remote {
+            srtp: Some(keys),
+            ..pcmu_from_loopback(a.addr, false)
+        },
+    );
+    let b_rtp = open(&media, &b, 2, G711::Pcmu).await;
+    media.bridge(LegId(1), LegId(2));
+    a.send_srtp_tone(a_rtp, 440.0, phone_keys);
+    b.send_tone(b_rtp, 1_000.0, G711::Pcmu);
+    let heard = listen(
+        &[&a, &b],
+        Duration::from_millis(200),
+        Duration::from_millis(500),
+    )
+    .await;
+    assert_tone(&heard[1], G711::Pcmu, 440.0, "B hears A through SRTP");
+    assert!(
+        heard[0]
+            .iter()
+            .all(|p| p.payload.len() == FRAME_SAMPLES + 10),
+        "every packet to A is SRTP with an 80-bit tag"
+    );
+    let mut a_srtp = SrtpStream::new(phone_keys);
+    let decrypted: Vec<Heard> = heard[0]
+        .iter()
+        .map(|packet| {
+            let mut sealed = vec![0; 1500];
+            let len = packet.header.write(&packet.payload, &mut sealed).unwrap();
+            let plain = a_srtp.unprotect(&sealed[..len]).expect("authentic SRTP");
+            let (header, payload) = RtpHeader::parse(&plain).unwrap();
+            Heard {
+                at: packet.at,
+                header,
+                payload: payload.to_vec(),
+            }
+        })
+        .collect();
+    assert_tone(&decrypted, G711::Pcmu, 1_000.0, "A decrypts B's tone");
+
+    a.stop_sending();
+    let dropped = media.stats(LegId(1)).unwrap().packets_dropped;
+    let wrong = SrtpKeys {
+        send: MasterKey([9; 30]),
+        ..phone_keys
+    };
+    a.send_srtp_tone(a_rtp, 440.0, wrong);
+    sleep(Duration::from_millis(200)).await;
+    a.stop_sending();
+    a.send_silence_as(0x5EED, a_rtp, 2_000..2_010).await;
+    wait_until(|| media.stats(LegId(1)).unwrap().packets_dropped >= dropped + 15).await;
+    let heard = listen(&[&b], Duration::from_millis(60), Duration::from_millis(200)).await;
+    let sounding = frames(&heard[0], G711::Pcmu)
+        .filter(|f| rms(f) > 100.0)
+        .count();
+    assert_eq!(sounding, 0, "B hears nothing that failed authentication");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_leg_that_is_not_sending_gets_no_packets_but_is_still_heard() {
     // Goal: a phone that put itself on hold (a=sendonly) gets nothing and is still relayed;
     // when it resumes, our stream continues with its timestamps in step with real time.
@@ -678,6 +759,39 @@ impl Phone {
         *self.sending.lock().unwrap() = Some(task);
     }
 
+    /// Like [`Phone::send_tone`] in PCMU, each packet sealed with `keys` (SRTP).
+    fn send_srtp_tone(&self, to: SocketAddr, hz: f64, keys: SrtpKeys) {
+        let socket = Arc::clone(&self.socket);
+        let task = tokio::spawn(async move {
+            let mut srtp = SrtpStream::new(keys);
+            let mut interval = tokio::time::interval(Duration::from_millis(20));
+            let mut n_sample = 0u32;
+            for seq in 1_000u16.. {
+                interval.tick().await;
+                let mut samples = [0i16; FRAME_SAMPLES];
+                for sample in &mut samples {
+                    let t = f64::from(n_sample) / 8_000.0;
+                    *sample = (LEVEL * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16;
+                    n_sample += 1;
+                }
+                let mut payload = [0u8; FRAME_SAMPLES];
+                G711::Pcmu.encode(&samples, &mut payload);
+                let header = RtpHeader {
+                    payload_type: 0,
+                    marker: seq == 1_000,
+                    sequence_number: seq,
+                    timestamp: n_sample,
+                    ssrc: 0x5EED,
+                };
+                let mut buf = [0; 200];
+                let len = header.write(&payload, &mut buf).unwrap();
+                let sealed = srtp.protect(&buf[..len]).expect("sealed").to_vec();
+                let _ = socket.send_to(&sealed, to).await;
+            }
+        });
+        *self.sending.lock().unwrap() = Some(task);
+    }
+
     fn stop_sending(&self) {
         if let Some(task) = self.sending.lock().unwrap().take() {
             task.abort();
@@ -765,6 +879,7 @@ fn pcmu_from_loopback(sdp: SocketAddr, expected: bool) -> Remote {
         telephone_event: None,
         sending: true,
         expected,
+        srtp: None,
     }
 }
 

@@ -94,6 +94,7 @@ async fn dial_through(
         trunk_tls: Some(TrunkTls {
             name: name.into(),
             ca_certs: ca.into_bytes(),
+            srtp: sentral_sip::srtp::SrtpPolicy::Offer,
         }),
         ..SipOptions::at("127.0.0.1:0".parse().unwrap())
     })
