@@ -258,6 +258,7 @@ async fn serve(mut file: ServerConfig, network: Network, demo: Option<DemoMode>)
             Some(sentral_server::TrunkTls {
                 name: name.clone(),
                 ca_certs,
+                srtp: file.server.trunk_srtp.unwrap_or_default(),
             })
         }
         None => None,

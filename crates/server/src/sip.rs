@@ -248,5 +248,16 @@ pub fn routes_of(org: &OrgConfig) -> TenantRoutes {
             })
             .collect(),
         call_length_max: org.call_length_max_ms.map(Duration::from_millis),
+        trunk_srtp: org
+            .trunks
+            .iter()
+            .map(|trunk| (trunk.address, trunk.srtp))
+            .collect(),
+        phone_srtp: org
+            .sip
+            .extensions
+            .iter()
+            .map(|sip| (sip.extension.clone(), sip.srtp))
+            .collect(),
     }
 }

@@ -35,6 +35,7 @@ use argon2::password_hash::PasswordHasher;
 use md5::Md5;
 use read::Reader;
 use sentral_engine::{AgentId, EntryPointId, ExpertId, QueueId, TeamId};
+pub use sentral_sip::srtp::SrtpPolicy;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -80,6 +81,8 @@ pub struct ServerSettings {
     pub trunk_tls_name: Option<String>,
     /// PEM trust roots for the trunk's certificate (`trunk_ca`); `None`: the system's.
     pub trunk_ca: Option<std::path::PathBuf>,
+    /// SRTP for dial-outs through the TLS trunk (`trunk_srtp`); `None`: the default, offer.
+    pub trunk_srtp: Option<SrtpPolicy>,
 }
 
 /// The longest call when an organisation names none: 4 hours.
@@ -173,6 +176,8 @@ pub struct SipExtension {
     pub ha1_md5: String,
     /// Lowercase hex SHA-256 of `extension:realm:password` (RFC 7616 digest).
     pub ha1_sha256: String,
+    /// SRTP on calls to the phone (`srtp`; keys only over SIP over TLS).
+    pub srtp: SrtpPolicy,
 }
 
 /// A trunk whose calls are accepted.
@@ -186,6 +191,8 @@ pub struct TrunkConfig {
     pub username: Option<String>,
     /// The digest password the trunk authenticates with; a secret shared with the carrier.
     pub password: Option<String>,
+    /// SRTP on its calls (`srtp`; keys only over SIP over TLS).
+    pub srtp: SrtpPolicy,
 }
 
 /// Lookups between names and ids; ids are [`id_of`] the name.
@@ -469,6 +476,7 @@ impl SipExtension {
             agent,
             ha1_md5: hex(&Md5::digest(a1.as_bytes())),
             ha1_sha256: hex(&Sha256::digest(a1.as_bytes())),
+            srtp: SrtpPolicy::default(),
         }
     }
 }
@@ -480,6 +488,7 @@ impl fmt::Debug for SipExtension {
             .field("agent", &self.agent)
             .field("ha1_md5", &REDACTED)
             .field("ha1_sha256", &REDACTED)
+            .field("srtp", &self.srtp)
             .finish()
     }
 }
@@ -491,6 +500,7 @@ impl fmt::Debug for TrunkConfig {
             .field("address", &self.address)
             .field("username", &self.username)
             .field("password", &self.password.as_ref().map(|_| REDACTED))
+            .field("srtp", &self.srtp)
             .finish()
     }
 }

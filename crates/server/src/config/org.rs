@@ -4,8 +4,8 @@
 
 use super::read::{Item, Reader, Record, join, quoted_list};
 use super::{
-    Names, OrgConfig, Password, Role, ServerSettings, SipConfig, SipExtension, TrunkConfig,
-    UserConfig, expert_name, id_of,
+    Names, OrgConfig, Password, Role, ServerSettings, SipConfig, SipExtension, SrtpPolicy,
+    TrunkConfig, UserConfig, expert_name, id_of,
 };
 use sentral_engine::{
     AddressBookEntry, AgentConfig, AgentId, AutoWrapUp, CadDefinition, CadKind, Capacity, Channel,
@@ -77,6 +77,7 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
             "sip_tls_key",
             "trunk_tls_name",
             "trunk_ca",
+            "trunk_srtp",
         ],
     )?;
     let trunk_tls_name = record.get("trunk_tls_name").and_then(|item| {
@@ -104,6 +105,18 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         r.report_key(
             at,
             "trunk_ca is for a trunk reached over TLS: give trunk_tls_name too",
+        );
+    }
+    let trunk_srtp = record
+        .get("trunk_srtp")
+        .and_then(|item| srtp_policy(r, item));
+    if let Some(at) = record.get("trunk_srtp")
+        && record.get("trunk_tls_name").is_none()
+    {
+        r.report_key(
+            at,
+            "trunk_srtp is for a trunk reached over TLS (SRTP keys never cross plain SIP): give \
+             trunk_tls_name too",
         );
     }
     let tls = tls_files(r, &record, "tls_certificate", "tls_key");
@@ -163,6 +176,7 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         sip_tls_files,
         trunk_tls_name,
         trunk_ca,
+        trunk_srtp,
     })
 }
 
@@ -387,11 +401,20 @@ fn dial_prefixes(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<String> {
     prefixes
 }
 
+/// Reads an SRTP policy: `"off"`, `"offer"` or `"require"`.
+fn srtp_policy(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<SrtpPolicy> {
+    const POLICIES: [SrtpPolicy; 3] = [SrtpPolicy::Off, SrtpPolicy::Offer, SrtpPolicy::Require];
+    let names = POLICIES.map(SrtpPolicy::as_str);
+    r.choice(item, &names).map(|index| POLICIES[index])
+}
+
 fn read_trunks(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<TrunkConfig> {
     let mut trunks: Vec<TrunkConfig> = Vec::new();
     for element in r.list(item).unwrap_or_default() {
-        let Some(trunk) = r.as_record(&element, &["name", "address", "username", "password"])
-        else {
+        let Some(trunk) = r.as_record(
+            &element,
+            &["name", "address", "username", "password", "srtp"],
+        ) else {
             continue;
         };
         let name = trunk
@@ -402,6 +425,7 @@ fn read_trunks(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<TrunkConfig> {
             .and_then(|i| ip_addr(r, i));
         let username = trunk.get("username").and_then(|i| r.name(i));
         let password = trunk.get("password").and_then(|i| r.secret(i));
+        let srtp = trunk.get("srtp").and_then(|i| srtp_policy(r, i));
         if username.is_some() != password.is_some() {
             let at = trunk
                 .get("username")
@@ -423,6 +447,7 @@ fn read_trunks(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<TrunkConfig> {
                 address,
                 username,
                 password,
+                srtp: srtp.unwrap_or_default(),
             });
         }
     }
@@ -684,9 +709,14 @@ fn read_agent(
                 }
             }
         });
+    let srtp = agent.get("srtp").and_then(|item| srtp_policy(r, item));
     let sip = extension
         .as_deref()
-        .and_then(|extension| read_sip(r, &agent, extension, id, realm));
+        .and_then(|extension| read_sip(r, &agent, extension, id, realm))
+        .map(|sip| SipExtension {
+            srtp: srtp.unwrap_or_default(),
+            ..sip
+        });
     let teams = agent
         .require(r, "teams", "the names of the teams the agent may log in to")
         .map(|item| team_ids(r, item, team_names));
@@ -762,6 +792,7 @@ fn read_sip(
                 agent: id,
                 ha1_md5: ha1_md5?,
                 ha1_sha256: ha1_sha256?,
+                srtp: SrtpPolicy::default(),
             })
         }
         (None, None, None) => {
@@ -1361,6 +1392,7 @@ const AGENT_FIELDS: &[&str] = &[
     "sip_password",
     "sip_ha1_md5",
     "sip_ha1_sha256",
+    "srtp",
     "teams",
     "skills",
     "stations",

@@ -877,6 +877,68 @@ fn sip_tls_needs_a_certificate_and_round_trips() {
 }
 
 #[test]
+fn issue25_srtp_is_set_per_phone_and_per_trunk_and_round_trips() {
+    // Issue 25: `srtp = "off" | "offer" | "require"` on an agent (their phone), on an inbound
+    // trunk, and `[server] trunk_srtp` for dial-outs, which needs the trunk over TLS.
+    let (text, _) = edit(
+        DEMO_TOML,
+        "trunks = [{ name = \"pstn\", address = \"127.0.0.1\" }]",
+        "trunks = [{ name = \"pstn\", address = \"127.0.0.1\", srtp = \"require\" }]",
+        "srtp",
+    );
+    let (text, _) = edit(
+        &text,
+        "[organisations.demo.agents.anna]\n",
+        "[organisations.demo.agents.anna]\nsrtp = \"off\"\n",
+        "srtp",
+    );
+    let text = format!(
+        "[server]\ntrunk = \"127.0.0.1:5061\"\ntrunk_tls_name = \"sip.carrier.example\"\ntrunk_srtp = \"require\"\n{text}"
+    );
+    let config = parse(&text, "sentral.toml").expect("valid");
+    assert_eq!(config.server.trunk_srtp, Some(SrtpPolicy::Require));
+    let org = &config.organisations[0];
+    assert_eq!(org.trunks[0].srtp, SrtpPolicy::Require);
+    let anna = org.names.agents["anna"];
+    let phones: Vec<(AgentId, SrtpPolicy)> = org
+        .sip
+        .extensions
+        .iter()
+        .map(|sip| (sip.agent, sip.srtp))
+        .collect();
+    assert!(phones.contains(&(anna, SrtpPolicy::Off)), "{phones:?}");
+    assert!(
+        phones
+            .iter()
+            .any(|&(agent, srtp)| agent != anna && srtp == SrtpPolicy::Offer),
+        "the default is offer"
+    );
+    let back = parse(&server_to_toml(&config), "export.toml").expect("the export parses");
+    assert_eq!(back.server.trunk_srtp, config.server.trunk_srtp);
+    assert_eq!(back.organisations[0].trunks, org.trunks);
+    assert_eq!(back.organisations[0].sip.extensions, org.sip.extensions);
+
+    let problem = one_problem(
+        "trunks = [{ name = \"pstn\", address = \"127.0.0.1\" }]",
+        "trunks = [{ name = \"pstn\", address = \"127.0.0.1\", srtp = \"always\" }]",
+        "srtp",
+    );
+    let message = problem.to_string();
+    assert!(
+        message.contains("\"off\"") && message.contains("\"require\""),
+        "{message}"
+    );
+    let problem = only(parse(
+        "[server]\ntrunk = \"127.0.0.1:5060\"\ntrunk_srtp = \"require\"\n",
+        "sentral.toml",
+    ));
+    assert!(
+        problem.to_string().contains("give trunk_tls_name too"),
+        "{problem}"
+    );
+}
+
+#[test]
 fn a_trunk_over_tls_is_named_and_its_trust_roots_need_the_name() {
     // Issue 25: `trunk_tls_name` sends dial-outs over TLS to a trunk whose certificate names
     // it; `trunk_ca` alone is a mistake, and so is a name that is not a host name.

@@ -5,7 +5,7 @@
 
 use super::duration::format_duration_ms;
 use super::org::{CAD_KIND_NAMES, CHANNEL_NAMES, TRANSFER_NO_ANSWER};
-use super::{OrgConfig, ServerConfig};
+use super::{OrgConfig, ServerConfig, SrtpPolicy};
 use sentral_engine::{CadKind, Channel, QueueId, TeamId, TransferNoAnswer};
 use std::fmt::Write;
 
@@ -68,6 +68,9 @@ pub(super) fn server_document(config: &ServerConfig) -> String {
         }
         if let Some(ca) = &server.trunk_ca {
             field(&mut out, "trunk_ca", &string(&ca.to_string_lossy()));
+        }
+        if let Some(srtp) = server.trunk_srtp {
+            field(&mut out, "trunk_srtp", &string(srtp.as_str()));
         }
     }
     for org in &config.organisations {
@@ -190,6 +193,9 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
                 parts.push(format!("username = {}", string(username)));
                 parts.push(format!("password = {}", string(password)));
             }
+            if trunk.srtp != SrtpPolicy::default() {
+                parts.push(format!("srtp = {}", string(trunk.srtp.as_str())));
+            }
             let _ = writeln!(out, "  {{ {} }},", parts.join(", "));
         }
         out.push_str("]\n");
@@ -211,6 +217,9 @@ fn write_agents(out: &mut String, org: &OrgConfig, prefix: &str) {
         if let Some(sip) = org.sip.extensions.iter().find(|sip| sip.agent == agent.id) {
             field(out, "sip_ha1_md5", &string(&sip.ha1_md5));
             field(out, "sip_ha1_sha256", &string(&sip.ha1_sha256));
+            if sip.srtp != SrtpPolicy::default() {
+                field(out, "srtp", &string(sip.srtp.as_str()));
+            }
         }
         let teams: Vec<String> = agent.teams.iter().map(|id| team_name(org, *id)).collect();
         field(out, "teams", &strings(&teams));

@@ -406,15 +406,23 @@ impl Softphone {
 
     /// Calls `dnis` at the server; returns the final response (ACKed when 2xx) and the dialog.
     pub async fn call(&self, dnis: &str) -> (u16, Option<Dialog>) {
-        self.invite(dnis, true).await
+        let (status, dialog, _) = self.invite(dnis, true).await;
+        (status, dialog)
     }
 
     /// Like [`Softphone::call`], but a 2xx is not ACKed (a lost or late ACK).
     pub async fn call_without_ack(&self, dnis: &str) -> (u16, Option<Dialog>) {
-        self.invite(dnis, false).await
+        let (status, dialog, _) = self.invite(dnis, false).await;
+        (status, dialog)
     }
 
-    async fn invite(&self, dnis: &str, ack_2xx: bool) -> (u16, Option<Dialog>) {
+    /// Like [`Softphone::call`], returning the final response itself (to read a refusal's
+    /// reason).
+    pub async fn call_for_response(&self, dnis: &str) -> Message {
+        self.invite(dnis, true).await.2
+    }
+
+    async fn invite(&self, dnis: &str, ack_2xx: bool) -> (u16, Option<Dialog>, Message) {
         let call_id = format!("call-{}-{}", self.user, rand_u32());
         let uri = format!("sip:{dnis}@{}", self.server);
         let from = format!("<sip:{}@{}>;tag={}", self.user, self.sip_addr(), self.tag);
@@ -454,7 +462,7 @@ impl Softphone {
             self.send(ack, response.from).await;
         }
         if !(200..300).contains(&status) {
-            return (status, None);
+            return (status, None, response);
         }
         self.send_rtp_to(response.sdp_rtp());
         (
@@ -464,8 +472,9 @@ impl Softphone {
                 local: from,
                 remote,
                 remote_target: ack_uri,
-                message: response,
+                message: response.clone(),
             }),
+            response,
         )
     }
 
