@@ -22,6 +22,7 @@ use sentral_media::{
 use sentral_sip::digest::{self, AUTHORIZATION_LEN_MAX, Credentials, NonceBook, NonceUse};
 use sentral_sip::sdp::{self, LocalAudio};
 use sentral_sip::session_timer;
+use sentral_sip::srtp::{self, Crypto, MasterKey, SrtpPolicy};
 use std::time::{Duration, Instant};
 
 /// Every fuzz target: the name of its binary in `fuzz/Cargo.toml`, of its corpus directory
@@ -73,6 +74,31 @@ pub fn sdp(data: &[u8]) {
             (media.codec, media.payload_type)
         );
         assert_eq!(back.telephone_event, media.telephone_event);
+    }
+    // SRTP (issue 25): whatever the policy decides, an answer with our key reads back with
+    // that key under the offer's tag and suite, in the offer's profile.
+    let ours = MasterKey([0x5a; 30]);
+    for policy in [SrtpPolicy::Off, SrtpPolicy::Offer, SrtpPolicy::Require] {
+        for over_tls in [false, true] {
+            let Ok(Some(theirs)) = srtp::answer(&remote.security, policy, over_tls) else {
+                continue;
+            };
+            let Ok((answer, media)) =
+                sdp::answer_secured(&remote, &local, &[G711::Pcmu], Some((theirs, ours)))
+            else {
+                continue;
+            };
+            let back = sdp::parse(answer.as_bytes()).expect("our SRTP answer parses");
+            assert_eq!(back.security.savp, remote.security.savp);
+            assert_eq!(
+                back.security.crypto,
+                vec![Crypto {
+                    key: ours,
+                    ..theirs
+                }]
+            );
+            assert_eq!(media.srtp.map(|keys| keys.receive), Some(theirs.key));
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use crate::hardening::{header_of, next_telephony, response_to};
 use sentral_engine::{
     DialNumber, ENGINE_LEG_BIT, FailCause, InteractionId, LegId, TelephonyCommand, TelephonyEvent,
 };
+use sentral_sip::srtp::{Crypto, MasterKey, SrtpPolicy, Suite};
 use sentral_sip::{SipOptions, SipService, TrunkTls};
 use std::sync::Arc;
 use std::time::Duration;
@@ -88,13 +89,25 @@ async fn dial_through(
     tokio::sync::mpsc::Receiver<sentral_sip::SipEvent>,
     tokio::sync::mpsc::UnboundedReceiver<Arrival>,
 ) {
+    dial_through_with(name, SrtpPolicy::Offer).await
+}
+
+/// [`dial_through`] with the trunk's SRTP policy.
+async fn dial_through_with(
+    name: &str,
+    srtp: SrtpPolicy,
+) -> (
+    SipService,
+    tokio::sync::mpsc::Receiver<sentral_sip::SipEvent>,
+    tokio::sync::mpsc::UnboundedReceiver<Arrival>,
+) {
     let (listener, acceptor, ca) = tls_carrier().await;
     let (service, events) = SipService::start(SipOptions {
         trunk: Some(listener.local_addr().unwrap()),
         trunk_tls: Some(TrunkTls {
             name: name.into(),
             ca_certs: ca.into_bytes(),
-            srtp: sentral_sip::srtp::SrtpPolicy::Offer,
+            srtp,
         }),
         ..SipOptions::at("127.0.0.1:0".parse().unwrap())
     })
@@ -157,5 +170,89 @@ async fn a_trunk_whose_certificate_names_another_host_gets_no_invite_and_the_leg
             "nothing is sent to a trunk with the wrong certificate"
         );
     }
+    service.shutdown().await;
+}
+
+/// A 200 to `invite` with `sdp` as its body.
+fn ok_with_sdp(invite: &str, sdp: &str) -> String {
+    response_to(
+        invite,
+        "200 OK",
+        "Contact: <sip:carrier@127.0.0.1;transport=tls>\r\nContent-Type: application/sdp\r\n",
+    )
+    .replace(
+        "Content-Length: 0\r\n\r\n",
+        &format!("Content-Length: {}\r\n\r\n{sdp}", sdp.len()),
+    )
+}
+
+/// The carrier's answer: PCMU on 127.0.0.1:40000, with `crypto` lines.
+fn carrier_answer(profile: &str, crypto: &str) -> String {
+    format!(
+        "v=0\r\no=carrier 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
+         m=audio 40000 {profile} 0\r\n{crypto}a=sendrecv\r\n"
+    )
+}
+
+/// Issue 25 (RFC 4568): with `trunk_srtp = "require"` a dial-out over TLS offers RTP/SAVP with
+/// our key, and the carrier's answer with its own key under the same tag answers the leg.
+#[tokio::test]
+async fn issue25_a_dial_out_with_srtp_required_offers_savp_keys_and_takes_the_carriers() {
+    let (service, mut events, mut arrivals) =
+        dial_through_with("carrier.test", SrtpPolicy::Require).await;
+    let (invite, mut tls) = tokio::time::timeout(WAIT, arrivals.recv())
+        .await
+        .expect("an INVITE in time")
+        .expect("the carrier runs")
+        .expect("the handshake succeeds");
+    assert!(invite.contains(" RTP/SAVP "), "{invite}");
+    let offered = invite
+        .lines()
+        .find_map(|line| line.strip_prefix("a=crypto:"))
+        .map(|value| Crypto::parse(value.trim_end()).expect("our crypto line reads"))
+        .expect("the offer has a crypto line");
+    assert_eq!(
+        (offered.tag, offered.suite),
+        (1, Suite::AesCm128HmacSha1_80)
+    );
+    let theirs = Crypto {
+        key: MasterKey([0x42; 30]),
+        ..offered
+    };
+    let answer = carrier_answer("RTP/SAVP", &format!("{}\r\n", theirs.attribute()));
+    tls.write_all(ok_with_sdp(&invite, &answer).as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        next_telephony(&mut events).await,
+        TelephonyEvent::Answered {
+            leg: LegId(ENGINE_LEG_BIT | 5)
+        }
+    );
+    service.shutdown().await;
+}
+
+/// Issue 25: where SRTP is required, a carrier that answers in plain RTP gets no call: the leg
+/// fails and is hung up.
+#[tokio::test]
+async fn issue25_a_plain_answer_to_a_required_srtp_offer_ends_the_leg() {
+    let (service, mut events, mut arrivals) =
+        dial_through_with("carrier.test", SrtpPolicy::Require).await;
+    let (invite, mut tls) = tokio::time::timeout(WAIT, arrivals.recv())
+        .await
+        .expect("an INVITE in time")
+        .expect("the carrier runs")
+        .expect("the handshake succeeds");
+    let answer = carrier_answer("RTP/AVP", "");
+    tls.write_all(ok_with_sdp(&invite, &answer).as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        next_telephony(&mut events).await,
+        TelephonyEvent::Failed {
+            leg: LegId(ENGINE_LEG_BIT | 5),
+            cause: FailCause::Error
+        }
+    );
     service.shutdown().await;
 }
