@@ -40,21 +40,34 @@ fn main() {
     println!("calls={calls} window={seconds}s (after 2 s of warm-up)");
     for srtp in [false, true] {
         let result = runtime.block_on(run(calls, Duration::from_secs(seconds), srtp));
+        // A relayed call at full rate: Sentral takes 2 × 50 packets a second and sends as many.
+        let expected = 100.0 * calls as f64 * seconds as f64;
         println!(
-            "{:<5}  media CPU {:>6.3} ms per call-second  packets back {:>8}  opened {:>8}  failed {}",
+            "{:<5}  media CPU {:>6.3} ms per call-second ({:>5.2} µs per packet sent; {:>6.3} ms \
+             at the full 100 packets per call-second)  packets back {:>5.1}% of full rate, \
+             opened {}, failed {}",
             if srtp { "srtp" } else { "plain" },
             result.cpu_ms_per_call_second,
-            result.back,
+            result.cpu_us_per_packet,
+            result.cpu_us_per_packet * 100.0 / 1000.0,
+            100.0 * result.window_back as f64 / expected,
             result.opened,
             result.failed
         );
-        assert_eq!(result.failed, 0, "every packet back opens with the far end's key");
+        assert_eq!(
+            result.failed, 0,
+            "every packet back opens with the far end's key"
+        );
         assert!(result.back > 0, "packets come back");
     }
 }
 
 struct RunResult {
     cpu_ms_per_call_second: f64,
+    /// Media CPU per packet Sentral sent in the window.
+    cpu_us_per_packet: f64,
+    /// Packets back during the window.
+    window_back: u64,
     back: u64,
     opened: u64,
     failed: u64,
@@ -117,17 +130,25 @@ async fn run(calls: usize, window: Duration, srtp: bool) -> RunResult {
         }
         media.bridge(legs[0], legs[1]);
     }
-    let phones = std::thread::spawn(move || drive(far_ends, Duration::from_secs(2) + window));
+    let counted = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let phones = std::thread::spawn({
+        let counted = std::sync::Arc::clone(&counted);
+        move || drive(far_ends, Duration::from_secs(2) + window, &counted)
+    });
     tokio::time::sleep(Duration::from_secs(2)).await;
     let before = media_cpu_ticks();
+    let back_before = counted.load(std::sync::atomic::Ordering::Relaxed);
     tokio::time::sleep(window).await;
     let after = media_cpu_ticks();
+    let window_back = counted.load(std::sync::atomic::Ordering::Relaxed) - back_before;
     let (back, opened, failed) = phones.join().expect("the far ends");
     let ticks_per_second = 100.0; // USER_HZ on Linux
     let cpu_ms = (after - before) as f64 / ticks_per_second * 1000.0;
     drop(media);
     RunResult {
         cpu_ms_per_call_second: cpu_ms / (calls as f64 * window.as_secs_f64()),
+        cpu_us_per_packet: cpu_ms * 1000.0 / window_back.max(1) as f64,
+        window_back,
         back,
         opened,
         failed,
@@ -135,7 +156,11 @@ async fn run(calls: usize, window: Duration, srtp: bool) -> RunResult {
 }
 
 /// Sends one packet per far end every 20 ms for `length` and reads what comes back.
-fn drive(mut far_ends: Vec<FarEnd>, length: Duration) -> (u64, u64, u64) {
+fn drive(
+    mut far_ends: Vec<FarEnd>,
+    length: Duration,
+    counted: &std::sync::atomic::AtomicU64,
+) -> (u64, u64, u64) {
     let start = Instant::now();
     let (mut back, mut opened, mut failed) = (0u64, 0u64, 0u64);
     let mut payload = [0u8; FRAME_SAMPLES];
@@ -163,6 +188,7 @@ fn drive(mut far_ends: Vec<FarEnd>, length: Duration) -> (u64, u64, u64) {
             };
             while let Ok(len) = far_end.socket.recv(&mut buf) {
                 back += 1;
+                counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 if let Some(srtp) = far_end.srtp.as_mut() {
                     match srtp.unprotect(&buf[..len]) {
                         Some(_) => opened += 1,
