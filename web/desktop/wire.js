@@ -165,7 +165,24 @@
 
 /**
  * An error answer's body.
- * @typedef {{ code?: string, message?: string, current?: { version: number, values: Record<string, string> } }} ErrorBody
+ * @typedef {{ code?: string, message?: string, current?: CurrentVariables }} ErrorBody
+ */
+
+/**
+ * R35: the call data now stored, in a `409` to a save based on an old version.
+ * @typedef {Object} CurrentVariables
+ * @property {number} version
+ * @property {Record<string, string>} values Never secure ones (R33).
+ * @property {Record<string, string>} labels Name → label.
+ * @property {SavedByDto | null} saved_by Who saved them: the caller (another tab or window) or a colleague.
+ */
+
+/**
+ * Who saved a task's call data last (R35).
+ * @typedef {Object} SavedByDto
+ * @property {number} agent
+ * @property {string} name
+ * @property {number} at Unix ms.
  */
 
 export {};

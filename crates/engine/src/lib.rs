@@ -74,4 +74,4 @@ pub use io::{
     Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
     TelephonyEvent,
 };
-pub use reject::{Code, Rejection, RejectionDetail, Rule};
+pub use reject::{Code, Rejection, RejectionDetail, Rule, SavedBy};

@@ -249,9 +249,15 @@ async function saveCad(event) {
     const current = reply.data.current;
     form.base = { ...current.values };
     form.version = current.version;
-    const winning = Object.keys(values).map((name) => `${state.labels[name] ?? name}: “${current.values[name] ?? ""}”`).join(", ");
+    const label = (/** @type {string} */ name) =>
+      state.me?.cad_variables?.find((d) => d.name === name)?.label ?? current.labels?.[name] ?? state.labels[name] ?? name.replace(/_/g, " ");
+    const winning = Object.keys(values).map((name) => `${label(name)}: “${current.values[name] ?? ""}”`).join(", ");
+    // Who saved: this agent in another tab or window, or a colleague, by name.
+    const by = current.saved_by;
+    const when = by ? new Date(by.at).toLocaleTimeString(document.documentElement.lang || undefined, { timeStyle: "short" }) : "";
     const box = $("cad-conflict");
-    box.textContent = t("cadConflict", winning);
+    box.textContent = !by ? t("cadConflict", winning)
+      : by.agent === state.me?.agent?.id ? t("cadConflictYou", when, winning) : t("cadConflictColleague", by.name, when, winning);
     box.hidden = false;
     $("cad-status").textContent = "";
   } else {
