@@ -39,6 +39,7 @@
  * @property {number} [connectUntil] R6: the connect popover stays until then (its clock), even
  *   when the contact request came at once, so that it can be read.
  * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
+ * @property {import("./wire.js").AgentNameDto | null} [transferred_by] Who transferred the call to this agent (R27).
  */
 
 /**
@@ -168,7 +169,7 @@ export function reduce(state, event, now) {
       /** @type {Offer} */
       const offer = {
         task: content.task, channel: content.channel, kind: content.kind, variables: content.variables, callback: content.callback,
-        offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms,
+        offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms, transferred_by: content.transferred_by,
         stage: "offer",
         deadline: previous?.deadline ?? at + event.rona_timeout_ms,
         ringing: previous?.ringing ?? false,
@@ -314,7 +315,7 @@ export function withTasks(state, list) {
     const offeredToMe = task.offered_to === myId && (task.phase === "offered" || (task.consulted === myId && !task.consult?.accepted));
     if (offeredToMe && !offers[task.id]) {
       offers[task.id] = { task: task.id, stage: "offer", channel: task.channel, kind: task.kind, variables: [], callback: null,
-        consult: task.consulted === myId, generic: true };
+        consult: task.consulted === myId, generic: true, transferred_by: task.transferred_by ?? null };
     }
   }
   // A call transferred to this agent: offered to them while the server has it transferring.

@@ -66,6 +66,12 @@
  * @property {Record<string, string>} variables
  * @property {number} variables_version
  * @property {number | null} connected_at
+ * @property {AgentNameDto | null} transferred_by Who transferred it last (R27).
+ */
+
+/**
+ * An agent by name: who transferred a call (R27).
+ * @typedef {{ agent: number, name: string }} AgentNameDto
  */
 
 /**
@@ -115,6 +121,7 @@
  * @property {CallbackDto | null} callback
  * @property {number} offered_at Unix ms.
  * @property {number} rona_timeout_ms
+ * @property {AgentNameDto | null} transferred_by Who transferred the call to this agent (R27).
  */
 
 /**

@@ -202,6 +202,26 @@ pub struct OfferDto {
     pub offered_at: i64,
     /// Time to answer before RONA (R7).
     pub rona_timeout_ms: u64,
+    /// Who transferred the call to this agent, if it was transferred (R27).
+    pub transferred_by: Option<AgentNameDto>,
+}
+
+/// An agent by name: who transferred a call (R27).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AgentNameDto {
+    /// The agent's id.
+    pub agent: u64,
+    /// Their name.
+    pub name: String,
+}
+
+impl AgentNameDto {
+    fn from_engine(agent: &engine::AgentName) -> AgentNameDto {
+        AgentNameDto {
+            agent: agent.agent.0,
+            name: agent.name.clone(),
+        }
+    }
 }
 
 /// A popover variable.
@@ -284,6 +304,8 @@ pub struct TaskDto {
     pub variables_version: u64,
     /// When connected (Unix ms).
     pub connected_at: Option<i64>,
+    /// Who transferred it last (R27).
+    pub transferred_by: Option<AgentNameDto>,
 }
 
 /// Consult state (R18, R19).
@@ -497,6 +519,7 @@ impl OfferDto {
             }),
             offered_at: offer.offered_at_unix_ms,
             rona_timeout_ms: offer.rona_timeout_ms,
+            transferred_by: offer.transferred_by.as_ref().map(AgentNameDto::from_engine),
         }
     }
 }
@@ -565,6 +588,7 @@ impl TaskDto {
             variables: view.variables.clone(),
             variables_version: view.variables_version,
             connected_at: view.connected_at_unix_ms,
+            transferred_by: view.transferred_by.as_ref().map(AgentNameDto::from_engine),
         }
     }
 }

@@ -63,7 +63,9 @@ function ownerPanes(state, task, intents) {
     statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
   }
   const queue = task.queue === null ? undefined : state.queueNames[task.queue];
-  const meta = [t("kind", task.kind) ?? task.kind, state.transferredIn[task.id] ? t("metaTransferred") : null,
+  // R27: a call transferred to this agent (blind or after a consult) names who transferred it.
+  const from = task.transferred_by && task.transferred_by.agent !== state.me?.agent?.id ? task.transferred_by.name : null;
+  const meta = [t("kind", task.kind) ?? task.kind, from ? t("metaTransferredFrom", from) : state.transferredIn[task.id] ? t("metaTransferred") : null,
     queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
   const recording = recordingControls(task, inConsult, intents);

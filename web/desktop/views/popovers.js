@@ -134,6 +134,8 @@ function offerPopover(state, offer, position, total, intents) {
   } else {
     status.push(h("p", { class: "ringing", role: "status" }, offer.ringing ? t("ringingAnswer") : t("waitingToRing")));
   }
+  // R27: who transferred the call, from the offer or (after a reload) the task.
+  const transferredFrom = offer.transferred_by?.name ?? state.tasks[id]?.transferred_by?.name ?? null;
   const timers = [];
   if (callback) timers.push(h("p", {}, t("offeredBefore"), h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), t("offeredAfter")));
   if (offer.deadline && !offer.dialing) {
@@ -142,7 +144,8 @@ function offerPopover(state, offer, position, total, intents) {
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
     h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel),
-      callback ? t("kind", offer.kind) ?? callback.label : state.transferredIn[id] && !offer.consult ? t("transferredCall") : title),
+      callback ? t("kind", offer.kind) ?? callback.label : offer.consult ? title
+        : transferredFrom ? t("transferredCallFrom", transferredFrom) : state.transferredIn[id] ? t("transferredCall") : title),
     callback || offer.consult ? null : callInfo(state, offer),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     timers, status);
