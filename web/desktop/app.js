@@ -111,7 +111,7 @@ const session = createSession({
   onTruth(me, tasks) {
     let next = state;
     if (me) next = withMe(next, me);
-    if (tasks) next = withTasks(next, tasks);
+    if (tasks) next = withTasks(next, tasks, Date.now());
     // Usually the events already said it all: then the screen stays as it is, so a click that
     // is under way is not lost to a button drawn again under the pointer.
     if (JSON.stringify(shown(next)) === JSON.stringify(shown(state))) return;
@@ -159,7 +159,7 @@ async function refreshTasks() {
     return;
   }
   const reply = await api("GET", "/api/v1/tasks");
-  if (reply.ok) setDeskState(withTasks(state, reply.data), false);
+  if (reply.ok) setDeskState(withTasks(state, reply.data, Date.now()), false);
 }
 
 /** Queue names for the control pane (tasks carry the queue's id). */

@@ -293,9 +293,11 @@ export function withAgent(state, agent) {
  * them.
  * @param {DeskState} state
  * @param {TaskDto[]} list
+ * @param {number} [now] When the answer arrived (Unix ms by the desktop's clock): a popover whose
+ *   offer event was never seen counts down from the time the server says is left (R7).
  * @returns {DeskState}
  */
-export function withTasks(state, list) {
+export function withTasks(state, list, now) {
   /** @type {Record<string, TaskDto>} */
   const tasks = {};
   for (const task of list) tasks[task.id] = task;
@@ -313,9 +315,12 @@ export function withTasks(state, list) {
   // An offer the server shows but whose event we never saw (a reload long after it came).
   for (const task of list) {
     const offeredToMe = task.offered_to === myId && (task.phase === "offered" || (task.consulted === myId && !task.consult?.accepted));
+    const deadline = now !== undefined && typeof task.offer_remaining_ms === "number" ? now + task.offer_remaining_ms : undefined;
     if (offeredToMe && !offers[task.id]) {
       offers[task.id] = { task: task.id, stage: "offer", channel: task.channel, kind: task.kind, variables: [], callback: null,
-        consult: task.consulted === myId, generic: true, transferred_by: task.transferred_by ?? null };
+        consult: task.consulted === myId, generic: true, deadline, transferred_by: task.transferred_by ?? null };
+    } else if (offeredToMe && offers[task.id].deadline === undefined && deadline !== undefined) {
+      offers[task.id] = { ...offers[task.id], deadline };
     }
   }
   // A call transferred to this agent: offered to them while the server has it transferring.

@@ -67,6 +67,8 @@
  * @property {number} variables_version
  * @property {number | null} connected_at
  * @property {AgentNameDto | null} transferred_by Who transferred it last (R27).
+ * @property {number | null} offer_deadline While an agent's phone rings for it: when it stops (Unix ms, the server's clock; R7).
+ * @property {number | null} offer_remaining_ms The same as the time left when the server answered (ms).
  */
 
 /**

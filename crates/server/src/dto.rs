@@ -306,6 +306,12 @@ pub struct TaskDto {
     pub connected_at: Option<i64>,
     /// Who transferred it last (R27).
     pub transferred_by: Option<AgentNameDto>,
+    /// While an agent's phone rings for it (offer, transfer, consult request): when it stops
+    /// (Unix ms, the server's clock; R7).
+    pub offer_deadline: Option<i64>,
+    /// The same as the time left when this answer was made (ms), so that a desktop that reloads
+    /// while the offer is shown counts down from the right time whatever its own clock says.
+    pub offer_remaining_ms: Option<u64>,
 }
 
 /// Consult state (R18, R19).
@@ -589,6 +595,10 @@ impl TaskDto {
             variables_version: view.variables_version,
             connected_at: view.connected_at_unix_ms,
             transferred_by: view.transferred_by.as_ref().map(AgentNameDto::from_engine),
+            offer_deadline: view.offer_deadline_unix_ms,
+            offer_remaining_ms: view
+                .offer_deadline_unix_ms
+                .map(|deadline| u64::try_from(deadline - crate::app::unix_ms()).unwrap_or(0)),
         }
     }
 }

@@ -91,6 +91,9 @@ pub struct InteractionView {
     pub place: Option<crate::core::routing::Place>,
     /// The agent who last transferred it (R27).
     pub transferred_by: Option<AgentName>,
+    /// While an agent's phone rings for it (an offer, a transfer or a consult request), when
+    /// it stops (Unix ms), so that a reloaded popover counts down the time left (R7).
+    pub offer_deadline_unix_ms: Option<i64>,
 }
 
 /// A consult's state (R18, R19).
@@ -303,6 +306,7 @@ impl Engine {
             connected_at_unix_ms: interaction.connected_at_unix_ms,
             place: interaction.place,
             transferred_by: self.transferred_by(interaction),
+            offer_deadline_unix_ms: self.offer_deadline(interaction),
         })
     }
 
@@ -545,6 +549,22 @@ impl Engine {
             rona_timeout_ms,
             transferred_by: self.transferred_by(interaction),
         }
+    }
+
+    /// When the agent's phone ringing for this contact stops, while one rings (R7).
+    fn offer_deadline(&self, interaction: &Interaction) -> Option<i64> {
+        let ringing_leg = match interaction.phase {
+            Phase::Offered { leg, .. }
+            | Phase::Transferring {
+                leg,
+                agent: Some(_),
+            } => Some(leg),
+            _ => interaction
+                .consult()
+                .filter(|c| !c.accepted && c.agent.is_some())
+                .map(|c| c.leg),
+        }?;
+        self.legs.get(&ringing_leg)?.ring_deadline_unix_ms
     }
 
     /// Who transferred the call, by name (R27).
