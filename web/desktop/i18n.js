@@ -561,6 +561,33 @@ export function setLanguage(language, remember = false) {
 
 export function language() { return current; }
 
+/// The language the agent chose in this browser, if they chose one.
+export function rememberedLanguage() {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return stored && TABLES[stored] ? stored : null;
+  } catch { return null; }
+}
+
+/// A label from the configuration in the current language: the one given for this language,
+/// else the one that serves every language.
+/** @param {{ label: string, label_by_language?: Record<string, string> }} item */
+export function labelOf(item) {
+  return item.label_by_language?.[current] ?? item.label;
+}
+
+/// A call-data variable's label in the current language, from the definitions the server sent
+/// (`GET /api/v1/agents/me`), else `fallback` (a popover's label, or the name).
+/**
+ * @param {{ name: string, label: string, label_by_language?: Record<string, string> }[] | undefined} definitions
+ * @param {string} name
+ * @param {string} fallback
+ */
+export function variableLabel(definitions, name, fallback) {
+  const definition = definitions?.find((d) => d.name === name);
+  return definition ? labelOf(definition) : fallback;
+}
+
 /// The text for `key` in the current language (English if it has none).
 /**
  * @param {string} key

@@ -18,8 +18,9 @@
  */
 
 /**
- * A reason (idle or wrap-up): a code for the server, a label for people.
- * @typedef {{ code: string, label: string }} ReasonDto
+ * A reason (idle or wrap-up): a code for the server, a label for people, in each language it was
+ * configured in (empty when one label serves every language).
+ * @typedef {{ code: string, label: string, label_by_language: Record<string, string> }} ReasonDto
  */
 
 /**
@@ -96,6 +97,7 @@
  * @typedef {Object} CadVariableDto
  * @property {string} name
  * @property {string} label
+ * @property {Record<string, string>} label_by_language The label per language configured (empty: `label` serves every one).
  * @property {string} kind `text`, `number`, `boolean` or `date_time` (ISO 8601).
  * @property {boolean} editable
  * @property {boolean} secure
@@ -111,6 +113,7 @@
  * @property {string[]} teams
  * @property {ReasonDto[]} idle_reasons
  * @property {CadVariableDto[]} cad_variables
+ * @property {string | null} language The desktop language the user chose (`en`, `nb`), on any browser.
  */
 
 /**

@@ -255,8 +255,12 @@ pub struct CallbackDto {
 pub struct ReasonDto {
     /// Code.
     pub code: String,
-    /// Label.
+    /// Label, in a language not in `label_by_language`.
     pub label: String,
+    /// The label per language it was configured in (`{"en": "Lunch", "nb": "Lunsj"}`); empty
+    /// when one label serves every language.
+    #[serde(default)]
+    pub label_by_language: BTreeMap<String, String>,
 }
 
 /// Recording state.
@@ -546,6 +550,7 @@ impl ReasonDto {
         ReasonDto {
             code: reason.code.clone(),
             label: reason.label.clone(),
+            label_by_language: reason.label_by_language.clone(),
         }
     }
 }

@@ -3,7 +3,7 @@
 // requests" (R8).
 
 import { $, h, tick } from "../dom.js";
-import { t } from "../i18n.js";
+import { labelOf, t, variableLabel } from "../i18n.js";
 import { STACK_PAGE_SIZE, acceptable, stackedOffers } from "../reduce.js";
 import { offerTitle } from "./messages.js";
 
@@ -85,7 +85,7 @@ function stackBar(stack, page, first, nShown, intents) {
  */
 function ronaPopover(me, consult, intents) {
   const reasons = me.idle_reasons;
-  const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, r.label)));
+  const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, labelOf(r))));
   return h("section", { class: "popover rona", role: "alertdialog", "aria-labelledby": "rona-title", id: "rona-popover" },
     h("h2", { id: "rona-title" }, consult ? t("ronaTitleConsult") : t("ronaTitle")),
     h("p", {}, consult ? t("ronaTextConsult") : t("ronaText")),
@@ -122,7 +122,7 @@ function offerPopover(state, offer, position, total, intents) {
     rows.push([t("rowQueue"), callback.queue]);
   }
   const variables = offer.consult ? offer.variables.slice(0, 9) : offer.variables.slice(0, 6);
-  for (const v of variables) rows.push([v.label, v.value || "—"]);
+  for (const v of variables) rows.push([variableLabel(state.me?.cad_variables, v.name, v.label), v.value || "—"]);
   const status = [];
   const digital = acceptable(offer);
   if (offer.dialing) {
