@@ -227,7 +227,7 @@ pub struct ErrorBody {
     pub message: String,
     /// R35: the current values and their version, when a save was based on an old version.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub current: Option<CurrentVariables>,
+    pub current: Option<Box<CurrentVariables>>,
 }
 
 /// The current CAD values (R35).
@@ -339,7 +339,7 @@ impl From<Rejection> for ApiError {
                 values,
                 labels,
                 saved_by,
-            } => CurrentVariables {
+            } => Box::new(CurrentVariables {
                 version: *version,
                 values: values.clone(),
                 labels: labels.clone(),
@@ -348,7 +348,7 @@ impl From<Rejection> for ApiError {
                     name: by.name.clone(),
                     at: by.at_unix_ms,
                 }),
-            },
+            }),
         });
         let mut error = ApiError::new(status, &rejection.code_str(), rejection.message);
         error.body.current = current;
