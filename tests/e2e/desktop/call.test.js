@@ -200,6 +200,10 @@ test("R34 CAD: edit, Save, Reset, the 256-character limit and copy", async () =>
   await page.reload();
   await page.locator("#cad").getByLabel("Case number", { exact: true }).waitFor();
   assert.equal(await page.locator("#cad").getByLabel("Case number", { exact: true }).inputValue(), "C-100");
+  // The call on a laptop screen, for docs/desktop.md.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await screenshot(page, "29-active-call-1024px");
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
 test("R35 CAD: a save that lost to the agent's own earlier save in another window says so, with labels and the winning value", async () => {
