@@ -8,7 +8,7 @@
 // in sessionStorage so a page reload shows it again.
 
 import { $, closeDialog, h, tick } from "./dom.js";
-import { LANGUAGES, language, pickLanguage, setLanguage, t, translatePage } from "./i18n.js";
+import { LANGUAGES, language, pickLanguage, rememberedLanguage, setLanguage, t, translatePage } from "./i18n.js";
 import {
   SAVED, activeTask, initialState, reduce, signedOut, withAgent, withHistory, withLastSeq, withMe, withNames, withStackPage, withTask, withTasks,
   wrapUpSubmitted,
@@ -111,7 +111,7 @@ const session = createSession({
   onTruth(me, tasks) {
     let next = state;
     if (me) next = withMe(next, me);
-    if (tasks) next = withTasks(next, tasks);
+    if (tasks) next = withTasks(next, tasks, Date.now());
     // Usually the events already said it all: then the screen stays as it is, so a click that
     // is under way is not lost to a button drawn again under the pointer.
     if (JSON.stringify(shown(next)) === JSON.stringify(shown(state))) return;
@@ -144,6 +144,7 @@ async function boot() {
     return;
   }
   setDeskState(withMe(state, reply.data), false);
+  useUserLanguage(reply.data);
   if (reply.data.role === "agent") {
     await refreshTasks();
     loadQueueNames();
@@ -159,7 +160,7 @@ async function refreshTasks() {
     return;
   }
   const reply = await api("GET", "/api/v1/tasks");
-  if (reply.ok) setDeskState(withTasks(state, reply.data), false);
+  if (reply.ok) setDeskState(withTasks(state, reply.data, Date.now()), false);
 }
 
 /** Queue names for the control pane (tasks carry the queue's id). */
@@ -423,17 +424,39 @@ document.addEventListener("keydown", (event) => {
   else if (key === "a") /** @type {HTMLElement | null} */ (document.querySelector('#popovers [data-key^="accept-"]'))?.click();
 });
 
-// Language: the agent's earlier choice, else the browser's preference; the top bar switches it.
+/**
+ * Shows the desktop in `code` from now on, in this browser too.
+ * @param {string} code
+ */
+function useLanguage(code) {
+  setLanguage(code, true);
+  translatePage();
+  $("language-select").value = language();
+  // Rebuild what is drawn once per call: the CAD form (unless the agent is editing it).
+  rebuildCad();
+  if (state.me) render();
+}
+
+/**
+ * After sign-in or a reload: the language the user chose, kept on the server, wins over this
+ * browser's, so signing in on another browser shows it; a choice made here before signing in
+ * (and never on the server) is kept there.
+ * @param {import("./wire.js").MeDto} me
+ */
+function useUserLanguage(me) {
+  if (me.language && me.language !== language()) useLanguage(me.language);
+  else if (!me.language && rememberedLanguage()) api("PUT", "/api/v1/agents/me/language", { language: language() });
+}
+
+// Language: the agent's earlier choice, else the browser's preference; the top bar switches it,
+// and the choice is kept on the server for the user's other browsers.
 setLanguage(pickLanguage());
 translatePage();
 $("language-select").replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, lang: code }, name)));
 $("language-select").value = language();
 $("language-select").addEventListener("change", (/** @type {Event} */ event) => {
-  setLanguage(/** @type {HTMLSelectElement} */ (event.target).value, true);
-  translatePage();
-  // Rebuild what is drawn once per call: the CAD form (unless the agent is editing it).
-  rebuildCad();
-  if (state.me) render();
+  useLanguage(/** @type {HTMLSelectElement} */ (event.target).value);
+  if (state.me) api("PUT", "/api/v1/agents/me/language", { language: language() });
 });
 
 setInterval(tick, 250);

@@ -97,6 +97,8 @@ const en = {
   resetDone: "Reset to the saved values",
   cadTooLong: (name, max) => `${name}: at most ${max} characters`,
   cadConflict: (winning) => `Not saved: another agent saved first. Their values: ${winning}. Your edits are still in the form: Save again to replace their values, or Reset to take theirs.`,
+  cadConflictYou: (when, winning) => `Not saved: you saved other values first, in another tab or window, at ${when}. The values saved there: ${winning}. Your edits here are still in the form: Save again to replace those values, or Reset to take them.`,
+  cadConflictColleague: (name, when, winning) => `Not saved: ${name} saved first, at ${when}. The values ${name} saved: ${winning}. Your edits are still in the form: Save again to replace those values, or Reset to take them.`,
   secureLoading: "Loading secure values…",
   secureValues: "Secure values",
   secure: "Secure",
@@ -165,7 +167,9 @@ const en = {
   connected: "Connected",
   metaQueue: (queue) => `queue ${queue}`,
   metaTransferred: "transferred to you",
+  metaTransferredFrom: (name) => `transferred from ${name}`,
   transferredCall: "Transferred call",
+  transferredCallFrom: (name) => `Transferred call from ${name}`,
   metaDialled: (dnis) => `dialled ${dnis}`,
   customerCall: "Customer call",
   customer: "Customer",
@@ -345,6 +349,8 @@ const nb = {
   resetDone: "Tilbakestilt til de lagrede verdiene",
   cadTooLong: (name, max) => `${name}: høyst ${max} tegn`,
   cadConflict: (winning) => `Ikke lagret: en annen agent lagret først. Deres verdier: ${winning}. Endringene dine står fortsatt i skjemaet: Lagre igjen for å erstatte verdiene deres, eller Tilbakestill for å ta deres.`,
+  cadConflictYou: (when, winning) => `Ikke lagret: du lagret andre verdier først, i en annen fane eller et annet vindu, kl. ${when}. Verdiene som ble lagret der: ${winning}. Endringene dine her står fortsatt i skjemaet: Lagre igjen for å erstatte de verdiene, eller Tilbakestill for å ta dem.`,
+  cadConflictColleague: (name, when, winning) => `Ikke lagret: ${name} lagret først, kl. ${when}. Verdiene ${name} lagret: ${winning}. Endringene dine står fortsatt i skjemaet: Lagre igjen for å erstatte de verdiene, eller Tilbakestill for å ta dem.`,
   secureLoading: "Henter sikre verdier…",
   secureValues: "Sikre verdier",
   secure: "Sikker",
@@ -413,7 +419,9 @@ const nb = {
   connected: "Tilkoblet",
   metaQueue: (queue) => `kø ${queue}`,
   metaTransferred: "overført til deg",
+  metaTransferredFrom: (name) => `overført fra ${name}`,
   transferredCall: "Overført anrop",
+  transferredCallFrom: (name) => `Overført anrop fra ${name}`,
   metaDialled: (dnis) => `oppringt ${dnis}`,
   customerCall: "Kundesamtale",
   customer: "Kunde",
@@ -552,6 +560,33 @@ export function setLanguage(language, remember = false) {
 }
 
 export function language() { return current; }
+
+/// The language the agent chose in this browser, if they chose one.
+export function rememberedLanguage() {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return stored && TABLES[stored] ? stored : null;
+  } catch { return null; }
+}
+
+/// A label from the configuration in the current language: the one given for this language,
+/// else the one that serves every language.
+/** @param {{ label: string, label_by_language?: Record<string, string> }} item */
+export function labelOf(item) {
+  return item.label_by_language?.[current] ?? item.label;
+}
+
+/// A call-data variable's label in the current language, from the definitions the server sent
+/// (`GET /api/v1/agents/me`), else `fallback` (a popover's label, or the name).
+/**
+ * @param {{ name: string, label: string, label_by_language?: Record<string, string> }[] | undefined} definitions
+ * @param {string} name
+ * @param {string} fallback
+ */
+export function variableLabel(definitions, name, fallback) {
+  const definition = definitions?.find((d) => d.name === name);
+  return definition ? labelOf(definition) : fallback;
+}
 
 /// The text for `key` in the current language (English if it has none).
 /**

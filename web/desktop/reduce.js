@@ -39,6 +39,7 @@
  * @property {number} [connectUntil] R6: the connect popover stays until then (its clock), even
  *   when the contact request came at once, so that it can be read.
  * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
+ * @property {import("./wire.js").AgentNameDto | null} [transferred_by] Who transferred the call to this agent (R27).
  */
 
 /**
@@ -168,7 +169,7 @@ export function reduce(state, event, now) {
       /** @type {Offer} */
       const offer = {
         task: content.task, channel: content.channel, kind: content.kind, variables: content.variables, callback: content.callback,
-        offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms,
+        offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms, transferred_by: content.transferred_by,
         stage: "offer",
         deadline: previous?.deadline ?? at + event.rona_timeout_ms,
         ringing: previous?.ringing ?? false,
@@ -292,9 +293,11 @@ export function withAgent(state, agent) {
  * them.
  * @param {DeskState} state
  * @param {TaskDto[]} list
+ * @param {number} [now] When the answer arrived (Unix ms by the desktop's clock): a popover whose
+ *   offer event was never seen counts down from the time the server says is left (R7).
  * @returns {DeskState}
  */
-export function withTasks(state, list) {
+export function withTasks(state, list, now) {
   /** @type {Record<string, TaskDto>} */
   const tasks = {};
   for (const task of list) tasks[task.id] = task;
@@ -312,9 +315,12 @@ export function withTasks(state, list) {
   // An offer the server shows but whose event we never saw (a reload long after it came).
   for (const task of list) {
     const offeredToMe = task.offered_to === myId && (task.phase === "offered" || (task.consulted === myId && !task.consult?.accepted));
+    const deadline = now !== undefined && typeof task.offer_remaining_ms === "number" ? now + task.offer_remaining_ms : undefined;
     if (offeredToMe && !offers[task.id]) {
       offers[task.id] = { task: task.id, stage: "offer", channel: task.channel, kind: task.kind, variables: [], callback: null,
-        consult: task.consulted === myId, generic: true };
+        consult: task.consulted === myId, generic: true, deadline, transferred_by: task.transferred_by ?? null };
+    } else if (offeredToMe && offers[task.id].deadline === undefined && deadline !== undefined) {
+      offers[task.id] = { ...offers[task.id], deadline };
     }
   }
   // A call transferred to this agent: offered to them while the server has it transferring.

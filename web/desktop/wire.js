@@ -18,8 +18,9 @@
  */
 
 /**
- * A reason (idle or wrap-up): a code for the server, a label for people.
- * @typedef {{ code: string, label: string }} ReasonDto
+ * A reason (idle or wrap-up): a code for the server, a label for people, in each language it was
+ * configured in (empty when one label serves every language).
+ * @typedef {{ code: string, label: string, label_by_language: Record<string, string> }} ReasonDto
  */
 
 /**
@@ -66,6 +67,14 @@
  * @property {Record<string, string>} variables
  * @property {number} variables_version
  * @property {number | null} connected_at
+ * @property {AgentNameDto | null} transferred_by Who transferred it last (R27).
+ * @property {number | null} offer_deadline While an agent's phone rings for it: when it stops (Unix ms, the server's clock; R7).
+ * @property {number | null} offer_remaining_ms The same as the time left when the server answered (ms).
+ */
+
+/**
+ * An agent by name: who transferred a call (R27).
+ * @typedef {{ agent: number, name: string }} AgentNameDto
  */
 
 /**
@@ -88,6 +97,7 @@
  * @typedef {Object} CadVariableDto
  * @property {string} name
  * @property {string} label
+ * @property {Record<string, string>} label_by_language The label per language configured (empty: `label` serves every one).
  * @property {string} kind `text`, `number`, `boolean` or `date_time` (ISO 8601).
  * @property {boolean} editable
  * @property {boolean} secure
@@ -103,6 +113,7 @@
  * @property {string[]} teams
  * @property {ReasonDto[]} idle_reasons
  * @property {CadVariableDto[]} cad_variables
+ * @property {string | null} language The desktop language the user chose (`en`, `nb`), on any browser.
  */
 
 /**
@@ -115,6 +126,7 @@
  * @property {CallbackDto | null} callback
  * @property {number} offered_at Unix ms.
  * @property {number} rona_timeout_ms
+ * @property {AgentNameDto | null} transferred_by Who transferred the call to this agent (R27).
  */
 
 /**
@@ -165,7 +177,24 @@
 
 /**
  * An error answer's body.
- * @typedef {{ code?: string, message?: string, current?: { version: number, values: Record<string, string> } }} ErrorBody
+ * @typedef {{ code?: string, message?: string, current?: CurrentVariables }} ErrorBody
+ */
+
+/**
+ * R35: the call data now stored, in a `409` to a save based on an old version.
+ * @typedef {Object} CurrentVariables
+ * @property {number} version
+ * @property {Record<string, string>} values Never secure ones (R33).
+ * @property {Record<string, string>} labels Name → label.
+ * @property {SavedByDto | null} saved_by Who saved them: the caller (another tab or window) or a colleague.
+ */
+
+/**
+ * Who saved a task's call data last (R35).
+ * @typedef {Object} SavedByDto
+ * @property {number} agent
+ * @property {string} name
+ * @property {number} at Unix ms.
  */
 
 export {};

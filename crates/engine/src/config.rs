@@ -6,7 +6,7 @@
 
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, EntryPointId, ExpertId, QueueId, TeamId};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 
 /// Everything one organisation configures.
@@ -188,8 +188,11 @@ pub struct Flow {
 pub struct Reason {
     /// A stable code, used by the API and in records.
     pub code: String,
-    /// What the agent sees.
+    /// What the agent sees: the label in every language not in `label_by_language`.
     pub label: String,
+    /// The label in each language it was given in (language code → text); empty when one
+    /// label serves every language.
+    pub label_by_language: BTreeMap<String, String>,
 }
 
 /// A call-associated data variable definition (R33).
@@ -197,8 +200,11 @@ pub struct Reason {
 pub struct CadDefinition {
     /// The variable's name, unique in the organisation.
     pub name: String,
-    /// What the agent sees.
+    /// What the agent sees: the label in every language not in `label_by_language`.
     pub label: String,
+    /// The label in each language it was given in (language code → text); empty when one
+    /// label serves every language.
+    pub label_by_language: BTreeMap<String, String>,
     /// The kind of value.
     pub kind: CadKind,
     /// Whether agents with an accepted call may edit it (R34).

@@ -610,6 +610,17 @@ pub struct OfferView {
     pub offered_at_unix_ms: i64,
     /// How long the agent has to answer (R7).
     pub rona_timeout_ms: u64,
+    /// The agent who transferred the call, if it was transferred (R27).
+    pub transferred_by: Option<AgentName>,
+}
+
+/// An agent as colleagues see them: who transferred a call (R27).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct AgentName {
+    /// The agent.
+    pub agent: AgentId,
+    /// Their name (R16).
+    pub name: String,
 }
 
 /// A callback popover's fields (R11).

@@ -69,9 +69,9 @@ pub use ids::{
     TimerId,
 };
 pub use io::{
-    AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason, FailCause,
-    Input, InteractionKind, LostCause, OfferView, Output, Party, PopoverVariable, Prompt,
-    Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
+    AgentName, AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason,
+    FailCause, Input, InteractionKind, LostCause, OfferView, Output, Party, PopoverVariable,
+    Prompt, Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
     TelephonyEvent,
 };
-pub use reject::{Code, Rejection, RejectionDetail, Rule};
+pub use reject::{Code, Rejection, RejectionDetail, Rule, SavedBy};

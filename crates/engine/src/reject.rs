@@ -192,7 +192,23 @@ pub enum RejectionDetail {
         version: u64,
         /// The current non-secure values.
         values: BTreeMap<String, String>,
+        /// The variables' labels (name → label), so the agent reads labels, not names.
+        labels: BTreeMap<String, String>,
+        /// Who saved the current values, if an agent did (the same agent in another tab, or a
+        /// colleague).
+        saved_by: Option<SavedBy>,
     },
+}
+
+/// Who saved a call's variables last, and when (R35).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct SavedBy {
+    /// The agent.
+    pub agent: crate::ids::AgentId,
+    /// Their name, as colleagues see it (R16).
+    pub name: String,
+    /// When (Unix ms).
+    pub at_unix_ms: i64,
 }
 
 impl Rejection {

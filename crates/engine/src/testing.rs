@@ -78,6 +78,7 @@ pub fn small_config() -> Config {
     let cad = |name: &str, label: &str, kind, editable, secure, popover_order| CadDefinition {
         name: name.into(),
         label: label.into(),
+        label_by_language: Default::default(),
         kind,
         editable,
         secure,
@@ -87,6 +88,7 @@ pub fn small_config() -> Config {
     let reason = |code: &str, label: &str| Reason {
         code: code.into(),
         label: label.into(),
+        label_by_language: Default::default(),
     };
     Config {
         org: OrgSettings {

@@ -202,6 +202,26 @@ pub struct OfferDto {
     pub offered_at: i64,
     /// Time to answer before RONA (R7).
     pub rona_timeout_ms: u64,
+    /// Who transferred the call to this agent, if it was transferred (R27).
+    pub transferred_by: Option<AgentNameDto>,
+}
+
+/// An agent by name: who transferred a call (R27).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct AgentNameDto {
+    /// The agent's id.
+    pub agent: u64,
+    /// Their name.
+    pub name: String,
+}
+
+impl AgentNameDto {
+    fn from_engine(agent: &engine::AgentName) -> AgentNameDto {
+        AgentNameDto {
+            agent: agent.agent.0,
+            name: agent.name.clone(),
+        }
+    }
 }
 
 /// A popover variable.
@@ -235,8 +255,12 @@ pub struct CallbackDto {
 pub struct ReasonDto {
     /// Code.
     pub code: String,
-    /// Label.
+    /// Label, in a language not in `label_by_language`.
     pub label: String,
+    /// The label per language it was configured in (`{"en": "Lunch", "nb": "Lunsj"}`); empty
+    /// when one label serves every language.
+    #[serde(default)]
+    pub label_by_language: BTreeMap<String, String>,
 }
 
 /// Recording state.
@@ -284,6 +308,14 @@ pub struct TaskDto {
     pub variables_version: u64,
     /// When connected (Unix ms).
     pub connected_at: Option<i64>,
+    /// Who transferred it last (R27).
+    pub transferred_by: Option<AgentNameDto>,
+    /// While an agent's phone rings for it (offer, transfer, consult request): when it stops
+    /// (Unix ms, the server's clock; R7).
+    pub offer_deadline: Option<i64>,
+    /// The same as the time left when this answer was made (ms), so that a desktop that reloads
+    /// while the offer is shown counts down from the right time whatever its own clock says.
+    pub offer_remaining_ms: Option<u64>,
 }
 
 /// Consult state (R18, R19).
@@ -497,6 +529,7 @@ impl OfferDto {
             }),
             offered_at: offer.offered_at_unix_ms,
             rona_timeout_ms: offer.rona_timeout_ms,
+            transferred_by: offer.transferred_by.as_ref().map(AgentNameDto::from_engine),
         }
     }
 }
@@ -517,6 +550,7 @@ impl ReasonDto {
         ReasonDto {
             code: reason.code.clone(),
             label: reason.label.clone(),
+            label_by_language: reason.label_by_language.clone(),
         }
     }
 }
@@ -565,6 +599,11 @@ impl TaskDto {
             variables: view.variables.clone(),
             variables_version: view.variables_version,
             connected_at: view.connected_at_unix_ms,
+            transferred_by: view.transferred_by.as_ref().map(AgentNameDto::from_engine),
+            offer_deadline: view.offer_deadline_unix_ms,
+            offer_remaining_ms: view
+                .offer_deadline_unix_ms
+                .map(|deadline| u64::try_from(deadline - crate::app::unix_ms()).unwrap_or(0)),
         }
     }
 }

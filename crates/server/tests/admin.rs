@@ -415,6 +415,29 @@ async fn r43_collections_lists_and_settings() -> Result<()> {
     let (status, body) = admin.delete("/api/v1/admin/idle_reasons/coffee").await?;
     assert_eq!(status, 204, "{body}");
 
+    // A label per language (issue 17): given as an object of languages, read back the same,
+    // and one outside the desktop's languages is refused where it is.
+    let (status, body) = admin
+        .put(
+            "/api/v1/admin/idle_reasons/coffee",
+            &json!({"en": "Coffee", "nb": "Kaffe"}),
+        )
+        .await?;
+    assert_eq!(status, 201, "{body}");
+    let (_, reasons) = admin.get("/api/v1/admin/idle_reasons").await?;
+    assert_eq!(reasons["coffee"], json!({"en": "Coffee", "nb": "Kaffe"}));
+    let (status, body) = admin
+        .put("/api/v1/admin/idle_reasons/coffee", &json!({"sv": "Kaffe"}))
+        .await?;
+    assert_eq!(status, 422, "{body}");
+    assert!(
+        body.to_string()
+            .contains("is not a language labels can be given in"),
+        "{body}"
+    );
+    let (status, body) = admin.delete("/api/v1/admin/idle_reasons/coffee").await?;
+    assert_eq!(status, 204, "{body}");
+
     let (status, body) = admin.put("/api/v1/admin/teams/Night", &json!({})).await?;
     assert_eq!(status, 201, "{body}");
     let (status, body) = admin.delete("/api/v1/admin/teams/Night").await?;

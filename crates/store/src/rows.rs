@@ -76,6 +76,8 @@ pub struct UserRow {
     pub failed_logins: i64,
     /// Sign-in is refused until then (Unix ms), if locked.
     pub locked_until_unix_ms: Option<i64>,
+    /// The language the user chose in the desktop (`en`, `nb`), if they chose one.
+    pub language: Option<String>,
 }
 
 /// The fields of a user that [`crate::Store::upsert_user`] sets; the id and the lock-out

@@ -54,6 +54,13 @@ pub trait Store: Send + Sync {
         locked_until_unix_ms: Option<i64>,
     ) -> Result<(), StoreError>;
 
+    /// Keeps the language the user chose in the desktop (`None` forgets it).
+    async fn set_user_language(
+        &self,
+        username: &str,
+        language: Option<&str>,
+    ) -> Result<(), StoreError>;
+
     /// Clears the failed sign-in count and the lock, after a successful sign-in.
     async fn reset_login_failures(&self, username: &str) -> Result<(), StoreError>;
 

@@ -194,6 +194,23 @@ mod accounts {
     }
 
     #[tokio::test]
+    async fn a_users_chosen_language_is_kept_through_an_update_of_the_user() -> Result<()> {
+        // Goal: the desktop's language is the user's, kept on the server (issue 17, R43's users
+        // upserted from the configuration keep it).
+        let (_dir, _path, store) = temp_store().await?;
+        let user = store.upsert_user(&david()).await?;
+        assert_eq!(user.language, None, "none until chosen");
+        store.set_user_language("david", Some("nb")).await?;
+        store.upsert_user(&david()).await?;
+        let read = store.user_by_name("david").await?.expect("stored");
+        assert_eq!(read.language.as_deref(), Some("nb"));
+        store.set_user_language("david", None).await?;
+        let read = store.user_by_name("david").await?.expect("stored");
+        assert_eq!(read.language, None);
+        Ok(())
+    }
+
+    #[tokio::test]
     async fn user_names_are_unique_across_organisations() -> Result<()> {
         let (_dir, _path, store) = temp_store().await?;
         store.save_organisation("acme", "Acme", "").await?;

@@ -200,9 +200,13 @@ test("R34 CAD: edit, Save, Reset, the 256-character limit and copy", async () =>
   await page.reload();
   await page.locator("#cad").getByLabel("Case number", { exact: true }).waitFor();
   assert.equal(await page.locator("#cad").getByLabel("Case number", { exact: true }).inputValue(), "C-100");
+  // The call on a laptop screen, for docs/desktop.md.
+  await page.setViewportSize({ width: 1024, height: 768 });
+  await screenshot(page, "29-active-call-1024px");
+  await page.setViewportSize({ width: 1280, height: 800 });
 });
 
-test("R35 CAD: a save that lost to an earlier save from another session shows the winning value", async () => {
+test("R35 CAD: a save that lost to the agent's own earlier save in another window says so, with labels and the winning value", async () => {
   const cad = page.locator("#cad");
   const caseNumber = cad.getByLabel("Case number", { exact: true });
   await caseNumber.fill("C-mine");
@@ -222,7 +226,9 @@ test("R35 CAD: a save that lost to an earlier save from another session shows th
   await cad.getByRole("button", { name: "Save" }).click();
   const conflict = page.locator("#cad-conflict");
   await conflict.waitFor();
-  assert.match(await conflict.textContent(), /another agent saved first.*Case number: “C-theirs”/);
+  const text = await conflict.textContent();
+  assert.match(text, /you saved other values first, in another tab or window, at \d{1,2}:\d{2}( [AP]M)?\. The values saved there: Case number: “C-theirs”/);
+  assert.doesNotMatch(text, /another agent|case_number/, "not blamed on a colleague, no raw key");
   assert.equal(await caseNumber.inputValue(), "C-mine", "the agent's edit is kept");
   await screenshot(page, "08-cad-conflict");
   await cad.getByRole("button", { name: "Reset" }).click();

@@ -142,7 +142,7 @@ test("R27 transfer with nobody Available: the Agent tab explains that only Avail
   await wrapUp(anna);
 });
 
-test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer", async () => {
+test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer, which says it is from Anna", async () => {
   await annaOnCall("+4791000027");
   await setState(bjorn, "available", "Available");
   await anna.locator("#pane-customer").getByRole("button", { name: "Transfer", exact: true }).click();
@@ -158,8 +158,8 @@ test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna
   assert.equal(await anna.locator("#pane-customer").count(), 0);
   const offer = bjorn.locator(".popover.offer");
   await offer.getByText("Ringing — answer on your phone").waitFor();
-  // Issue 17 defect 17: the transferred call says so.
-  await offer.locator("h2", { hasText: "Transferred call" }).waitFor();
+  // Issue 17 defect 17: the transferred call says so, and who transferred it.
+  await offer.locator("h2", { hasText: "Transferred call from Anna" }).waitFor();
   await screenshot(bjorn, "19-transfer-offer-to-bjorn");
   await wrapUp(anna);
   // The customer's call is older than Bjorn's part of it, whose timer counts from his answer (R19).
@@ -167,7 +167,7 @@ test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna
   await phone(server, "/answer/1002");
   const pane = bjorn.locator("#pane-customer", { hasText: "+4791000027" });
   await pane.waitFor();
-  assert.match(await pane.locator(".pane-meta").textContent(), /transferred to you/);
+  assert.match(await pane.locator(".pane-meta").textContent(), /transferred from Anna/);
   assert.match(await pane.locator(".timer").textContent(), /^0:0[01]$/, "the timer counts from Bjorn's answer, not the first");
   await endAndWrapUp(bjorn);
   await setState(bjorn, "idle:lunch", "Idle — Lunch");

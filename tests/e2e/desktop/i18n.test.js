@@ -38,7 +38,8 @@ test("R3 R13 R14 R31 Norwegian: the top-bar switch shows Norwegian on the sign-i
   // The state menu (R3).
   const states = await page.getByLabel("Endre status").locator("option").allTextContents();
   assert.ok(states.includes("Tilgjengelig"), `state menu: ${states}`);
-  assert.ok(states.includes("Ledig — Lunch"), `state menu: ${states}`);
+  // Issue 17 defect 15: the configuration's idle reasons in the agent's language.
+  assert.ok(states.includes("Ledig — Lunsj"), `state menu: ${states}`);
   await page.getByLabel("Endre status").selectOption("available");
   await page.locator("#state-label", { hasText: /^Tilgjengelig$/ }).waitFor();
   await page.getByRole("button", { name: "Forlat stasjonen" }).waitFor();
@@ -48,6 +49,8 @@ test("R3 R13 R14 R31 Norwegian: the top-bar switch shows Norwegian on the sign-i
   const offer = page.locator(".popover.offer");
   await offer.getByText("Innkommende anrop").waitFor();
   await offer.getByText("Ringer — svar på telefonen").waitFor();
+  // The call-data labels in the popover too, from the configuration's Norwegian labels.
+  await offer.locator("dt", { hasText: "Saksnummer" }).waitFor();
   await phone(server, "/answer/1001");
   const pane = page.locator("#pane-customer");
   await pane.waitFor();
@@ -56,6 +59,8 @@ test("R3 R13 R14 R31 Norwegian: the top-bar switch shows Norwegian on the sign-i
   }
   await pane.getByText("Tilkoblet").waitFor();
   await page.locator("#cad").getByRole("heading", { name: "Samtaledata" }).waitFor();
+  await page.locator("#cad").getByLabel("Saksnummer", { exact: true }).waitFor();
+  await page.locator("#cad").getByLabel("Kunde", { exact: true }).waitFor();
   await pane.getByRole("button", { name: "Vent", exact: true }).click();
   await pane.locator(".status", { hasText: "Samtale på vent" }).waitFor();
   await pane.getByRole("button", { name: "Gjenoppta" }).waitFor();
@@ -89,17 +94,33 @@ test("R3 R13 R14 R31 Norwegian: the top-bar switch shows Norwegian on the sign-i
   // The choice is remembered: a reload comes back in Norwegian.
   await page.reload();
   await page.locator("#pane-customer .status", { hasText: "Samtale på vent" }).waitFor();
-  assert.equal(await page.getByLabel("Språk").inputValue(), "nb");
+  assert.equal(await page.locator("#language-select").inputValue(), "nb");
   await page.locator("#pane-customer").getByRole("button", { name: "Gjenoppta" }).click();
   await page.locator("#pane-customer").getByRole("button", { name: "Avslutt", exact: true }).click();
   const wrapup = page.locator("#wrapup-dialog");
   await wrapup.getByRole("heading", { name: "Avslutning" }).waitFor();
-  await wrapup.getByLabel("Resolved").check();
+  // The wrap-up reasons in Norwegian as well.
+  await wrapup.getByLabel("Må følges opp").waitFor();
+  await screenshot(page, "28-norwegian-wrap-up");
+  await wrapup.getByLabel("Løst").check();
   await wrapup.getByRole("button", { name: "Send inn avslutning" }).click();
   await wrapup.waitFor({ state: "hidden" });
 
+  // The language is the user's, kept on the server: signing in on another browser (English by
+  // its locale, nothing stored) shows the desktop in Norwegian.
+  const other = await browser.newContext();
+  const elsewhere = await other.newPage();
+  await elsewhere.goto(`${server.base}/`);
+  await elsewhere.getByLabel("User name").fill("anna");
+  await elsewhere.getByLabel("Password").fill("demo");
+  await elsewhere.getByRole("button", { name: "Sign in" }).click();
+  await elsewhere.locator("#state-label", { hasText: /^Tilgjengelig$/ }).waitFor();
+  assert.equal(await elsewhere.locator("#language-select").inputValue(), "nb");
+  assert.ok((await elsewhere.getByLabel("Endre status").locator("option").allTextContents()).includes("Ledig — Lunsj"));
+  await other.close();
+
   // And back to English with the same switch.
-  await page.getByLabel("Språk").selectOption("en");
+  await page.locator("#language-select").selectOption("en");
   await page.locator("#state-label", { hasText: /^Available$/ }).waitFor();
   await page.close();
 });

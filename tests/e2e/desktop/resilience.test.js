@@ -4,7 +4,7 @@
 // Playwright sits between the page and the server's WebSocket only to cut it, as a network would.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { DN_SALES, phone, readyAgent, screenshot, startBrowser, startServer } from "./helpers.js";
+import { DN_SALES, phone, readyAgent, screenshot, startBrowser, startServer, wrapUp } from "./helpers.js";
 
 let server;
 let browser;
@@ -68,4 +68,26 @@ test("R13 R14 a page reload shows the call exactly as the server has it: connect
   await page.waitForTimeout(1200);
   assert.notEqual(await again.locator(".timer").textContent(), first, "the timer runs on from the server's start");
   assert.equal(await page.locator("#offline").isVisible(), false);
+});
+
+test("R7 a reload that lost the offer's event (another window, storage gone) counts the offer down from the time the server says is left", async () => {
+  const pane = page.locator("#pane-customer");
+  await pane.getByRole("button", { name: "Resume" }).click();
+  await pane.getByRole("button", { name: "End", exact: true }).click();
+  await wrapUp(page);
+  await page.locator("#no-task").waitFor();
+  await phone(server, "/call", { dnis: DN_SALES, ani: "+4791000078" });
+  const offer = page.locator(".popover.offer");
+  await offer.locator(".countdown").waitFor();
+  // RONA comes after 30 s; let 5 of them pass, then reload with nothing saved of the offer, as
+  // a new window or a browser that lost its session storage would.
+  await page.waitForTimeout(5000);
+  await page.evaluate(() => { for (const key of Object.keys(sessionStorage)) sessionStorage.removeItem(key); });
+  await page.reload();
+  const again = page.locator(".popover.offer");
+  await again.locator(".countdown").waitFor();
+  await page.waitForTimeout(300);
+  const left = Number((await again.locator(".countdown").textContent())?.replace(/\D/g, ""));
+  assert.ok(left >= 22 && left <= 25, `about 25 s left, not 30 and not none: ${left}`);
+  await screenshot(page, "27-offer-after-late-reload");
 });

@@ -4,7 +4,7 @@
 // winning values; secure values fetched separately, with "click to retry" when that fails.
 
 import { $, closeDialog, h } from "../dom.js";
-import { t } from "../i18n.js";
+import { labelOf, t, variableLabel } from "../i18n.js";
 import { activeTask } from "../reduce.js";
 
 /**
@@ -62,7 +62,7 @@ function cadDefinitions(state, task) {
   return [...names].map((name) => ({
     name, label: state.labels[name] ?? name.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase()),
     kind: name.endsWith("_at") || isIso(task.variables[name]) ? "date_time" : "text",
-    editable: true, secure: false,
+    editable: true, secure: false, label_by_language: {},
   }));
 }
 
@@ -117,8 +117,8 @@ function buildCadFields(state, task, readOnly) {
       if (d.kind !== "date_time") count.textContent = `${input.value.length}/${CAD_VALUE_CHARS_MAX}`;
     });
     return h("div", { class: "cad-field" },
-      h("div", { class: "field-head" }, h("label", { for: id }, d.label), count,
-        h("button", { type: "button", class: "secondary copy", "aria-label": t("copyLabel", d.label), onclick: () => copy(fieldValue(input)) }, t("copy"))),
+      h("div", { class: "field-head" }, h("label", { for: id }, labelOf(d)), count,
+        h("button", { type: "button", class: "secondary copy", "aria-label": t("copyLabel", labelOf(d)), onclick: () => copy(fieldValue(input)) }, t("copy"))),
       input);
   });
   $("cad-fields").replaceChildren(...fields);
@@ -175,7 +175,7 @@ function unsavedText(state) {
   for (const input of $("cad-fields").querySelectorAll("input[data-name]")) {
     if (input.readOnly) continue;
     const value = fieldValue(input);
-    if (value !== (form.base[input.dataset.name] ?? "")) changed.push(`${state.labels[input.dataset.name] ?? input.dataset.name}: “${value}”`);
+    if (value !== (form.base[input.dataset.name] ?? "")) changed.push(`${variableLabel(state.me?.cad_variables, input.dataset.name ?? "", state.labels[input.dataset.name ?? ""] ?? input.dataset.name)}: “${value}”`);
   }
   return changed.join(", ");
 }
@@ -249,9 +249,15 @@ async function saveCad(event) {
     const current = reply.data.current;
     form.base = { ...current.values };
     form.version = current.version;
-    const winning = Object.keys(values).map((name) => `${state.labels[name] ?? name}: “${current.values[name] ?? ""}”`).join(", ");
+    const label = (/** @type {string} */ name) =>
+      variableLabel(state.me?.cad_variables, name, current.labels?.[name] ?? state.labels[name] ?? name.replace(/_/g, " "));
+    const winning = Object.keys(values).map((name) => `${label(name)}: “${current.values[name] ?? ""}”`).join(", ");
+    // Who saved: this agent in another tab or window, or a colleague, by name.
+    const by = current.saved_by;
+    const when = by ? new Date(by.at).toLocaleTimeString(document.documentElement.lang || undefined, { timeStyle: "short" }) : "";
     const box = $("cad-conflict");
-    box.textContent = t("cadConflict", winning);
+    box.textContent = !by ? t("cadConflict", winning)
+      : by.agent === state.me?.agent?.id ? t("cadConflictYou", when, winning) : t("cadConflictColleague", by.name, when, winning);
     box.hidden = false;
     $("cad-status").textContent = "";
   } else {
@@ -287,7 +293,7 @@ async function fetchSecure(taskId) {
   const cadVariables = state.me?.cad_variables;
   const defs = Array.isArray(cadVariables) ? cadVariables.filter((d) => d.secure) : null;
   if (!reply.ok) {
-    const names = defs?.length ? defs.map((d) => d.label) : [t("secureValues")];
+    const names = defs?.length ? defs.map(labelOf) : [t("secureValues")];
     box.replaceChildren(...names.map((label) => h("div", { class: "cad-field secure" },
       h("div", { class: "field-head" }, h("span", { class: "badge badge-secure", title: t("secureTitle") }, t("secure")), label),
       h("p", {}, h("span", { "aria-label": t("secureNotLoaded") }, "*"), " ",
@@ -298,7 +304,7 @@ async function fetchSecure(taskId) {
   const values = reply.data.values ?? {};
   const names = defs ? defs.map((d) => d.name) : Object.keys(values);
   box.replaceChildren(...names.map((name) => {
-    const label = defs?.find((d) => d.name === name)?.label ?? state.labels[name] ?? name.replace(/_/g, " ");
+    const label = variableLabel(defs ?? undefined, name, state.labels[name] ?? name.replace(/_/g, " "));
     return h("div", { class: "cad-field secure" },
       h("div", { class: "field-head" }, h("span", { class: "badge badge-secure", title: t("secureTitle") }, t("secure")), label,
         h("button", { type: "button", class: "secondary copy", "aria-label": t("copyLabel", label), onclick: () => copy(values[name] ?? "") }, t("copy"))),

@@ -2,7 +2,7 @@
 // events say something (a new offer, RONA, a failed consult, the call limit).
 
 import { $ } from "../dom.js";
-import { t } from "../i18n.js";
+import { t, variableLabel } from "../i18n.js";
 import { forgetOffer, offerAlert } from "./alerts.js";
 
 /**
@@ -67,7 +67,7 @@ export function notify(event, getState) {
     case "reserved": announce(t("announceReserved", event.channel)); break;
     case "offer": {
       const title = offerTitle({ ...event, consult: false });
-      announce(t("announceOffer", title, event.variables.map((v) => `${v.label} ${v.value}`).join(", ")));
+      announce(t("announceOffer", title, event.variables.map((v) => `${variableLabel(getState?.().me?.cad_variables, v.name, v.label)} ${v.value}`).join(", ")));
       // R7: a ring, and in the background a notification and a flashing title.
       // Who: the caller's number once the task list has it (read just after the event).
       const who = () => getState?.().tasks[event.task]?.customer_number ?? event.callback?.customer_number

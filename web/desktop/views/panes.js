@@ -3,7 +3,7 @@
 // (R18, R19, R23); and the consulted agent's own pane (R22).
 
 import { $, h, tick } from "../dom.js";
-import { t } from "../i18n.js";
+import { labelOf, t, variableLabel } from "../i18n.js";
 import { activeTask, primaryState } from "../reduce.js";
 import { guardUnsavedEdits } from "./cad.js";
 import { icon } from "./popovers.js";
@@ -63,7 +63,9 @@ function ownerPanes(state, task, intents) {
     statuses.push(h("span", { class: "status" }, task.phase === "dialing" ? t("dialling") : t("connected")));
   }
   const queue = task.queue === null ? undefined : state.queueNames[task.queue];
-  const meta = [t("kind", task.kind) ?? task.kind, state.transferredIn[task.id] ? t("metaTransferred") : null,
+  // R27: a call transferred to this agent (blind or after a consult) names who transferred it.
+  const from = task.transferred_by && task.transferred_by.agent !== state.me?.agent?.id ? task.transferred_by.name : null;
+  const meta = [t("kind", task.kind) ?? task.kind, from ? t("metaTransferredFrom", from) : state.transferredIn[task.id] ? t("metaTransferred") : null,
     queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
   const recording = recordingControls(task, inConsult, intents);
@@ -153,8 +155,8 @@ function customerContext(state, task) {
     h("ul", {}, contacts.map((c) => h("li", {},
       h("span", { class: "when" }, new Date(c.created_at).toLocaleString(document.documentElement.lang || undefined, { dateStyle: "short", timeStyle: "short" })), " ",
       t("kind", c.kind) ?? c.kind,
-      c.wrapups.length ? ` · ${c.wrapups.map((w) => w.label).join(", ")}` : "",
-      Object.entries(c.variables).filter(([, v]) => v).map(([name, v]) => ` · ${labels.find((d) => d.name === name)?.label ?? name}: ${v}`).join("")))));
+      c.wrapups.length ? ` · ${c.wrapups.map(labelOf).join(", ")}` : "",
+      Object.entries(c.variables).filter(([, v]) => v).map(([name, v]) => ` · ${variableLabel(labels, name, name)}: ${v}`).join("")))));
 }
 
 /**

@@ -3,7 +3,7 @@
 // requests" (R8).
 
 import { $, h, tick } from "../dom.js";
-import { t } from "../i18n.js";
+import { labelOf, t, variableLabel } from "../i18n.js";
 import { STACK_PAGE_SIZE, acceptable, stackedOffers } from "../reduce.js";
 import { offerTitle } from "./messages.js";
 
@@ -85,7 +85,7 @@ function stackBar(stack, page, first, nShown, intents) {
  */
 function ronaPopover(me, consult, intents) {
   const reasons = me.idle_reasons;
-  const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, r.label)));
+  const select = h("select", { id: "rona-reason", "aria-label": t("idleReason") }, reasons.map((r) => h("option", { value: r.code }, labelOf(r))));
   return h("section", { class: "popover rona", role: "alertdialog", "aria-labelledby": "rona-title", id: "rona-popover" },
     h("h2", { id: "rona-title" }, consult ? t("ronaTitleConsult") : t("ronaTitle")),
     h("p", {}, consult ? t("ronaTextConsult") : t("ronaText")),
@@ -122,7 +122,7 @@ function offerPopover(state, offer, position, total, intents) {
     rows.push([t("rowQueue"), callback.queue]);
   }
   const variables = offer.consult ? offer.variables.slice(0, 9) : offer.variables.slice(0, 6);
-  for (const v of variables) rows.push([v.label, v.value || "—"]);
+  for (const v of variables) rows.push([variableLabel(state.me?.cad_variables, v.name, v.label), v.value || "—"]);
   const status = [];
   const digital = acceptable(offer);
   if (offer.dialing) {
@@ -134,6 +134,8 @@ function offerPopover(state, offer, position, total, intents) {
   } else {
     status.push(h("p", { class: "ringing", role: "status" }, offer.ringing ? t("ringingAnswer") : t("waitingToRing")));
   }
+  // R27: who transferred the call, from the offer or (after a reload) the task.
+  const transferredFrom = offer.transferred_by?.name ?? state.tasks[id]?.transferred_by?.name ?? null;
   const timers = [];
   if (callback) timers.push(h("p", {}, t("offeredBefore"), h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), t("offeredAfter")));
   if (offer.deadline && !offer.dialing) {
@@ -142,7 +144,8 @@ function offerPopover(state, offer, position, total, intents) {
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
     h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel),
-      callback ? t("kind", offer.kind) ?? callback.label : state.transferredIn[id] && !offer.consult ? t("transferredCall") : title),
+      callback ? t("kind", offer.kind) ?? callback.label : offer.consult ? title
+        : transferredFrom ? t("transferredCallFrom", transferredFrom) : state.transferredIn[id] ? t("transferredCall") : title),
     callback || offer.consult ? null : callInfo(state, offer),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
     timers, status);

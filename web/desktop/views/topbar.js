@@ -3,7 +3,7 @@
 // notice while the phone is not registered.
 
 import { $, h } from "../dom.js";
-import { language, t } from "../i18n.js";
+import { labelOf, language, t } from "../i18n.js";
 import { activeTask, primaryState } from "../reduce.js";
 import { toast } from "./messages.js";
 
@@ -57,7 +57,7 @@ export function renderTopbar(state, agent) {
   // R3 R13: one primary state with the time in it, never a combination such as "Available · wrap-up".
   const primary = primaryState(state);
   $("state-chip").dataset.primary = primary;
-  const reason = agent.idle_reason ? me.idle_reasons.find((r) => r.code === agent.idle_reason)?.label ?? agent.idle_reason : null;
+  const reason = agent.idle_reason ? (() => { const r = me.idle_reasons.find((r) => r.code === agent.idle_reason); return r ? labelOf(r) : agent.idle_reason; })() : null;
   $("state-label").textContent = primary === "idle" && reason ? t("idleWithReason", reason) : stateLabel(primary);
   const key = `${primary}:${primary === "idle" ? agent.idle_reason : ""}`;
   if (key !== shownPrimary.key) {
@@ -80,7 +80,7 @@ export function renderTopbar(state, agent) {
     if (agent.state === "rona") options.push(h("option", { value: "", disabled: true }, t("ronaChoose")));
     if (agent.state === "idle" && !agent.idle_reason) options.push(h("option", { value: "idle:", disabled: true }, t("stateIdle")));
     options.push(h("option", { value: "available" }, t("stateAvailable")));
-    for (const r of me.idle_reasons) options.push(h("option", { value: `idle:${r.code}` }, t("idleWithReason", r.label)));
+    for (const r of me.idle_reasons) options.push(h("option", { value: `idle:${r.code}` }, t("idleWithReason", labelOf(r))));
     if (document.activeElement !== select || select.dataset.language !== language()) {
       select.dataset.language = language();
       select.replaceChildren(...options);

@@ -4,7 +4,7 @@
 // next call comes only after it.
 
 import { $, closeDialog, h } from "../dom.js";
-import { t } from "../i18n.js";
+import { labelOf, t } from "../i18n.js";
 import { takeLostEdits } from "./cad.js";
 import { returnFocus } from "./target.js";
 
@@ -75,7 +75,7 @@ function fillNextStates(state, agent) {
   const select = $("wrapup-next");
   select.replaceChildren(
     h("option", { value: "available" }, t("stateAvailable")),
-    ...reasons.map((r) => h("option", { value: `idle:${r.code}` }, t("idleWithReason", r.label))));
+    ...reasons.map((r) => h("option", { value: `idle:${r.code}` }, t("idleWithReason", labelOf(r)))));
   const current = agent.state === "idle" && agent.idle_reason ? `idle:${agent.idle_reason}` : "available";
   select.value = current;
   select.dataset.current = current;
@@ -102,11 +102,11 @@ function fillWrapupReasons() {
   const reasons = filledWith ?? [];
   const search = $("wrapup-search").value.trim().toLowerCase();
   const checked = $("wrapup-list").querySelector("input:checked")?.value;
-  const shown = reasons.filter((r) => !search || r.label.toLowerCase().includes(search) || r.code.toLowerCase().includes(search));
+  const shown = reasons.filter((r) => !search || labelOf(r).toLowerCase().includes(search) || r.code.toLowerCase().includes(search));
   $("wrapup-list").replaceChildren(...shown.map((r) => h("label", { class: "choice" },
     h("input", { type: "radio", name: "wrapup-reason", value: r.code, checked: r.code === checked || shown.length === 1,
       onchange: () => { $("wrapup-submit").disabled = false; } }),
-    r.label)));
+    labelOf(r))));
   if (!reasons.length) {
     $("wrapup-list").replaceChildren(h("label", { class: "choice" }, t("reasonCode"), h("input", { type: "text", id: "wrapup-code", oninput: () => { $("wrapup-submit").disabled = false; } })));
   }

@@ -60,6 +60,11 @@ pub(crate) struct Interaction {
     pub(crate) owner: Option<(AgentId, LegId)>,
     pub(crate) variables: BTreeMap<String, String>,
     pub(crate) variables_version: u64,
+    /// The agent who saved the variables last and when (Unix ms), for a conflict (R35).
+    pub(crate) variables_saved_by: Option<(AgentId, i64)>,
+    /// The agent who last transferred it (blind or after a consult), so that whoever takes it
+    /// reads whom it came from (R27).
+    pub(crate) transferred_by: Option<AgentId>,
     pub(crate) wait_timer: Option<TimerId>,
     /// Every agent who owned or was consulted, in order.
     pub(crate) agents: Vec<AgentId>,

@@ -4,7 +4,7 @@ use crate::config::{CAD_VALUE_CHARS_MAX, CadKind};
 use crate::core::engine::Engine;
 use crate::ids::{AgentId, InteractionId};
 use crate::io::{DesktopEvent, Recipient, Record};
-use crate::reject::{Rejection, RejectionDetail, Rule};
+use crate::reject::{Rejection, RejectionDetail, Rule, SavedBy};
 use std::collections::BTreeMap;
 
 /// Checks a CAD value against its kind (R34: date-times in ISO 8601).
@@ -68,15 +68,36 @@ impl Engine {
                     interaction.variables_version
                 ),
             );
+            let values = self.visible_variables(interaction);
+            let labels = self
+                .config
+                .cad_variables
+                .iter()
+                .filter(|d| values.contains_key(&d.name))
+                .map(|d| (d.name.clone(), d.label.clone()))
+                .collect();
+            let saved_by = interaction
+                .variables_saved_by
+                .map(|(agent, at_unix_ms)| SavedBy {
+                    agent,
+                    name: self
+                        .config
+                        .agent(agent)
+                        .map_or_else(|| agent.to_string(), |a| a.name.clone()),
+                    at_unix_ms,
+                });
             rejection.detail = Some(Box::new(RejectionDetail::VariablesConflict {
                 version: interaction.variables_version,
-                values: self.visible_variables(interaction),
+                values,
+                labels,
+                saved_by,
             }));
             return Err(rejection);
         }
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         interaction.variables.extend(values);
         interaction.variables_version += 1;
+        interaction.variables_saved_by = Some((agent_id, self.now.unix_ms));
         let version = interaction.variables_version;
         let all = interaction.variables.clone();
         let visible = self.visible_variables(&self.interactions[&interaction_id]);

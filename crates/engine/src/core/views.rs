@@ -7,8 +7,8 @@ use crate::core::contact::{Interaction, Phase};
 use crate::core::engine::Engine;
 use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, QueueId};
 use crate::io::{
-    AgentStateView, CallbackView, ConsultOfferView, InteractionKind, OfferView, PopoverVariable,
-    RecordingState,
+    AgentName, AgentStateView, CallbackView, ConsultOfferView, InteractionKind, OfferView,
+    PopoverVariable, RecordingState,
 };
 use crate::reject::Rejection;
 use crate::voice::control::hold_state;
@@ -89,6 +89,11 @@ pub struct InteractionView {
     pub connected_at_unix_ms: Option<i64>,
     /// Its place in its queue, kept when an offer is not answered (R12).
     pub place: Option<crate::core::routing::Place>,
+    /// The agent who last transferred it (R27).
+    pub transferred_by: Option<AgentName>,
+    /// While an agent's phone rings for it (an offer, a transfer or a consult request), when
+    /// it stops (Unix ms), so that a reloaded popover counts down the time left (R7).
+    pub offer_deadline_unix_ms: Option<i64>,
 }
 
 /// A consult's state (R18, R19).
@@ -300,6 +305,8 @@ impl Engine {
             variables_version: interaction.variables_version,
             connected_at_unix_ms: interaction.connected_at_unix_ms,
             place: interaction.place,
+            transferred_by: self.transferred_by(interaction),
+            offer_deadline_unix_ms: self.offer_deadline(interaction),
         })
     }
 
@@ -540,7 +547,34 @@ impl Engine {
             callback,
             offered_at_unix_ms: self.now.unix_ms,
             rona_timeout_ms,
+            transferred_by: self.transferred_by(interaction),
         }
+    }
+
+    /// When the agent's phone ringing for this contact stops, while one rings (R7).
+    fn offer_deadline(&self, interaction: &Interaction) -> Option<i64> {
+        let ringing_leg = match interaction.phase {
+            Phase::Offered { leg, .. }
+            | Phase::Transferring {
+                leg,
+                agent: Some(_),
+            } => Some(leg),
+            _ => interaction
+                .consult()
+                .filter(|c| !c.accepted && c.agent.is_some())
+                .map(|c| c.leg),
+        }?;
+        self.legs.get(&ringing_leg)?.ring_deadline_unix_ms
+    }
+
+    /// Who transferred the call, by name (R27).
+    fn transferred_by(&self, interaction: &Interaction) -> Option<AgentName> {
+        let agent = interaction.transferred_by?;
+        let name = self
+            .config
+            .agent(agent)
+            .map_or_else(|| agent.to_string(), |a| a.name.clone());
+        Some(AgentName { agent, name })
     }
 
     /// R10: name, DN and team of the consulting agent plus at most six configured variables;

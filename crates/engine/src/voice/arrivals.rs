@@ -252,6 +252,8 @@ impl Engine {
                 owner: None,
                 variables: BTreeMap::new(),
                 variables_version: 0,
+                variables_saved_by: None,
+                transferred_by: None,
                 wait_timer: None,
                 agents: Vec::new(),
                 created_at_unix_ms: at_unix_ms,

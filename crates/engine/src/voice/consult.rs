@@ -355,10 +355,9 @@ impl Engine {
                 "Transfer is enabled once the consulted party answers",
             ));
         }
-        self.interactions
-            .get_mut(&interaction_id)
-            .expect("exists")
-            .take_consult();
+        let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
+        interaction.take_consult();
+        interaction.transferred_by = Some(agent_id);
         self.release_owner_with_wrapup(interaction_id, EndReason::Transferred);
         self.take_over(interaction_id, consult.agent, consult.leg);
         self.connect(interaction_id);

@@ -22,6 +22,9 @@ pub(crate) struct Leg {
     pub(crate) timer: Option<TimerId>,
     /// Whether it counts towards the organisation's call limit (R2).
     pub(crate) counts: bool,
+    /// When an agent's ringing phone stops ringing (Unix ms): the offer's countdown, for a
+    /// desktop that reloads while it is shown (R7).
+    pub(crate) ring_deadline_unix_ms: Option<i64>,
 }
 
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -56,6 +59,7 @@ impl Engine {
                 answered,
                 timer: None,
                 counts,
+                ring_deadline_unix_ms: None,
             },
         );
         id
@@ -92,7 +96,11 @@ impl Engine {
         let leg = self.new_leg(None, interaction_id, LegRole::Agent(agent_id), false);
         let timeout_ms = self.rona_timeout_ms(interaction_id);
         let timer = self.set_timer(self.now.mono_ms + timeout_ms, Timer::NoAnswer { leg });
-        self.legs.get_mut(&leg).expect("just made").timer = Some(timer);
+        let ring_deadline_unix_ms =
+            self.now.unix_ms + i64::try_from(timeout_ms).unwrap_or(i64::MAX / 2);
+        let placed = self.legs.get_mut(&leg).expect("just made");
+        placed.timer = Some(timer);
+        placed.ring_deadline_unix_ms = Some(ring_deadline_unix_ms);
         let agent = self.agents.get_mut(&agent_id).expect("agent exists");
         debug_assert!(agent.voice.is_none(), "{agent_id} already has a voice call");
         agent.voice = Some(VoiceSlot {

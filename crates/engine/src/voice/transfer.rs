@@ -33,6 +33,10 @@ impl Engine {
             .voice
             .customer_leg
             .expect("connected");
+        self.interactions
+            .get_mut(&interaction_id)
+            .expect("exists")
+            .transferred_by = Some(agent_id);
         // R29: after any transfer the transferring agent wraps up.
         self.release_owner_with_wrapup(interaction_id, EndReason::Transferred);
         self.telephony(TelephonyCommand::Hold { leg: customer_leg });

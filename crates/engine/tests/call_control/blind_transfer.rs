@@ -215,3 +215,37 @@ fn r23_blind_transfer_during_a_consult_is_refused() {
         "end the consult or transfer to EVA"
     );
 }
+
+#[test]
+fn r27_the_receiving_agent_is_told_who_transferred_the_call() {
+    // Goal: the agent a call is transferred to reads whom it came from, in the offer and in the
+    // task once answered; an ordinary offer names nobody.
+    // Method: DAVID's call is offered without a transferrer; DAVID transfers it to EVA; EVA's
+    // offer and the call's view name DAVID, before and after she answers.
+    let mut h = Harness::new();
+    let call = david_call(&mut h);
+    assert_eq!(h.view(call.id).transferred_by, None);
+    h.ready(EVA, SUPPORT);
+    h.command(DAVID, transfer(&call, Target::Agent(EVA)))
+        .expect("transfer");
+    let david = Some(AgentName {
+        agent: DAVID,
+        name: "david".into(),
+    });
+    let offer = h
+        .events_for(EVA)
+        .into_iter()
+        .find_map(|e| match e {
+            DesktopEvent::Offer(offer) => Some(offer),
+            _ => None,
+        })
+        .expect("EVA is offered the call");
+    assert_eq!(offer.transferred_by, david, "the offer names DAVID");
+    h.answer(EVA);
+    assert_eq!(h.view(call.id).owner, Some(EVA));
+    assert_eq!(
+        h.view(call.id).transferred_by,
+        david,
+        "and so does the call"
+    );
+}

@@ -21,6 +21,7 @@ fn six_popover_variables() -> Config {
         config.cad_variables.push(CadDefinition {
             name: name.into(),
             label: name.to_uppercase(),
+            label_by_language: Default::default(),
             kind: CadKind::Text,
             editable: true,
             secure: false,

@@ -12,7 +12,9 @@ use sentral_engine::*;
 
 fn conflict(rejection: &Rejection) -> (u64, std::collections::BTreeMap<String, String>) {
     match rejection.detail.as_deref() {
-        Some(RejectionDetail::VariablesConflict { version, values }) => (*version, values.clone()),
+        Some(RejectionDetail::VariablesConflict {
+            version, values, ..
+        }) => (*version, values.clone()),
         other => panic!("R35 carries the current values, got {other:?}"),
     }
 }
@@ -115,4 +117,65 @@ fn r35_the_conflict_never_reveals_secure_values() {
     assert_eq!(version, 1);
     assert!(!current.contains_key("national_id"), "R33: {current:?}");
     assert!(!rejection.message.contains("01017012345"));
+}
+
+fn saved_by(
+    rejection: &Rejection,
+) -> (Option<SavedBy>, std::collections::BTreeMap<String, String>) {
+    match rejection.detail.as_deref() {
+        Some(RejectionDetail::VariablesConflict {
+            saved_by, labels, ..
+        }) => (saved_by.clone(), labels.clone()),
+        other => panic!("R35 carries who saved, got {other:?}"),
+    }
+}
+
+#[test]
+fn r35_the_conflict_names_who_saved_and_when_with_the_labels() {
+    // Goal: the refused agent is told who saved first (a colleague, or themselves in another
+    // tab) and when, and reads the variables' labels, not their names.
+    // Method: DAVID saves at one time, then saves again on the old version (a second tab); after
+    // a consult transfer EVA's stale save names DAVID.
+    let mut h = Harness::new();
+    let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
+    h.advance(3_000);
+    let saved_at = h.now_ms as i64;
+    save(&mut h, DAVID, call.id, &[("case_number", "C-1")], 0).expect("first");
+    h.advance(2_000);
+    let result = save(&mut h, DAVID, call.id, &[("case_number", "C-2")], 0);
+    let rejection = rejected(&h, result, Rule::R35);
+    let (by, labels) = saved_by(&rejection);
+    let by = by.expect("an agent saved");
+    assert_eq!(
+        (by.agent, by.at_unix_ms),
+        (DAVID, saved_at),
+        "DAVID himself, earlier"
+    );
+    assert_eq!(by.name, "david");
+    assert_eq!(labels["case_number"], "Case number");
+    assert!(
+        !labels.contains_key("national_id"),
+        "R33: no secure variable"
+    );
+
+    h.ready(EVA, SUPPORT);
+    h.command(
+        DAVID,
+        Command::Consult {
+            interaction: call.id,
+            target: Target::Agent(EVA),
+        },
+    )
+    .expect("consult");
+    h.answer(EVA);
+    h.command(
+        DAVID,
+        Command::ConsultTransfer {
+            interaction: call.id,
+        },
+    )
+    .expect("transfer");
+    let result = save(&mut h, EVA, call.id, &[("case_number", "E-1")], 0);
+    let rejection = rejected(&h, result, Rule::R35);
+    assert_eq!(saved_by(&rejection).0.map(|by| by.agent), Some(DAVID));
 }

@@ -117,3 +117,25 @@ fn r7_an_answer_just_before_the_timeout_stops_it() {
     );
     assert_eq!(h.view(id).owner, Some(ANNA));
 }
+
+#[test]
+fn r7_the_calls_view_gives_the_offers_deadline_for_a_reloaded_countdown() {
+    // Goal: a desktop that reloads while an offer is shown, and so never saw the offer event,
+    // can count down the time that is really left.
+    // Method: offer a call at 2 s with the Sales queue's 15 s RONA timeout; the call's view
+    // gives 17 s as the deadline while the phone rings, and none once answered.
+    let mut h = Harness::new();
+    h.ready(ANNA, SALES);
+    h.advance(2_000);
+    let (id, _) = h.arrive(DN_SALG);
+    h.advance(5_000);
+    let view = h.view(id);
+    assert_eq!(view.phase, "offered");
+    assert_eq!(view.offer_deadline_unix_ms, Some(2_000 + 15_000));
+    h.answer(ANNA);
+    assert_eq!(
+        h.view(id).offer_deadline_unix_ms,
+        None,
+        "answered: no countdown"
+    );
+}

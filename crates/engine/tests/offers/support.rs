@@ -134,6 +134,7 @@ pub fn cad(name: &str, label: &str, popover_order: Option<u8>) -> CadDefinition 
     CadDefinition {
         name: name.into(),
         label: label.into(),
+        label_by_language: Default::default(),
         kind: CadKind::Text,
         editable: true,
         secure: false,

@@ -123,6 +123,7 @@ fn r36_the_queue_limits_the_wrap_up_reasons() {
         reasons: vec![Reason {
             code: "follow_up".into(),
             label: "Follow-up needed".into(),
+            label_by_language: Default::default(),
         }],
     }));
     let rejection = h

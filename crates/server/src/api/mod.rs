@@ -227,7 +227,7 @@ pub struct ErrorBody {
     pub message: String,
     /// R35: the current values and their version, when a save was based on an old version.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub current: Option<CurrentVariables>,
+    pub current: Option<Box<CurrentVariables>>,
 }
 
 /// The current CAD values (R35).
@@ -237,6 +237,22 @@ pub struct CurrentVariables {
     pub version: u64,
     /// Non-secure values now.
     pub values: BTreeMap<String, String>,
+    /// Their labels (name → label), to show instead of the names.
+    pub labels: BTreeMap<String, String>,
+    /// Who saved these values, if an agent did: the caller themselves (another tab or window)
+    /// or a colleague.
+    pub saved_by: Option<SavedByDto>,
+}
+
+/// Who saved a task's call data last (R35).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedByDto {
+    /// The agent's id (the caller's own when they saved in another tab or window).
+    pub agent: u64,
+    /// Their name.
+    pub name: String,
+    /// When (Unix ms).
+    pub at: i64,
 }
 
 /// An error a client can act on, or an unexpected one (500).
@@ -318,10 +334,21 @@ impl From<Rejection> for ApiError {
             Code::Rule(_) | Code::Invalid => StatusCode::CONFLICT,
         };
         let current = rejection.detail.as_deref().map(|detail| match detail {
-            RejectionDetail::VariablesConflict { version, values } => CurrentVariables {
+            RejectionDetail::VariablesConflict {
+                version,
+                values,
+                labels,
+                saved_by,
+            } => Box::new(CurrentVariables {
                 version: *version,
                 values: values.clone(),
-            },
+                labels: labels.clone(),
+                saved_by: saved_by.as_ref().map(|by| SavedByDto {
+                    agent: by.agent.0,
+                    name: by.name.clone(),
+                    at: by.at_unix_ms,
+                }),
+            }),
         });
         let mut error = ApiError::new(status, &rejection.code_str(), rejection.message);
         error.body.current = current;

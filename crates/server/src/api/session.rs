@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sentral_engine::{Command, Input, StateRequest};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -22,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(station_log_in, station_log_out))
         .routes(routes!(set_state))
+        .routes(routes!(set_language))
 }
 
 /// Sign-in with user name and password.
@@ -137,6 +139,39 @@ pub struct MeResponse {
     /// The organisation's call-associated data variables, in the administrator's order, so the
     /// desktop shows every field of a call, filled or not (R33, R34).
     pub cad_variables: Vec<CadVariableDto>,
+    /// The language the user chose in the desktop (`en`, `nb`), kept on the server so that
+    /// another browser shows it too; `null` until they choose.
+    pub language: Option<String>,
+}
+
+/// The desktop's language for this user.
+#[derive(Debug, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageChoice {
+    /// `en` or `nb`.
+    pub language: String,
+}
+
+/// Keep the language the user chose in the desktop, for every browser they sign in on.
+#[utoipa::path(put, path = "/api/v1/agents/me/language", tag = "session", request_body = LanguageChoice,
+    responses((status = 200, body = LanguageChoice), (status = 401, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+async fn set_language(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(choice): ApiJson<LanguageChoice>,
+) -> Result<Json<LanguageChoice>, ApiError> {
+    if !crate::config::LANGUAGES.contains(&choice.language.as_str()) {
+        return Err(ApiError::invalid(format!(
+            "language: expected one of {}, got {:?}",
+            crate::config::LANGUAGES.join(", "),
+            choice.language
+        )));
+    }
+    state
+        .store
+        .set_user_language(&caller.user.username, Some(&choice.language))
+        .await?;
+    Ok(Json(choice))
 }
 
 /// A call-associated data variable as the desktop shows it.
@@ -144,8 +179,11 @@ pub struct MeResponse {
 pub struct CadVariableDto {
     /// Its name (the key in a task's `variables`).
     pub name: String,
-    /// What the agent sees.
+    /// What the agent sees in a language not in `label_by_language`.
     pub label: String,
+    /// The label per language it was configured in (`{"en": "Case number", "nb":
+    /// "Saksnummer"}`); empty when one label serves every language.
+    pub label_by_language: BTreeMap<String, String>,
     /// `text`, `number`, `boolean` or `date_time` (ISO 8601).
     pub kind: String,
     /// Whether the owner of a call may edit it (R34).
@@ -193,6 +231,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResp
             .map(|d| CadVariableDto {
                 name: d.name.clone(),
                 label: d.label.clone(),
+                label_by_language: d.label_by_language.clone(),
                 kind: match d.kind {
                     sentral_engine::CadKind::Text => "text",
                     sentral_engine::CadKind::Number => "number",
@@ -214,6 +253,7 @@ async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<MeResp
         teams,
         idle_reasons,
         cad_variables,
+        language: caller.user.language.clone(),
     }))
 }
 

@@ -419,14 +419,17 @@ async fn customer_history(
         return Ok(Json(Vec::new()));
     };
     // R33: a value is shown only while its variable is defined and not secure.
-    let (shown, reasons): (std::collections::HashSet<String>, BTreeMap<String, String>) = {
+    let (shown, reasons): (
+        std::collections::HashSet<String>,
+        BTreeMap<String, ReasonDto>,
+    ) = {
         let config = org.config.read().expect("config lock");
         let shown = super::supervisor::not_secure(&config.engine);
         let reasons = config
             .engine
             .wrapup_reasons
             .iter()
-            .map(|r| (r.code.clone(), r.label.clone()))
+            .map(|r| (r.code.clone(), ReasonDto::from_engine(r)))
             .collect();
         (shown, reasons)
     };
@@ -450,12 +453,12 @@ async fn customer_history(
                 wrapups: r
                     .wrapups
                     .into_iter()
-                    .map(|w| ReasonDto {
-                        label: reasons
-                            .get(&w.reason)
-                            .cloned()
-                            .unwrap_or_else(|| w.reason.clone()),
-                        code: w.reason,
+                    .map(|w| {
+                        reasons.get(&w.reason).cloned().unwrap_or(ReasonDto {
+                            label: w.reason.clone(),
+                            code: w.reason,
+                            label_by_language: BTreeMap::new(),
+                        })
                     })
                     .collect(),
                 variables: super::supervisor::shown_values(r.variables, &shown),

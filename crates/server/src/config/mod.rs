@@ -88,6 +88,10 @@ pub struct ServerSettings {
 /// The longest call when an organisation names none: 4 hours.
 pub const DEFAULT_CALL_LENGTH_MAX_MS: u64 = 4 * 3600 * 1000;
 
+/// The languages the desktop speaks: labels may be given in these (`{ en = "Lunch", nb =
+/// "Lunsj" }`), and an agent's chosen language is one of them.
+pub const LANGUAGES: [&str; 2] = ["en", "nb"];
+
 /// One organisation: the engine's configuration plus what only the server needs.
 #[derive(Clone, PartialEq)]
 pub struct OrgConfig {

@@ -539,16 +539,67 @@ fn read_teams(r: &mut Reader<'_>, org: &Record<'_, '_>) -> Vec<TeamConfig> {
 fn read_reasons(r: &mut Reader<'_>, org: &Record<'_, '_>, key: &str) -> Vec<Reason> {
     let mut reasons = Vec::new();
     for entry in map_of(r, org, key) {
-        if let Some(label) = r.name(&entry)
+        if let Some((label, label_by_language)) = read_label(r, &entry)
             && name_is_valid(r, &entry)
         {
             reasons.push(Reason {
                 code: entry.key.to_owned(),
                 label,
+                label_by_language,
             });
         }
     }
     reasons
+}
+
+/// A label: one string for every language, or a table with the label per language
+/// (`{ en = "Lunch", nb = "Lunsj" }`), whose English one (else the first) serves the others.
+fn read_label(
+    r: &mut Reader<'_>,
+    item: &Item<'_, '_>,
+) -> Option<(String, BTreeMap<String, String>)> {
+    let allowed = quoted_list(&super::LANGUAGES);
+    match item.value {
+        DeValue::String(_) => r.name(item).map(|label| (label, BTreeMap::new())),
+        DeValue::Table(_) => {
+            let mut by_language = BTreeMap::new();
+            let mut ok = true;
+            for entry in r.map(item).unwrap_or_default() {
+                if !super::LANGUAGES.contains(&entry.key) {
+                    r.report_key(
+                        &entry,
+                        format!(
+                            "{:?} is not a language labels can be given in; use {allowed}",
+                            entry.key
+                        ),
+                    );
+                    ok = false;
+                } else if let Some(text) = r.name(&entry) {
+                    by_language.insert(entry.key.to_owned(), text);
+                } else {
+                    ok = false;
+                }
+            }
+            if by_language.is_empty() && ok {
+                r.report_at(
+                    item,
+                    format!("a label table needs the label in at least one language: {allowed}"),
+                );
+            }
+            let label = by_language
+                .get("en")
+                .or_else(|| by_language.values().next())?
+                .clone();
+            ok.then_some((label, by_language))
+        }
+        _ => {
+            r.expected(
+                item,
+                "a label: a string, or a table of languages like { en = \"Lunch\", nb = \"Lunsj\" }",
+            );
+            None
+        }
+    }
 }
 
 fn read_cad_variables(r: &mut Reader<'_>, org: &Record<'_, '_>) -> Vec<CadDefinition> {
@@ -560,11 +611,13 @@ fn read_cad_variables(r: &mut Reader<'_>, org: &Record<'_, '_>) -> Vec<CadDefini
         let get = |key: &str| record.get(key);
         let kind = get("kind").and_then(|i| r.choice(i, &CAD_KIND_NAMES));
         let popover_order = get("popover_order").and_then(|i| r.number(i, 1, u8::MAX.into()));
+        let (label, label_by_language) = get("label")
+            .and_then(|i| read_label(r, i))
+            .unwrap_or_else(|| (entry.key.to_owned(), BTreeMap::new()));
         let definition = CadDefinition {
             name: entry.key.to_owned(),
-            label: get("label")
-                .and_then(|i| r.name(i))
-                .unwrap_or_else(|| entry.key.to_owned()),
+            label,
+            label_by_language,
             kind: kind.map_or(CadKind::Text, |index| CAD_KINDS[index]),
             editable: get("editable").and_then(|i| r.bool(i)).unwrap_or(false),
             secure: get("secure").and_then(|i| r.bool(i)).unwrap_or(false),

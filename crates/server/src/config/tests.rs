@@ -964,3 +964,96 @@ fn a_trunk_over_tls_is_named_and_its_trust_roots_need_the_name() {
     ));
     assert_eq!(problem.line, Some(2), "{problem}");
 }
+
+#[test]
+fn r3_r36_a_label_is_one_string_or_one_per_language() {
+    // Goal: reasons and call-data labels may be given per language while a plain string stays
+    // valid for every language, and both survive an export.
+    // Method: read the demo (per-language labels) with one reason edited to a plain string;
+    // check what the engine gets, then write and read it again.
+    let (text, _) = edit(
+        DEMO_TOML,
+        "training = { en = \"Training\", nb = \"Opplæring\" }",
+        "training = \"Training\"",
+        "training",
+    );
+    let config = parse(&text, "sentral.toml").expect("valid");
+    let org = &config.organisations[0];
+    let lunch = &org.engine.idle_reasons[0];
+    assert_eq!(
+        (lunch.code.as_str(), lunch.label.as_str()),
+        ("lunch", "Lunch")
+    );
+    assert_eq!(lunch.label_by_language["nb"], "Lunsj");
+    let training = org
+        .engine
+        .idle_reasons
+        .iter()
+        .find(|r| r.code == "training");
+    let training = training.expect("training");
+    assert_eq!(training.label, "Training");
+    assert!(
+        training.label_by_language.is_empty(),
+        "a plain string serves every language"
+    );
+    let case_number = &org.engine.cad_variables[0];
+    assert_eq!(case_number.label, "Case number");
+    assert_eq!(case_number.label_by_language["nb"], "Saksnummer");
+    let mut written = config.clone();
+    written
+        .organisations
+        .iter_mut()
+        .for_each(OrgConfig::hash_passwords);
+    let again = parse(&server_to_toml(&written), "export.toml");
+    assert_eq!(again, Ok(written), "labels per language round-trip");
+}
+
+#[test]
+fn r43_a_label_of_the_wrong_shape_says_what_is_allowed_where() {
+    // Goal: a label in an unknown language, an empty label table or a label of the wrong type
+    // is reported on its line, naming the field and what a label may be.
+    let problem = one_problem(
+        "lunch = { en = \"Lunch\", nb = \"Lunsj\" }",
+        "lunch = { en = \"Lunch\", no = \"Lunsj\" }",
+        "no =",
+    );
+    assert_eq!(problem.field, "organisations.demo.idle_reasons.lunch.no");
+    assert_eq!(
+        problem.message,
+        "\"no\" is not a language labels can be given in; use \"en\", \"nb\""
+    );
+    let problem = one_problem(
+        "lunch = { en = \"Lunch\", nb = \"Lunsj\" }",
+        "lunch = {}",
+        "{}",
+    );
+    assert_eq!(problem.field, "organisations.demo.idle_reasons.lunch");
+    assert!(
+        problem.message.contains("at least one language"),
+        "{}",
+        problem.message
+    );
+    let problem = one_problem(
+        "label = { en = \"Case number\", nb = \"Saksnummer\" }",
+        "label = 7",
+        "7",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.cad_variables.case_number.label"
+    );
+    assert_eq!(
+        problem.message,
+        "expected a label: a string, or a table of languages like { en = \"Lunch\", nb = \"Lunsj\" }, got 7"
+    );
+    let problem = one_problem(
+        "resolved = { en = \"Resolved\", nb = \"Løst\" }",
+        "resolved = { en = \"Resolved\", nb = \"\" }",
+        "nb =",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.wrapup_reasons.resolved.nb"
+    );
+    assert_eq!(problem.message, "must not be empty");
+}

@@ -103,13 +103,21 @@ fn write_org(out: &mut String, org: &OrgConfig, prefix: &str) {
         if !reasons.is_empty() {
             let _ = writeln!(out, "\n[{prefix}{table}]");
             for reason in reasons {
-                field(out, &key(&reason.code), &string(&reason.label));
+                field(
+                    out,
+                    &key(&reason.code),
+                    &label(&reason.label, &reason.label_by_language),
+                );
             }
         }
     }
     for definition in &org.engine.cad_variables {
         let _ = writeln!(out, "\n[{prefix}cad_variables.{}]", key(&definition.name));
-        field(out, "label", &string(&definition.label));
+        field(
+            out,
+            "label",
+            &label(&definition.label, &definition.label_by_language),
+        );
         field(out, "kind", &string(cad_kind_name(definition.kind)));
         field(out, "editable", &definition.editable.to_string());
         field(out, "secure", &definition.secure.to_string());
@@ -336,6 +344,18 @@ fn key(name: &str) -> String {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if bare { name.to_owned() } else { string(name) }
+}
+
+/// A label: one string, or an inline table with the label per language.
+fn label(text: &str, by_language: &std::collections::BTreeMap<String, String>) -> String {
+    if by_language.is_empty() {
+        return string(text);
+    }
+    let fields: Vec<String> = by_language
+        .iter()
+        .map(|(language, text)| format!("{} = {}", key(language), string(text)))
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
 }
 
 /// An array of strings on one line.

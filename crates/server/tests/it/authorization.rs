@@ -267,6 +267,13 @@ async fn matrix(world: &World) -> Vec<Row> {
             [U, O, O, O, O, O, O],
         ),
         row(
+            "put",
+            "/api/v1/agents/me/language",
+            "/api/v1/agents/me/language",
+            |_| Payload::Json(json!({"language": "en"})),
+            [U, O, O, O, O, O, O],
+        ),
+        row(
             "post",
             "/api/v1/agents/me/session",
             "/api/v1/agents/me/session",

@@ -155,6 +155,14 @@ async fn r13_r14_r35_r36_r44_a_call_from_sign_in_to_the_supervisors_record() {
     assert_eq!(stale.body["current"]["version"], new_version);
     assert_eq!(stale.body["current"]["values"]["case_number"], "C-42");
     assert_eq!(
+        stale.body["current"]["labels"]["case_number"],
+        "Case number"
+    );
+    assert_eq!(
+        stale.body["current"]["saved_by"]["name"], "Anna",
+        "R35: who saved first (anna herself, as from another tab)"
+    );
+    assert_eq!(
         anna.task(task).await["variables"]["case_number"],
         "C-42",
         "never a silent overwrite"

@@ -173,3 +173,47 @@ async fn sign_in_unknown_users_cost_a_hash_and_hashing_is_bounded() {
         guard.hashing_max()
     );
 }
+
+#[tokio::test]
+async fn the_desktops_language_is_kept_per_user_and_labels_come_in_every_language() {
+    // Goal: the language an agent picks is theirs on every browser, and the configuration's
+    // labels reach the desktop in each language given (issue 17; R3 idle reasons, R33 labels).
+    // Method: anna sets Norwegian in one session and reads it in a second one; an unknown
+    // language is refused with what is allowed; /agents/me carries the labels per language.
+    let app = spawn_demo().await;
+    let first = app.client(&app.login("anna").await);
+    let me = first.get("/api/v1/agents/me").await;
+    assert_eq!(
+        me.body["language"],
+        serde_json::Value::Null,
+        "none chosen yet"
+    );
+    let lunch = &me.body["idle_reasons"][0];
+    assert_eq!(lunch["label"], "Lunch");
+    assert_eq!(lunch["label_by_language"]["nb"], "Lunsj");
+    let case_number = &me.body["cad_variables"][0];
+    assert_eq!(case_number["label_by_language"]["nb"], "Saksnummer");
+
+    let set = first
+        .put("/api/v1/agents/me/language", json!({"language": "nb"}))
+        .await;
+    assert_eq!(set.status, 200, "{}", set.text);
+    let second = app.client(&app.login("anna").await);
+    let me = second.get("/api/v1/agents/me").await;
+    assert_eq!(me.body["language"], "nb", "another browser gets it");
+    let bjorn = app.client(&app.login("bjorn").await);
+    assert_eq!(
+        bjorn.get("/api/v1/agents/me").await.body["language"],
+        serde_json::Value::Null,
+        "per user"
+    );
+
+    let wrong = first
+        .put("/api/v1/agents/me/language", json!({"language": "sv"}))
+        .await;
+    assert_eq!(wrong.status, 422, "{}", wrong.text);
+    assert_eq!(
+        wrong.body["message"],
+        "language: expected one of en, nb, got \"sv\""
+    );
+}

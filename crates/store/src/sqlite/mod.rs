@@ -28,7 +28,7 @@ use std::time::Duration;
 macro_rules! user_columns {
     () => {
         "users.id, users.org, users.username, users.role, users.password_hash, users.agent_id,
-         users.failed_logins, users.locked_until_unix_ms"
+         users.failed_logins, users.locked_until_unix_ms, users.language"
     };
 }
 
@@ -212,6 +212,19 @@ impl Store for SqliteStore {
         .bind(locked_until_unix_ms)
         .execute(&self.writer)
         .await?;
+        Ok(())
+    }
+
+    async fn set_user_language(
+        &self,
+        username: &str,
+        language: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE users SET language = ?2 WHERE username = ?1")
+            .bind(username)
+            .bind(language)
+            .execute(&self.writer)
+            .await?;
         Ok(())
     }
 
@@ -500,6 +513,7 @@ fn user_from_row(row: &SqliteRow) -> Result<UserRow, StoreError> {
         agent_id: row.try_get::<Option<i64>, _>("agent_id")?.map(engine_id),
         failed_logins: row.try_get("failed_logins")?,
         locked_until_unix_ms: row.try_get("locked_until_unix_ms")?,
+        language: row.try_get("language")?,
     })
 }
 
