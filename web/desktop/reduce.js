@@ -40,6 +40,7 @@
  *   when the contact request came at once, so that it can be read.
  * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
  * @property {import("./wire.js").AgentNameDto | null} [transferred_by] Who transferred the call to this agent (R27).
+ * @property {import("./wire.js").LinkDto[]} [links] The entry point's links (R7).
  */
 
 /**
@@ -170,6 +171,7 @@ export function reduce(state, event, now) {
       const offer = {
         task: content.task, channel: content.channel, kind: content.kind, variables: content.variables, callback: content.callback,
         offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms, transferred_by: content.transferred_by,
+        links: content.links ?? [],
         stage: "offer",
         deadline: previous?.deadline ?? at + event.rona_timeout_ms,
         ringing: previous?.ringing ?? false,

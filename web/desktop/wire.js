@@ -127,6 +127,14 @@
  * @property {number} offered_at Unix ms.
  * @property {number} rona_timeout_ms
  * @property {AgentNameDto | null} transferred_by Who transferred the call to this agent (R27).
+ * @property {LinkDto[]} links The entry point's links with this contact's values (R7).
+ */
+
+/**
+ * A link in the offer popover (R7): an `https:` address whose values are percent-encoded.
+ * @typedef {Object} LinkDto
+ * @property {string} label
+ * @property {string} url
  */
 
 /**

@@ -181,6 +181,70 @@ pub struct Flow {
     pub priority: u8,
     /// After this long in queue the caller is offered a courtesy callback ("press 1", R37).
     pub courtesy_callback_after_ms: Option<u64>,
+    /// Links the offer popover shows (R7), such as the customer's record in a CRM.
+    pub links: Vec<OfferLink>,
+}
+
+/// A link in the offer popover (R7): `url` is an `https:` template whose `{name}` parts are
+/// replaced by the contact's variable values, URL-encoded (see [`OfferLink::fill`]).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct OfferLink {
+    /// What the button says, e.g. "Open customer record".
+    pub label: String,
+    /// The template, e.g. `https://crm.example/customers?phone={ani}`.
+    pub url: String,
+}
+
+impl OfferLink {
+    /// The most links an entry point's popover shows.
+    pub const MAX: usize = 4;
+    /// The longest label, in characters.
+    pub const LABEL_CHARS_MAX: usize = 40;
+    /// The longest template, in bytes.
+    pub const URL_BYTES_MAX: usize = 2_048;
+
+    /// The names of the template's `{name}` parts, in order; `Err` for an unclosed brace.
+    pub fn placeholders(&self) -> Result<Vec<&str>, String> {
+        let mut names = Vec::new();
+        let mut rest = self.url.as_str();
+        while let Some(open) = rest.find('{') {
+            let after = &rest[open + 1..];
+            let close = after
+                .find('}')
+                .ok_or_else(|| format!("{{ without }} in {:?}", self.url))?;
+            names.push(&after[..close]);
+            rest = &after[close + 1..];
+        }
+        if rest.contains('}') {
+            return Err(format!("}} without {{ in {:?}", self.url));
+        }
+        Ok(names)
+    }
+
+    /// The URL with every `{name}` replaced by `value(name)`, percent-encoded (RFC 3986:
+    /// everything but unreserved characters), so a value can never add a path, a query
+    /// parameter or another host.
+    pub fn fill(&self, value: impl Fn(&str) -> String) -> String {
+        let mut url = String::with_capacity(self.url.len());
+        let mut rest = self.url.as_str();
+        while let Some(open) = rest.find('{') {
+            url.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let Some(close) = after.find('}') else {
+                break;
+            };
+            for byte in value(&after[..close]).bytes() {
+                if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                    url.push(char::from(byte));
+                } else {
+                    url.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            rest = &after[close + 1..];
+        }
+        url.push_str(rest);
+        url
+    }
 }
 
 /// An idle or wrap-up reason.
@@ -490,6 +554,74 @@ impl Config {
                     format!("{} is not a voice queue", queue.name),
                 ),
                 Some(_) => {}
+            }
+            if entry_point.flow.links.len() > OfferLink::MAX {
+                fail(
+                    at("flow.links"),
+                    format!("at most {} links per entry point", OfferLink::MAX),
+                );
+            }
+            for link in &entry_point.flow.links {
+                let label_chars = link.label.trim().chars().count();
+                if label_chars == 0 || label_chars > OfferLink::LABEL_CHARS_MAX {
+                    fail(
+                        at("flow.links"),
+                        format!(
+                            "a link's label needs 1 to {} characters",
+                            OfferLink::LABEL_CHARS_MAX
+                        ),
+                    );
+                }
+                let host = link.url.strip_prefix("https://").unwrap_or_default();
+                if host.is_empty()
+                    || host.starts_with(['/', '{'])
+                    || link.url.len() > OfferLink::URL_BYTES_MAX
+                {
+                    fail(
+                        at("flow.links"),
+                        format!(
+                            "{:?}: a link is an https:// address with its host written out, at most {} bytes",
+                            link.url,
+                            OfferLink::URL_BYTES_MAX
+                        ),
+                    );
+                }
+                if link
+                    .url
+                    .chars()
+                    .any(|c| c.is_whitespace() || c.is_control())
+                {
+                    fail(
+                        at("flow.links"),
+                        format!("{:?}: a link has no spaces or control characters", link.url),
+                    );
+                }
+                match link.placeholders() {
+                    Err(message) => fail(at("flow.links"), message),
+                    Ok(names) => {
+                        for name in names {
+                            let builtin = matches!(name, "ani" | "dnis" | "queue");
+                            let definition = self.cad_variables.iter().find(|d| d.name == name);
+                            match definition {
+                                // R33: a secure value never leaves in a URL.
+                                Some(definition) if definition.secure => fail(
+                                    at("flow.links"),
+                                    format!(
+                                        "{{{name}}} is a secure variable; it cannot be put in a link (R33)"
+                                    ),
+                                ),
+                                Some(_) => {}
+                                None if builtin => {}
+                                None => fail(
+                                    at("flow.links"),
+                                    format!(
+                                        "{{{name}}} is not a CAD variable nor one of ani, dnis, queue"
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                }
             }
             for (name, value) in &entry_point.flow.variables {
                 if !cad_names.contains(name.as_str()) {

@@ -612,6 +612,17 @@ pub struct OfferView {
     pub rona_timeout_ms: u64,
     /// The agent who transferred the call, if it was transferred (R27).
     pub transferred_by: Option<AgentName>,
+    /// The entry point's links, filled with this contact's values (R7).
+    pub links: Vec<LinkView>,
+}
+
+/// A link of the offer popover, ready to open (R7).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct LinkView {
+    /// What the button says.
+    pub label: String,
+    /// The `https:` address, its values percent-encoded.
+    pub url: String,
 }
 
 /// An agent as colleagues see them: who transferred a call (R27).

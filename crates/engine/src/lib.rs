@@ -60,7 +60,7 @@ pub use crate::core::views::{
 };
 pub use config::{
     AddressBookEntry, AgentConfig, AutoWrapUp, CAD_VALUE_CHARS_MAX, CadDefinition, CadKind,
-    Capacity, Channel, Config, ConfigError, EntryPointConfig, Expert, Flow, OrgSettings,
+    Capacity, Channel, Config, ConfigError, EntryPointConfig, Expert, Flow, OfferLink, OrgSettings,
     QueueConfig, Reason, TeamConfig, TransferNoAnswer,
 };
 pub use dial::{DialFormat, DialNumber, DialNumberError};
@@ -70,8 +70,8 @@ pub use ids::{
 };
 pub use io::{
     AgentName, AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason,
-    FailCause, Input, InteractionKind, LostCause, OfferView, Output, Party, PopoverVariable,
-    Prompt, Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
-    TelephonyEvent,
+    FailCause, Input, InteractionKind, LinkView, LostCause, OfferView, Output, Party,
+    PopoverVariable, Prompt, Recipient, Record, RecordingState, RejectCause, StateRequest, Target,
+    TelephonyCommand, TelephonyEvent,
 };
 pub use reject::{Code, Rejection, RejectionDetail, Rule, SavedBy};

@@ -121,6 +121,7 @@ pub fn small_config() -> Config {
                     queue: Q_SUPPORT,
                     priority: 0,
                     courtesy_callback_after_ms: Some(60_000),
+                    links: Vec::new(),
                 },
             },
             EntryPointConfig {
@@ -132,6 +133,7 @@ pub fn small_config() -> Config {
                     queue: Q_SALES,
                     priority: 0,
                     courtesy_callback_after_ms: None,
+                    links: Vec::new(),
                 },
             },
         ],

@@ -45,7 +45,7 @@ pub enum EventDto {
         channel: String,
     },
     /// Contact-request popover (R7, R9, R11, R42).
-    Offer(OfferDto),
+    Offer(Box<OfferDto>),
     /// Consult-request popover (R10).
     ConsultOffer {
         /// The task.
@@ -204,6 +204,17 @@ pub struct OfferDto {
     pub rona_timeout_ms: u64,
     /// Who transferred the call to this agent, if it was transferred (R27).
     pub transferred_by: Option<AgentNameDto>,
+    /// The entry point's links with this contact's values (R7): open in a new tab.
+    pub links: Vec<LinkDto>,
+}
+
+/// A link in the offer popover (R7).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LinkDto {
+    /// What the button says.
+    pub label: String,
+    /// An `https:` address, its variable values percent-encoded.
+    pub url: String,
 }
 
 /// An agent by name: who transferred a call (R27).
@@ -377,7 +388,7 @@ impl EventDto {
                 task: interaction.0,
                 channel: channel_str(*channel).into(),
             },
-            E::Offer(offer) => EventDto::Offer(OfferDto::from_engine(offer)),
+            E::Offer(offer) => EventDto::Offer(Box::new(OfferDto::from_engine(offer))),
             E::ConsultOffer(offer) => EventDto::ConsultOffer {
                 task: offer.interaction.0,
                 variables: offer
@@ -530,6 +541,14 @@ impl OfferDto {
             offered_at: offer.offered_at_unix_ms,
             rona_timeout_ms: offer.rona_timeout_ms,
             transferred_by: offer.transferred_by.as_ref().map(AgentNameDto::from_engine),
+            links: offer
+                .links
+                .iter()
+                .map(|link| LinkDto {
+                    label: link.label.clone(),
+                    url: link.url.clone(),
+                })
+                .collect(),
         }
     }
 }

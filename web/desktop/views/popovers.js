@@ -148,7 +148,21 @@ function offerPopover(state, offer, position, total, intents) {
         : transferredFrom ? t("transferredCallFrom", transferredFrom) : state.transferredIn[id] ? t("transferredCall") : title),
     callback || offer.consult ? null : callInfo(state, offer),
     h("dl", { class: "variables" }, rows.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-    timers, status);
+    offerLinks(offer), timers, status);
+}
+
+/**
+ * R7: the entry point's links, opened in a new tab without access to this one. Only `https:`
+ * addresses are shown, whatever the server sent.
+ * @param {Offer} offer
+ */
+function offerLinks(offer) {
+  const links = (offer.links ?? []).filter((link) => {
+    try { return new URL(link.url).protocol === "https:"; } catch { return false; }
+  });
+  if (!links.length) return null;
+  return h("p", { class: "offer-links" }, links.map((link) =>
+    h("a", { href: link.url, target: "_blank", rel: "noopener noreferrer", class: "button-link" }, link.label)));
 }
 
 /**

@@ -7,8 +7,8 @@ use crate::core::contact::{Interaction, Phase};
 use crate::core::engine::Engine;
 use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, QueueId};
 use crate::io::{
-    AgentName, AgentStateView, CallbackView, ConsultOfferView, InteractionKind, OfferView,
-    PopoverVariable, RecordingState,
+    AgentName, AgentStateView, CallbackView, ConsultOfferView, InteractionKind, LinkView,
+    OfferView, PopoverVariable, RecordingState,
 };
 use crate::reject::Rejection;
 use crate::voice::control::hold_state;
@@ -548,7 +548,40 @@ impl Engine {
             offered_at_unix_ms: self.now.unix_ms,
             rona_timeout_ms,
             transferred_by: self.transferred_by(interaction),
+            links: self.offer_links(interaction),
         }
+    }
+
+    /// The entry point's links with the contact's values (R7).
+    fn offer_links(&self, interaction: &Interaction) -> Vec<LinkView> {
+        let Some(entry_point) = interaction
+            .entry_point
+            .and_then(|id| self.config.entry_point(id))
+        else {
+            return Vec::new();
+        };
+        entry_point
+            .flow
+            .links
+            .iter()
+            .map(|link| LinkView {
+                label: link.label.clone(),
+                url: link.fill(|name| {
+                    // R33: a secure value never goes into a link (the configuration refuses
+                    // one; a definition made secure later is left out here too).
+                    let secure = self
+                        .config
+                        .cad_variables
+                        .iter()
+                        .any(|d| d.name == name && d.secure);
+                    if secure {
+                        String::new()
+                    } else {
+                        self.variable_value(interaction, name)
+                    }
+                }),
+            })
+            .collect()
     }
 
     /// When the agent's phone ringing for this contact stops, while one rings (R7).

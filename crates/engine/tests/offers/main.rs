@@ -13,6 +13,7 @@ mod connect_then_offer_popover;
 mod customer_hangs_up;
 mod device_fails_while_ringing;
 mod logout_refused_during_popover;
+mod offer_links;
 mod offer_stack;
 mod one_final_record;
 mod only_available_agents_are_offered;

@@ -9,8 +9,8 @@ use super::{
 };
 use sentral_engine::{
     AddressBookEntry, AgentConfig, AgentId, AutoWrapUp, CadDefinition, CadKind, Capacity, Channel,
-    Config, DialNumber, EntryPointConfig, EntryPointId, Expert, ExpertId, Flow, OrgSettings,
-    QueueConfig, QueueId, Reason, TeamConfig, TeamId, TransferNoAnswer,
+    Config, DialNumber, EntryPointConfig, EntryPointId, Expert, ExpertId, Flow, OfferLink,
+    OrgSettings, QueueConfig, QueueId, Reason, TeamConfig, TeamId, TransferNoAnswer,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
@@ -976,6 +976,7 @@ fn read_entry_points(
             priority: get("priority").and_then(|i| u8_in(r, i)).unwrap_or(0),
             courtesy_callback_after_ms: get("courtesy_callback_after")
                 .and_then(|i| positive_duration(r, i)),
+            links: get("links").map(|i| read_links(r, i)).unwrap_or_default(),
         };
         if name_is_valid(r, &entry) {
             entry_points.push(EntryPointConfig {
@@ -987,6 +988,36 @@ fn read_entry_points(
         }
     }
     entry_points
+}
+
+/// Reads an entry point's `links` (R7): `[{ label = "…", url = "https://…{ani}" }]`; the
+/// engine's validation checks the addresses and their variables.
+fn read_links(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<OfferLink> {
+    let mut links = Vec::new();
+    for element in r.list(item).unwrap_or_default() {
+        let Some(link) = r.as_record(&element, &["label", "url"]) else {
+            continue;
+        };
+        let label = link
+            .require(
+                r,
+                "label",
+                "what the button says, like \"Open customer record\"",
+            )
+            .and_then(|i| r.string(i));
+        let url = link
+            .require(
+                r,
+                "url",
+                "an https:// address; {name} puts a variable's value in it, like \
+                 \"https://crm.example/customers?phone={ani}\"",
+            )
+            .and_then(|i| r.string(i));
+        if let (Some(label), Some(url)) = (label, url) {
+            links.push(OfferLink { label, url });
+        }
+    }
+    links
 }
 
 /// Reads an entry point's `variables`: known CAD variables with values of their kind.
@@ -1469,6 +1500,7 @@ const ENTRY_POINT_FIELDS: &[&str] = &[
     "priority",
     "variables",
     "courtesy_callback_after",
+    "links",
 ];
 const CAD_FIELDS: &[&str] = &["label", "kind", "editable", "secure", "popover_order"];
 const EXPERT_FIELDS: &[&str] = &[

@@ -877,6 +877,38 @@ fn sip_tls_needs_a_certificate_and_round_trips() {
 }
 
 #[test]
+fn r7_offer_links_are_read_written_and_checked_on_their_line() {
+    // R7: an entry point's `links` put buttons in the offer popover; the demo has one.
+    let config = demo();
+    let salg = config.organisations[0]
+        .engine
+        .entry_points
+        .iter()
+        .find(|e| e.name == "Salg")
+        .expect("Salg");
+    assert_eq!(salg.flow.links.len(), 1);
+    assert!(salg.flow.links[0].url.starts_with("https://"));
+    let back = parse(&server_to_toml(&config), "export.toml").expect("the export parses");
+    assert_eq!(
+        back.organisations[0].engine.entry_points,
+        config.organisations[0].engine.entry_points
+    );
+
+    let problem = one_problem(
+        "links = [{ label = \"Customer record\", url = \"https://crm.example.com/customers?phone={ani}&case={case_number}\" }]",
+        "links = [{ label = \"Customer record\", url = \"http://crm.example.com/customers?phone={ani}\" }]",
+        "links",
+    );
+    assert!(problem.to_string().contains("https://"), "{problem}");
+    let problem = one_problem(
+        "links = [{ label = \"Customer record\", url = \"https://crm.example.com/customers?phone={ani}&case={case_number}\" }]",
+        "links = [{ label = \"Customer record\" }]",
+        "links",
+    );
+    assert!(problem.to_string().contains("url"), "{problem}");
+}
+
+#[test]
 fn issue25_srtp_is_set_per_phone_and_per_trunk_and_round_trips() {
     // Issue 25: `srtp = "off" | "offer" | "require"` on an agent (their phone), on an inbound
     // trunk, and `[server] trunk_srtp` for dial-outs, which needs the trunk over TLS.

@@ -293,6 +293,20 @@ fn write_entry_points(out: &mut String, org: &OrgConfig, prefix: &str) {
         } else {
             field(out, "variables", &format!("{{ {} }}", variables.join(", ")));
         }
+        if !flow.links.is_empty() {
+            let links: Vec<String> = flow
+                .links
+                .iter()
+                .map(|link| {
+                    format!(
+                        "{{ label = {}, url = {} }}",
+                        string(&link.label),
+                        string(&link.url)
+                    )
+                })
+                .collect();
+            field(out, "links", &format!("[{}]", links.join(", ")));
+        }
         if let Some(ms) = flow.courtesy_callback_after_ms {
             field(out, "courtesy_callback_after", &duration(ms));
         }
