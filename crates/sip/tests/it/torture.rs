@@ -158,6 +158,28 @@ async fn issue26_rfc4475_torture_messages_are_answered_as_the_rfc_says_and_nothi
     service.shutdown().await;
 }
 
+/// RFC 4475 3.4.1 (`inv2543`): an RFC 2543 INVITE has no `From` tag, and RFC 3261 §8.2.6.2
+/// says a response's `From` equals the request's. The tag `datagram::prepare` gives it so that
+/// rsipstack can key its transaction must not come back: the answer carries the caller's own
+/// `From`, byte for byte, and a `To` tag of ours.
+#[tokio::test]
+async fn issue26_rfc4475_3_4_1_an_rfc2543_invite_is_answered_with_its_own_from() {
+    let (service, _events) = start().await;
+    let server = service.local_addr();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rfc4475/inv2543.dat");
+    let request = String::from_utf8(std::fs::read(path).unwrap()).unwrap();
+    let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+    let answer = exchange(&socket, server, &request).await;
+    assert_eq!(status(&answer), 404, "no entry point has UserB: {answer}");
+    assert_eq!(
+        headers(&answer, "From"),
+        ["<sip:+13035551111@ift.client.example.net;user=phone>"],
+        "{answer}"
+    );
+    assert!(headers(&answer, "To")[0].contains(";tag="), "{answer}");
+    service.shutdown().await;
+}
+
 /// A service with the demo's extensions that takes calls to [`NUMBER`] from 127.0.0.1.
 async fn start() -> (SipService, tokio::sync::mpsc::Receiver<SipEvent>) {
     SipService::start(SipOptions {
