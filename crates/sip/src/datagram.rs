@@ -71,30 +71,24 @@ pub fn prepare(datagram: &[u8]) -> Prepared {
     let Some(fields) = unfold(lines) else {
         return Prepared::Unchanged;
     };
+    // An ACK is never answered (RFC 3261 §17.2.1): the ACK of a refused INVITE repeats its
+    // Request-Line, so it is dropped here rather than refused again.
+    let refuse = |status: &str| match method {
+        "ACK" => Prepared::Drop,
+        _ => stateless(&fields, status, None),
+    };
     // RFC 4475 3.1.2.10 (`trws`): the Request-Line ends right after the version (§7.1).
     if version.ends_with([' ', '\t']) {
-        return stateless(
-            &fields,
-            "400 Bad Request (white space after the SIP version)",
-            None,
-        );
+        return refuse("400 Bad Request (white space after the SIP version)");
     }
     if uri.contains(['<', '>']) {
-        return stateless(
-            &fields,
-            "400 Bad Request (Request-URI in angle brackets)",
-            None,
-        );
+        return refuse("400 Bad Request (Request-URI in angle brackets)");
     }
     if !KNOWN_METHODS.contains(&method) {
         let cseq_method =
             single(&fields, &["CSeq"]).and_then(|cseq| cseq.split_whitespace().nth(1));
         if cseq_method != Some(method) {
-            return stateless(
-                &fields,
-                "400 Bad Request (CSeq method is not the request's)",
-                None,
-            );
+            return refuse("400 Bad Request (CSeq method is not the request's)");
         }
         return stateless(&fields, "501 Not Implemented", Some(("Allow", ALLOW)));
     }
@@ -611,6 +605,12 @@ mod tests {
         assert!(
             text(&prepare(trailing.as_bytes()))
                 .starts_with("SIP/2.0 400 Bad Request (white space after the SIP version)\r\n")
+        );
+        let ack = trailing.replace("OPTIONS", "ACK");
+        assert_eq!(
+            prepare(ack.as_bytes()),
+            Prepared::Drop,
+            "an ACK is never answered"
         );
         let angle = OPTIONS.replace("OPTIONS sip:a@example.com", "OPTIONS <sip:a@example.com>");
         assert!(
