@@ -5,7 +5,8 @@
 //! without an answer: a method that is not one of the fourteen it knows (its `Method` is a
 //! closed enum), a `From` tag written with white space around its `=`, and the RFC 2543 request
 //! that has no `From` tag at all (RFC 4475 `intmeth`, `esc02`, `wsinv`, `inv2543`). It also
-//! reads a Request-URI in angle brackets as if they were not there (`ltgtruri`). The UDP
+//! reads a Request-URI in angle brackets, and white space after the SIP version, as if they were
+//! not there (`ltgtruri`, `trws`). The UDP
 //! socket hands every datagram to [`prepare`] first, which says what to do with it:
 //!
 //! - [`Prepared::Unchanged`]: give it to the parser as it came (nearly every datagram).
@@ -19,9 +20,11 @@
 //! - [`Prepared::Answer`]: send this response back to the datagram's source and give the parser
 //!   nothing. It is the stateless answer of §8.2.7 (its `To` tag is made from the request, so a
 //!   retransmission gets the same answer) to a request the parser cannot represent: an extension
-//!   method (501 with `Allow`, §8.2.1; methods are case-sensitive, §7.1, so `invite` is one) or a
-//!   Request-URI in angle brackets (400: §25.1 has no `<` in a Request-URI).
-//! - [`Prepared::Drop`]: a request that must be refused but lacks what a response is made of.
+//!   method (501 with `Allow`, §8.2.1; methods are case-sensitive, §7.1, so `invite` is one), a
+//!   Request-URI in angle brackets (400: §25.1 has no `<` in a Request-URI) or a Request-Line
+//!   with white space after the version (400, §7.1).
+//! - [`Prepared::Drop`]: a request that must be refused but lacks what a response is made of,
+//!   or is an ACK, which is never answered (§17.2.1).
 //!
 //! Nothing here makes an invalid message valid: a header value it cannot read (an unbalanced
 //! quote, a `<` without `>`) is left as sent for `transport::malformed` to refuse, the request
