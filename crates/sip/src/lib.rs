@@ -70,7 +70,7 @@
 //!
 //! # Architecture invariants
 //! - rsipstack's types never leave `transport`; the server and the engine never see them.
-//! - `digest` and `registrar` read no clock and do no I/O; time arrives as `now`.
+//! - `digest`, `registrar` and `datagram` read no clock and do no I/O; time arrives as `now`.
 //! - Everything that grows with traffic is bounded: bindings per extension, remembered nonces,
 //!   queued requests, TCP connections.
 

@@ -10,6 +10,12 @@
 //! message naming the address. Accepted connections are handed to rsipstack's transport layer,
 //! which reads and writes SIP on them; at most [`TCP_CONNECTIONS_MAX`] are open at once.
 //!
+//! The UDP socket is ours too (`PreparingSocket`, behind rsipstack's platform socket trait):
+//! each datagram goes through [`datagram::prepare`] before rsipstack parses it, so a valid
+//! request its parser would drop is given to it in a canonical form or answered statelessly,
+//! and each datagram we send through [`datagram::restore`] (see `crate::datagram`). TCP and TLS
+//! streams are framed and parsed by rsipstack alone.
+//!
 //! SIP over TLS (RFC 3261 section 26.2) has a listener of its own on its own port, served the
 //! same way: each connection's handshake runs in a task of its own under a deadline
 //! ([`TLS_HANDSHAKE_TIMEOUT`]), then rsipstack reads and writes SIP on the TLS stream.
