@@ -15,6 +15,8 @@
 //! `Content-Length` beyond the body, headers in the Request-URI, an address value that does not
 //! read, a `Date` not in GMT) is refused by `transport::malformed` before anything acts on it. A
 //! 400 says what was wrong in its reason phrase (`Bad Request (...)`), which the test checks.
+//! The first layer sits on the UDP socket only: over TCP and TLS rsipstack frames and parses
+//! the stream itself (`docs/security.md`, *Malformed SIP and the RFC 4475 torture messages*).
 
 use crate::support::{PASSWORD, REALM, account, authorization, headers, read_challenge, status};
 use sentral_engine::TelephonyEvent;
