@@ -57,7 +57,7 @@ pub fn prepare(datagram: &[u8]) -> Prepared {
         return Prepared::Unchanged;
     };
     // A bare CR or LF is read by the parser in its own way; leave those messages to it.
-    if head.replace("\r\n", "").contains(['\r', '\n']) {
+    if has_bare_cr_or_lf(head.as_bytes()) {
         return Prepared::Unchanged;
     }
     let body = &datagram[head_len + 4..];
@@ -458,6 +458,15 @@ fn is_token(text: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
 }
 
+/// Whether a CR is not followed by LF, or an LF not preceded by CR.
+fn has_bare_cr_or_lf(text: &[u8]) -> bool {
+    text.iter().enumerate().any(|(at, &byte)| match byte {
+        b'\r' => text.get(at + 1) != Some(&b'\n'),
+        b'\n' => at == 0 || text[at - 1] != b'\r',
+        _ => false,
+    })
+}
+
 /// Where `needle` first occurs in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack
@@ -507,6 +516,13 @@ mod tests {
         assert_eq!(prepare(response.as_bytes()), Prepared::Unchanged);
         assert_eq!(prepare(b"\r\n\r\n"), Prepared::Unchanged);
         assert_eq!(prepare(b"garbage"), Prepared::Unchanged);
+        // Bare line ends are left to the parser, whatever else the message holds.
+        let spaced = OPTIONS.replace("SIP/2.0/UDP", "SIP / 2.0 / UDP");
+        assert!(matches!(prepare(spaced.as_bytes()), Prepared::Rewritten(_)));
+        let bare_lf = spaced.replace("Call-ID: c1\r\n", "Call-ID: c1\n");
+        assert_eq!(prepare(bare_lf.as_bytes()), Prepared::Unchanged);
+        let bare_cr = spaced.replace("Call-ID: c1\r\n", "Call-ID: c1\r");
+        assert_eq!(prepare(bare_cr.as_bytes()), Prepared::Unchanged);
     }
 
     #[test]
