@@ -19,6 +19,7 @@ use sentral_media::{
     CallMixer, DtmfReceiver, G711, RTP_HEADER_LEN, Received, RtpHeader, RtpSession,
     RtpSessionConfig, TelephoneEvent,
 };
+use sentral_sip::datagram::{self, DATAGRAM_LEN_MAX, Prepared};
 use sentral_sip::digest::{self, AUTHORIZATION_LEN_MAX, Credentials, NonceBook, NonceUse};
 use sentral_sip::sdp::{self, LocalAudio};
 use sentral_sip::session_timer;
@@ -32,6 +33,7 @@ pub const TARGETS: &[&str] = &[
     "rtp_packet",
     "rfc4733",
     "session_timer",
+    "sip_datagram",
     "digest_authorization",
     "config",
     "sign_in_json",
@@ -45,6 +47,7 @@ pub fn run(name: &str, data: &[u8]) -> bool {
         "rtp_packet" => rtp_packet(data),
         "rfc4733" => rfc4733(data),
         "session_timer" => session_timer(data),
+        "sip_datagram" => sip_datagram(data),
         "digest_authorization" => digest_authorization(data),
         "config" => config(data),
         "sign_in_json" => sign_in_json(data),
@@ -160,6 +163,37 @@ pub fn rfc4733(data: &[u8]) {
         if let Ok(Some(digit)) = receiver.receive(timestamp, payload) {
             assert!("0123456789*#ABCD".contains(digit));
         }
+    }
+}
+
+/// A SIP datagram from anyone, read before rsipstack's parser (`sentral_sip::datagram`): no
+/// input may panic; a rewritten message keeps the body, stays within the datagram limit and is
+/// canonical (read again, it is unchanged); a stateless answer is a response with no body,
+/// which itself is passed on unchanged; taking our `From` tag out only ever shortens a message.
+pub fn sip_datagram(data: &[u8]) {
+    match datagram::prepare(data) {
+        Prepared::Unchanged | Prepared::Drop => {}
+        Prepared::Rewritten(message) => {
+            assert!(message.len() <= DATAGRAM_LEN_MAX);
+            assert!(!data.starts_with(b"SIP/"), "a response is never rewritten");
+            let body_at = |bytes: &[u8]| {
+                bytes
+                    .windows(4)
+                    .position(|window| window == b"\r\n\r\n")
+                    .expect("a rewritten message has a head")
+                    + 4
+            };
+            assert_eq!(message[body_at(&message)..], data[body_at(data)..]);
+            assert_eq!(datagram::prepare(&message), Prepared::Unchanged);
+        }
+        Prepared::Answer(response) => {
+            assert!(response.starts_with(b"SIP/2.0 "));
+            assert!(response.ends_with(b"\r\nContent-Length: 0\r\n\r\n"));
+            assert_eq!(datagram::prepare(&response), Prepared::Unchanged);
+        }
+    }
+    if let Some(restored) = datagram::restore(data) {
+        assert!(restored.len() < data.len());
     }
 }
 

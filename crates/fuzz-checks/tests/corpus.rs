@@ -51,6 +51,11 @@ fn issue26_corpus_session_timer() {
 }
 
 #[test]
+fn issue26_corpus_sip_datagram() {
+    replay("sip_datagram");
+}
+
+#[test]
 fn issue26_corpus_digest_authorization() {
     replay("digest_authorization");
 }

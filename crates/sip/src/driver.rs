@@ -804,10 +804,7 @@ impl Driver {
         let answer = match &request.method {
             SipMethod::Register => self.register(&request),
             SipMethod::Options => Answer {
-                headers: vec![(
-                    "Allow",
-                    "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, UPDATE, REGISTER".into(),
-                )],
+                headers: vec![("Allow", crate::datagram::ALLOW.into())],
                 ..answer(200, "OK")
             },
             // A re-INVITE that reaches here names a dialog we do not have.
@@ -819,15 +816,19 @@ impl Driver {
             }
             SipMethod::Other(method) => {
                 tracing::debug!(method, "SIP method not implemented");
-                answer(501, "Not Implemented")
+                Answer {
+                    headers: vec![("Allow", crate::datagram::ALLOW.into())],
+                    ..answer(501, "Not Implemented")
+                }
             }
         };
         responder.send(answer);
     }
 
     fn register(&mut self, request: &RequestFacts) -> Answer {
-        let Some(register) = register_request(request) else {
-            return answer(400, "Bad Request");
+        let register = match register_request(request) {
+            Ok(register) => register,
+            Err(why) => return answer(400, &format!("Bad Request ({why})")),
         };
         let now = Instant::now().into_std();
         // A bug in one REGISTER must not take every phone's registrar down with it.
@@ -851,19 +852,23 @@ impl Driver {
     }
 }
 
-/// The registrar's view of a REGISTER; `None` when a required header is missing or unreadable.
-fn register_request(request: &RequestFacts) -> Option<RegisterRequest> {
+/// The registrar's view of a REGISTER; what is wrong when a required header is missing or
+/// unreadable (the reason of the 400, e.g. RFC 4475 `unksm2`'s `To: isbn:2983792873`).
+fn register_request(request: &RequestFacts) -> Result<RegisterRequest, &'static str> {
     let expires = match request.expires {
         None => None,
         Some(Ok(seconds)) => Some(seconds),
-        Some(Err(())) => return None,
+        Some(Err(())) => return Err("Expires is not a number"),
     };
-    Some(RegisterRequest {
-        user: request.to_user.clone()?,
+    Ok(RegisterRequest {
+        user: request.to_user.clone().ok_or("no user in the To URI")?,
         domain: request.to_host.clone().unwrap_or_default(),
-        call_id: request.call_id.clone()?,
-        cseq: request.cseq?,
-        contacts: request.contacts.clone().ok()?,
+        call_id: request.call_id.clone().ok_or("no Call-ID")?,
+        cseq: request.cseq.ok_or("no CSeq number")?,
+        contacts: request
+            .contacts
+            .clone()
+            .map_err(|()| "a Contact that does not read")?,
         expires,
         authorization: request.authorization.clone(),
         user_agent: request.user_agent.clone(),
@@ -898,9 +903,14 @@ fn answer_of(reply: Reply) -> Answer {
         }
         Reply::Forbidden | Reply::LockedOut { .. } | Reply::BadRequest { .. } => {}
     }
+    // A 400 says what was wrong after the standard phrase, as the transport's refusals do.
+    let reason = match status {
+        400 => format!("Bad Request ({reason})"),
+        _ => reason.to_owned(),
+    };
     Answer {
         status,
-        reason: reason.to_owned(),
+        reason,
         headers,
     }
 }

@@ -60,6 +60,9 @@
 //!   nonces that expire and cannot be replayed (our own code, sans IO).
 //! - `registrar`: bindings per extension, REGISTER decisions (401, 403, 200, 423, 400), expiry
 //!   timers, `Registered`/`Unregistered` events (sans IO).
+//! - `datagram`: what a UDP datagram is before rsipstack's parser reads it: unchanged, the same
+//!   message in a canonical form, or a stateless answer to a request the parser cannot represent
+//!   (RFC 3261 §7.3.1, §8.2.7, §18.3; RFC 4475), sans IO.
 //! - `driver`: the tokio task that owns the registrar, answers OPTIONS, refuses what is not
 //!   handled yet, and reports events to the server ([`SipService`]).
 //! - `transport`: the only module that sees rsipstack (pinned `=0.7.14`): UDP and TCP listeners,
@@ -67,11 +70,12 @@
 //!
 //! # Architecture invariants
 //! - rsipstack's types never leave `transport`; the server and the engine never see them.
-//! - `digest` and `registrar` read no clock and do no I/O; time arrives as `now`.
+//! - `digest`, `registrar` and `datagram` read no clock and do no I/O; time arrives as `now`.
 //! - Everything that grows with traffic is bounded: bindings per extension, remembered nonces,
 //!   queued requests, TCP connections.
 
 pub mod calls;
+pub mod datagram;
 pub mod digest;
 pub mod driver;
 pub mod media;

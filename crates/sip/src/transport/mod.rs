@@ -10,6 +10,12 @@
 //! message naming the address. Accepted connections are handed to rsipstack's transport layer,
 //! which reads and writes SIP on them; at most [`TCP_CONNECTIONS_MAX`] are open at once.
 //!
+//! The UDP socket is ours too (`PreparingSocket`, behind rsipstack's platform socket trait):
+//! each datagram goes through [`datagram::prepare`] before rsipstack parses it, so a valid
+//! request its parser would drop is given to it in a canonical form or answered statelessly,
+//! and each datagram we send through [`datagram::restore`] (see `crate::datagram`). TCP and TLS
+//! streams are framed and parsed by rsipstack alone.
+//!
 //! SIP over TLS (RFC 3261 section 26.2) has a listener of its own on its own port, served the
 //! same way: each connection's handshake runs in a task of its own under a deadline
 //! ([`TLS_HANDSHAKE_TIMEOUT`]), then rsipstack reads and writes SIP on the TLS stream.
@@ -18,6 +24,7 @@ mod calls;
 
 pub(crate) use calls::{Call, CallKey, Calls, Outbound, ReInviteReply, Signal, reason_header};
 
+use crate::datagram::{self, Prepared};
 use crate::registrar::{ContactRequest, Contacts, Transport};
 use rsipstack::EndpointBuilder;
 use rsipstack::platform::CancellationToken;
@@ -338,12 +345,22 @@ async fn bind_both(
     let attempts = if addr.port() == 0 { 10 } else { 1 };
     let mut last_error = None;
     for _ in 0..attempts {
-        let udp = UdpConnection::create_connection(addr, None, Some(cancel.child_token()))
+        let udp = tokio::net::UdpSocket::bind(addr)
             .await
             .map_err(|error| BindError {
                 transport: "UDP",
                 reason: error.to_string(),
             })?;
+        let udp = UdpConnection::from_socket(
+            Arc::new(PreparingSocket { socket: udp }),
+            None,
+            Some(cancel.child_token()),
+        )
+        .await
+        .map_err(|error| BindError {
+            transport: "UDP",
+            reason: error.to_string(),
+        })?;
         let port = udp.get_addr().addr.port.map_or(0, u16::from);
         match TcpListener::bind(SocketAddr::new(addr.ip(), port)).await {
             Ok(tcp) => return Ok((udp, tcp)),
@@ -354,6 +371,53 @@ async fn bind_both(
         transport: "TCP",
         reason: last_error.map_or_else(String::new, |error| error.to_string()),
     })
+}
+
+/// The UDP socket rsipstack reads and writes through: every datagram goes through
+/// [`datagram::prepare`] before rsipstack's parser sees it, and every datagram we send through
+/// [`datagram::restore`] (see the `datagram` module for why).
+struct PreparingSocket {
+    /// The bound socket.
+    socket: tokio::net::UdpSocket,
+}
+
+#[async_trait::async_trait]
+impl rsipstack::platform::net::UdpSocket for PreparingSocket {
+    async fn recv_from(&self, buf: &mut [u8]) -> rsipstack::Result<(usize, SocketAddr)> {
+        loop {
+            let (len, source) = self.socket.recv_from(buf).await?;
+            match datagram::prepare(&buf[..len]) {
+                Prepared::Unchanged => return Ok((len, source)),
+                Prepared::Rewritten(message) if message.len() <= buf.len() => {
+                    buf[..message.len()].copy_from_slice(&message);
+                    return Ok((message.len(), source));
+                }
+                Prepared::Rewritten(_) | Prepared::Drop => {
+                    tracing::debug!(%source, "a SIP datagram was dropped before parsing");
+                }
+                Prepared::Answer(response) => {
+                    tracing::debug!(%source, "a SIP request was answered before parsing");
+                    if let Err(error) = self.socket.send_to(&response, source).await {
+                        tracing::debug!(%error, %source, "a SIP response could not be sent");
+                    }
+                }
+            }
+        }
+    }
+
+    async fn send_to(&self, buf: &[u8], target: SocketAddr) -> rsipstack::Result<usize> {
+        match datagram::restore(buf) {
+            Some(restored) => {
+                self.socket.send_to(&restored, target).await?;
+                Ok(buf.len())
+            }
+            None => Ok(self.socket.send_to(buf, target).await?),
+        }
+    }
+
+    fn local_addr(&self) -> rsipstack::Result<SocketAddr> {
+        Ok(self.socket.local_addr()?)
+    }
 }
 
 /// Accepts TCP connections (TLS ones when `tls` is given) and hands them to rsipstack, at most
@@ -492,9 +556,11 @@ async fn read_requests(
 
 /// Why a new request is malformed, as the answer it gets: another SIP version (505), a
 /// header that must appear exactly once appearing twice or not at all, a `CSeq` whose method
-/// is not the request's, or a `Content-Length` that is not a number or is longer than the body
-/// that came (RFC 3261 §7.3.1, §8.1.1, §18.3; RFC 4475 `badvers`, `mismatch01`, `multi01`,
-/// `mcl01`, `clerr`, `ncl`, `insuf`).
+/// is not the request's, a `Content-Length` that is not a number or is longer than the body
+/// that came, headers in the Request-URI, an address or `Via` value that does not read (an
+/// empty parameter, an open quote) or a `Date` not in GMT (RFC 3261 §7.3.1, §8.1.1, §18.3,
+/// §19.1.1, §20.17, §25.1; RFC 4475 `badvers`, `mismatch01`, `multi01`, `mcl01`, `clerr`, `ncl`,
+/// `insuf`, `badinv01`, `quotbal`, `escruri`, `baddate`).
 pub(crate) fn malformed(request: &Request) -> Option<Answer> {
     let bad = |reason: String| {
         Some(Answer {
@@ -531,6 +597,27 @@ pub(crate) fn malformed(request: &Request) -> Option<Answer> {
     for (name, wanted) in at_most_once {
         if count(wanted) > 1 {
             return bad(format!("more than one {name}"));
+        }
+    }
+    // RFC 3261 §19.1.1: a Request-URI has no headers (RFC 4475 `escruri`).
+    if !request.uri.headers.is_empty() {
+        return bad("headers in the Request-URI".into());
+    }
+    for header in request.headers.iter() {
+        let (name, value, list) = match header {
+            Header::Via(value) => ("Via", value.value(), true),
+            Header::From(value) => ("From", value.value(), false),
+            Header::To(value) => ("To", value.value(), false),
+            Header::Contact(value) => ("Contact", value.value(), true),
+            Header::Route(value) => ("Route", value.value(), true),
+            Header::RecordRoute(value) => ("Record-Route", value.value(), true),
+            Header::Date(value) if !datagram::is_sip_date(value.value()) => {
+                return bad("Date is not an RFC 1123 date in GMT".into());
+            }
+            _ => continue,
+        };
+        if let Some(problem) = datagram::value_problem(value, list) {
+            return bad(format!("{problem} in {name}"));
         }
     }
     let cseq_method = request.cseq_header().ok().and_then(|h| h.method().ok());
@@ -680,6 +767,11 @@ fn response_for(transaction: &mut Transaction, answer: Answer) -> rsipstack::sip
         StatusCode::from(answer.status),
         None,
     );
+    // rsipstack writes the standard phrase of a known code and never `wire_reason`; a phrase of
+    // our own (`Bad Request (no To)`) goes on the wire only as an `Other` code.
+    if answer.reason != response.status_code.text() {
+        response.status_code = StatusCode::Other(answer.status, answer.reason.clone());
+    }
     response.wire_reason = Some(answer.reason);
     for (name, value) in answer.headers {
         response.headers.push(Header::Other(name.to_owned(), value));
