@@ -105,6 +105,16 @@ test("R7 R9 R11 the offer popover says who is calling, through which queue and o
   assert.deepEqual(await offer.locator(".variables dt").allTextContents(), ["Case number", "Customer", "Language"], "the variables follow (R9)");
 });
 
+test("R7 the offer popover has the entry point's link, filled with the caller's values URL-encoded, opening in a new tab without access to the desktop", async () => {
+  // Issue 24: the demo's Salg entry point links to a CRM with the caller's number and case.
+  const link = page.locator(".popover.offer .offer-links a");
+  await link.waitFor();
+  assert.equal(await link.textContent(), "Customer record");
+  assert.equal(await link.getAttribute("href"), "https://crm.example.com/customers?phone=%2B4791000001&case=");
+  assert.equal(await link.getAttribute("target"), "_blank");
+  assert.equal(await link.getAttribute("rel"), "noopener noreferrer");
+});
+
 test("R3 R13 one primary state with the time in it: Ringing while the phone rings, and the main area does not say it waits for a call", async () => {
   // Issue 17 defect 7: the top bar said "Available" and the main area "Waiting for a call" while
   // the phone rang; later "Available · wrap-up" or "Idle · on a call". The later states are
