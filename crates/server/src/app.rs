@@ -459,6 +459,7 @@ async fn start_org(
         hub: hub.clone(),
         history: history.clone(),
         directory: directory(&store.users(&org.slug).await?),
+        wallboard: crate::org::WallboardSettings::of(org),
     });
     // A panic in the engine's core (a contact's own panic is caught by the engine) ends the
     // organisation's task rather than letting a half-changed engine go on: say so loudly, and

@@ -10,6 +10,7 @@
 use crate::dto::EventDto;
 use crate::hub::EventHub;
 use crate::telephony::SharedTelephony;
+use crate::wallboard::{Wallboard, day_start_unix_ms};
 use sentral_engine::{
     AgentId, AgentStateView, DesktopEvent, EndReason, Engine, Input, InteractionId, Now, Output,
     Recipient, Record, Rejection, TelephonyEvent,
@@ -51,8 +52,38 @@ pub(crate) struct OrgActor {
     history: HistoryWriter,
     directory: Directory,
     agents: AgentGauge,
+    /// The supervisors' figures (R44), fed every record.
+    wallboard: Wallboard,
+    /// The organisation's time zone and queue targets.
+    wallboard_settings: WallboardSettings,
+    /// When the organisation's current day ends (Unix ms): the wallboard's counters roll then.
+    day_end_unix_ms: i64,
     handle: OrgHandle,
     stopping: bool,
+}
+
+/// What the wallboard needs of the organisation's configuration beyond the engine's.
+#[derive(Clone, Debug)]
+pub struct WallboardSettings {
+    /// The organisation's time zone: its day is "today" (R44).
+    pub time_zone: jiff::tz::TimeZone,
+    /// Each queue's targets; a queue not listed has the defaults.
+    pub queue_targets: std::collections::BTreeMap<sentral_engine::QueueId, crate::config::QueueTargets>,
+}
+
+impl WallboardSettings {
+    /// The settings of an organisation's configuration (its time zone was checked when read).
+    pub fn of(org: &crate::config::OrgConfig) -> WallboardSettings {
+        WallboardSettings {
+            time_zone: jiff::tz::TimeZone::get(&org.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),
+            queue_targets: org.queue_targets.clone(),
+        }
+    }
+
+    /// A queue's targets.
+    pub fn targets(&self, queue: sentral_engine::QueueId) -> crate::config::QueueTargets {
+        self.queue_targets.get(&queue).copied().unwrap_or_default()
+    }
 }
 
 /// How many agents are in each state, for the `sentral_agents` gauge.
@@ -86,6 +117,8 @@ pub struct OrgParts {
     pub history: HistoryWriter,
     /// Who gets which events.
     pub directory: Directory,
+    /// The wallboard's time zone and targets.
+    pub wallboard: WallboardSettings,
 }
 
 impl OrgHandle {
@@ -114,6 +147,9 @@ impl OrgHandle {
             history: parts.history,
             directory: parts.directory,
             agents: AgentGauge::default(),
+            wallboard: Wallboard::default(),
+            wallboard_settings: parts.wallboard,
+            day_end_unix_ms: i64::MIN,
             handle: handle.clone(),
             stopping: false,
         };
@@ -178,6 +214,24 @@ impl OrgHandle {
         }));
     }
 
+    /// Replaces the wallboard's time zone and queue targets (an administrator's change).
+    pub fn set_wallboard_settings(&self, settings: WallboardSettings) {
+        let _ = self.jobs.send(Box::new(move |actor: &mut OrgActor| {
+            actor.wallboard_settings = settings;
+            actor.day_end_unix_ms = i64::MIN;
+            actor.dispatch();
+        }));
+    }
+
+    /// Reads engine state with the wallboard's figures and settings (R44).
+    pub async fn query_wallboard<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Engine, &Wallboard, &WallboardSettings) -> T + Send + 'static,
+    ) -> Option<T> {
+        self.run(move |actor| read(&actor.engine, &actor.wallboard, &actor.wallboard_settings))
+            .await
+    }
+
     /// Test hook (the e2e server's control API): the next step of `interaction` panics, as a
     /// bug would, so that tests can watch the engine end that contact only.
     #[doc(hidden)]
@@ -219,6 +273,7 @@ impl OrgActor {
     }
 
     fn dispatch(&mut self) {
+        self.roll_day();
         let mut agents_changed = false;
         while let Some(output) = self.engine.poll_output() {
             match output {
@@ -234,6 +289,7 @@ impl OrgActor {
                         .with_consult_timeout(|task| self.consult_rona_timeout_ms(task));
                     match to {
                         Recipient::Agent(agent) => {
+                            self.wallboard.agent_changed(agent);
                             if let Some(user_id) = self.directory.agents.get(&agent) {
                                 self.hub.publish(*user_id, dto);
                             }
@@ -255,6 +311,10 @@ impl OrgActor {
                         tracing::error!(org = %self.slug, %interaction, "the engine panicked while handling this interaction; it was ended");
                         metrics::counter!("sentral_engine_panics_total").increment(1);
                     }
+                    let settings = &self.wallboard_settings;
+                    self.wallboard.observe(&record, |queue| {
+                        settings.targets(queue).service_level_threshold_ms
+                    });
                     self.history.send(self.slug.to_string(), record)
                 }
                 Output::SetTimer { .. } | Output::CancelTimer { .. } => {}
@@ -262,6 +322,50 @@ impl OrgActor {
         }
         if agents_changed {
             self.agents.publish(&self.slug);
+        }
+        self.publish_wallboard();
+    }
+
+    /// Starts a new day on the wallboard when the organisation's day has ended.
+    fn roll_day(&mut self) {
+        let unix_ms = self.clock.now().unix_ms;
+        if unix_ms < self.day_end_unix_ms {
+            return;
+        }
+        let zone = &self.wallboard_settings.time_zone;
+        let start = day_start_unix_ms(zone, unix_ms);
+        // The next day starts 24 hours on, or 23 or 25 across a daylight-saving change.
+        self.day_end_unix_ms = day_start_unix_ms(zone, start + 26 * 3_600_000);
+        self.wallboard.set_day(start);
+    }
+
+    /// Sends supervisors one row per queue and agent that changed in this input (the
+    /// coalescing that keeps their traffic inside the event ring, `docs/supervisor.md`), and
+    /// sets the queues' gauges from the same figures.
+    fn publish_wallboard(&mut self) {
+        let (queues, agents) = self.wallboard.take_changed();
+        let mut events = Vec::with_capacity(queues.len() + agents.len());
+        for queue in queues {
+            let Some(dto) = crate::dto::WallboardQueueDto::of(
+                &self.engine,
+                &self.wallboard,
+                &self.wallboard_settings,
+                queue,
+            ) else {
+                continue;
+            };
+            dto.set_gauges(&self.slug);
+            events.push(EventDto::WallboardQueue { queue: dto });
+        }
+        for agent in agents {
+            if let Some(dto) = crate::dto::WallboardAgentDto::of(&self.engine, &self.wallboard, agent) {
+                events.push(EventDto::WallboardAgent { agent: dto });
+            }
+        }
+        for event in events {
+            for user_id in &self.directory.supervisors {
+                self.hub.publish(*user_id, event.clone());
+            }
         }
     }
 

@@ -1026,6 +1026,9 @@ async fn apply(
         .input(Input::ConfigChanged(Box::new(new.engine.clone())))
         .await
         .map_err(|rejection| conflict(rejection.message))?;
+    runtime
+        .handle
+        .set_wallboard_settings(crate::org::WallboardSettings::of(&new));
     if let UserChange::Upsert(fields) = &user
         && let Err(error) = state.store.upsert_user(fields).await
     {
@@ -1068,6 +1071,9 @@ async fn undo(runtime: &OrgRuntime, current: &OrgConfig) {
         .handle
         .input(Input::ConfigChanged(Box::new(current.engine.clone())))
         .await;
+    runtime
+        .handle
+        .set_wallboard_settings(crate::org::WallboardSettings::of(current));
     if let Err(rejection) = restored {
         tracing::error!(org = current.slug, %rejection, "configuration not restored after a store failure");
     }

@@ -4,7 +4,7 @@ use super::ApiError;
 use super::session::org_of;
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::dto::AgentDto;
+use crate::dto::{WallboardAgentDto, WallboardQueueDto};
 use axum::Json;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
@@ -19,38 +19,24 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(interactions))
 }
 
-/// A queue now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QueueDto {
-    /// Id.
-    pub id: u64,
-    /// Name.
-    pub name: String,
-    /// Contacts waiting.
-    pub waiting: usize,
-}
-
-/// Queues with their waiting contacts (R44).
+/// Every queue's wallboard row: contacts waiting, the longest wait, today's figures and the
+/// queue's targets (R44; `docs/supervisor.md` defines each figure).
 #[utoipa::path(get, path = "/api/v1/supervisor/queues", tag = "supervisor",
-    responses((status = 200, body = Vec<QueueDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = Vec<WallboardQueueDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 async fn queues(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<QueueDto>>, ApiError> {
+) -> Result<Json<Vec<WallboardQueueDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
     let queues = org
         .handle
-        .query(|engine| {
+        .query_wallboard(|engine, wallboard, settings| {
             engine
                 .config()
                 .queues
                 .iter()
-                .map(|q| QueueDto {
-                    id: q.id.0,
-                    name: q.name.clone(),
-                    waiting: engine.n_waiting(q.id),
-                })
+                .filter_map(|q| WallboardQueueDto::of(engine, wallboard, settings, q.id))
                 .collect()
         })
         .await
@@ -58,21 +44,28 @@ async fn queues(
     Ok(Json(queues))
 }
 
-/// Every agent's state (R44).
+/// Every agent's wallboard row: the state (`AgentDto`) with since when, the agent's teams and
+/// current contacts (R44).
 #[utoipa::path(get, path = "/api/v1/supervisor/agents", tag = "supervisor",
-    responses((status = 200, body = Vec<AgentDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = Vec<WallboardAgentDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 async fn agents(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<AgentDto>>, ApiError> {
+) -> Result<Json<Vec<WallboardAgentDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
-    let views = org
+    let rows = org
         .handle
-        .query(|engine| engine.agent_views())
+        .query_wallboard(|engine, wallboard, _| {
+            engine
+                .agent_views()
+                .iter()
+                .filter_map(|view| WallboardAgentDto::of(engine, wallboard, view.id))
+                .collect()
+        })
         .await
         .unwrap_or_default();
-    Ok(Json(views.iter().map(AgentDto::from_engine).collect()))
+    Ok(Json(rows))
 }
 
 /// History filters.
