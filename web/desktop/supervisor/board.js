@@ -1,0 +1,202 @@
+// The supervisor's wallboard state (R44): a pure fold of the server's events and answers, as
+// reduce.js is for the agent. No DOM, no I/O, no clock: the time is an argument where a figure
+// needs it.
+//
+// The server sends whole rows (`wallboard_queue`, `wallboard_agent`), at most one per queue and
+// agent per engine input, so folding an event is replacing a row; `GET /api/v1/supervisor/queues`
+// and `/agents` replace them all (after a reconnect or a `reload`).
+
+/**
+ * @typedef {import("../wire.js").EventEnvelope} EventEnvelope
+ * @typedef {import("../wire.js").WallboardQueueDto} WallboardQueueDto
+ * @typedef {import("../wire.js").WallboardAgentDto} WallboardAgentDto
+ */
+
+/**
+ * How the agents' table is cut and ordered.
+ * @typedef {Object} AgentView
+ * @property {string} team A team's name, or "" for every team.
+ * @property {number | null} queue Only agents who serve this queue (by their team).
+ * @property {string} state A state (`available`, `busy`, `idle`, `rona`, `logged_out`) or "".
+ * @property {"name" | "team" | "state" | "since"} sort
+ * @property {boolean} descending
+ */
+
+/**
+ * The wallboard.
+ * @typedef {Object} BoardState
+ * @property {Record<string, WallboardQueueDto>} queues By id.
+ * @property {Record<string, WallboardAgentDto>} agents By id.
+ * @property {number | null} lastSeq The last event's sequence number, for `?since=`.
+ * @property {boolean} stale A `reload` event said events were lost: read the rows again.
+ * @property {AgentView} view
+ */
+
+/** @returns {BoardState} */
+export function initialBoard() {
+  return {
+    queues: {},
+    agents: {},
+    lastSeq: null,
+    stale: false,
+    view: { team: "", queue: null, state: "", sort: "name", descending: false },
+  };
+}
+
+/**
+ * Folds one event.
+ * @param {BoardState} state
+ * @param {EventEnvelope} event
+ * @returns {BoardState}
+ */
+export function reduceBoard(state, event) {
+  const next = { ...state, lastSeq: event.seq ?? state.lastSeq };
+  switch (event.type) {
+    case "wallboard_queue":
+      return { ...next, queues: { ...state.queues, [event.queue.id]: event.queue } };
+    case "wallboard_agent":
+      return { ...next, agents: { ...state.agents, [event.agent.id]: event.agent } };
+    case "queue_changed": {
+      const queue = state.queues[event.queue];
+      if (!queue) return next;
+      return { ...next, queues: { ...state.queues, [event.queue]: { ...queue, waiting: event.waiting } } };
+    }
+    case "reload":
+      return { ...next, stale: true };
+    default:
+      return next;
+  }
+}
+
+/**
+ * The server's rows, replacing what events said.
+ * @param {BoardState} state
+ * @param {WallboardQueueDto[]} queues
+ * @param {WallboardAgentDto[]} agents
+ * @returns {BoardState}
+ */
+export function withRows(state, queues, agents) {
+  return {
+    ...state,
+    stale: false,
+    queues: Object.fromEntries(queues.map((q) => [q.id, q])),
+    agents: Object.fromEntries(agents.map((a) => [a.id, a])),
+  };
+}
+
+/**
+ * @param {BoardState} state
+ * @param {Partial<AgentView>} change
+ * @returns {BoardState}
+ */
+export function withView(state, change) {
+  const view = { ...state.view, ...change };
+  // A second click on the column that sorts turns the order round.
+  if (change.sort && change.sort === state.view.sort && change.descending === undefined) view.descending = !state.view.descending;
+  else if (change.sort && change.sort !== state.view.sort) view.descending = false;
+  return { ...state, view };
+}
+
+/**
+ * What the wallboard calls an agent's state: busy while offered, on a contact or wrapping up,
+ * else the chosen state.
+ * @param {WallboardAgentDto} agent
+ * @returns {"logged_out" | "available" | "busy" | "idle" | "rona"}
+ */
+export function boardState(agent) {
+  if (agent.state === "logged_out") return "logged_out";
+  if (agent.contacts.length > 0 || agent.task !== null || agent.wrapups.length > 0) return "busy";
+  return agent.state;
+}
+
+/**
+ * The agents logged in to a team that serves the queue, by wallboard state.
+ * @param {BoardState} state
+ * @param {WallboardQueueDto} queue
+ */
+export function serving(state, queue) {
+  const counts = { available: 0, busy: 0, idle: 0, rona: 0 };
+  for (const agent of Object.values(state.agents)) {
+    if (!agent.team || !queue.teams.includes(agent.team)) continue;
+    const name = boardState(agent);
+    if (name !== "logged_out") counts[name] += 1;
+  }
+  return counts;
+}
+
+/**
+ * The queues in the configuration's order (by id).
+ * @param {BoardState} state
+ */
+export function queueRows(state) {
+  return Object.values(state.queues).sort((a, b) => a.id - b.id);
+}
+
+/**
+ * A cell's alert: "red", "amber" or "" for a value against its two thresholds; `below` for
+ * figures that are bad when low (the service level).
+ * @param {number | null} value
+ * @param {number | null} amber
+ * @param {number | null} red
+ * @param {boolean} [below]
+ */
+export function alertLevel(value, amber, red, below = false) {
+  if (value === null) return "";
+  const past = (/** @type {number | null} */ limit) => limit !== null && (below ? value < limit : value >= limit);
+  if (past(red)) return "red";
+  if (past(amber)) return "amber";
+  return "";
+}
+
+/**
+ * The longest wait of a queue at `now` (ms), or null when nobody waits.
+ * @param {WallboardQueueDto} queue
+ * @param {number} now
+ */
+export function longestWait(queue, now) {
+  return queue.oldest_waiting_since === null ? null : Math.max(0, now - queue.oldest_waiting_since);
+}
+
+/**
+ * The agents as the view cuts and orders them.
+ * @param {BoardState} state
+ * @returns {WallboardAgentDto[]}
+ */
+export function agentRows(state) {
+  const { team, queue, state: wanted, sort, descending } = state.view;
+  const serves = queue === null ? null : state.queues[queue]?.teams ?? [];
+  const rows = Object.values(state.agents).filter((agent) => {
+    if (team && !agent.teams.includes(team)) return false;
+    if (serves && !(agent.team && serves.includes(agent.team))) return false;
+    if (wanted && boardState(agent) !== wanted) return false;
+    return true;
+  });
+  /** @type {(agent: WallboardAgentDto) => string | number} */
+  const key = {
+    name: (/** @type {WallboardAgentDto} */ a) => a.name.toLowerCase(),
+    team: (/** @type {WallboardAgentDto} */ a) => a.team ?? a.teams[0] ?? "",
+    state: (/** @type {WallboardAgentDto} */ a) => STATE_ORDER.indexOf(boardState(a)),
+    // The longest in their state first: the earliest `since`.
+    since: (/** @type {WallboardAgentDto} */ a) => a.state_since ?? Number.MAX_SAFE_INTEGER,
+  }[sort];
+  rows.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    const order = x < y ? -1 : x > y ? 1 : a.id - b.id;
+    return descending ? -order : order;
+  });
+  return rows;
+}
+
+/**
+ * Every team named by an agent or a queue, sorted, for the filter.
+ * @param {BoardState} state
+ */
+export function teams(state) {
+  const names = new Set();
+  for (const agent of Object.values(state.agents)) for (const team of agent.teams) names.add(team);
+  for (const queue of Object.values(state.queues)) for (const team of queue.teams) names.add(team);
+  return [...names].sort();
+}
+
+/** The wallboard's states, in the order the state column sorts them. */
+export const STATE_ORDER = ["available", "busy", "idle", "rona", "logged_out"];
