@@ -27,6 +27,7 @@
  * @typedef {Object} BoardState
  * @property {Record<string, WallboardQueueDto>} queues By id.
  * @property {Record<string, WallboardAgentDto>} agents By id.
+ * @property {number[]} order The queues' ids in the configuration's order (the server's).
  * @property {number | null} lastSeq The last event's sequence number, for `?since=`.
  * @property {boolean} stale A `reload` event said events were lost: read the rows again.
  * @property {AgentView} view
@@ -37,6 +38,7 @@ export function initialBoard() {
   return {
     queues: {},
     agents: {},
+    order: [],
     lastSeq: null,
     stale: false,
     view: { team: "", queue: null, state: "", sort: "name", descending: false },
@@ -52,8 +54,10 @@ export function initialBoard() {
 export function reduceBoard(state, event) {
   const next = { ...state, lastSeq: event.seq ?? state.lastSeq };
   switch (event.type) {
-    case "wallboard_queue":
-      return { ...next, queues: { ...state.queues, [event.queue.id]: event.queue } };
+    case "wallboard_queue": {
+      const order = state.order.includes(event.queue.id) ? state.order : [...state.order, event.queue.id];
+      return { ...next, order, queues: { ...state.queues, [event.queue.id]: event.queue } };
+    }
     case "wallboard_agent":
       return { ...next, agents: { ...state.agents, [event.agent.id]: event.agent } };
     case "queue_changed": {
@@ -79,6 +83,7 @@ export function withRows(state, queues, agents) {
   return {
     ...state,
     stale: false,
+    order: queues.map((q) => q.id),
     queues: Object.fromEntries(queues.map((q) => [q.id, q])),
     agents: Object.fromEntries(agents.map((a) => [a.id, a])),
   };
@@ -125,11 +130,12 @@ export function serving(state, queue) {
 }
 
 /**
- * The queues in the configuration's order (by id).
+ * The queues in the configuration's order.
  * @param {BoardState} state
+ * @returns {WallboardQueueDto[]}
  */
 export function queueRows(state) {
-  return Object.values(state.queues).sort((a, b) => a.id - b.id);
+  return state.order.map((id) => state.queues[id]).filter((queue) => queue !== undefined);
 }
 
 /**

@@ -126,12 +126,12 @@ function agentRow(agent, reasonLabels) {
   const reason = agent.state === "idle" && agent.idle_reason ? ` · ${reasonLabels[agent.idle_reason] ?? agent.idle_reason}` : "";
   const contacts = agent.contacts.map((contact) => h("li", { "data-task": contact.task },
     `${t(`channel_${contact.channel}`)} · ${contact.customer ?? "–"} · ${t(`phase_${contact.phase}`)} `,
-    h("span", { class: "timer", "data-since": contact.since ?? false })));
+    h("span", { class: "wb-timer", "data-since": contact.since ?? false })));
   return h("tr", { "data-agent": agent.id, "data-state": state },
     h("th", { scope: "row" }, agent.name),
     h("td", {}, agent.team ?? agent.teams.join(", ")),
     h("td", { class: "wb-state" }, h("span", { class: "state-chip", "data-state": state === "busy" ? "busy" : agent.state },
       h("span", { class: "state-icon", "aria-hidden": "true" }), t(STATE_TEXT[state]) + reason)),
-    h("td", { class: "num timer", "data-since": agent.state_since ?? false }),
+    h("td", { class: "num wb-timer", "data-since": agent.state_since ?? false }),
     h("td", {}, contacts.length ? h("ul", { class: "wb-contacts" }, contacts) : ""));
 }

@@ -84,7 +84,7 @@ function render() {
   renderAgentFilters($("wb-filters"), state, intents);
   renderAgents($("wb-agents"), state, intents, reasonLabels);
   const first = Object.values(state.queues)[0];
-  $("wb-today").textContent = first ? t("wbToday", new Date(first.day_start).toLocaleString(language())) : "";
+  $("wb-today").textContent = first ? t("wbToday", new Date(first.day_start).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })) : "";
   tick();
 }
 

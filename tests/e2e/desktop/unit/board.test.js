@@ -35,7 +35,7 @@ const loaded = () => deepFreeze(withRows(initialBoard(), [SUPPORT, SALES, OVERFL
 
 test("R44: wallboard rows come from the supervisor API and events replace them whole, never changing the state given", () => {
   const state = loaded();
-  assert.deepEqual(queueRows(state).map((q) => q.name), ["Sales", "Support", "Overflow"]);
+  assert.deepEqual(queueRows(state).map((q) => q.name), ["Support", "Sales", "Overflow"], "in the server's order");
   const waiting = reduceBoard(state, { seq: 7, at_unix_ms: 0, type: "wallboard_queue", queue: { ...SALES, waiting: 1, offered: 1, oldest_waiting_since: 5000 } });
   assert.equal(waiting.queues[1].waiting, 1);
   assert.equal(waiting.lastSeq, 7);
