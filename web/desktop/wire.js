@@ -141,6 +141,7 @@
  *   | { type: "wrap_up_required", task: number, reasons: ReasonDto[] }
  *   | { type: "wrap_up_done", task: number }
  *   | { type: "queue_changed", queue: number, waiting: number }
+ *   | { type: "supervised", by: string, action: "idle" | "log_out", reason: string | null, note: string, at: number }
  *   | { type: "wallboard_queue", queue: WallboardQueueDto }
  *   | { type: "wallboard_agent", agent: WallboardAgentDto }
  *   | { type: "limit_reached", code: string }

@@ -71,7 +71,7 @@ pub use ids::{
 pub use io::{
     AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason, FailCause,
     Input, InteractionKind, LostCause, OfferView, Output, Party, PopoverVariable, Prompt,
-    Recipient, Record, RecordingState, RejectCause, StateRequest, Target, TelephonyCommand,
-    TelephonyEvent,
+    Recipient, Record, RecordingState, RejectCause, StateRequest, SupervisorAction, Target,
+    TelephonyCommand, TelephonyEvent,
 };
 pub use reject::{Code, Rejection, RejectionDetail, Rule};

@@ -458,7 +458,7 @@ async fn start_org(
         telephony: telephony.clone(),
         hub: hub.clone(),
         history: history.clone(),
-        directory: directory(&store.users(&org.slug).await?),
+        directory: directory(&store.users(&org.slug).await?, org),
         wallboard: crate::org::WallboardSettings::of(org),
     });
     // A panic in the engine's core (a contact's own panic is caught by the engine) ends the
@@ -481,7 +481,8 @@ async fn start_org(
 }
 
 /// Who receives an organisation's events: its users as the store has them (with their ids).
-pub fn directory(users: &[sentral_store::UserRow]) -> Directory {
+/// A supervisor assigned to teams gets only their events (R44).
+pub fn directory(users: &[sentral_store::UserRow], org: &OrgConfig) -> Directory {
     let mut directory = Directory::default();
     for user in users {
         if let Some(agent) = user.agent_id {
@@ -491,6 +492,11 @@ pub fn directory(users: &[sentral_store::UserRow]) -> Directory {
         }
         if matches!(user.role, Role::Supervisor | Role::Admin) {
             directory.supervisors.push(user.id);
+        }
+        if user.role == Role::Supervisor
+            && let Some(teams) = org.supervised_teams(&user.username)
+        {
+            directory.scopes.insert(user.id, teams);
         }
     }
     directory

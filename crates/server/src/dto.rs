@@ -173,6 +173,20 @@ pub enum EventDto {
         /// Contacts waiting.
         waiting: usize,
     },
+    /// A supervisor changed this agent's state (R44): who and why; an `agent_state` event
+    /// follows with the state.
+    Supervised {
+        /// The supervisor's user name.
+        by: String,
+        /// `idle` or `log_out`.
+        action: String,
+        /// The idle reason's code (`idle` only).
+        reason: Option<String>,
+        /// Why, in the supervisor's words (may be empty).
+        note: String,
+        /// When (Unix ms).
+        at: i64,
+    },
     /// A queue's wallboard row changed (supervisors, R44): at most one per queue per engine
     /// input.
     WallboardQueue {
@@ -348,6 +362,21 @@ impl EventDto {
                 agent: agent.0,
                 state: agent_state(*state).into(),
                 reason: reason.clone(),
+                at: *at_unix_ms,
+            },
+            E::Supervised {
+                supervisor,
+                action,
+                note,
+                at_unix_ms,
+            } => EventDto::Supervised {
+                by: supervisor.clone(),
+                action: action.name().into(),
+                reason: match action {
+                    engine::SupervisorAction::Idle { reason } => Some(reason.clone()),
+                    engine::SupervisorAction::LogOut => None,
+                },
+                note: note.clone(),
                 at: *at_unix_ms,
             },
             E::Reserved {

@@ -13,10 +13,10 @@ use crate::telephony::SharedTelephony;
 use crate::wallboard::{Wallboard, day_start_unix_ms};
 use sentral_engine::{
     AgentId, AgentStateView, DesktopEvent, EndReason, Engine, Input, InteractionId, Now, Output,
-    Recipient, Record, Rejection, TelephonyEvent,
+    Recipient, Record, Rejection, TeamId, TelephonyEvent,
 };
 use sentral_store::HistoryWriter;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
@@ -40,6 +40,27 @@ pub struct Directory {
     pub agents: HashMap<AgentId, i64>,
     /// User ids of supervisors and administrators.
     pub supervisors: Vec<i64>,
+    /// The teams of each supervisor assigned to some (R44); the others see every team.
+    pub scopes: HashMap<i64, BTreeSet<TeamId>>,
+}
+
+impl Directory {
+    /// Whether a supervisor sees something of these teams (`None`: of the whole organisation).
+    fn sees(&self, user_id: i64, teams: Option<&[TeamId]>) -> bool {
+        match (self.scopes.get(&user_id), teams) {
+            (Some(scope), Some(teams)) => teams.iter().any(|team| scope.contains(team)),
+            _ => true,
+        }
+    }
+
+    /// Publishes an event to the supervisors who see those teams.
+    fn to_supervisors(&self, hub: &EventHub, teams: Option<&[TeamId]>, event: &EventDto) {
+        for user_id in &self.supervisors {
+            if self.sees(*user_id, teams) {
+                hub.publish(*user_id, event.clone());
+            }
+        }
+    }
 }
 
 /// What the engine task owns.
@@ -295,9 +316,8 @@ impl OrgActor {
                             }
                         }
                         Recipient::Supervisors => {
-                            for user_id in &self.directory.supervisors {
-                                self.hub.publish(*user_id, dto.clone());
-                            }
+                            let teams = supervisor_event_teams(&self.engine, &event);
+                            self.directory.to_supervisors(&self.hub, teams, &dto);
                         }
                     }
                 }
@@ -344,8 +364,10 @@ impl OrgActor {
     /// sets the queues' gauges from the same figures.
     fn publish_wallboard(&mut self) {
         let (queues, agents) = self.wallboard.take_changed();
+        let config = self.engine.config();
         let mut events = Vec::with_capacity(queues.len() + agents.len());
         for queue in queues {
+            let teams = config.queue(queue).map(|q| q.teams.as_slice());
             let Some(dto) = crate::dto::WallboardQueueDto::of(
                 &self.engine,
                 &self.wallboard,
@@ -355,17 +377,16 @@ impl OrgActor {
                 continue;
             };
             dto.set_gauges(&self.slug);
-            events.push(EventDto::WallboardQueue { queue: dto });
+            events.push((teams, EventDto::WallboardQueue { queue: dto }));
         }
         for agent in agents {
+            let teams = config.agent(agent).map(|a| a.teams.as_slice());
             if let Some(dto) = crate::dto::WallboardAgentDto::of(&self.engine, &self.wallboard, agent) {
-                events.push(EventDto::WallboardAgent { agent: dto });
+                events.push((teams, EventDto::WallboardAgent { agent: dto }));
             }
         }
-        for event in events {
-            for user_id in &self.directory.supervisors {
-                self.hub.publish(*user_id, event.clone());
-            }
+        for (teams, event) in events {
+            self.directory.to_supervisors(&self.hub, teams, &event);
         }
     }
 
@@ -403,6 +424,17 @@ impl OrgActor {
             }
             _ => {}
         }
+    }
+}
+
+/// The teams a supervisors' event is about, for their scope (R44): an agent's teams, a queue's
+/// teams; `None` for the whole organisation (the call limit).
+fn supervisor_event_teams<'e>(engine: &'e Engine, event: &DesktopEvent) -> Option<&'e [TeamId]> {
+    let config = engine.config();
+    match event {
+        DesktopEvent::AgentState { agent, .. } => config.agent(*agent).map(|a| a.teams.as_slice()),
+        DesktopEvent::QueueChanged { queue, .. } => config.queue(*queue).map(|q| q.teams.as_slice()),
+        _ => None,
     }
 }
 

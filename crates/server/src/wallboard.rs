@@ -163,6 +163,7 @@ impl Wallboard {
                 }
             }
             Record::InteractionCreated { .. }
+            | Record::Supervised { .. }
             | Record::VariablesSaved { .. }
             | Record::Recording { .. } => {}
         }

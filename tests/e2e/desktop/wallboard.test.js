@@ -86,3 +86,71 @@ test("R44 a supervisor who signs in gets the wallboard; its figures follow calls
   await desk.close();
   await board.close();
 });
+
+test("R44 a supervisor assigned to team Sales sees Sales and what Sales serves, never Support's queue or agents", async () => {
+  // The administrator creates the supervisor and assigns team Sales (admin API, R43).
+  const admin = await agentApi(server, "admin");
+  const created = await admin.call("PUT", "/api/v1/admin/users/sales_lead", { role: "supervisor", password: "demo-sales-lead" });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const assigned = await admin.call("PUT", "/api/v1/admin/teams/Sales", { supervisors: ["sales_lead"] });
+  assert.equal(assigned.status, 200, JSON.stringify(assigned.body));
+
+  const board = await (await browser.newContext()).newPage();
+  await signIn(board, server, "sales_lead", "demo-sales-lead");
+  await board.waitForURL(/\/supervisor$/);
+  await queueRow(board, "Sales").waitFor();
+  await queueRow(board, "Overflow").waitFor();
+  assert.equal(await queueRow(board, "Support").count(), 0, "Support's queue is not shown");
+  const agents = await board.locator("#wb-agents tbody th").allTextContents();
+  assert.deepEqual(agents, ["Anna", "Bjorn", "Cecilie"]);
+
+  // Events of Support do not reach this supervisor: David logs in and nothing about him shows,
+  // while the unassigned supervisor sees him.
+  const all = await (await browser.newContext()).newPage();
+  await signIn(all, server, "supervisor");
+  await agentRow(all, "David").waitFor();
+  const david = await agentApi(server, "david");
+  assert.equal((await david.call("POST", "/api/v1/agents/me/session", { team: "Support", extension: "1004" })).status, 200);
+  await agentRow(all, "David").locator("td.wb-state", { hasText: /^Idle$/ }).waitFor();
+  assert.equal(await agentRow(board, "David").count(), 0);
+  // And the API does not let them act on him.
+  const lead = await agentApi(server, "sales_lead", "demo-sales-lead");
+  const davidId = (await david.call("GET", "/api/v1/agents/me")).body.agent.id;
+  const refused = await lead.call("POST", `/api/v1/supervisor/agents/${davidId}/state`, { state: "logged_out" });
+  assert.equal(refused.status, 404);
+  await screenshot(board, "wallboard-02-sales-supervisor");
+  await all.close();
+  await board.close();
+});
+
+test("R44 a supervisor forces an agent Idle with a reason, then logs them out: both desktops show it, the agent's says who and why", async () => {
+  const desk = await (await browser.newContext()).newPage();
+  await readyAgent(desk, server, "bjorn", "Sales", "1002");
+  const board = await (await browser.newContext()).newPage();
+  await signIn(board, server, "supervisor");
+  await agentRow(board, "Bjorn").locator("td.wb-state", { hasText: /^Available$/ }).waitFor();
+
+  await agentRow(board, "Bjorn").getByRole("button", { name: "Set Bjorn Idle or log them out" }).click();
+  const dialog = board.locator("#wb-act-dialog");
+  await dialog.getByLabel("Idle reason").selectOption("meeting");
+  await dialog.getByLabel("Note for the agent").fill("Team briefing in room 2");
+  await screenshot(board, "wallboard-03-act-dialog");
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await dialog.waitFor({ state: "hidden" });
+  await agentRow(board, "Bjorn").locator("td.wb-state", { hasText: /^Idle · Meeting$/ }).waitFor();
+
+  await desk.locator("#state-chip[data-state=\"idle\"]").waitFor();
+  await desk.locator("#toast-text", { hasText: "Your supervisor supervisor set you to Idle (Meeting): Team briefing in room 2" }).waitFor();
+  await screenshot(desk, "wallboard-04-agent-told");
+
+  // Logged out of the station: the agent's desktop goes back to the station log-in and says so.
+  await agentRow(board, "Bjorn").getByRole("button", { name: "Set Bjorn Idle or log them out" }).click();
+  await dialog.getByLabel("Log out of the station").check();
+  await dialog.getByLabel("Note for the agent").fill("End of shift");
+  await dialog.getByRole("button", { name: "Apply" }).click();
+  await agentRow(board, "Bjorn").locator("td.wb-state", { hasText: /^Logged out$/ }).waitFor();
+  await desk.getByRole("heading", { name: "Log in to your station" }).waitFor();
+  await desk.locator("#toast-text", { hasText: "Your supervisor supervisor logged you out of your station: End of shift" }).waitFor();
+  await desk.close();
+  await board.close();
+});

@@ -90,6 +90,16 @@ export function withRows(state, queues, agents) {
 }
 
 /**
+ * An agent's row as an answer had it (after acting on the agent).
+ * @param {BoardState} state
+ * @param {WallboardAgentDto} agent
+ * @returns {BoardState}
+ */
+export function withAgent(state, agent) {
+  return { ...state, agents: { ...state.agents, [agent.id]: agent } };
+}
+
+/**
  * @param {BoardState} state
  * @param {Partial<AgentView>} change
  * @returns {BoardState}

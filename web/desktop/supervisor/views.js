@@ -16,6 +16,7 @@ import { STATE_ORDER, agentRows, alertLevel, boardState, queueRows, serving, tea
  * What the tables ask for.
  * @typedef {Object} BoardIntents
  * @property {(change: Partial<AgentView>) => void} view Filter or sort the agents.
+ * @property {(agent: WallboardAgentDto) => void} act Opens the dialog to set the agent Idle or log them out.
  */
 
 /** @type {Record<string, string>} */
@@ -111,17 +112,19 @@ export function renderAgents(table, state, intents, reasonLabels) {
         text, sorted ? (state.view.descending ? " ▼" : " ▲") : ""));
   };
   const head = h("tr", {}, sortable("name", t("wbAgent")), sortable("team", t("wbTeam")), sortable("state", t("wbState")),
-    sortable("since", t("wbTimeInState")), h("th", { scope: "col" }, t("wbContacts")));
-  const rows = agentRows(state).map((agent) => agentRow(agent, reasonLabels));
-  const body = rows.length ? rows : [h("tr", {}, h("td", { colspan: 5, class: "hint" }, t("wbNoAgents")))];
+    sortable("since", t("wbTimeInState")), h("th", { scope: "col" }, t("wbContacts")),
+    h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("wbActions"))));
+  const rows = agentRows(state).map((agent) => agentRow(agent, reasonLabels, intents));
+  const body = rows.length ? rows : [h("tr", {}, h("td", { colspan: 6, class: "hint" }, t("wbNoAgents")))];
   table.replaceChildren(h("thead", {}, head), h("tbody", {}, body));
 }
 
 /**
  * @param {WallboardAgentDto} agent
  * @param {Record<string, string>} reasonLabels
+ * @param {BoardIntents} intents
  */
-function agentRow(agent, reasonLabels) {
+function agentRow(agent, reasonLabels, intents) {
   const state = boardState(agent);
   const reason = agent.state === "idle" && agent.idle_reason ? ` · ${reasonLabels[agent.idle_reason] ?? agent.idle_reason}` : "";
   const contacts = agent.contacts.map((contact) => h("li", { "data-task": contact.task },
@@ -133,5 +136,50 @@ function agentRow(agent, reasonLabels) {
     h("td", { class: "wb-state" }, h("span", { class: "state-chip", "data-state": state === "busy" ? "busy" : agent.state },
       h("span", { class: "state-icon", "aria-hidden": "true" }), t(STATE_TEXT[state]) + reason)),
     h("td", { class: "num wb-timer", "data-since": agent.state_since ?? false }),
-    h("td", {}, contacts.length ? h("ul", { class: "wb-contacts" }, contacts) : ""));
+    h("td", {}, contacts.length ? h("ul", { class: "wb-contacts" }, contacts) : ""),
+    h("td", {}, agent.state === "logged_out" ? "" : h("button", {
+      type: "button", class: "secondary", "aria-label": t("wbActOn", agent.name), onclick: () => intents.act(agent),
+    }, t("wbAct"))));
+}
+
+/**
+ * The dialog to set an agent Idle with a reason or log them out, with a note for the agent (R44).
+ * @param {WallboardAgentDto} agent
+ * @param {{ code: string, label: string }[]} reasons The organisation's idle reasons.
+ * @param {(body: { state: string, idle_reason?: string, note: string }) => Promise<string | null>} submit
+ *   Sends it; the text of a refusal, or null.
+ */
+export function openActDialog(agent, reasons, submit) {
+  const dialog = /** @type {HTMLDialogElement} */ (document.getElementById("wb-act-dialog"));
+  const idle = h("input", { type: "radio", name: "wb-act", value: "idle", checked: true });
+  const logOut = h("input", { type: "radio", name: "wb-act", value: "logged_out" });
+  const reason = h("select", { id: "wb-act-reason" }, reasons.map((r) => h("option", { value: r.code }, r.label)));
+  const note = h("input", { id: "wb-act-note", maxlength: 200, autocomplete: "off" });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const send = h("button", { type: "submit", class: "primary" }, t("wbActSubmit"));
+  const form = h("form", { novalidate: true },
+    h("h2", {}, t("wbActTitle", agent.name)),
+    h("label", { class: "wb-choice" }, idle, t("wbSetIdle")),
+    h("label", {}, h("span", {}, t("wbIdleReason")), " ", reason),
+    h("label", { class: "wb-choice" }, logOut, t("wbLogOut")),
+    h("label", {}, h("span", {}, t("wbNote")), " ", note),
+    error,
+    h("div", { class: "row end" },
+      h("button", { type: "button", class: "secondary", onclick: () => dialog.close() }, t("cancel")), send));
+  const sync = () => { reason.disabled = !idle.checked; };
+  idle.addEventListener("change", sync);
+  logOut.addEventListener("change", sync);
+  form.addEventListener("submit", async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    send.disabled = true;
+    const body = idle.checked ? { state: "idle", idle_reason: reason.value, note: note.value } : { state: "logged_out", note: note.value };
+    const refusal = await submit(body);
+    send.disabled = false;
+    if (refusal === null) { dialog.close(); return; }
+    error.textContent = refusal;
+    error.hidden = false;
+  });
+  dialog.replaceChildren(form);
+  dialog.showModal();
+  note.focus();
 }

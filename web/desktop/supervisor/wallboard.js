@@ -5,10 +5,10 @@
 
 import { $, h, tick } from "../dom.js";
 import { LANGUAGES, language, pickLanguage, setLanguage, t, translatePage } from "../i18n.js";
-import { createSession } from "../session.js";
-import { initialBoard, reduceBoard, withRows, withView } from "./board.js";
+import { createSession, errorText } from "../session.js";
+import { initialBoard, reduceBoard, withAgent, withRows, withView } from "./board.js";
 import { addWallboardTexts } from "./texts.js";
-import { renderAgentFilters, renderAgents, renderQueues } from "./views.js";
+import { openActDialog, renderAgentFilters, renderAgents, renderQueues } from "./views.js";
 
 /**
  * @typedef {import("./board.js").BoardState} BoardState
@@ -19,6 +19,8 @@ addWallboardTexts();
 
 /** @type {BoardState} */
 let state = initialBoard();
+/** The organisation's idle reasons. @type {{ code: string, label: string }[]} */
+let reasons = [];
 /** Idle reasons' labels by code. @type {Record<string, string>} */
 let reasonLabels = {};
 let signedIn = false;
@@ -60,6 +62,16 @@ const intents = {
   view(change) {
     state = withView(state, change);
     draw();
+  },
+  act(agent) {
+    openActDialog(agent, reasons, async (body) => {
+      const reply = await session.api("POST", `/api/v1/supervisor/agents/${agent.id}/state`, body);
+      if (!reply.ok) return errorText(reply);
+      // The answer is the agent's row now; events say the same a moment later.
+      state = withAgent(state, reply.data);
+      draw();
+      return null;
+    });
   },
 };
 
@@ -109,7 +121,8 @@ async function boot() {
   }
   signedIn = true;
   $("wb-user").textContent = me.data.username;
-  reasonLabels = Object.fromEntries((me.data.idle_reasons ?? []).map((/** @type {{code: string, label: string}} */ r) => [r.code, r.label]));
+  reasons = me.data.idle_reasons ?? [];
+  reasonLabels = Object.fromEntries(reasons.map((r) => [r.code, r.label]));
   $("sign-out").addEventListener("click", async () => {
     await session.api("POST", "/api/v1/logout");
     signedIn = false;

@@ -21,13 +21,15 @@ let toastAbout = null;
  * no offer is shown (R5: a refusal because of an offer is stale once it turned into RONA).
  * @param {string} text
  * @param {"offer" | null} [about]
+ * @param {boolean} [sticky] Stays until dismissed.
  */
-export function toast(text, about = null) {
+export function toast(text, about = null, sticky = false) {
   $("toast-text").textContent = text;
   $("toast").hidden = false;
   toastAbout = about;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { $("toast").hidden = true; }, 8000);
+  // A sticky message (a supervisor's action, R44) stays until dismissed.
+  if (!sticky) toastTimer = setTimeout(() => { $("toast").hidden = true; }, 8000);
 }
 
 /** Takes away a message about an offer, now that none is shown. */

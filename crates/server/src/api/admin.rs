@@ -56,7 +56,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Clone, Copy, Debug, Deserialize, Eq, PartialEq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
-    /// `[teams.<name>]`, an empty table.
+    /// `[teams.<name>]`: `supervisors`, the user names of the supervisors assigned (R44).
     Teams,
     /// `[agents.<user name>]`; the user must exist (create both with `PUT /admin/users`).
     Agents,
@@ -1057,7 +1057,7 @@ async fn apply(
     }
     *runtime.config.write().expect("config lock") = new.clone();
     let users = state.store.users(&new.slug).await.map_err(ApiError::from)?;
-    runtime.handle.set_directory(directory(&users));
+    runtime.handle.set_directory(directory(&users, &new));
     if let Some(sip) = &state.sip {
         sip.org_changed(&new);
     }

@@ -5,7 +5,13 @@ use super::session::org_of;
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::dto::{WallboardAgentDto, WallboardQueueDto};
+use super::{ApiJson, idempotent};
 use axum::Json;
+use axum::extract::Path;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use sentral_engine::{AgentId, Input, SupervisorAction, TeamId};
+use std::collections::BTreeSet;
 use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -16,6 +22,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(queues))
         .routes(routes!(agents))
+        .routes(routes!(supervise))
         .routes(routes!(interactions))
 }
 
@@ -29,13 +36,15 @@ async fn queues(
 ) -> Result<Json<Vec<WallboardQueueDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
+    let scope = scope_of(&org, &caller);
     let queues = org
         .handle
-        .query_wallboard(|engine, wallboard, settings| {
+        .query_wallboard(move |engine, wallboard, settings| {
             engine
                 .config()
                 .queues
                 .iter()
+                .filter(|q| in_scope(scope.as_ref(), &q.teams))
                 .filter_map(|q| WallboardQueueDto::of(engine, wallboard, settings, q.id))
                 .collect()
         })
@@ -54,18 +63,122 @@ async fn agents(
 ) -> Result<Json<Vec<WallboardAgentDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
+    let scope = scope_of(&org, &caller);
     let rows = org
         .handle
-        .query_wallboard(|engine, wallboard, _| {
+        .query_wallboard(move |engine, wallboard, _| {
+            let config = engine.config();
             engine
                 .agent_views()
                 .iter()
+                .filter(|view| {
+                    let teams = config.agent(view.id).map_or(&[][..], |a| a.teams.as_slice());
+                    in_scope(scope.as_ref(), teams)
+                })
                 .filter_map(|view| WallboardAgentDto::of(engine, wallboard, view.id))
                 .collect()
         })
         .await
         .unwrap_or_default();
     Ok(Json(rows))
+}
+
+/// What a supervisor does to an agent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuperviseRequest {
+    /// `idle` (with `idle_reason`) or `logged_out`.
+    pub state: String,
+    /// With `idle`: one of the organisation's idle reason codes.
+    pub idle_reason: Option<String>,
+    /// Why, in the supervisor's words: the agent reads it and the record keeps it (at most 200
+    /// characters; may be left out).
+    pub note: Option<String>,
+}
+
+/// The longest note a supervisor gives an agent.
+const NOTE_CHARS_MAX: usize = 200;
+
+/// Sets an agent of the caller's teams Idle with a reason, or logs them out of their station
+/// (R44); refused as the agent's own change would be (`409` `R3`, `R5`, `R36`). The agent's
+/// desktop says who did it and why.
+#[utoipa::path(post, path = "/api/v1/supervisor/agents/{id}/state", tag = "supervisor",
+    request_body = SuperviseRequest,
+    params(("id" = u64, Path, description = "The agent's id")),
+    responses((status = 200, body = WallboardAgentDto), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+async fn supervise(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SuperviseRequest>,
+) -> Response {
+    let state2 = state.clone();
+    idempotent(&state, caller.user.id, &headers, async move {
+        caller.require_supervisor()?;
+        let org = org_of(&state2, &caller)?;
+        let agent = AgentId(id);
+        let scope = scope_of(&org, &caller);
+        let teams = org
+            .handle
+            .query(move |engine| engine.config().agent(agent).map(|a| a.teams.clone()))
+            .await
+            .flatten();
+        // An agent outside the caller's teams is as unknown as one that does not exist.
+        if !teams.is_some_and(|teams| in_scope(scope.as_ref(), &teams)) {
+            return Err(ApiError::not_found(format!("no agent {id} in your teams")));
+        }
+        let action = match (request.state.as_str(), request.idle_reason) {
+            ("idle", Some(reason)) => SupervisorAction::Idle { reason },
+            ("idle", None) => {
+                return Err(ApiError::invalid("idle_reason: required with state \"idle\""));
+            }
+            ("logged_out", None) => SupervisorAction::LogOut,
+            ("logged_out", Some(_)) => {
+                return Err(ApiError::invalid("idle_reason: only with state \"idle\""));
+            }
+            (other, _) => {
+                return Err(ApiError::invalid(format!(
+                    "state: expected \"idle\" or \"logged_out\", got {other:?}"
+                )));
+            }
+        };
+        let note = request.note.unwrap_or_default().trim().to_owned();
+        if note.chars().count() > NOTE_CHARS_MAX {
+            return Err(ApiError::invalid(format!(
+                "note: at most {NOTE_CHARS_MAX} characters"
+            )));
+        }
+        org.handle
+            .input(Input::Supervise {
+                agent,
+                supervisor: caller.user.username.clone(),
+                action,
+                note,
+            })
+            .await?;
+        let row = org
+            .handle
+            .query_wallboard(move |engine, wallboard, _| WallboardAgentDto::of(engine, wallboard, agent))
+            .await
+            .flatten()
+            .ok_or_else(|| ApiError::not_found(format!("no agent {id}")))?;
+        Ok(Json(row).into_response())
+    })
+    .await
+}
+
+/// The teams the caller supervises (R44): `None` for every team (an administrator, or a
+/// supervisor assigned to none).
+pub(super) fn scope_of(org: &crate::app::OrgRuntime, caller: &Caller) -> Option<BTreeSet<TeamId>> {
+    let config = org.config.read().expect("config lock");
+    config.supervised_teams(&caller.user.username)
+}
+
+/// Whether something of these teams is in the scope.
+pub(super) fn in_scope(scope: Option<&BTreeSet<TeamId>>, teams: &[TeamId]) -> bool {
+    scope.is_none_or(|scope| teams.iter().any(|team| scope.contains(team)))
 }
 
 /// History filters.

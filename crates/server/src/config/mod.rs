@@ -116,6 +116,8 @@ pub struct OrgConfig {
     pub time_zone: String,
     /// Each queue's wallboard targets (R44), by queue id.
     pub queue_targets: std::collections::BTreeMap<sentral_engine::QueueId, QueueTargets>,
+    /// The supervisors assigned to each team, by user name (`supervisors` of a team, R44).
+    pub team_supervisors: std::collections::BTreeMap<sentral_engine::TeamId, Vec<String>>,
     /// Lookups between names and ids.
     pub names: Names,
 }
@@ -411,6 +413,24 @@ impl OrgConfig {
         self.users.iter().find(|user| user.username == username)
     }
 
+    /// The teams a user supervises (R44): `None` for every team (an administrator, or a
+    /// supervisor assigned to none).
+    pub fn supervised_teams(
+        &self,
+        username: &str,
+    ) -> Option<std::collections::BTreeSet<sentral_engine::TeamId>> {
+        if self.user(username).map(|user| user.role) == Some(Role::Admin) {
+            return None;
+        }
+        let teams: std::collections::BTreeSet<_> = self
+            .team_supervisors
+            .iter()
+            .filter(|(_, names)| names.iter().any(|name| name == username))
+            .map(|(team, _)| *team)
+            .collect();
+        (!teams.is_empty()).then_some(teams)
+    }
+
     /// Rebuilds [`OrgConfig::names`] after the engine configuration or the users changed.
     pub fn refresh_names(&mut self) {
         self.names = Names::new(&self.engine, &self.users);
@@ -434,6 +454,7 @@ impl fmt::Debug for OrgConfig {
             .field("recording_retention_ms", &self.recording_retention_ms)
             .field("time_zone", &self.time_zone)
             .field("queue_targets", &self.queue_targets)
+            .field("team_supervisors", &self.team_supervisors)
             .field("call_length_max_ms", &self.call_length_max_ms)
             .field("names", &self.names)
             .finish()

@@ -201,7 +201,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
     let first_problem = r.problems().len();
     let settings = read_settings(r, org, slug);
     let (mut users, broken_users) = read_users(r, org);
-    let teams = read_teams(r, org);
+    let (teams, team_supervisors) = read_teams(r, org, &users);
     let idle_reasons = read_reasons(r, org, "idle_reasons");
     let wrapup_reasons = read_reasons(r, org, "wrapup_reasons");
     let cad_variables = read_cad_variables(r, org);
@@ -242,6 +242,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
         call_length_max_ms: settings.call_length_max_ms,
         time_zone: settings.time_zone,
         queue_targets,
+        team_supervisors,
         names,
     }
 }
@@ -506,17 +507,42 @@ fn read_password(r: &mut Reader<'_>, user: &Record<'_, '_>) -> Option<Password> 
     }
 }
 
-fn read_teams(r: &mut Reader<'_>, org: &Record<'_, '_>) -> Vec<TeamConfig> {
+/// The teams, and the supervisors assigned to each (R44: a supervisor sees and acts on their
+/// teams only; one assigned to none sees every team).
+fn read_teams(
+    r: &mut Reader<'_>,
+    org: &Record<'_, '_>,
+    users: &[UserConfig],
+) -> (Vec<TeamConfig>, BTreeMap<TeamId, Vec<String>>) {
     let mut teams = Vec::new();
+    let mut supervisors = BTreeMap::new();
     for entry in map_of(r, org, "teams") {
-        if r.as_record(&entry, &[]).is_some() && name_is_valid(r, &entry) {
+        let Some(team) = r.as_record(&entry, &["supervisors"]) else {
+            continue;
+        };
+        let mut names = Vec::new();
+        if let Some(item) = team.get("supervisors") {
+            for (name, at) in r.strings(item) {
+                let role = users.iter().find(|u| u.username == name).map(|u| u.role);
+                if role == Some(Role::Supervisor) {
+                    names.push(name);
+                } else {
+                    r.report_at(&at, format!("{name:?} is not a user of role supervisor"));
+                }
+            }
+        }
+        if name_is_valid(r, &entry) {
+            let id = TeamId(id_of("team", entry.key));
             teams.push(TeamConfig {
-                id: TeamId(id_of("team", entry.key)),
+                id,
                 name: entry.key.to_owned(),
             });
+            if !names.is_empty() {
+                supervisors.insert(id, names);
+            }
         }
     }
-    teams
+    (teams, supervisors)
 }
 
 fn read_reasons(r: &mut Reader<'_>, org: &Record<'_, '_>, key: &str) -> Vec<Reason> {

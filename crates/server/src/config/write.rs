@@ -89,6 +89,9 @@ fn write_org(out: &mut String, org: &OrgConfig, prefix: &str) {
     }
     for team in &org.engine.teams {
         let _ = writeln!(out, "\n[{prefix}teams.{}]", key(&team.name));
+        if let Some(supervisors) = org.team_supervisors.get(&team.id) {
+            field(out, "supervisors", &strings(supervisors));
+        }
     }
     write_agents(out, org, prefix);
     write_queues(out, org, prefix);
