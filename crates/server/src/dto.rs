@@ -792,7 +792,10 @@ impl WallboardQueueDto {
             ("sentral_queue_waiting", self.waiting as f64),
             ("sentral_queue_offered_today", self.offered as f64),
             ("sentral_queue_answered_today", self.answered as f64),
-            ("sentral_queue_answered_in_threshold_today", self.answered_in_threshold as f64),
+            (
+                "sentral_queue_answered_in_threshold_today",
+                self.answered_in_threshold as f64,
+            ),
             ("sentral_queue_abandoned_today", self.abandoned as f64),
             ("sentral_queue_handled_today", self.handled as f64),
         ];

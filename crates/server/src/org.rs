@@ -89,7 +89,8 @@ pub struct WallboardSettings {
     /// The organisation's time zone: its day is "today" (R44).
     pub time_zone: jiff::tz::TimeZone,
     /// Each queue's targets; a queue not listed has the defaults.
-    pub queue_targets: std::collections::BTreeMap<sentral_engine::QueueId, crate::config::QueueTargets>,
+    pub queue_targets:
+        std::collections::BTreeMap<sentral_engine::QueueId, crate::config::QueueTargets>,
 }
 
 impl WallboardSettings {
@@ -381,7 +382,9 @@ impl OrgActor {
         }
         for agent in agents {
             let teams = config.agent(agent).map(|a| a.teams.as_slice());
-            if let Some(dto) = crate::dto::WallboardAgentDto::of(&self.engine, &self.wallboard, agent) {
+            if let Some(dto) =
+                crate::dto::WallboardAgentDto::of(&self.engine, &self.wallboard, agent)
+            {
                 events.push((teams, EventDto::WallboardAgent { agent: dto }));
             }
         }
@@ -433,7 +436,9 @@ fn supervisor_event_teams<'e>(engine: &'e Engine, event: &DesktopEvent) -> Optio
     let config = engine.config();
     match event {
         DesktopEvent::AgentState { agent, .. } => config.agent(*agent).map(|a| a.teams.as_slice()),
-        DesktopEvent::QueueChanged { queue, .. } => config.queue(*queue).map(|q| q.teams.as_slice()),
+        DesktopEvent::QueueChanged { queue, .. } => {
+            config.queue(*queue).map(|q| q.teams.as_slice())
+        }
         _ => None,
     }
 }

@@ -148,13 +148,13 @@ impl Wallboard {
             } => {
                 self.changed_agents.extend(agents.iter().copied());
                 self.contact_since.insert(*interaction, *at_unix_ms);
-                if let Some((queue, _)) = self.leave_queue(*interaction, true) {
-                    if matches!(
+                if let Some((queue, _)) = self.leave_queue(*interaction, true)
+                    && matches!(
                         reason,
                         EndReason::CustomerHungUp | EndReason::CustomerLost(_)
-                    ) {
-                        self.day(queue).abandoned += 1;
-                    }
+                    )
+                {
+                    self.day(queue).abandoned += 1;
                 }
                 if agents.is_empty() {
                     // Nobody will wrap it up.
@@ -362,7 +362,12 @@ mod tests {
                 state(2, "offered", SALES, 6_500),
                 state(2, "rona", SALES, 21_500),
                 state(2, "queued", SALES, 21_500),
-                ended(3, EndReason::CustomerLost(LostCause::MediaTimeout), vec![], 25_000),
+                ended(
+                    3,
+                    EndReason::CustomerLost(LostCause::MediaTimeout),
+                    vec![],
+                    25_000,
+                ),
                 state(2, "offered", SALES, 30_000),
                 state(2, "connected", SALES, 32_000),
                 ended(1, EndReason::CustomerHungUp, vec![ANNA], 60_000),
@@ -393,7 +398,14 @@ mod tests {
             ],
         );
         let (support, sales) = (board.queue(SUPPORT), board.queue(SALES));
-        assert_eq!((support.day.offered, support.day.answered, support.day.abandoned), (1, 0, 0));
+        assert_eq!(
+            (
+                support.day.offered,
+                support.day.answered,
+                support.day.abandoned
+            ),
+            (1, 0, 0)
+        );
         assert_eq!(support.n_waiting, 0);
         assert_eq!((sales.day.offered, sales.day.answered_in_threshold), (1, 1));
     }
@@ -402,7 +414,10 @@ mod tests {
     fn r44_a_new_day_resets_the_counters_but_not_the_waiting_contacts() {
         let mut board = Wallboard::default();
         board.set_day(0);
-        feed(&mut board, &[state(1, "queued", SALES, 10), state(2, "queued", SALES, 20)]);
+        feed(
+            &mut board,
+            &[state(1, "queued", SALES, 10), state(2, "queued", SALES, 20)],
+        );
         board.take_changed();
         board.set_day(86_400_000);
         assert_eq!(board.take_changed().0, BTreeSet::from([SALES]));

@@ -4,9 +4,7 @@ use crate::config::Channel;
 use crate::core::engine::{Engine, RouteTrigger};
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, InteractionId, QueueId, TeamId};
-use crate::io::{
-    AgentStateView, DesktopEvent, Recipient, Record, StateRequest, SupervisorAction,
-};
+use crate::io::{AgentStateView, DesktopEvent, Recipient, Record, StateRequest, SupervisorAction};
 use crate::reject::{Rejection, Rule};
 
 /// An agent's live state.

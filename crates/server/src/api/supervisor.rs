@@ -2,18 +2,18 @@
 
 use super::ApiError;
 use super::session::org_of;
+use super::{ApiJson, idempotent};
 use crate::app::AppState;
 use crate::auth::Caller;
 use crate::dto::{WallboardAgentDto, WallboardQueueDto};
-use super::{ApiJson, idempotent};
 use axum::Json;
 use axum::extract::Path;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use sentral_engine::{AgentId, Input, SupervisorAction, TeamId};
-use std::collections::BTreeSet;
-use axum::extract::{Query, State};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -36,7 +36,7 @@ async fn queues(
 ) -> Result<Json<Vec<WallboardQueueDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
-    let scope = scope_of(&org, &caller);
+    let scope = scope_of(org, &caller);
     let queues = org
         .handle
         .query_wallboard(move |engine, wallboard, settings| {
@@ -63,7 +63,7 @@ async fn agents(
 ) -> Result<Json<Vec<WallboardAgentDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
-    let scope = scope_of(&org, &caller);
+    let scope = scope_of(org, &caller);
     let rows = org
         .handle
         .query_wallboard(move |engine, wallboard, _| {
@@ -72,7 +72,9 @@ async fn agents(
                 .agent_views()
                 .iter()
                 .filter(|view| {
-                    let teams = config.agent(view.id).map_or(&[][..], |a| a.teams.as_slice());
+                    let teams = config
+                        .agent(view.id)
+                        .map_or(&[][..], |a| a.teams.as_slice());
                     in_scope(scope.as_ref(), teams)
                 })
                 .filter_map(|view| WallboardAgentDto::of(engine, wallboard, view.id))
@@ -119,7 +121,7 @@ async fn supervise(
         caller.require_supervisor()?;
         let org = org_of(&state2, &caller)?;
         let agent = AgentId(id);
-        let scope = scope_of(&org, &caller);
+        let scope = scope_of(org, &caller);
         let teams = org
             .handle
             .query(move |engine| engine.config().agent(agent).map(|a| a.teams.clone()))
@@ -132,7 +134,9 @@ async fn supervise(
         let action = match (request.state.as_str(), request.idle_reason) {
             ("idle", Some(reason)) => SupervisorAction::Idle { reason },
             ("idle", None) => {
-                return Err(ApiError::invalid("idle_reason: required with state \"idle\""));
+                return Err(ApiError::invalid(
+                    "idle_reason: required with state \"idle\"",
+                ));
             }
             ("logged_out", None) => SupervisorAction::LogOut,
             ("logged_out", Some(_)) => {
@@ -160,7 +164,9 @@ async fn supervise(
             .await?;
         let row = org
             .handle
-            .query_wallboard(move |engine, wallboard, _| WallboardAgentDto::of(engine, wallboard, agent))
+            .query_wallboard(move |engine, wallboard, _| {
+                WallboardAgentDto::of(engine, wallboard, agent)
+            })
             .await
             .flatten()
             .ok_or_else(|| ApiError::not_found(format!("no agent {id}")))?;

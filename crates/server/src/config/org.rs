@@ -4,8 +4,8 @@
 
 use super::read::{Item, Reader, Record, join, quoted_list};
 use super::{
-    Names, OrgConfig, Password, QueueTargets, Role, ServerSettings, SipConfig, SipExtension, TrunkConfig,
-    UserConfig, expert_name, id_of,
+    Names, OrgConfig, Password, QueueTargets, Role, ServerSettings, SipConfig, SipExtension,
+    TrunkConfig, UserConfig, expert_name, id_of,
 };
 use sentral_engine::{
     AddressBookEntry, AgentConfig, AgentId, AutoWrapUp, CadDefinition, CadKind, Capacity, Channel,
@@ -655,7 +655,10 @@ fn read_queue_targets(r: &mut Reader<'_>, queue: &Record<'_, '_>) -> QueueTarget
             .unwrap_or(super::DEFAULT_SERVICE_LEVEL_THRESHOLD_MS),
         waiting_alert: (count(r, "waiting_amber"), count(r, "waiting_red")),
         wait_alert_ms: (wait(r, "wait_amber"), wait(r, "wait_red")),
-        service_level_alert: (percent(r, "service_level_amber"), percent(r, "service_level_red")),
+        service_level_alert: (
+            percent(r, "service_level_amber"),
+            percent(r, "service_level_red"),
+        ),
     }
 }
 
