@@ -124,17 +124,49 @@ export function boardState(agent) {
   return agent.state;
 }
 
+/** @typedef {{ available: number, busy: number, idle: number, rona: number }} Serving */
+
+/** Counts by team, computed once per set of agents (a pure memo of `servingByTeam`). */
+const servingMemo = new WeakMap();
+
 /**
- * The agents logged in to a team that serves the queue, by wallboard state.
+ * The logged-in agents of each team, by wallboard state: one pass over the agents, so that
+ * every queue's counts cost only its teams.
+ * @param {BoardState} state
+ * @returns {Record<string, Serving>}
+ */
+export function servingByTeam(state) {
+  const known = servingMemo.get(state.agents);
+  if (known) return known;
+  /** @type {Record<string, Serving>} */
+  const byTeam = {};
+  for (const agent of Object.values(state.agents)) {
+    const name = boardState(agent);
+    if (!agent.team || name === "logged_out") continue;
+    const counts = byTeam[agent.team] ??= { available: 0, busy: 0, idle: 0, rona: 0 };
+    counts[name] += 1;
+  }
+  servingMemo.set(state.agents, byTeam);
+  return byTeam;
+}
+
+/**
+ * The agents logged in to a team that serves the queue, by wallboard state (an agent is logged
+ * in to one team, so the teams' counts add up).
  * @param {BoardState} state
  * @param {WallboardQueueDto} queue
+ * @returns {Serving}
  */
 export function serving(state, queue) {
+  const byTeam = servingByTeam(state);
   const counts = { available: 0, busy: 0, idle: 0, rona: 0 };
-  for (const agent of Object.values(state.agents)) {
-    if (!agent.team || !queue.teams.includes(agent.team)) continue;
-    const name = boardState(agent);
-    if (name !== "logged_out") counts[name] += 1;
+  for (const team of queue.teams) {
+    const of = byTeam[team];
+    if (!of) continue;
+    counts.available += of.available;
+    counts.busy += of.busy;
+    counts.idle += of.idle;
+    counts.rona += of.rona;
   }
   return counts;
 }
@@ -195,8 +227,9 @@ export function agentRows(state) {
     // The longest in their state first: the earliest `since`.
     since: (/** @type {WallboardAgentDto} */ a) => a.state_since ?? Number.MAX_SAFE_INTEGER,
   }[sort];
+  const keys = new Map(rows.map((agent) => [agent, key(agent)]));
   rows.sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
+    const [x, y] = [/** @type {string | number} */ (keys.get(a)), /** @type {string | number} */ (keys.get(b))];
     const order = x < y ? -1 : x > y ? 1 : a.id - b.id;
     return descending ? -order : order;
   });

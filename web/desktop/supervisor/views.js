@@ -1,9 +1,81 @@
 // The wallboard's two tables (R44): queues and agents. They read the board's state and call
 // intents; the timers (`data-since`) run by dom.js's `tick`, so a second's tick redraws no row.
+//
+// Drawing is keyed: a row is built again only when its row object changed (the reducer replaces
+// a row it changes and keeps the others), or what it shows beside it (the agents serving a
+// queue, a threshold crossed, the language); the table's body is then patched in place, so an
+// event redraws one row of 10,000 (docs/benchmarks.md).
 
 import { clock, h } from "../dom.js";
-import { t } from "../i18n.js";
+import { language, t } from "../i18n.js";
 import { STATE_ORDER, agentRows, alertLevel, boardState, queueRows, serving, teams } from "./board.js";
+
+/** Rows built, by the row object they show: what else they showed, and the element. */
+const built = new WeakMap();
+
+/**
+ * The row element of `data`, built again only when `data` or `signature` changed.
+ * @param {object} data
+ * @param {string} signature
+ * @param {() => HTMLElement} build
+ * @returns {HTMLElement}
+ */
+function keyed(data, signature, build) {
+  const known = built.get(data);
+  if (known && known.signature === signature) return known.element;
+  const element = build();
+  built.set(data, { signature, element });
+  return element;
+}
+
+/**
+ * Makes `body`'s children be `rows`, in order, moving only what moved.
+ * @param {HTMLElement} body
+ * @param {HTMLElement[]} rows
+ */
+function patch(body, rows) {
+  /** @type {Set<Element>} */
+  const wanted = new Set(rows);
+  let child = body.firstElementChild;
+  for (const row of rows) {
+    // Rows drawn again or filtered out go.
+    while (child && !wanted.has(child)) {
+      const next = child.nextElementSibling;
+      child.remove();
+      child = next;
+    }
+    if (child === row) {
+      child = child.nextElementSibling;
+      continue;
+    }
+    // One row moved further down: leave it, it is moved when its turn comes.
+    if (child && child.nextElementSibling === row) {
+      child = row.nextElementSibling;
+      continue;
+    }
+    body.insertBefore(row, child);
+  }
+  while (child) {
+    const next = child.nextElementSibling;
+    child.remove();
+    child = next;
+  }
+}
+
+/**
+ * The table's head and body, the head drawn again only when the language changed.
+ * @param {HTMLElement} table
+ * @param {() => HTMLElement} head
+ * @returns {HTMLElement} The body.
+ */
+function parts(table, head) {
+  const body = /** @type {HTMLElement | null} */ (table.querySelector("tbody"));
+  if (body && table.dataset.language === language()) return body;
+  const fresh = h("tbody", {});
+  table.replaceChildren(h("thead", {}, head()), fresh);
+  table.dataset.language = language();
+  return fresh;
+}
 
 /**
  * @typedef {import("./board.js").BoardState} BoardState
@@ -29,28 +101,33 @@ const STATE_TEXT = { available: "wbAvailable", busy: "wbBusy", idle: "wbIdle", r
  * @param {number} now
  */
 export function renderQueues(table, state, now) {
-  const head = h("tr", {},
+  const body = parts(table, () => h("tr", {},
     h("th", { scope: "col" }, t("wbQueue")), h("th", { scope: "col" }, t("wbChannel")),
     h("th", { scope: "col", class: "num" }, t("wbWaiting")), h("th", { scope: "col", class: "num" }, t("wbLongestWait")),
     h("th", { scope: "col", class: "num" }, t("wbOffered")), h("th", { scope: "col", class: "num" }, t("wbAnswered")),
     h("th", { scope: "col", class: "num" }, t("wbAbandoned")), h("th", { scope: "col", class: "num" }, t("wbServiceLevel")),
     h("th", { scope: "col", class: "num" }, t("wbAht")),
     h("th", { scope: "col", class: "num" }, t("wbAvailable")), h("th", { scope: "col", class: "num" }, t("wbBusy")),
-    h("th", { scope: "col", class: "num" }, t("wbIdle")), h("th", { scope: "col", class: "num" }, t("wbRona")));
-  const rows = queueRows(state).map((queue) => queueRow(state, queue, now));
-  table.replaceChildren(h("thead", {}, head), h("tbody", {}, rows));
+    h("th", { scope: "col", class: "num" }, t("wbIdle")), h("th", { scope: "col", class: "num" }, t("wbRona"))));
+  const rows = queueRows(state).map((queue) => {
+    const agents = serving(state, queue);
+    const waited = queue.oldest_waiting_since === null ? null : now - queue.oldest_waiting_since;
+    const alert = alertLevel(waited, queue.targets.wait_amber_ms, queue.targets.wait_red_ms);
+    const signature = `${language()} ${agents.available} ${agents.busy} ${agents.idle} ${agents.rona} ${alert}`;
+    return keyed(queue, signature, () => queueRow(queue, agents, now));
+  });
+  patch(body, rows);
 }
 
 /**
- * @param {BoardState} state
  * @param {WallboardQueueDto} queue
+ * @param {import("./board.js").Serving} agents
  * @param {number} now
  */
-function queueRow(state, queue, now) {
+function queueRow(queue, agents, now) {
   const targets = queue.targets;
   const waited = queue.oldest_waiting_since === null ? null : now - queue.oldest_waiting_since;
   const level = queue.service_level_percent;
-  const agents = serving(state, queue);
   const num = (/** @type {string} */ name, /** @type {any} */ value, alert = "") =>
     h("td", { class: `num ${alert}`.trim(), "data-figure": name }, value);
   return h("tr", { "data-queue": queue.id },
@@ -80,6 +157,9 @@ function queueRow(state, queue, now) {
  * @param {BoardIntents} intents
  */
 export function renderAgentFilters(bar, state, intents) {
+  const signature = JSON.stringify([language(), state.view, teams(state), state.order]);
+  if (bar.dataset.signature === signature) return;
+  bar.dataset.signature = signature;
   const option = (/** @type {string} */ value, /** @type {string} */ text, /** @type {boolean} */ selected) =>
     h("option", { value, selected }, text);
   const team = h("select", { id: "wb-filter-team", "aria-label": t("wbTeam"), onchange: () => intents.view({ team: team.value }) },
@@ -111,31 +191,39 @@ export function renderAgents(table, state, intents, reasonLabels) {
       h("button", { type: "button", class: "link", "data-sort": key, title: t("wbSortBy", text), onclick: () => intents.view({ sort: key }) },
         text, sorted ? (state.view.descending ? " ▼" : " ▲") : ""));
   };
-  const head = h("tr", {}, sortable("name", t("wbAgent")), sortable("team", t("wbTeam")), sortable("state", t("wbState")),
+  const head = () => h("tr", {}, sortable("name", t("wbAgent")), sortable("team", t("wbTeam")), sortable("state", t("wbState")),
     sortable("since", t("wbTimeInState")), h("th", { scope: "col" }, t("wbContacts")),
     h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("wbActions"))));
-  const rows = agentRows(state).map((agent) => agentRow(agent, reasonLabels, intents));
-  const body = rows.length ? rows : [h("tr", {}, h("td", { colspan: 6, class: "hint" }, t("wbNoAgents")))];
-  table.replaceChildren(h("thead", {}, head), h("tbody", {}, body));
+  // The head shows the sorting: drawn again when it changes.
+  const sorting = `${state.view.sort} ${state.view.descending}`;
+  if (table.dataset.sorting !== sorting) {
+    table.dataset.sorting = sorting;
+    delete table.dataset.language;
+  }
+  const body = parts(table, head);
+  const now = Date.now();
+  const rows = agentRows(state).map((agent) => keyed(agent, language(), () => agentRow(agent, reasonLabels, intents, now)));
+  patch(body, rows.length ? rows : [h("tr", {}, h("td", { colspan: 6, class: "hint" }, t("wbNoAgents")))]);
 }
 
 /**
  * @param {WallboardAgentDto} agent
  * @param {Record<string, string>} reasonLabels
  * @param {BoardIntents} intents
+ * @param {number} now For the timers' first text; dom.js's `tick` runs them.
  */
-function agentRow(agent, reasonLabels, intents) {
+function agentRow(agent, reasonLabels, intents, now) {
   const state = boardState(agent);
   const reason = agent.state === "idle" && agent.idle_reason ? ` · ${reasonLabels[agent.idle_reason] ?? agent.idle_reason}` : "";
   const contacts = agent.contacts.map((contact) => h("li", { "data-task": contact.task },
     `${t(`channel_${contact.channel}`)} · ${contact.customer ?? "–"} · ${t(`phase_${contact.phase}`)} `,
-    h("span", { class: "wb-timer", "data-since": contact.since ?? false })));
+    h("span", { class: "wb-timer", "data-since": contact.since ?? false }, contact.since ? clock(now - contact.since) : "")));
   return h("tr", { "data-agent": agent.id, "data-state": state },
     h("th", { scope: "row" }, agent.name),
     h("td", {}, agent.team ?? agent.teams.join(", ")),
     h("td", { class: "wb-state" }, h("span", { class: "state-chip", "data-state": state === "busy" ? "busy" : agent.state },
       h("span", { class: "state-icon", "aria-hidden": "true" }), t(STATE_TEXT[state]) + reason)),
-    h("td", { class: "num wb-timer", "data-since": agent.state_since ?? false }),
+    h("td", { class: "num wb-timer", "data-since": agent.state_since ?? false }, agent.state_since ? clock(now - agent.state_since) : ""),
     h("td", {}, contacts.length ? h("ul", { class: "wb-contacts" }, contacts) : ""),
     h("td", {}, agent.state === "logged_out" ? "" : h("button", {
       type: "button", class: "secondary", "aria-label": t("wbActOn", agent.name), onclick: () => intents.act(agent),

@@ -97,7 +97,6 @@ function render() {
   renderAgents($("wb-agents"), state, intents, reasonLabels);
   const first = Object.values(state.queues)[0];
   $("wb-today").textContent = first ? t("wbToday", new Date(first.day_start).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })) : "";
-  tick();
 }
 
 function initLanguage() {
@@ -133,6 +132,7 @@ async function boot() {
   session.connect();
   setInterval(() => {
     // Timers tick in place; a longest wait may have crossed its amber or red threshold.
+    tick();
     if (Math.floor(Date.now() / 1000) !== lastRenderSecond) render();
   }, 1000);
 }
