@@ -213,12 +213,13 @@ export function longestWait(queue, now) {
 export function agentRows(state) {
   const { team, queue, state: wanted, sort, descending } = state.view;
   const serves = queue === null ? null : state.queues[queue]?.teams ?? [];
-  const rows = Object.values(state.agents).filter((agent) => {
+  /** @param {WallboardAgentDto} agent */
+  const include = (agent) => {
     if (team && !agent.teams.includes(team)) return false;
     if (serves && !(agent.team && serves.includes(agent.team))) return false;
     if (wanted && boardState(agent) !== wanted) return false;
     return true;
-  });
+  };
   /** @type {(agent: WallboardAgentDto) => string | number} */
   const key = {
     name: (/** @type {WallboardAgentDto} */ a) => a.name.toLowerCase(),
@@ -227,25 +228,82 @@ export function agentRows(state) {
     // The longest in their state first: the earliest `since`.
     since: (/** @type {WallboardAgentDto} */ a) => a.state_since ?? Number.MAX_SAFE_INTEGER,
   }[sort];
-  const keys = new Map(rows.map((agent) => [agent, key(agent)]));
-  rows.sort((a, b) => {
-    const [x, y] = [/** @type {string | number} */ (keys.get(a)), /** @type {string | number} */ (keys.get(b))];
+  /** @type {(a: WallboardAgentDto, b: WallboardAgentDto) => number} */
+  const compare = (a, b) => {
+    const [x, y] = [sortKey(a, sort, key), sortKey(b, sort, key)];
     const order = x < y ? -1 : x > y ? 1 : a.id - b.id;
     return descending ? -order : order;
-  });
+  };
+  const servesKey = serves === null ? null : serves.join("\n");
+  const memo = rowsMemo.get(state.view);
+  if (memo && memo.servesKey === servesKey && memo.agents !== state.agents) {
+    // A few rows changed since the last time (an event or two per frame): take them out and
+    // put them back at their place, instead of sorting 10,000 rows again.
+    /** @type {WallboardAgentDto[]} */
+    const changed = [];
+    for (const id in state.agents) if (state.agents[id] !== memo.agents[id]) changed.push(state.agents[id]);
+    if (changed.length <= 64 && Object.keys(memo.agents).length === Object.keys(state.agents).length) {
+      const gone = new Set(changed.map((agent) => agent.id));
+      const rows = memo.rows.filter((/** @type {WallboardAgentDto} */ agent) => !gone.has(agent.id));
+      for (const agent of changed) {
+        if (!include(agent)) continue;
+        let low = 0;
+        let high = rows.length;
+        while (low < high) {
+          const middle = (low + high) >> 1;
+          if (compare(rows[middle], agent) < 0) low = middle + 1;
+          else high = middle;
+        }
+        rows.splice(low, 0, agent);
+      }
+      rowsMemo.set(state.view, { agents: state.agents, servesKey, rows });
+      return rows;
+    }
+  }
+  if (memo && memo.servesKey === servesKey && memo.agents === state.agents) return memo.rows;
+  const rows = Object.values(state.agents).filter(include);
+  rows.sort(compare);
+  rowsMemo.set(state.view, { agents: state.agents, servesKey, rows });
   return rows;
+}
+
+/** The last rows of each view: the agents they were cut from, and the queue filter's teams. */
+const rowsMemo = new WeakMap();
+
+/** Sort keys by row object and column: a row's key is computed once, not per render. */
+const sortKeys = new WeakMap();
+
+/**
+ * @param {WallboardAgentDto} agent
+ * @param {string} sort
+ * @param {(agent: WallboardAgentDto) => string | number} key
+ */
+function sortKey(agent, sort, key) {
+  let keys = sortKeys.get(agent);
+  if (!keys) sortKeys.set(agent, keys = {});
+  return keys[sort] ??= key(agent);
 }
 
 /**
  * Every team named by an agent or a queue, sorted, for the filter.
  * @param {BoardState} state
+ * @returns {string[]}
  */
 export function teams(state) {
+  // The teams change only with the configuration, when the rows are read again (`withRows`
+  // makes a new `order`): computed once per reading, not per event.
+  const known = teamsMemo.get(state.order);
+  if (known) return known;
   const names = new Set();
   for (const agent of Object.values(state.agents)) for (const team of agent.teams) names.add(team);
   for (const queue of Object.values(state.queues)) for (const team of queue.teams) names.add(team);
-  return [...names].sort();
+  const sorted = [...names].sort();
+  teamsMemo.set(state.order, sorted);
+  return sorted;
 }
+
+/** The teams, by the `order` of the reading they were computed from. */
+const teamsMemo = new WeakMap();
 
 /** The wallboard's states, in the order the state column sorts them. */
 export const STATE_ORDER = ["available", "busy", "idle", "rona", "logged_out"];

@@ -10,6 +10,40 @@ import { clock, h } from "../dom.js";
 import { language, t } from "../i18n.js";
 import { STATE_ORDER, agentRows, alertLevel, boardState, queueRows, serving, teams } from "./board.js";
 
+/** A row's height in pixels (wallboard.css): the tables draw only the rows in view. */
+export const ROW_PX = 36;
+/** Rows drawn above and below the view, so that scrolling shows no gap. */
+const OVERSCAN = 10;
+
+/** The two spacer rows of each table, standing for the rows not drawn above and below. */
+const spacers = new WeakMap();
+
+/**
+ * The rows in view of a scrolled table, with spacers for the others: 10,000 agents draw as
+ * the 50 or so a screen shows.
+ * @template T
+ * @param {HTMLElement} table
+ * @param {T[]} items
+ * @param {(item: T) => HTMLElement} build
+ * @returns {HTMLElement[]}
+ */
+function windowed(table, items, build) {
+  const scroller = table.parentElement;
+  const top = scroller?.scrollTop ?? 0;
+  const height = scroller?.clientHeight || 1000;
+  const first = Math.max(0, Math.floor(top / ROW_PX) - OVERSCAN);
+  const last = Math.min(items.length, Math.ceil((top + height) / ROW_PX) + OVERSCAN);
+  let pair = spacers.get(table);
+  if (!pair) {
+    pair = [h("tr", { class: "wb-spacer", "aria-hidden": "true" }), h("tr", { class: "wb-spacer", "aria-hidden": "true" })];
+    spacers.set(table, pair);
+  }
+  const [above, below] = pair;
+  above.style.height = `${first * ROW_PX}px`;
+  below.style.height = `${(items.length - last) * ROW_PX}px`;
+  return [above, ...items.slice(first, last).map(build), below];
+}
+
 /** Rows built, by the row object they show: what else they showed, and the element. */
 const built = new WeakMap();
 
@@ -109,7 +143,7 @@ export function renderQueues(table, state, now) {
     h("th", { scope: "col", class: "num" }, t("wbAht")),
     h("th", { scope: "col", class: "num" }, t("wbAvailable")), h("th", { scope: "col", class: "num" }, t("wbBusy")),
     h("th", { scope: "col", class: "num" }, t("wbIdle")), h("th", { scope: "col", class: "num" }, t("wbRona"))));
-  const rows = queueRows(state).map((queue) => {
+  const rows = windowed(table, queueRows(state), (queue) => {
     const agents = serving(state, queue);
     const waited = queue.oldest_waiting_since === null ? null : now - queue.oldest_waiting_since;
     const alert = alertLevel(waited, queue.targets.wait_amber_ms, queue.targets.wait_red_ms);
@@ -157,7 +191,7 @@ function queueRow(queue, agents, now) {
  * @param {BoardIntents} intents
  */
 export function renderAgentFilters(bar, state, intents) {
-  const signature = JSON.stringify([language(), state.view, teams(state), state.order]);
+  const signature = JSON.stringify([language(), state.view, teams(state), state.order.length]);
   if (bar.dataset.signature === signature) return;
   bar.dataset.signature = signature;
   const option = (/** @type {string} */ value, /** @type {string} */ text, /** @type {boolean} */ selected) =>
@@ -202,8 +236,9 @@ export function renderAgents(table, state, intents, reasonLabels) {
   }
   const body = parts(table, head);
   const now = Date.now();
-  const rows = agentRows(state).map((agent) => keyed(agent, language(), () => agentRow(agent, reasonLabels, intents, now)));
-  patch(body, rows.length ? rows : [h("tr", {}, h("td", { colspan: 6, class: "hint" }, t("wbNoAgents")))]);
+  const agents = agentRows(state);
+  const rows = windowed(table, agents, (agent) => keyed(agent, language(), () => agentRow(agent, reasonLabels, intents, now)));
+  patch(body, agents.length ? rows : [h("tr", {}, h("td", { colspan: 6, class: "hint" }, t("wbNoAgents")))]);
 }
 
 /**

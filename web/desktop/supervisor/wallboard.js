@@ -128,6 +128,8 @@ async function boot() {
     session.disconnect();
     location.replace("/");
   });
+  // The tables draw the rows in view: scrolling draws the others.
+  for (const id of ["wb-queues-scroll", "wb-agents-scroll"]) $(id).addEventListener("scroll", draw, { passive: true });
   await readRows();
   session.connect();
   setInterval(() => {

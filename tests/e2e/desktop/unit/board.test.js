@@ -98,3 +98,24 @@ test("R44: the wallboard's reducer touches no DOM, does no I/O and reads no cloc
   assert.equal(source.match(effects)?.[0], undefined);
   assert.equal(source.match(/^\s*import\s/m), null, "imports nothing but types");
 });
+
+test("R44: after a few rows change, the agents' order is the same as sorting them all again", () => {
+  let state = withView(loaded(), { sort: "since" });
+  agentRows(state);
+  const fresh = (s) => agentRows({ ...s, view: { ...s.view } }).map((a) => a.name);
+  // Each step changes one or two rows; the remembered order must follow exactly.
+  const steps = [
+    [{ ...ANNA, state: "idle", state_since: 9000 }],
+    [{ ...DAVID, state: "available", state_since: 500 }, { ...EVA, state: "available", team: "Support", state_since: 100 }],
+    [{ ...BJORN, state: "logged_out", team: null, state_since: 200 }],
+  ];
+  for (const [i, rows] of steps.entries()) {
+    for (const agent of rows) state = reduceBoard(state, { seq: i, at_unix_ms: 0, type: "wallboard_agent", agent });
+    assert.deepEqual(agentRows(state).map((a) => a.name), fresh(state), `step ${i}`);
+  }
+  const idle = withView(state, { state: "available" });
+  agentRows(idle);
+  const back = reduceBoard(idle, { seq: 9, at_unix_ms: 0, type: "wallboard_agent", agent: { ...ANNA, state: "available", state_since: 50 } });
+  assert.deepEqual(agentRows(back).map((a) => a.name), ["Anna", "Eva", "David"], "the earliest since first");
+  assert.deepEqual(agentRows(back).map((a) => a.name), fresh(back));
+});
