@@ -118,6 +118,18 @@ test("R44 a supervisor assigned to team Sales sees Sales and what Sales serves, 
   const davidId = (await david.call("GET", "/api/v1/agents/me")).body.agent.id;
   const refused = await lead.call("POST", `/api/v1/supervisor/agents/${davidId}/state`, { state: "logged_out" });
   assert.equal(refused.status, 404);
+  // Nor see Support's calls in the history: a call to Support is in the unassigned
+  // supervisor's history only.
+  const supportCall = await phone(server, "/call", { dnis: "+4721000000", ani: "+4791000077" });
+  await phone(server, `/hangup/leg/${supportCall.leg}`);
+  const supervisor = await agentApi(server, "supervisor");
+  const numbers = async (client) => (await client.call("GET", "/api/v1/interactions")).body.map((i) => i.customer_number);
+  assert.ok((await numbers(supervisor)).includes("+4791000077"));
+  const leadNumbers = await numbers(lead);
+  assert.ok(!leadNumbers.includes("+4791000077"), JSON.stringify(leadNumbers));
+  assert.ok(leadNumbers.includes("+4791000002"), "Sales calls are in the history");
+  const support = (await supervisor.call("GET", "/api/v1/supervisor/queues")).body.find((q) => q.name === "Support");
+  assert.equal((await lead.call("GET", `/api/v1/interactions?queue=${support.id}`)).status, 404);
   await screenshot(board, "wallboard-02-sales-supervisor");
   await all.close();
   await board.close();

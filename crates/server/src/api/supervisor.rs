@@ -301,6 +301,24 @@ async fn interactions(
     if query.limit.is_some_and(|l| l == 0 || l > 500) {
         return Err(ApiError::invalid("limit: 1 to 500"));
     }
+    // R44: a supervisor assigned to teams sees the interactions of their teams' queues.
+    let scoped_queues: Option<BTreeSet<u64>> = scope_of(org, &caller).map(|scope| {
+        let config = org.config.read().expect("config lock");
+        config
+            .engine
+            .queues
+            .iter()
+            .filter(|q| in_scope(Some(&scope), &q.teams))
+            .map(|q| q.id.0)
+            .collect()
+    });
+    if let (Some(queues), Some(queue)) = (&scoped_queues, query.queue)
+        && !queues.contains(&queue)
+    {
+        return Err(ApiError::not_found(format!(
+            "no queue {queue} in your teams"
+        )));
+    }
     let filter = sentral_store::InteractionFilter {
         queue: query.queue,
         agent: query.agent,
@@ -312,7 +330,14 @@ async fn interactions(
         customer_number: None,
     };
     state.history.flush().await;
-    let records = state.store.interactions(caller.org(), &filter).await?;
+    let mut records = state.store.interactions(caller.org(), &filter).await?;
+    if let Some(queues) = &scoped_queues {
+        records.retain(|r| {
+            r.states
+                .iter()
+                .any(|s| s.queue.is_some_and(|q| queues.contains(&q)))
+        });
+    }
     Ok(Json(
         records
             .into_iter()
