@@ -83,6 +83,13 @@ test("R44 a supervisor who signs in gets the wallboard; its figures follow calls
   assert.equal(Number(await figure(board, "Sales", "answered").textContent()), answered.length);
   assert.equal(Number(await figure(board, "Sales", "abandoned").textContent()), history.length - answered.length);
   assert.deepEqual([sales.offered, sales.answered, sales.abandoned, sales.handled], [2, 1, 1, 1]);
+  // In Norwegian the wallboard reads Norwegian, figures unchanged.
+  await board.getByLabel("Language").selectOption("nb");
+  await board.getByRole("heading", { name: "Sanntidstavle" }).waitFor();
+  await board.locator("#wb-queues thead th", { hasText: /^Servicegrad$/ }).waitFor();
+  await agentRow(board, "Anna").locator("td.wb-state", { hasText: /^Tilgjengelig$/ }).waitFor();
+  await expectFigure(board, "Sales", "service_level", "50 %");
+  await board.getByLabel("Språk").selectOption("en");
   await desk.close();
   await board.close();
 });
