@@ -404,6 +404,39 @@ async fn users_of(store: &dyn Store, slug: &str) -> Result<Vec<config::UserConfi
         .collect())
 }
 
+/// Today's interactions of an organisation (from midnight in its time zone) as the engine's
+/// records, oldest first, for the wallboard's figures of the day (R44, R45); at most
+/// `HISTORY_TODAY_MAX` interactions are read.
+async fn history_today(
+    store: &dyn Store,
+    org: &OrgConfig,
+    unix_ms: i64,
+) -> Result<Vec<sentral_engine::Record>> {
+    const HISTORY_TODAY_MAX: usize = 100_000;
+    let zone = crate::org::WallboardSettings::of(org).time_zone;
+    let day_start = crate::wallboard::day_start_unix_ms(&zone, unix_ms);
+    let mut interactions = Vec::new();
+    let mut before_id = None;
+    while interactions.len() < HISTORY_TODAY_MAX {
+        let filter = sentral_store::InteractionFilter {
+            from_unix_ms: Some(day_start),
+            limit: Some(sentral_store::INTERACTIONS_LIMIT_MAX),
+            before_id,
+            ..Default::default()
+        };
+        let page = store.interactions(&org.slug, &filter).await?;
+        let Some(last) = page.last() else { break };
+        before_id = Some(last.id);
+        interactions.extend(page);
+    }
+    // Newest first from the store: the figures want them in order.
+    interactions.reverse();
+    Ok(interactions
+        .iter()
+        .flat_map(crate::wallboard::records_of)
+        .collect())
+}
+
 async fn start_org(
     store: &dyn Store,
     org: &OrgConfig,
@@ -460,6 +493,7 @@ async fn start_org(
         history: history.clone(),
         directory: directory(&store.users(&org.slug).await?, org),
         wallboard: crate::org::WallboardSettings::of(org),
+        history_today: history_today(store, org, now.unix_ms).await?,
     });
     // A panic in the engine's core (a contact's own panic is caught by the engine) ends the
     // organisation's task rather than letting a half-changed engine go on: say so loudly, and

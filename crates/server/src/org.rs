@@ -141,6 +141,9 @@ pub struct OrgParts {
     pub directory: Directory,
     /// The wallboard's time zone and targets.
     pub wallboard: WallboardSettings,
+    /// Today's history as the engine's records, oldest first: the wallboard's figures of the
+    /// day so far (`wallboard::records_of`).
+    pub history_today: Vec<Record>,
 }
 
 impl OrgHandle {
@@ -177,6 +180,14 @@ impl OrgHandle {
         };
         actor.agents.recount(&actor.engine);
         actor.agents.publish(&actor.slug);
+        // The day so far, before what the restored engine says now.
+        actor.roll_day();
+        for record in &parts.history_today {
+            let settings = &actor.wallboard_settings;
+            actor.wallboard.observe(record, |queue| {
+                settings.targets(queue).service_level_threshold_ms
+            });
+        }
         let task = tokio::spawn(async move {
             // Outputs of building and restoring the engine (restored callbacks) go out first.
             actor.dispatch();

@@ -279,6 +279,67 @@ impl Wallboard {
     }
 }
 
+/// The engine's records an interaction of the history stands for, oldest first: how the
+/// figures of the day are rebuilt when the server starts (R45: the wallboard's "today" does
+/// not start again at a restart). Only what the figures read is rebuilt.
+pub fn records_of(history: &sentral_store::InteractionRecord) -> Vec<Record> {
+    let interaction = InteractionId(history.id);
+    // (when, order among records of the same instant, the record)
+    let mut records: Vec<(i64, u8, Record)> = Vec::new();
+    for change in &history.states {
+        // The figures read these states; the engine's names are `&'static str`.
+        let state = match change.state.as_str() {
+            "queued" => "queued",
+            "offered" => "offered",
+            "connected" => "connected",
+            "dialing" => "dialing",
+            "retry_wait" => "retry_wait",
+            "transferring" => "transferring",
+            _ => continue,
+        };
+        let record = Record::InteractionState {
+            interaction,
+            state,
+            agent: change.agent.map(AgentId),
+            queue: change.queue.map(QueueId),
+            attempt: change.attempt,
+            at_unix_ms: change.at_unix_ms,
+        };
+        records.push((change.at_unix_ms, 0, record));
+    }
+    if let (Some(at_unix_ms), Some(reason)) = (history.ended_at_unix_ms, &history.end_reason) {
+        // Only whether the customer gave up matters to the figures.
+        let reason = match reason.as_str() {
+            "customer_hung_up" => EndReason::CustomerHungUp,
+            "media_timeout" | "session_expired" | "call_too_long" => {
+                EndReason::CustomerLost(sentral_engine::LostCause::MediaTimeout)
+            }
+            _ => EndReason::AgentEnded,
+        };
+        let record = Record::InteractionEnded {
+            interaction,
+            reason,
+            agents: history.agents.iter().copied().map(AgentId).collect(),
+            created_at_unix_ms: history.created_at_unix_ms,
+            connected_at_unix_ms: history.connected_at_unix_ms,
+            at_unix_ms,
+        };
+        records.push((at_unix_ms, 1, record));
+    }
+    for wrapup in &history.wrapups {
+        let record = Record::WrapUp {
+            interaction,
+            agent: AgentId(wrapup.agent),
+            reason: wrapup.reason.clone(),
+            automatic: wrapup.automatic,
+            at_unix_ms: wrapup.at_unix_ms,
+        };
+        records.push((wrapup.at_unix_ms, 2, record));
+    }
+    records.sort_by_key(|(at, order, _)| (*at, *order));
+    records.into_iter().map(|(_, _, record)| record).collect()
+}
+
 /// The start of the day that `unix_ms` falls on in the time zone, in Unix ms (the server's
 /// side of "today": the engine never sees a time zone).
 pub fn day_start_unix_ms(time_zone: &jiff::tz::TimeZone, unix_ms: i64) -> i64 {
