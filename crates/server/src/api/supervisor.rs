@@ -182,6 +182,32 @@ pub(super) fn scope_of(org: &crate::app::OrgRuntime, caller: &Caller) -> Option<
     config.supervised_teams(&caller.user.username)
 }
 
+/// The ids of the queues the caller's teams serve (R44): `None` for every queue.
+pub(super) fn scoped_queues(
+    org: &crate::app::OrgRuntime,
+    caller: &Caller,
+) -> Option<BTreeSet<u64>> {
+    let scope = scope_of(org, caller)?;
+    let config = org.config.read().expect("config lock");
+    Some(
+        config
+            .engine
+            .queues
+            .iter()
+            .filter(|q| in_scope(Some(&scope), &q.teams))
+            .map(|q| q.id.0)
+            .collect(),
+    )
+}
+
+/// Whether an interaction of the history waited in one of these queues.
+pub(super) fn waited_in(record: &sentral_store::InteractionRecord, queues: &BTreeSet<u64>) -> bool {
+    record
+        .states
+        .iter()
+        .any(|s| s.queue.is_some_and(|q| queues.contains(&q)))
+}
+
 /// Whether something of these teams is in the scope.
 pub(super) fn in_scope(scope: Option<&BTreeSet<TeamId>>, teams: &[TeamId]) -> bool {
     scope.is_none_or(|scope| teams.iter().any(|team| scope.contains(team)))
@@ -302,16 +328,7 @@ async fn interactions(
         return Err(ApiError::invalid("limit: 1 to 500"));
     }
     // R44: a supervisor assigned to teams sees the interactions of their teams' queues.
-    let scoped_queues: Option<BTreeSet<u64>> = scope_of(org, &caller).map(|scope| {
-        let config = org.config.read().expect("config lock");
-        config
-            .engine
-            .queues
-            .iter()
-            .filter(|q| in_scope(Some(&scope), &q.teams))
-            .map(|q| q.id.0)
-            .collect()
-    });
+    let scoped_queues = scoped_queues(org, &caller);
     if let (Some(queues), Some(queue)) = (&scoped_queues, query.queue)
         && !queues.contains(&queue)
     {
@@ -332,11 +349,7 @@ async fn interactions(
     state.history.flush().await;
     let mut records = state.store.interactions(caller.org(), &filter).await?;
     if let Some(queues) = &scoped_queues {
-        records.retain(|r| {
-            r.states
-                .iter()
-                .any(|s| s.queue.is_some_and(|q| queues.contains(&q)))
-        });
+        records.retain(|r| waited_in(r, queues));
     }
     Ok(Json(
         records
