@@ -3,7 +3,7 @@
 // one render per animation frame at most, each timed from the first DOM change to a finished
 // layout. The result goes to `window.result` for bench/wallboard-render to read.
 
-import { initialBoard, reduceBoard, withRows } from "/web/desktop/supervisor/board.js";
+import { agentOf, initialBoard, reduceBoard, withRows } from "/web/desktop/supervisor/board.js";
 import { addWallboardTexts } from "/web/desktop/supervisor/texts.js";
 import { renderAgentFilters, renderAgents, renderQueues } from "/web/desktop/supervisor/views.js";
 
@@ -65,7 +65,7 @@ function render() {
 function nextEvent() {
   events++;
   if (random() < 0.7) {
-    const old = state.agents[100000 + pick(N_AGENTS)];
+    const old = agentOf(state, 100000 + pick(N_AGENTS));
     const busy = random() < 0.5;
     const agent = {
       ...old, state: STATES[pick(3)], state_since: Date.now(), task: busy ? events : null,

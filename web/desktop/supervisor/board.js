@@ -26,18 +26,71 @@
  * The wallboard.
  * @typedef {Object} BoardState
  * @property {Record<string, WallboardQueueDto>} queues By id.
- * @property {Record<string, WallboardAgentDto>} agents By id.
+ * @property {AgentTable} agents By id (`agentOf`, `allAgents`).
  * @property {number[]} order The queues' ids in the configuration's order (the server's).
  * @property {number | null} lastSeq The last event's sequence number, for `?since=`.
  * @property {boolean} stale A `reload` event said events were lost: read the rows again.
  * @property {AgentView} view
  */
 
+/**
+ * The agents by id, in buckets by id: replacing one row copies one bucket (a few hundred
+ * entries) instead of all 10,000, so that 200 events a second cost little (docs/benchmarks.md).
+ * @typedef {{ buckets: Record<string, WallboardAgentDto>[], size: number }} AgentTable
+ */
+
+/** How many buckets an agent table has. */
+const BUCKETS = 64;
+
+/**
+ * @param {WallboardAgentDto[]} rows
+ * @returns {AgentTable}
+ */
+function agentTable(rows) {
+  /** @type {Record<string, WallboardAgentDto>[]} */
+  const buckets = Array.from({ length: BUCKETS }, () => ({}));
+  for (const agent of rows) buckets[agent.id % BUCKETS][agent.id] = agent;
+  return { buckets, size: rows.length };
+}
+
+/**
+ * The table with one row replaced or added.
+ * @param {AgentTable} table
+ * @param {WallboardAgentDto} agent
+ * @returns {AgentTable}
+ */
+function withAgentRow(table, agent) {
+  const index = agent.id % BUCKETS;
+  const bucket = table.buckets[index];
+  const buckets = table.buckets.slice();
+  buckets[index] = { ...bucket, [agent.id]: agent };
+  return { buckets, size: table.size + (agent.id in bucket ? 0 : 1) };
+}
+
+/**
+ * An agent's row.
+ * @param {BoardState} state
+ * @param {number} id
+ * @returns {WallboardAgentDto | undefined}
+ */
+export function agentOf(state, id) {
+  return state.agents.buckets[id % BUCKETS][id];
+}
+
+/**
+ * Every agent's row.
+ * @param {BoardState} state
+ * @returns {WallboardAgentDto[]}
+ */
+export function allAgents(state) {
+  return state.agents.buckets.flatMap((bucket) => Object.values(bucket));
+}
+
 /** @returns {BoardState} */
 export function initialBoard() {
   return {
     queues: {},
-    agents: {},
+    agents: agentTable([]),
     order: [],
     lastSeq: null,
     stale: false,
@@ -59,7 +112,7 @@ export function reduceBoard(state, event) {
       return { ...next, order, queues: { ...state.queues, [event.queue.id]: event.queue } };
     }
     case "wallboard_agent":
-      return { ...next, agents: { ...state.agents, [event.agent.id]: event.agent } };
+      return { ...next, agents: withAgentRow(state.agents, event.agent) };
     case "queue_changed": {
       const queue = state.queues[event.queue];
       if (!queue) return next;
@@ -85,7 +138,7 @@ export function withRows(state, queues, agents) {
     stale: false,
     order: queues.map((q) => q.id),
     queues: Object.fromEntries(queues.map((q) => [q.id, q])),
-    agents: Object.fromEntries(agents.map((a) => [a.id, a])),
+    agents: agentTable(agents),
   };
 }
 
@@ -96,7 +149,7 @@ export function withRows(state, queues, agents) {
  * @returns {BoardState}
  */
 export function withAgent(state, agent) {
-  return { ...state, agents: { ...state.agents, [agent.id]: agent } };
+  return { ...state, agents: withAgentRow(state.agents, agent) };
 }
 
 /**
@@ -140,11 +193,25 @@ export function servingByTeam(state) {
   if (known) return known;
   /** @type {Record<string, Serving>} */
   const byTeam = {};
-  for (const agent of Object.values(state.agents)) {
-    const name = boardState(agent);
-    if (!agent.team || name === "logged_out") continue;
-    const counts = byTeam[agent.team] ??= { available: 0, busy: 0, idle: 0, rona: 0 };
-    counts[name] += 1;
+  for (const bucket of state.agents.buckets) {
+    // A bucket no event changed keeps its counts.
+    let counts = servingMemo.get(bucket);
+    if (!counts) {
+      counts = {};
+      for (const agent of Object.values(bucket)) {
+        const name = boardState(agent);
+        if (!agent.team || name === "logged_out") continue;
+        (counts[agent.team] ??= { available: 0, busy: 0, idle: 0, rona: 0 })[name] += 1;
+      }
+      servingMemo.set(bucket, counts);
+    }
+    for (const [team, of] of Object.entries(counts)) {
+      const sum = byTeam[team] ??= { available: 0, busy: 0, idle: 0, rona: 0 };
+      sum.available += of.available;
+      sum.busy += of.busy;
+      sum.idle += of.idle;
+      sum.rona += of.rona;
+    }
   }
   servingMemo.set(state.agents, byTeam);
   return byTeam;
@@ -241,8 +308,12 @@ export function agentRows(state) {
     // put them back at their place, instead of sorting 10,000 rows again.
     /** @type {WallboardAgentDto[]} */
     const changed = [];
-    for (const id in state.agents) if (state.agents[id] !== memo.agents[id]) changed.push(state.agents[id]);
-    if (changed.length <= 64 && Object.keys(memo.agents).length === Object.keys(state.agents).length) {
+    state.agents.buckets.forEach((bucket, index) => {
+      const before = memo.agents.buckets[index];
+      if (bucket === before) return;
+      for (const id in bucket) if (bucket[id] !== before[id]) changed.push(bucket[id]);
+    });
+    if (changed.length <= 64 && memo.agents.size === state.agents.size) {
       const gone = new Set(changed.map((agent) => agent.id));
       const rows = memo.rows.filter((/** @type {WallboardAgentDto} */ agent) => !gone.has(agent.id));
       for (const agent of changed) {
@@ -261,7 +332,7 @@ export function agentRows(state) {
     }
   }
   if (memo && memo.servesKey === servesKey && memo.agents === state.agents) return memo.rows;
-  const rows = Object.values(state.agents).filter(include);
+  const rows = allAgents(state).filter(include);
   rows.sort(compare);
   rowsMemo.set(state.view, { agents: state.agents, servesKey, rows });
   return rows;
@@ -295,7 +366,7 @@ export function teams(state) {
   const known = teamsMemo.get(state.order);
   if (known) return known;
   const names = new Set();
-  for (const agent of Object.values(state.agents)) for (const team of agent.teams) names.add(team);
+  for (const agent of allAgents(state)) for (const team of agent.teams) names.add(team);
   for (const queue of Object.values(state.queues)) for (const team of queue.teams) names.add(team);
   const sorted = [...names].sort();
   teamsMemo.set(state.order, sorted);

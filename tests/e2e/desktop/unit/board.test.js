@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
-  agentRows, alertLevel, boardState, initialBoard, longestWait, queueRows, reduceBoard, serving, teams, withRows, withView,
+  agentOf, agentRows, alertLevel, boardState, initialBoard, longestWait, queueRows, reduceBoard, serving, teams, withRows, withView,
 } from "../../../../web/desktop/supervisor/board.js";
 import { deepFreeze } from "./traces.js";
 
@@ -44,8 +44,9 @@ test("R44: wallboard rows come from the supervisor API and events replace them w
     seq: 8, at_unix_ms: 0, type: "wallboard_agent",
     agent: { ...ANNA, task: 9, contacts: [{ task: 9, channel: "voice", customer: "+4791234567", phase: "connected", since: 6000 }] },
   });
-  assert.equal(boardState(talking.agents[1]), "busy");
-  assert.equal(talking.agents[1].contacts[0].customer, "+4791234567");
+  assert.equal(boardState(agentOf(talking, 1)), "busy");
+  assert.equal(agentOf(talking, 1).contacts[0].customer, "+4791234567");
+  assert.equal(agentOf(state, 1).task, null, "the state given is unchanged");
   // The older event that only counts the waiting still updates the count.
   assert.equal(reduceBoard(talking, { seq: 9, at_unix_ms: 0, type: "queue_changed", queue: 1, waiting: 0 }).queues[1].waiting, 0);
 });
