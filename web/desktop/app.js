@@ -16,7 +16,7 @@ import {
 import { createSession, errorText } from "./session.js";
 import { initCad, rebuildCad, renderCad } from "./views/cad.js";
 import { initAlerts, noOfferAlert } from "./views/alerts.js";
-import { announce, initMessages, noOfferShown, notify, toast } from "./views/messages.js";
+import { initMessages, noOfferShown, notify, toast } from "./views/messages.js";
 import { initOutdial } from "./views/outdial.js";
 import { renderPanes } from "./views/panes.js";
 import { renderPopovers } from "./views/popovers.js";
@@ -107,7 +107,6 @@ const session = createSession({
   onEvent(event) {
     setDeskState(reduce(state, event, Date.now()));
     notify(event, getState);
-    if (event.type === "supervised") supervised(event);
   },
   onTruth(me, tasks) {
     let next = state;
@@ -176,17 +175,6 @@ async function loadQueueNames() {
   const queueNames = {};
   for (const d of reply.data) if (d.kind === "queue") queueNames[d.id] = d.name;
   setDeskState(withNames(state, { queueNames }));
-}
-
-/**
- * R44: a supervisor set the agent Idle or logged them out: who and why, until dismissed.
- * @param {Extract<import("./wire.js").EventDto, { type: "supervised" }>} event
- */
-function supervised(event) {
-  const reason = state.me?.idle_reasons.find((r) => r.code === event.reason)?.label ?? event.reason ?? "";
-  const text = event.action === "idle" ? t("supervisedIdle", event.by, reason, event.note) : t("supervisedLogOut", event.by, event.note);
-  toast(text, null, true);
-  announce(text);
 }
 
 function endSession() {

@@ -94,6 +94,14 @@ export function notify(event, getState) {
     // R21 R12: a translated sentence by the cause the server names, never its rule code or enum name.
     case "consult_failed": toast(t("consultFailed", event.reason.match(/\((\w+)\)\s*$/)?.[1] ?? "")); break;
     case "limit_reached": toast(t("callLimitEvent", event.code)); break;
+    case "supervised": {
+      // R44: a supervisor set the agent Idle or logged them out: who and why, until dismissed.
+      const reason = getState?.().me?.idle_reasons.find((r) => r.code === event.reason)?.label ?? event.reason ?? "";
+      const text = event.action === "idle" ? t("supervisedIdle", event.by, reason, event.note) : t("supervisedLogOut", event.by, event.note);
+      toast(text, null, true);
+      announce(text);
+      break;
+    }
     default: break;
   }
 }
