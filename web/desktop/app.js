@@ -143,6 +143,11 @@ async function boot() {
     setTimeout(boot, 2000);
     return;
   }
+  // Supervisors and administrators get the wallboard (R44).
+  if (reply.data.role === "supervisor" || reply.data.role === "admin") {
+    location.replace("/supervisor");
+    return;
+  }
   setDeskState(withMe(state, reply.data), false);
   useUserLanguage(reply.data);
   if (reply.data.role === "agent") {

@@ -271,6 +271,9 @@ const en = {
   announceConsult: "Consult request",
   announceWithdrawn: "The contact request was withdrawn",
   announceRona: "You did not answer in time: choose Available or Idle",
+  // R44: a supervisor acted on the agent.
+  supervisedIdle: (by, reason, note) => `Your supervisor ${by} set you to Idle (${reason})${note ? `: ${note}` : "."}`,
+  supervisedLogOut: (by, note) => `Your supervisor ${by} logged you out of your station${note ? `: ${note}` : "."}`,
 };
 
 /** @type {Record<string, Text>} */
@@ -523,6 +526,8 @@ const nb = {
   announceConsult: "Konsultasjonsforespørsel",
   announceWithdrawn: "Kontaktforespørselen ble trukket tilbake",
   announceRona: "Du svarte ikke i tide: velg Tilgjengelig eller Ledig",
+  supervisedIdle: (by, reason, note) => `Veilederen din ${by} satte deg til Ledig (${reason})${note ? `: ${note}` : "."}`,
+  supervisedLogOut: (by, note) => `Veilederen din ${by} logget deg ut av stasjonen${note ? `: ${note}` : "."}`,
 };
 
 /// The tables, by language code (the keys of `LANGUAGES`).

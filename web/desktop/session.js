@@ -45,6 +45,9 @@ export function errorText(reply, fallback) {
  * @param {() => void} hooks.onSignedOut The server answered 401.
  * @param {() => boolean} hooks.signedIn Whether someone is signed in (the socket reconnects only then).
  * @param {() => number | null} hooks.lastSeq The last event's sequence number, for `?since=`.
+ * @param {boolean} [hooks.truthAfterEvents] Whether events trigger a re-read of the truth (the
+ *   agent's desktop; default true). The wallboard's events carry whole rows, so it reads only
+ *   when the socket opens.
  */
 export function createSession(hooks) {
   /** @type {WebSocket | null} */
@@ -138,7 +141,7 @@ export function createSession(hooks) {
       try { event = JSON.parse(message.data); } catch { return; }
       eventGen++;
       hooks.onEvent(event);
-      scheduleRefresh();
+      if (hooks.truthAfterEvents !== false) scheduleRefresh();
     };
     socket.onclose = (event) => {
       ws = null;

@@ -161,6 +161,9 @@
  *   | { type: "wrap_up_required", task: number, reasons: ReasonDto[] }
  *   | { type: "wrap_up_done", task: number }
  *   | { type: "queue_changed", queue: number, waiting: number }
+ *   | { type: "supervised", by: string, action: "idle" | "log_out", reason: string | null, note: string, at: number }
+ *   | { type: "wallboard_queue", queue: WallboardQueueDto }
+ *   | { type: "wallboard_agent", agent: WallboardAgentDto }
  *   | { type: "limit_reached", code: string }
  *   | { type: "reload", oldest: number }} EventDto
  */
@@ -181,6 +184,56 @@
  * @property {number | null} ended_at
  * @property {ReasonDto[]} wrapups
  * @property {Record<string, string>} variables Never secure ones (R33).
+ */
+
+/**
+ * A queue's wallboard targets: the service level's threshold and from when a cell is amber or
+ * red (`null`: never) (R44).
+ * @typedef {Object} QueueTargetsDto
+ * @property {number} service_level_threshold_ms
+ * @property {number | null} waiting_amber
+ * @property {number | null} waiting_red
+ * @property {number | null} wait_amber_ms
+ * @property {number | null} wait_red_ms
+ * @property {number | null} service_level_amber Percent; amber below it.
+ * @property {number | null} service_level_red Percent; red below it.
+ */
+
+/**
+ * A queue on the supervisor's wallboard (`WallboardQueueDto`, `GET /api/v1/supervisor/queues`
+ * and the `wallboard_queue` event; R44, docs/supervisor.md defines each figure).
+ * @typedef {Object} WallboardQueueDto
+ * @property {number} id
+ * @property {string} name
+ * @property {Channel} channel
+ * @property {string[]} teams Agents logged in to these teams serve it.
+ * @property {number} waiting
+ * @property {number | null} oldest_waiting_since Unix ms.
+ * @property {number} day_start Unix ms: midnight in the organisation's time zone.
+ * @property {number} offered
+ * @property {number} answered
+ * @property {number} answered_in_threshold
+ * @property {number} abandoned
+ * @property {number | null} service_level_percent
+ * @property {number | null} handle_ms_average
+ * @property {number} handled
+ * @property {QueueTargetsDto} targets
+ */
+
+/**
+ * One of an agent's current contacts on the wallboard.
+ * @typedef {Object} WallboardContactDto
+ * @property {number} task
+ * @property {Channel} channel
+ * @property {string | null} customer
+ * @property {string} phase `offered`, `dialing`, `connected`, `held`, `consult`, `transferring` or `wrap_up`.
+ * @property {number | null} since Unix ms.
+ */
+
+/**
+ * An agent on the supervisor's wallboard (`WallboardAgentDto`, `GET /api/v1/supervisor/agents`
+ * and the `wallboard_agent` event; R44).
+ * @typedef {AgentDto & { state_since: number | null, teams: string[], contacts: WallboardContactDto[] }} WallboardAgentDto
  */
 
 /**

@@ -47,6 +47,42 @@ pub enum Input {
         /// The number the customer had dialled (courtesy callbacks).
         dnis: Option<String>,
     },
+    /// A supervisor acts on an agent (R44): sets them Idle with a reason, or logs them out of
+    /// their station. Refused as the agent's own change would be (R3, R5, R36); the agent's
+    /// desktop is told who did it and why, and the record keeps both.
+    Supervise {
+        /// The agent acted on.
+        agent: AgentId,
+        /// The supervisor's name, as the agent will read it; the server has authenticated them
+        /// and checked that the agent is in their teams.
+        supervisor: String,
+        /// What the supervisor does.
+        action: SupervisorAction,
+        /// Why, in the supervisor's words (may be empty).
+        note: String,
+    },
+}
+
+/// What a supervisor does to an agent (R44).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub enum SupervisorAction {
+    /// Idle with one of the organisation's idle reasons (R3).
+    Idle {
+        /// The idle reason's code.
+        reason: String,
+    },
+    /// Logged out of the station.
+    LogOut,
+}
+
+impl SupervisorAction {
+    /// The stable lower-case name in events and records: `idle` or `log_out`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SupervisorAction::Idle { .. } => "idle",
+            SupervisorAction::LogOut => "log_out",
+        }
+    }
 }
 
 /// A desktop command: what an agent can do.
@@ -435,6 +471,18 @@ pub enum Prompt {
 /// A desktop event.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DesktopEvent {
+    /// A supervisor changed the agent's state (to the agent, R44): who and why. The
+    /// `AgentState` event that follows carries the new state.
+    Supervised {
+        /// The supervisor's name.
+        supervisor: String,
+        /// What they did.
+        action: SupervisorAction,
+        /// Why, in their words (may be empty).
+        note: String,
+        /// When (Unix ms).
+        at_unix_ms: i64,
+    },
     /// An agent's state changed (to the agent and supervisors).
     AgentState {
         /// Whose.
@@ -777,6 +825,19 @@ pub enum Record {
         state: AgentStateView,
         /// The idle reason, if any.
         reason: Option<String>,
+        /// When (Unix ms).
+        at_unix_ms: i64,
+    },
+    /// A supervisor acted on an agent (R44); the agent's `AgentState` record follows.
+    Supervised {
+        /// The agent acted on.
+        agent: AgentId,
+        /// The supervisor's name.
+        supervisor: String,
+        /// What they did.
+        action: SupervisorAction,
+        /// Why, in their words (may be empty).
+        note: String,
         /// When (Unix ms).
         at_unix_ms: i64,
     },

@@ -404,6 +404,39 @@ async fn users_of(store: &dyn Store, slug: &str) -> Result<Vec<config::UserConfi
         .collect())
 }
 
+/// Today's interactions of an organisation (from midnight in its time zone) as the engine's
+/// records, oldest first, for the wallboard's figures of the day (R44, R45); at most
+/// `HISTORY_TODAY_MAX` interactions are read.
+async fn history_today(
+    store: &dyn Store,
+    org: &OrgConfig,
+    unix_ms: i64,
+) -> Result<Vec<sentral_engine::Record>> {
+    const HISTORY_TODAY_MAX: usize = 100_000;
+    let zone = crate::org::WallboardSettings::of(org).time_zone;
+    let day_start = crate::wallboard::day_start_unix_ms(&zone, unix_ms);
+    let mut interactions = Vec::new();
+    let mut before_id = None;
+    while interactions.len() < HISTORY_TODAY_MAX {
+        let filter = sentral_store::InteractionFilter {
+            from_unix_ms: Some(day_start),
+            limit: Some(sentral_store::INTERACTIONS_LIMIT_MAX),
+            before_id,
+            ..Default::default()
+        };
+        let page = store.interactions(&org.slug, &filter).await?;
+        let Some(last) = page.last() else { break };
+        before_id = Some(last.id);
+        interactions.extend(page);
+    }
+    // Newest first from the store: the figures want them in order.
+    interactions.reverse();
+    Ok(interactions
+        .iter()
+        .flat_map(crate::wallboard::records_of)
+        .collect())
+}
+
 async fn start_org(
     store: &dyn Store,
     org: &OrgConfig,
@@ -458,7 +491,9 @@ async fn start_org(
         telephony: telephony.clone(),
         hub: hub.clone(),
         history: history.clone(),
-        directory: directory(&store.users(&org.slug).await?),
+        directory: directory(&store.users(&org.slug).await?, org),
+        wallboard: crate::org::WallboardSettings::of(org),
+        history_today: history_today(store, org, now.unix_ms).await?,
     });
     // A panic in the engine's core (a contact's own panic is caught by the engine) ends the
     // organisation's task rather than letting a half-changed engine go on: say so loudly, and
@@ -480,7 +515,8 @@ async fn start_org(
 }
 
 /// Who receives an organisation's events: its users as the store has them (with their ids).
-pub fn directory(users: &[sentral_store::UserRow]) -> Directory {
+/// A supervisor assigned to teams gets only their events (R44).
+pub fn directory(users: &[sentral_store::UserRow], org: &OrgConfig) -> Directory {
     let mut directory = Directory::default();
     for user in users {
         if let Some(agent) = user.agent_id {
@@ -490,6 +526,11 @@ pub fn directory(users: &[sentral_store::UserRow]) -> Directory {
         }
         if matches!(user.role, Role::Supervisor | Role::Admin) {
             directory.supervisors.push(user.id);
+        }
+        if user.role == Role::Supervisor
+            && let Some(teams) = org.supervised_teams(&user.username)
+        {
+            directory.scopes.insert(user.id, teams);
         }
     }
     directory

@@ -1,5 +1,5 @@
-//! The Agent Desktop's static files, embedded in the binary (no front-end build step), and the
-//! demo phone page's routes (which answer only in `sentral demo`).
+//! The Agent Desktop's and the supervisor wallboard's static files, embedded in the binary (no
+//! front-end build step), and the demo phone page's routes (which answer only in `sentral demo`).
 
 use crate::app::AppState;
 use axum::Router;
@@ -17,6 +17,11 @@ struct Assets;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { embedded::<Assets>("index.html") }))
+        // The supervisor's wallboard (R44).
+        .route(
+            "/supervisor",
+            get(|| async { embedded::<Assets>("supervisor/index.html") }),
+        )
         .route(
             "/desktop/{*path}",
             get(|Path(path): Path<String>| async move { embedded::<Assets>(&path) }),

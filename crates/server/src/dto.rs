@@ -173,6 +173,32 @@ pub enum EventDto {
         /// Contacts waiting.
         waiting: usize,
     },
+    /// A supervisor changed this agent's state (R44): who and why; an `agent_state` event
+    /// follows with the state.
+    Supervised {
+        /// The supervisor's user name.
+        by: String,
+        /// `idle` or `log_out`.
+        action: String,
+        /// The idle reason's code (`idle` only).
+        reason: Option<String>,
+        /// Why, in the supervisor's words (may be empty).
+        note: String,
+        /// When (Unix ms).
+        at: i64,
+    },
+    /// A queue's wallboard row changed (supervisors, R44): at most one per queue per engine
+    /// input.
+    WallboardQueue {
+        /// The queue's row, whole.
+        queue: WallboardQueueDto,
+    },
+    /// An agent's wallboard row changed (supervisors, R44): at most one per agent per engine
+    /// input.
+    WallboardAgent {
+        /// The agent's row, whole.
+        agent: WallboardAgentDto,
+    },
     /// The organisation's call limit stopped a call (R2).
     LimitReached {
         /// The reason code to show.
@@ -379,6 +405,21 @@ impl EventDto {
                 agent: agent.0,
                 state: agent_state(*state).into(),
                 reason: reason.clone(),
+                at: *at_unix_ms,
+            },
+            E::Supervised {
+                supervisor,
+                action,
+                note,
+                at_unix_ms,
+            } => EventDto::Supervised {
+                by: supervisor.clone(),
+                action: action.name().into(),
+                reason: match action {
+                    engine::SupervisorAction::Idle { reason } => Some(reason.clone()),
+                    engine::SupervisorAction::LogOut => None,
+                },
+                note: note.clone(),
                 at: *at_unix_ms,
             },
             E::Reserved {
@@ -699,5 +740,212 @@ pub fn end_reason(reason: engine::EndReason) -> &'static str {
         R::AgentLost(engine::LostCause::SessionExpired) => "agent_session_expired",
         R::AgentLost(engine::LostCause::CallTooLong) => "agent_call_too_long",
         R::InternalError => "internal_error",
+    }
+}
+
+/// A queue on the supervisor's wallboard (R44): the figures `docs/supervisor.md` defines.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct WallboardQueueDto {
+    /// Id.
+    pub id: u64,
+    /// Name.
+    pub name: String,
+    /// `voice`, `chat`, `email`, `social`.
+    pub channel: String,
+    /// Agents logged in to these teams serve the queue.
+    pub teams: Vec<String>,
+    /// Contacts waiting now, not offered to anyone.
+    pub waiting: usize,
+    /// Since when the longest-waiting of them waits here (Unix ms).
+    pub oldest_waiting_since: Option<i64>,
+    /// When "today" began: midnight in the organisation's time zone (Unix ms).
+    pub day_start: i64,
+    /// Contacts that entered the queue today.
+    pub offered: u64,
+    /// Contacts an agent took from the queue today.
+    pub answered: u64,
+    /// Of those, taken within the service-level threshold.
+    pub answered_in_threshold: u64,
+    /// Contacts whose customer hung up while waiting today.
+    pub abandoned: u64,
+    /// Answered within the threshold over answered plus abandoned, in percent; `null` before
+    /// any contact left the queue today.
+    pub service_level_percent: Option<f64>,
+    /// Average from answer to wrap-up of today's handled contacts (ms); `null` before one.
+    pub handle_ms_average: Option<u64>,
+    /// Contacts wrapped up today.
+    pub handled: u64,
+    /// The queue's targets.
+    pub targets: QueueTargetsDto,
+}
+
+/// A queue's wallboard targets: the service level's threshold, and from when a cell is amber
+/// or red (`null`: never).
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct QueueTargetsDto {
+    /// A contact taken within this long counts towards the service level (ms).
+    pub service_level_threshold_ms: u64,
+    /// Contacts waiting from which the cell is amber.
+    pub waiting_amber: Option<u32>,
+    /// Contacts waiting from which the cell is red.
+    pub waiting_red: Option<u32>,
+    /// Longest wait from which the cell is amber (ms).
+    pub wait_amber_ms: Option<u64>,
+    /// Longest wait from which the cell is red (ms).
+    pub wait_red_ms: Option<u64>,
+    /// Service level (percent) below which the cell is amber.
+    pub service_level_amber: Option<u32>,
+    /// Service level (percent) below which the cell is red.
+    pub service_level_red: Option<u32>,
+}
+
+impl WallboardQueueDto {
+    /// The row of a queue, `None` for a queue the configuration no longer has.
+    pub fn of(
+        engine: &engine::Engine,
+        wallboard: &crate::wallboard::Wallboard,
+        settings: &crate::org::WallboardSettings,
+        queue: engine::QueueId,
+    ) -> Option<WallboardQueueDto> {
+        let config = engine.config();
+        let queue_config = config.queue(queue)?;
+        let now = wallboard.queue(queue);
+        let targets = settings.targets(queue);
+        Some(WallboardQueueDto {
+            id: queue.0,
+            name: queue_config.name.clone(),
+            channel: channel_str(queue_config.channel).into(),
+            teams: queue_config
+                .teams
+                .iter()
+                .filter_map(|team| config.team(*team).map(|t| t.name.clone()))
+                .collect(),
+            waiting: now.n_waiting,
+            oldest_waiting_since: now.oldest_waiting_since,
+            day_start: wallboard.day_start_unix_ms(),
+            offered: now.day.offered,
+            answered: now.day.answered,
+            answered_in_threshold: now.day.answered_in_threshold,
+            abandoned: now.day.abandoned,
+            service_level_percent: now.day.service_level_percent(),
+            handle_ms_average: now.day.handle_ms_average(),
+            handled: now.day.handled,
+            targets: QueueTargetsDto {
+                service_level_threshold_ms: targets.service_level_threshold_ms,
+                waiting_amber: targets.waiting_alert.0,
+                waiting_red: targets.waiting_alert.1,
+                wait_amber_ms: targets.wait_alert_ms.0,
+                wait_red_ms: targets.wait_alert_ms.1,
+                service_level_amber: targets.service_level_alert.0,
+                service_level_red: targets.service_level_alert.1,
+            },
+        })
+    }
+
+    /// Sets the queue's `/metrics` gauges from this row: the same definitions as the
+    /// wallboard's.
+    pub fn set_gauges(&self, org: &str) {
+        let labels = [("org", org.to_owned()), ("queue", self.name.clone())];
+        let figures = [
+            ("sentral_queue_waiting", self.waiting as f64),
+            ("sentral_queue_offered_today", self.offered as f64),
+            ("sentral_queue_answered_today", self.answered as f64),
+            (
+                "sentral_queue_answered_in_threshold_today",
+                self.answered_in_threshold as f64,
+            ),
+            ("sentral_queue_abandoned_today", self.abandoned as f64),
+            ("sentral_queue_handled_today", self.handled as f64),
+        ];
+        for (name, value) in figures {
+            metrics::gauge!(name, &labels).set(value);
+        }
+        if let Some(ms) = self.handle_ms_average {
+            metrics::gauge!("sentral_queue_handle_seconds_average_today", &labels)
+                .set(ms as f64 / 1000.0);
+        }
+    }
+}
+
+/// An agent on the supervisor's wallboard (R44): the agent's state as the agent's desktop has
+/// it, and what only supervisors see.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct WallboardAgentDto {
+    /// The agent's state.
+    #[serde(flatten)]
+    pub agent: AgentDto,
+    /// Since when the agent is in this state (Unix ms); `null` when it has not changed since
+    /// the server started.
+    pub state_since: Option<i64>,
+    /// The teams the agent may log in to.
+    pub teams: Vec<String>,
+    /// The agent's current contacts: offered, on, or awaiting wrap-up.
+    pub contacts: Vec<WallboardContactDto>,
+}
+
+/// One of an agent's current contacts on the wallboard.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct WallboardContactDto {
+    /// The task.
+    pub task: u64,
+    /// `voice`, `chat`, `email`, `social`.
+    pub channel: String,
+    /// The customer's number.
+    pub customer: Option<String>,
+    /// `offered`, `dialing`, `connected`, `held`, `consult`, `transferring` or `wrap_up`.
+    pub phase: String,
+    /// Since when it is in this phase (Unix ms).
+    pub since: Option<i64>,
+}
+
+impl WallboardAgentDto {
+    /// The row of an agent, `None` for an agent the configuration no longer has.
+    pub fn of(
+        engine: &engine::Engine,
+        wallboard: &crate::wallboard::Wallboard,
+        agent: engine::AgentId,
+    ) -> Option<WallboardAgentDto> {
+        let view = engine.agent_view(agent)?;
+        let config = engine.config();
+        let teams = config
+            .agent(agent)
+            .map(|a| {
+                a.teams
+                    .iter()
+                    .filter_map(|team| config.team(*team).map(|t| t.name.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let contact = |task: engine::InteractionId, wrap_up: bool| {
+            let interaction = engine.interaction_view(task)?;
+            let phase = if wrap_up {
+                "wrap_up"
+            } else if interaction.consulted == Some(agent) {
+                "consult"
+            } else if interaction.phase == "connected" && interaction.customer_held {
+                "held"
+            } else {
+                interaction.phase
+            };
+            Some(WallboardContactDto {
+                task: task.0,
+                channel: channel_str(interaction.channel).into(),
+                customer: interaction.customer_number.clone(),
+                phase: phase.into(),
+                since: wallboard.contact_since(task),
+            })
+        };
+        let contacts = view
+            .call
+            .iter()
+            .filter_map(|task| contact(*task, false))
+            .chain(view.wrapups.iter().filter_map(|task| contact(*task, true)))
+            .collect();
+        Some(WallboardAgentDto {
+            state_since: wallboard.agent_since(agent),
+            agent: AgentDto::from_engine(&view),
+            teams,
+            contacts,
+        })
     }
 }

@@ -16,6 +16,7 @@
 //! - `api`: the REST API, its OpenAPI document, the WebSocket, operations endpoints.
 //! - `dto`: the wire format of engine events and views.
 //! - `desktop`: the embedded Agent Desktop files.
+//! - `wallboard`: the supervisor wallboard's figures (R44), one definition each.
 //! - `demo`: the demo simulator of `sentral demo` (simulated phones and customers over SIP, the
 //!   demo phone page); off everywhere else.
 
@@ -32,6 +33,7 @@ pub mod recordings;
 pub mod sip;
 pub mod telephony;
 pub mod tls;
+pub mod wallboard;
 
 pub use app::{RunningApp, StartOptions, start};
 pub use sentral_sip::TrunkTls;

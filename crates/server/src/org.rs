@@ -10,12 +10,13 @@
 use crate::dto::EventDto;
 use crate::hub::EventHub;
 use crate::telephony::SharedTelephony;
+use crate::wallboard::{Wallboard, day_start_unix_ms};
 use sentral_engine::{
     AgentId, AgentStateView, DesktopEvent, EndReason, Engine, Input, InteractionId, Now, Output,
-    Recipient, Record, Rejection, TelephonyEvent,
+    Recipient, Record, Rejection, TeamId, TelephonyEvent,
 };
 use sentral_store::HistoryWriter;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot};
@@ -39,6 +40,27 @@ pub struct Directory {
     pub agents: HashMap<AgentId, i64>,
     /// User ids of supervisors and administrators.
     pub supervisors: Vec<i64>,
+    /// The teams of each supervisor assigned to some (R44); the others see every team.
+    pub scopes: HashMap<i64, BTreeSet<TeamId>>,
+}
+
+impl Directory {
+    /// Whether a supervisor sees something of these teams (`None`: of the whole organisation).
+    fn sees(&self, user_id: i64, teams: Option<&[TeamId]>) -> bool {
+        match (self.scopes.get(&user_id), teams) {
+            (Some(scope), Some(teams)) => teams.iter().any(|team| scope.contains(team)),
+            _ => true,
+        }
+    }
+
+    /// Publishes an event to the supervisors who see those teams.
+    fn to_supervisors(&self, hub: &EventHub, teams: Option<&[TeamId]>, event: &EventDto) {
+        for user_id in &self.supervisors {
+            if self.sees(*user_id, teams) {
+                hub.publish(*user_id, event.clone());
+            }
+        }
+    }
 }
 
 /// What the engine task owns.
@@ -51,8 +73,39 @@ pub(crate) struct OrgActor {
     history: HistoryWriter,
     directory: Directory,
     agents: AgentGauge,
+    /// The supervisors' figures (R44), fed every record.
+    wallboard: Wallboard,
+    /// The organisation's time zone and queue targets.
+    wallboard_settings: WallboardSettings,
+    /// When the organisation's current day ends (Unix ms): the wallboard's counters roll then.
+    day_end_unix_ms: i64,
     handle: OrgHandle,
     stopping: bool,
+}
+
+/// What the wallboard needs of the organisation's configuration beyond the engine's.
+#[derive(Clone, Debug)]
+pub struct WallboardSettings {
+    /// The organisation's time zone: its day is "today" (R44).
+    pub time_zone: jiff::tz::TimeZone,
+    /// Each queue's targets; a queue not listed has the defaults.
+    pub queue_targets:
+        std::collections::BTreeMap<sentral_engine::QueueId, crate::config::QueueTargets>,
+}
+
+impl WallboardSettings {
+    /// The settings of an organisation's configuration (its time zone was checked when read).
+    pub fn of(org: &crate::config::OrgConfig) -> WallboardSettings {
+        WallboardSettings {
+            time_zone: jiff::tz::TimeZone::get(&org.time_zone).unwrap_or(jiff::tz::TimeZone::UTC),
+            queue_targets: org.queue_targets.clone(),
+        }
+    }
+
+    /// A queue's targets.
+    pub fn targets(&self, queue: sentral_engine::QueueId) -> crate::config::QueueTargets {
+        self.queue_targets.get(&queue).copied().unwrap_or_default()
+    }
 }
 
 /// How many agents are in each state, for the `sentral_agents` gauge.
@@ -86,6 +139,11 @@ pub struct OrgParts {
     pub history: HistoryWriter,
     /// Who gets which events.
     pub directory: Directory,
+    /// The wallboard's time zone and targets.
+    pub wallboard: WallboardSettings,
+    /// Today's history as the engine's records, oldest first: the wallboard's figures of the
+    /// day so far (`wallboard::records_of`).
+    pub history_today: Vec<Record>,
 }
 
 impl OrgHandle {
@@ -114,11 +172,22 @@ impl OrgHandle {
             history: parts.history,
             directory: parts.directory,
             agents: AgentGauge::default(),
+            wallboard: Wallboard::default(),
+            wallboard_settings: parts.wallboard,
+            day_end_unix_ms: i64::MIN,
             handle: handle.clone(),
             stopping: false,
         };
         actor.agents.recount(&actor.engine);
         actor.agents.publish(&actor.slug);
+        // The day so far, before what the restored engine says now.
+        actor.roll_day();
+        for record in &parts.history_today {
+            let settings = &actor.wallboard_settings;
+            actor.wallboard.observe(record, |queue| {
+                settings.targets(queue).service_level_threshold_ms
+            });
+        }
         let task = tokio::spawn(async move {
             // Outputs of building and restoring the engine (restored callbacks) go out first.
             actor.dispatch();
@@ -178,6 +247,24 @@ impl OrgHandle {
         }));
     }
 
+    /// Replaces the wallboard's time zone and queue targets (an administrator's change).
+    pub fn set_wallboard_settings(&self, settings: WallboardSettings) {
+        let _ = self.jobs.send(Box::new(move |actor: &mut OrgActor| {
+            actor.wallboard_settings = settings;
+            actor.day_end_unix_ms = i64::MIN;
+            actor.dispatch();
+        }));
+    }
+
+    /// Reads engine state with the wallboard's figures and settings (R44).
+    pub async fn query_wallboard<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Engine, &Wallboard, &WallboardSettings) -> T + Send + 'static,
+    ) -> Option<T> {
+        self.run(move |actor| read(&actor.engine, &actor.wallboard, &actor.wallboard_settings))
+            .await
+    }
+
     /// Test hook (the e2e server's control API): the next step of `interaction` panics, as a
     /// bug would, so that tests can watch the engine end that contact only.
     #[doc(hidden)]
@@ -219,6 +306,7 @@ impl OrgActor {
     }
 
     fn dispatch(&mut self) {
+        self.roll_day();
         let mut agents_changed = false;
         while let Some(output) = self.engine.poll_output() {
             match output {
@@ -234,14 +322,14 @@ impl OrgActor {
                         .with_consult_timeout(|task| self.consult_rona_timeout_ms(task));
                     match to {
                         Recipient::Agent(agent) => {
+                            self.wallboard.agent_changed(agent);
                             if let Some(user_id) = self.directory.agents.get(&agent) {
                                 self.hub.publish(*user_id, dto);
                             }
                         }
                         Recipient::Supervisors => {
-                            for user_id in &self.directory.supervisors {
-                                self.hub.publish(*user_id, dto.clone());
-                            }
+                            let teams = supervisor_event_teams(&self.engine, &event);
+                            self.directory.to_supervisors(&self.hub, teams, &dto);
                         }
                     }
                 }
@@ -255,6 +343,10 @@ impl OrgActor {
                         tracing::error!(org = %self.slug, %interaction, "the engine panicked while handling this interaction; it was ended");
                         metrics::counter!("sentral_engine_panics_total").increment(1);
                     }
+                    let settings = &self.wallboard_settings;
+                    self.wallboard.observe(&record, |queue| {
+                        settings.targets(queue).service_level_threshold_ms
+                    });
                     self.history.send(self.slug.to_string(), record)
                 }
                 Output::SetTimer { .. } | Output::CancelTimer { .. } => {}
@@ -262,6 +354,53 @@ impl OrgActor {
         }
         if agents_changed {
             self.agents.publish(&self.slug);
+        }
+        self.publish_wallboard();
+    }
+
+    /// Starts a new day on the wallboard when the organisation's day has ended.
+    fn roll_day(&mut self) {
+        let unix_ms = self.clock.now().unix_ms;
+        if unix_ms < self.day_end_unix_ms {
+            return;
+        }
+        let zone = &self.wallboard_settings.time_zone;
+        let start = day_start_unix_ms(zone, unix_ms);
+        // The next day starts 24 hours on, or 23 or 25 across a daylight-saving change.
+        self.day_end_unix_ms = day_start_unix_ms(zone, start + 26 * 3_600_000);
+        self.wallboard.set_day(start);
+    }
+
+    /// Sends supervisors one row per queue and agent that changed in this input (the
+    /// coalescing that keeps their traffic inside the event ring, `docs/supervisor.md`), and
+    /// sets the queues' gauges from the same figures.
+    fn publish_wallboard(&mut self) {
+        let (queues, agents) = self.wallboard.take_changed();
+        let config = self.engine.config();
+        let mut events = Vec::with_capacity(queues.len() + agents.len());
+        for queue in queues {
+            let teams = config.queue(queue).map(|q| q.teams.as_slice());
+            let Some(dto) = crate::dto::WallboardQueueDto::of(
+                &self.engine,
+                &self.wallboard,
+                &self.wallboard_settings,
+                queue,
+            ) else {
+                continue;
+            };
+            dto.set_gauges(&self.slug);
+            events.push((teams, EventDto::WallboardQueue { queue: dto }));
+        }
+        for agent in agents {
+            let teams = config.agent(agent).map(|a| a.teams.as_slice());
+            if let Some(dto) =
+                crate::dto::WallboardAgentDto::of(&self.engine, &self.wallboard, agent)
+            {
+                events.push((teams, EventDto::WallboardAgent { agent: dto }));
+            }
+        }
+        for (teams, event) in events {
+            self.directory.to_supervisors(&self.hub, teams, &event);
         }
     }
 
@@ -299,6 +438,19 @@ impl OrgActor {
             }
             _ => {}
         }
+    }
+}
+
+/// The teams a supervisors' event is about, for their scope (R44): an agent's teams, a queue's
+/// teams; `None` for the whole organisation (the call limit).
+fn supervisor_event_teams<'e>(engine: &'e Engine, event: &DesktopEvent) -> Option<&'e [TeamId]> {
+    let config = engine.config();
+    match event {
+        DesktopEvent::AgentState { agent, .. } => config.agent(*agent).map(|a| a.teams.as_slice()),
+        DesktopEvent::QueueChanged { queue, .. } => {
+            config.queue(*queue).map(|q| q.teams.as_slice())
+        }
+        _ => None,
     }
 }
 

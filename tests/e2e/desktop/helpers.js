@@ -109,9 +109,9 @@ export async function phone(server, path, body) {
 }
 
 /// A signed-in API client for another agent (a bearer token, no browser).
-export async function agentApi(server, username) {
+export async function agentApi(server, username, password = "demo") {
   const login = await fetch(`${server.base}/api/v1/login`, {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password: "demo" }),
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password }),
   });
   const { token } = await login.json();
   const call = async (method, path, body) => {

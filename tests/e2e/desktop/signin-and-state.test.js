@@ -91,12 +91,14 @@ test("R3 signing out while Available logs the agent out of the station, so no ca
   await context.close();
 });
 
-test("a supervisor signed in to the desktop is told it is for agents, with the role in words, never its code name", async () => {
+test("R44 a supervisor who signs in to the desktop gets the wallboard, not the agent's screens", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signIn(page, server, "supervisor");
-  await page.getByRole("heading", { name: "No agent desktop for this user" }).waitFor();
-  assert.equal(await page.locator("#nonagent-role").textContent(), "a supervisor");
+  await page.waitForURL(/\/supervisor$/);
+  await page.getByRole("heading", { name: "Wallboard" }).waitFor();
+  assert.equal(await page.locator("#wb-user").textContent(), "supervisor");
+  assert.equal(await page.getByRole("heading", { name: "No agent desktop for this user" }).count(), 0);
   await context.close();
 });
 

@@ -21,13 +21,15 @@ let toastAbout = null;
  * no offer is shown (R5: a refusal because of an offer is stale once it turned into RONA).
  * @param {string} text
  * @param {"offer" | null} [about]
+ * @param {boolean} [sticky] Stays until dismissed.
  */
-export function toast(text, about = null) {
+export function toast(text, about = null, sticky = false) {
   $("toast-text").textContent = text;
   $("toast").hidden = false;
   toastAbout = about;
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { $("toast").hidden = true; }, 8000);
+  // A sticky message (a supervisor's action, R44) stays until dismissed.
+  if (!sticky) toastTimer = setTimeout(() => { $("toast").hidden = true; }, 8000);
 }
 
 /** Takes away a message about an offer, now that none is shown. */
@@ -92,6 +94,14 @@ export function notify(event, getState) {
     // R21 R12: a translated sentence by the cause the server names, never its rule code or enum name.
     case "consult_failed": toast(t("consultFailed", event.reason.match(/\((\w+)\)\s*$/)?.[1] ?? "")); break;
     case "limit_reached": toast(t("callLimitEvent", event.code)); break;
+    case "supervised": {
+      // R44: a supervisor set the agent Idle or logged them out: who and why, until dismissed.
+      const reason = getState?.().me?.idle_reasons.find((r) => r.code === event.reason)?.label ?? event.reason ?? "";
+      const text = event.action === "idle" ? t("supervisedIdle", event.by, reason, event.note) : t("supervisedLogOut", event.by, event.note);
+      toast(text, null, true);
+      announce(text);
+      break;
+    }
     default: break;
   }
 }

@@ -4,7 +4,7 @@ use crate::config::Channel;
 use crate::core::engine::{Engine, RouteTrigger};
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, InteractionId, QueueId, TeamId};
-use crate::io::{AgentStateView, DesktopEvent, Recipient, Record, StateRequest};
+use crate::io::{AgentStateView, DesktopEvent, Recipient, Record, StateRequest, SupervisorAction};
 use crate::reject::{Rejection, Rule};
 
 /// An agent's live state.
@@ -112,11 +112,13 @@ impl Engine {
         Ok(())
     }
 
-    pub(crate) fn log_out(&mut self, agent_id: AgentId) -> Result<(), Rejection> {
+    /// Whether the agent may log out now: logged in, no popover (R5), no call (R3), no wrap-up
+    /// waiting (R36).
+    pub(crate) fn check_log_out(&self, agent_id: AgentId) -> Result<(), Rejection> {
         let agent = &self.agents[&agent_id];
-        let Some(session) = &agent.session else {
+        if agent.session.is_none() {
             return Err(Rejection::rule(Rule::R3, "not logged in"));
-        };
+        }
         match agent.voice.map(|slot| slot.role) {
             Some(
                 SlotRole::Offered
@@ -142,6 +144,13 @@ impl Engine {
                 "cannot log out before submitting wrap-up",
             ));
         }
+        Ok(())
+    }
+
+    pub(crate) fn log_out(&mut self, agent_id: AgentId) -> Result<(), Rejection> {
+        self.check_log_out(agent_id)?;
+        let agent = &self.agents[&agent_id];
+        let session = agent.session.as_ref().expect("checked");
         let extension = session.extension.clone();
         self.agent_by_extension.remove(&extension);
         self.agents
@@ -180,6 +189,57 @@ impl Engine {
         };
         self.set_agent_state(agent_id, state);
         Ok(())
+    }
+
+    /// A supervisor sets an agent Idle or logs them out (R44), refused as the agent's own
+    /// change would be; the agent is told who and why before the state changes, and both are
+    /// recorded.
+    pub(crate) fn supervise(
+        &mut self,
+        agent_id: AgentId,
+        supervisor: String,
+        action: SupervisorAction,
+        note: String,
+    ) -> Result<(), Rejection> {
+        if !self.agents.contains_key(&agent_id) {
+            return Err(Rejection::not_found(format!("no agent {agent_id}")));
+        }
+        if self.agents[&agent_id].session.is_none() {
+            return Err(Rejection::rule(Rule::R3, "the agent is not logged in"));
+        }
+        // Checked before anything is said or recorded: a refusal changes nothing.
+        if let SupervisorAction::LogOut = action {
+            self.check_log_out(agent_id)?;
+        }
+        if let SupervisorAction::Idle { reason } = &action
+            && !self.config.idle_reasons.iter().any(|r| &r.code == reason)
+        {
+            return Err(Rejection::rule(
+                Rule::R3,
+                format!("unknown idle reason {reason:?}"),
+            ));
+        }
+        let at_unix_ms = self.now.unix_ms;
+        let event = DesktopEvent::Supervised {
+            supervisor: supervisor.clone(),
+            action: action.clone(),
+            note: note.clone(),
+            at_unix_ms,
+        };
+        self.desktop(Recipient::Agent(agent_id), event);
+        self.record(Record::Supervised {
+            agent: agent_id,
+            supervisor,
+            action: action.clone(),
+            note,
+            at_unix_ms,
+        });
+        match action {
+            SupervisorAction::Idle { reason } => {
+                self.set_state(agent_id, StateRequest::Idle { reason })
+            }
+            SupervisorAction::LogOut => self.log_out(agent_id),
+        }
     }
 
     /// Changes an agent's chosen state, tells the desktop and supervisors, records it.

@@ -169,6 +169,14 @@ impl Engine {
             } => self
                 .restore_callback(interaction, kind, queue, &number, name, dnis)
                 .map(Some),
+            Input::Supervise {
+                agent,
+                supervisor,
+                action,
+                note,
+            } => self
+                .supervise(agent, supervisor, action, note)
+                .map(|()| None),
         }
     }
 

@@ -37,9 +37,10 @@ impl Engine {
                 Timer::NoAnswer { leg } => self.legs.get(&leg).map(|l| l.interaction),
                 timer => timer.interaction(),
             }),
-            Input::WebCallback { .. } | Input::ConfigChanged(_) | Input::RestoreCallback { .. } => {
-                None
-            }
+            Input::WebCallback { .. }
+            | Input::ConfigChanged(_)
+            | Input::RestoreCallback { .. }
+            | Input::Supervise { .. } => None,
         };
         let Some((contact, channel)) =
             contact.and_then(|id| self.interactions.get(&id).map(|i| (id, i.channel)))
@@ -52,7 +53,10 @@ impl Engine {
             Input::TimerFired(id) => {
                 ContactInput::Timer(self.timers.fire(id).expect("an armed timer was found"))
             }
-            Input::WebCallback { .. } | Input::ConfigChanged(_) | Input::RestoreCallback { .. } => {
+            Input::WebCallback { .. }
+            | Input::ConfigChanged(_)
+            | Input::RestoreCallback { .. }
+            | Input::Supervise { .. } => {
                 unreachable!("only commands, telephony events and timers name one contact")
             }
         };

@@ -23,6 +23,7 @@ mod rona_blocks_offers;
 mod rona_keeps_place;
 mod routing_order;
 mod station_log_in;
+mod supervisor_acts_on_an_agent;
 mod transferred_back_waits_the_full_maximum;
 mod voice_queues_stay_voice;
 mod wrapup_before_next_offer;

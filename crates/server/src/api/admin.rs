@@ -56,7 +56,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[derive(Clone, Copy, Debug, Deserialize, Eq, PartialEq, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Collection {
-    /// `[teams.<name>]`, an empty table.
+    /// `[teams.<name>]`: `supervisors`, the user names of the supervisors assigned (R44).
     Teams,
     /// `[agents.<user name>]`; the user must exist (create both with `PUT /admin/users`).
     Agents,
@@ -1026,6 +1026,9 @@ async fn apply(
         .input(Input::ConfigChanged(Box::new(new.engine.clone())))
         .await
         .map_err(|rejection| conflict(rejection.message))?;
+    runtime
+        .handle
+        .set_wallboard_settings(crate::org::WallboardSettings::of(&new));
     if let UserChange::Upsert(fields) = &user
         && let Err(error) = state.store.upsert_user(fields).await
     {
@@ -1054,7 +1057,7 @@ async fn apply(
     }
     *runtime.config.write().expect("config lock") = new.clone();
     let users = state.store.users(&new.slug).await.map_err(ApiError::from)?;
-    runtime.handle.set_directory(directory(&users));
+    runtime.handle.set_directory(directory(&users, &new));
     if let Some(sip) = &state.sip {
         sip.org_changed(&new);
     }
@@ -1068,6 +1071,9 @@ async fn undo(runtime: &OrgRuntime, current: &OrgConfig) {
         .handle
         .input(Input::ConfigChanged(Box::new(current.engine.clone())))
         .await;
+    runtime
+        .handle
+        .set_wallboard_settings(crate::org::WallboardSettings::of(current));
     if let Err(rejection) = restored {
         tracing::error!(org = current.slug, %rejection, "configuration not restored after a store failure");
     }

@@ -50,6 +50,14 @@ async fn get_recording(
     // is simply not found.
     let path = crate::recordings::file_of(&state.recordings, caller.org(), id);
     let not_found = || ApiError::not_found(format!("interaction {id} has no recording"));
+    // R44: a supervisor assigned to teams hears only the calls of their teams' queues.
+    let org = super::session::org_of(&state, &caller)?;
+    if let Some(queues) = super::supervisor::scoped_queues(org, &caller) {
+        let record = state.store.interaction(caller.org(), id).await?;
+        if !record.is_some_and(|record| super::supervisor::waited_in(&record, &queues)) {
+            return Err(not_found());
+        }
+    }
     let mut file = match tokio::fs::File::open(&path).await {
         Ok(file) => file,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Err(not_found()),

@@ -2,12 +2,18 @@
 
 use super::ApiError;
 use super::session::org_of;
+use super::{ApiJson, idempotent};
 use crate::app::AppState;
 use crate::auth::Caller;
-use crate::dto::AgentDto;
+use crate::dto::{WallboardAgentDto, WallboardQueueDto};
 use axum::Json;
+use axum::extract::Path;
 use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use sentral_engine::{AgentId, Input, SupervisorAction, TeamId};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -16,41 +22,30 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(queues))
         .routes(routes!(agents))
+        .routes(routes!(supervise))
         .routes(routes!(interactions))
 }
 
-/// A queue now.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct QueueDto {
-    /// Id.
-    pub id: u64,
-    /// Name.
-    pub name: String,
-    /// Contacts waiting.
-    pub waiting: usize,
-}
-
-/// Queues with their waiting contacts (R44).
+/// Every queue's wallboard row: contacts waiting, the longest wait, today's figures and the
+/// queue's targets (R44; `docs/supervisor.md` defines each figure).
 #[utoipa::path(get, path = "/api/v1/supervisor/queues", tag = "supervisor",
-    responses((status = 200, body = Vec<QueueDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = Vec<WallboardQueueDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 async fn queues(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<QueueDto>>, ApiError> {
+) -> Result<Json<Vec<WallboardQueueDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
+    let scope = scope_of(org, &caller);
     let queues = org
         .handle
-        .query(|engine| {
+        .query_wallboard(move |engine, wallboard, settings| {
             engine
                 .config()
                 .queues
                 .iter()
-                .map(|q| QueueDto {
-                    id: q.id.0,
-                    name: q.name.clone(),
-                    waiting: engine.n_waiting(q.id),
-                })
+                .filter(|q| in_scope(scope.as_ref(), &q.teams))
+                .filter_map(|q| WallboardQueueDto::of(engine, wallboard, settings, q.id))
                 .collect()
         })
         .await
@@ -58,21 +53,164 @@ async fn queues(
     Ok(Json(queues))
 }
 
-/// Every agent's state (R44).
+/// Every agent's wallboard row: the state (`AgentDto`) with since when, the agent's teams and
+/// current contacts (R44).
 #[utoipa::path(get, path = "/api/v1/supervisor/agents", tag = "supervisor",
-    responses((status = 200, body = Vec<AgentDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
+    responses((status = 200, body = Vec<WallboardAgentDto>), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
 async fn agents(
     State(state): State<AppState>,
     caller: Caller,
-) -> Result<Json<Vec<AgentDto>>, ApiError> {
+) -> Result<Json<Vec<WallboardAgentDto>>, ApiError> {
     caller.require_supervisor()?;
     let org = org_of(&state, &caller)?;
-    let views = org
+    let scope = scope_of(org, &caller);
+    let rows = org
         .handle
-        .query(|engine| engine.agent_views())
+        .query_wallboard(move |engine, wallboard, _| {
+            let config = engine.config();
+            engine
+                .agent_views()
+                .iter()
+                .filter(|view| {
+                    let teams = config
+                        .agent(view.id)
+                        .map_or(&[][..], |a| a.teams.as_slice());
+                    in_scope(scope.as_ref(), teams)
+                })
+                .filter_map(|view| WallboardAgentDto::of(engine, wallboard, view.id))
+                .collect()
+        })
         .await
         .unwrap_or_default();
-    Ok(Json(views.iter().map(AgentDto::from_engine).collect()))
+    Ok(Json(rows))
+}
+
+/// What a supervisor does to an agent.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuperviseRequest {
+    /// `idle` (with `idle_reason`) or `logged_out`.
+    pub state: String,
+    /// With `idle`: one of the organisation's idle reason codes.
+    pub idle_reason: Option<String>,
+    /// Why, in the supervisor's words: the agent reads it and the record keeps it (at most 200
+    /// characters; may be left out).
+    pub note: Option<String>,
+}
+
+/// The longest note a supervisor gives an agent.
+const NOTE_CHARS_MAX: usize = 200;
+
+/// Sets an agent of the caller's teams Idle with a reason, or logs them out of their station
+/// (R44); refused as the agent's own change would be (`409` `R3`, `R5`, `R36`). The agent's
+/// desktop says who did it and why.
+#[utoipa::path(post, path = "/api/v1/supervisor/agents/{id}/state", tag = "supervisor",
+    request_body = SuperviseRequest,
+    params(("id" = u64, Path, description = "The agent's id")),
+    responses((status = 200, body = WallboardAgentDto), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody),
+        (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+async fn supervise(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+    headers: HeaderMap,
+    ApiJson(request): ApiJson<SuperviseRequest>,
+) -> Response {
+    let state2 = state.clone();
+    idempotent(&state, caller.user.id, &headers, async move {
+        caller.require_supervisor()?;
+        let org = org_of(&state2, &caller)?;
+        let agent = AgentId(id);
+        let scope = scope_of(org, &caller);
+        let teams = org
+            .handle
+            .query(move |engine| engine.config().agent(agent).map(|a| a.teams.clone()))
+            .await
+            .flatten();
+        // An agent outside the caller's teams is as unknown as one that does not exist.
+        if !teams.is_some_and(|teams| in_scope(scope.as_ref(), &teams)) {
+            return Err(ApiError::not_found(format!("no agent {id} in your teams")));
+        }
+        let action = match (request.state.as_str(), request.idle_reason) {
+            ("idle", Some(reason)) => SupervisorAction::Idle { reason },
+            ("idle", None) => {
+                return Err(ApiError::invalid(
+                    "idle_reason: required with state \"idle\"",
+                ));
+            }
+            ("logged_out", None) => SupervisorAction::LogOut,
+            ("logged_out", Some(_)) => {
+                return Err(ApiError::invalid("idle_reason: only with state \"idle\""));
+            }
+            (other, _) => {
+                return Err(ApiError::invalid(format!(
+                    "state: expected \"idle\" or \"logged_out\", got {other:?}"
+                )));
+            }
+        };
+        let note = request.note.unwrap_or_default().trim().to_owned();
+        if note.chars().count() > NOTE_CHARS_MAX {
+            return Err(ApiError::invalid(format!(
+                "note: at most {NOTE_CHARS_MAX} characters"
+            )));
+        }
+        org.handle
+            .input(Input::Supervise {
+                agent,
+                supervisor: caller.user.username.clone(),
+                action,
+                note,
+            })
+            .await?;
+        let row = org
+            .handle
+            .query_wallboard(move |engine, wallboard, _| {
+                WallboardAgentDto::of(engine, wallboard, agent)
+            })
+            .await
+            .flatten()
+            .ok_or_else(|| ApiError::not_found(format!("no agent {id}")))?;
+        Ok(Json(row).into_response())
+    })
+    .await
+}
+
+/// The teams the caller supervises (R44): `None` for every team (an administrator, or a
+/// supervisor assigned to none).
+pub(super) fn scope_of(org: &crate::app::OrgRuntime, caller: &Caller) -> Option<BTreeSet<TeamId>> {
+    let config = org.config.read().expect("config lock");
+    config.supervised_teams(&caller.user.username)
+}
+
+/// The ids of the queues the caller's teams serve (R44): `None` for every queue.
+pub(super) fn scoped_queues(
+    org: &crate::app::OrgRuntime,
+    caller: &Caller,
+) -> Option<BTreeSet<u64>> {
+    let scope = scope_of(org, caller)?;
+    let config = org.config.read().expect("config lock");
+    Some(
+        config
+            .engine
+            .queues
+            .iter()
+            .filter(|q| in_scope(Some(&scope), &q.teams))
+            .map(|q| q.id.0)
+            .collect(),
+    )
+}
+
+/// Whether an interaction of the history waited in one of these queues.
+pub(super) fn waited_in(record: &sentral_store::InteractionRecord, queues: &BTreeSet<u64>) -> bool {
+    record
+        .states
+        .iter()
+        .any(|s| s.queue.is_some_and(|q| queues.contains(&q)))
+}
+
+/// Whether something of these teams is in the scope.
+pub(super) fn in_scope(scope: Option<&BTreeSet<TeamId>>, teams: &[TeamId]) -> bool {
+    scope.is_none_or(|scope| teams.iter().any(|team| scope.contains(team)))
 }
 
 /// History filters.
@@ -189,6 +327,15 @@ async fn interactions(
     if query.limit.is_some_and(|l| l == 0 || l > 500) {
         return Err(ApiError::invalid("limit: 1 to 500"));
     }
+    // R44: a supervisor assigned to teams sees the interactions of their teams' queues.
+    let scoped_queues = scoped_queues(org, &caller);
+    if let (Some(queues), Some(queue)) = (&scoped_queues, query.queue)
+        && !queues.contains(&queue)
+    {
+        return Err(ApiError::not_found(format!(
+            "no queue {queue} in your teams"
+        )));
+    }
     let filter = sentral_store::InteractionFilter {
         queue: query.queue,
         agent: query.agent,
@@ -200,7 +347,10 @@ async fn interactions(
         customer_number: None,
     };
     state.history.flush().await;
-    let records = state.store.interactions(caller.org(), &filter).await?;
+    let mut records = state.store.interactions(caller.org(), &filter).await?;
+    if let Some(queues) = &scoped_queues {
+        records.retain(|r| waited_in(r, queues));
+    }
     Ok(Json(
         records
             .into_iter()

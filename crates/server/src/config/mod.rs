@@ -118,9 +118,46 @@ pub struct OrgConfig {
     /// The longest a call may last before Sentral ends it (`call_length_max`); `None`: no
     /// limit (`false`).
     pub call_length_max_ms: Option<u64>,
+    /// The organisation's time zone, an IANA name (`time_zone`, default `UTC`): its day is the
+    /// wallboard's "today" (R44).
+    pub time_zone: String,
+    /// Each queue's wallboard targets (R44), by queue id.
+    pub queue_targets: std::collections::BTreeMap<sentral_engine::QueueId, QueueTargets>,
+    /// The supervisors assigned to each team, by user name (`supervisors` of a team, R44).
+    pub team_supervisors: std::collections::BTreeMap<sentral_engine::TeamId, Vec<String>>,
     /// Lookups between names and ids.
     pub names: Names,
 }
+
+/// A queue's wallboard targets (R44): the service level's threshold and when a cell turns
+/// amber or red.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct QueueTargets {
+    /// A contact taken by an agent within this long counts towards the service level
+    /// (`service_level_threshold`, default 20 s).
+    pub service_level_threshold_ms: u64,
+    /// Contacts waiting from which the cell is amber and red (`waiting_amber`, `waiting_red`).
+    pub waiting_alert: (Option<u32>, Option<u32>),
+    /// The longest wait from which the cell is amber and red (`wait_amber`, `wait_red`).
+    pub wait_alert_ms: (Option<u64>, Option<u64>),
+    /// The service level (percent) below which the cell is amber and red
+    /// (`service_level_amber`, `service_level_red`).
+    pub service_level_alert: (Option<u32>, Option<u32>),
+}
+
+impl Default for QueueTargets {
+    fn default() -> Self {
+        QueueTargets {
+            service_level_threshold_ms: DEFAULT_SERVICE_LEVEL_THRESHOLD_MS,
+            waiting_alert: (None, None),
+            wait_alert_ms: (None, None),
+            service_level_alert: (None, None),
+        }
+    }
+}
+
+/// The service level's threshold when a queue names none: 20 seconds.
+pub const DEFAULT_SERVICE_LEVEL_THRESHOLD_MS: u64 = 20_000;
 
 /// A user who signs in to the desktop or the admin API.
 #[derive(Clone, Debug, Eq, PartialEq)]
@@ -387,6 +424,24 @@ impl OrgConfig {
         self.users.iter().find(|user| user.username == username)
     }
 
+    /// The teams a user supervises (R44): `None` for every team (an administrator, or a
+    /// supervisor assigned to none).
+    pub fn supervised_teams(
+        &self,
+        username: &str,
+    ) -> Option<std::collections::BTreeSet<sentral_engine::TeamId>> {
+        if self.user(username).map(|user| user.role) == Some(Role::Admin) {
+            return None;
+        }
+        let teams: std::collections::BTreeSet<_> = self
+            .team_supervisors
+            .iter()
+            .filter(|(_, names)| names.iter().any(|name| name == username))
+            .map(|(team, _)| *team)
+            .collect();
+        (!teams.is_empty()).then_some(teams)
+    }
+
     /// Rebuilds [`OrgConfig::names`] after the engine configuration or the users changed.
     pub fn refresh_names(&mut self) {
         self.names = Names::new(&self.engine, &self.users);
@@ -408,6 +463,9 @@ impl fmt::Debug for OrgConfig {
             .field("web_callback_prefixes", &self.web_callback_prefixes)
             .field("trunks", &self.trunks)
             .field("recording_retention_ms", &self.recording_retention_ms)
+            .field("time_zone", &self.time_zone)
+            .field("queue_targets", &self.queue_targets)
+            .field("team_supervisors", &self.team_supervisors)
             .field("call_length_max_ms", &self.call_length_max_ms)
             .field("names", &self.names)
             .finish()

@@ -4,7 +4,8 @@
 
 use super::read::{Item, Reader, Record, join, quoted_list};
 use super::{
-    Names, OrgConfig, Password, Role, ServerSettings, SipConfig, SipExtension, SrtpPolicy,
+    Names, OrgConfig, Password, QueueTargets, Role, ServerSettings, SipConfig, SipExtension,
+    SrtpPolicy,
     TrunkConfig, UserConfig, expert_name, id_of,
 };
 use sentral_engine::{
@@ -29,6 +30,7 @@ pub(super) const ORG_FIELDS: &[&str] = &[
     "privacy_shield",
     "recording_retention",
     "call_length_max",
+    "time_zone",
     "web_callback_cancel",
     "transfer_no_answer",
     "rona_timeout",
@@ -214,11 +216,11 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
     let first_problem = r.problems().len();
     let settings = read_settings(r, org, slug);
     let (mut users, broken_users) = read_users(r, org);
-    let teams = read_teams(r, org);
+    let (teams, team_supervisors) = read_teams(r, org, &users);
     let idle_reasons = read_reasons(r, org, "idle_reasons");
     let wrapup_reasons = read_reasons(r, org, "wrapup_reasons");
     let cad_variables = read_cad_variables(r, org);
-    let queues = read_queues(r, org, &teams, &wrapup_reasons);
+    let (queues, queue_targets) = read_queues(r, org, &teams, &wrapup_reasons);
     let agents = read_agents(r, org, &teams, &settings.realm);
     link_users(r, org, &mut users, &broken_users, &agents);
     let entry_points = read_entry_points(r, org, &queues, &cad_variables);
@@ -253,6 +255,9 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
         trunks: settings.trunks,
         recording_retention_ms: settings.recording_retention_ms,
         call_length_max_ms: settings.call_length_max_ms,
+        time_zone: settings.time_zone,
+        queue_targets,
+        team_supervisors,
         names,
     }
 }
@@ -283,6 +288,8 @@ struct Settings {
     recording_retention_ms: Option<u64>,
     /// The longest call; `None`: no limit.
     call_length_max_ms: Option<u64>,
+    /// The IANA time zone of the organisation's day.
+    time_zone: String,
 }
 
 fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settings {
@@ -369,6 +376,9 @@ fn read_settings(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> Settin
         recording_retention_ms: get("recording_retention")
             .and_then(|i| recording_retention(r, i))
             .flatten(),
+        time_zone: get("time_zone")
+            .and_then(|i| time_zone(r, i))
+            .unwrap_or_else(|| "UTC".to_owned()),
         call_length_max_ms: match get("call_length_max") {
             None => Some(super::DEFAULT_CALL_LENGTH_MAX_MS),
             Some(item) => duration_or_false(
@@ -523,17 +533,42 @@ fn read_password(r: &mut Reader<'_>, user: &Record<'_, '_>) -> Option<Password> 
     }
 }
 
-fn read_teams(r: &mut Reader<'_>, org: &Record<'_, '_>) -> Vec<TeamConfig> {
+/// The teams, and the supervisors assigned to each (R44: a supervisor sees and acts on their
+/// teams only; one assigned to none sees every team).
+fn read_teams(
+    r: &mut Reader<'_>,
+    org: &Record<'_, '_>,
+    users: &[UserConfig],
+) -> (Vec<TeamConfig>, BTreeMap<TeamId, Vec<String>>) {
     let mut teams = Vec::new();
+    let mut supervisors = BTreeMap::new();
     for entry in map_of(r, org, "teams") {
-        if r.as_record(&entry, &[]).is_some() && name_is_valid(r, &entry) {
+        let Some(team) = r.as_record(&entry, &["supervisors"]) else {
+            continue;
+        };
+        let mut names = Vec::new();
+        if let Some(item) = team.get("supervisors") {
+            for (name, at) in r.strings(item) {
+                let role = users.iter().find(|u| u.username == name).map(|u| u.role);
+                if role == Some(Role::Supervisor) {
+                    names.push(name);
+                } else {
+                    r.report_at(&at, format!("{name:?} is not a user of role supervisor"));
+                }
+            }
+        }
+        if name_is_valid(r, &entry) {
+            let id = TeamId(id_of("team", entry.key));
             teams.push(TeamConfig {
-                id: TeamId(id_of("team", entry.key)),
+                id,
                 name: entry.key.to_owned(),
             });
+            if !names.is_empty() {
+                supervisors.insert(id, names);
+            }
         }
     }
-    teams
+    (teams, supervisors)
 }
 
 fn read_reasons(r: &mut Reader<'_>, org: &Record<'_, '_>, key: &str) -> Vec<Reason> {
@@ -635,7 +670,7 @@ fn read_queues(
     org: &Record<'_, '_>,
     teams: &[TeamConfig],
     wrapup_reasons: &[Reason],
-) -> Vec<QueueConfig> {
+) -> (Vec<QueueConfig>, BTreeMap<QueueId, QueueTargets>) {
     let entries = map_of(r, org, "queues");
     let queue_names: Vec<&str> = entries.iter().map(|entry| entry.key).collect();
     let team_names: Vec<&str> = teams.iter().map(|team| team.name.as_str()).collect();
@@ -644,6 +679,7 @@ fn read_queues(
         .map(|reason| reason.code.as_str())
         .collect();
     let mut queues = Vec::new();
+    let mut targets = BTreeMap::new();
     for entry in &entries {
         let Some(queue) = r.as_record(entry, QUEUE_FIELDS) else {
             continue;
@@ -678,11 +714,44 @@ fn read_queues(
                 .and_then(|i| u32_in(r, i, 1, Config::CALLBACK_ATTEMPTS_MAX)),
             callback_retry_after_ms: get("callback_retry_after").and_then(|i| r.duration_ms(i)),
         };
+        let queue_targets = read_queue_targets(r, &queue);
         if name_is_valid(r, entry) {
+            targets.insert(config.id, queue_targets);
             queues.push(config);
         }
     }
-    queues
+    (queues, targets)
+}
+
+/// A queue's wallboard targets (R44).
+fn read_queue_targets(r: &mut Reader<'_>, queue: &Record<'_, '_>) -> QueueTargets {
+    let get = |key: &str| queue.get(key);
+    let count = |r: &mut Reader<'_>, key: &str| get(key).and_then(|i| u32_in(r, i, 1, u32::MAX));
+    let wait = |r: &mut Reader<'_>, key: &str| get(key).and_then(|i| positive_duration(r, i));
+    let percent = |r: &mut Reader<'_>, key: &str| get(key).and_then(|i| u32_in(r, i, 1, 100));
+    QueueTargets {
+        service_level_threshold_ms: wait(r, "service_level_threshold")
+            .unwrap_or(super::DEFAULT_SERVICE_LEVEL_THRESHOLD_MS),
+        waiting_alert: (count(r, "waiting_amber"), count(r, "waiting_red")),
+        wait_alert_ms: (wait(r, "wait_amber"), wait(r, "wait_red")),
+        service_level_alert: (
+            percent(r, "service_level_amber"),
+            percent(r, "service_level_red"),
+        ),
+    }
+}
+
+/// `time_zone`: an IANA name the time-zone database knows, like `"Europe/Oslo"`.
+fn time_zone(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<String> {
+    let name = r.string(item)?;
+    if jiff::tz::TimeZone::get(&name).is_err() {
+        r.report_at(
+            item,
+            format!("expected an IANA time zone like \"Europe/Oslo\", got \"{name}\""),
+        );
+        return None;
+    }
+    Some(name)
 }
 
 fn read_agents(
@@ -1493,6 +1562,13 @@ const QUEUE_FIELDS: &[&str] = &[
     "overflow",
     "callback_attempts_max",
     "callback_retry_after",
+    "service_level_threshold",
+    "waiting_amber",
+    "waiting_red",
+    "wait_amber",
+    "wait_red",
+    "service_level_amber",
+    "service_level_red",
 ];
 const ENTRY_POINT_FIELDS: &[&str] = &[
     "dial_numbers",

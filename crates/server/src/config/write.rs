@@ -92,6 +92,9 @@ fn write_org(out: &mut String, org: &OrgConfig, prefix: &str) {
     }
     for team in &org.engine.teams {
         let _ = writeln!(out, "\n[{prefix}teams.{}]", key(&team.name));
+        if let Some(supervisors) = org.team_supervisors.get(&team.id) {
+            field(out, "supervisors", &strings(supervisors));
+        }
     }
     write_agents(out, org, prefix);
     write_queues(out, org, prefix);
@@ -169,6 +172,9 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
         Some(super::DEFAULT_CALL_LENGTH_MAX_MS) => {}
         Some(ms) => field(out, "call_length_max", &duration(ms)),
         None => field(out, "call_length_max", "false"),
+    }
+    if org.time_zone != "UTC" {
+        field(out, "time_zone", &string(&org.time_zone));
     }
     if let Some(retention_ms) = org.recording_retention_ms {
         field(out, "recording_retention", &duration(retention_ms));
@@ -267,6 +273,37 @@ fn write_queues(out: &mut String, org: &OrgConfig, prefix: &str) {
         }
         if let Some(ms) = queue.callback_retry_after_ms {
             field(out, "callback_retry_after", &duration(ms));
+        }
+        if let Some(targets) = org.queue_targets.get(&queue.id) {
+            write_queue_targets(out, targets);
+        }
+    }
+}
+
+/// A queue's wallboard targets (R44), those that are not the defaults.
+fn write_queue_targets(out: &mut String, targets: &super::QueueTargets) {
+    if targets.service_level_threshold_ms != super::DEFAULT_SERVICE_LEVEL_THRESHOLD_MS {
+        let threshold = duration(targets.service_level_threshold_ms);
+        field(out, "service_level_threshold", &threshold);
+    }
+    let counts = [
+        ("waiting_amber", targets.waiting_alert.0),
+        ("waiting_red", targets.waiting_alert.1),
+        ("service_level_amber", targets.service_level_alert.0),
+        ("service_level_red", targets.service_level_alert.1),
+    ];
+    for (key, value) in counts {
+        if let Some(value) = value {
+            field(out, key, &value.to_string());
+        }
+    }
+    let waits = [
+        ("wait_amber", targets.wait_alert_ms.0),
+        ("wait_red", targets.wait_alert_ms.1),
+    ];
+    for (key, value) in waits {
+        if let Some(ms) = value {
+            field(out, key, &duration(ms));
         }
     }
 }

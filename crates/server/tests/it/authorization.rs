@@ -464,6 +464,16 @@ async fn matrix(world: &World) -> Vec<Row> {
             none,
             [U, F, O, F, O, F, O],
         ),
+        // R44: a supervisor acts on an agent of their organisation (cecilie is not logged in,
+        // so the engine refuses with R3: past authorisation); another organisation's admin
+        // does not find her.
+        row(
+            "post",
+            "/api/v1/supervisor/agents/{id}/state",
+            format!("/api/v1/supervisor/agents/{cecilie}/state"),
+            same(json!({"state": "idle", "idle_reason": "lunch", "note": "matrix"})),
+            [U, F, A, F, H, F, A],
+        ),
         // R31: a recording is for the organisation's supervisors and admins; another
         // organisation's admin does not find it.
         row(
@@ -927,6 +937,9 @@ async fn authorization_nothing_of_another_organisation_is_ever_visible() {
         let ok = match event["type"].as_str() {
             Some("agent_state") => event["agent"] == acme_agent_id,
             Some("queue_changed") => event["queue"] == desk,
+            // R44: the wallboard's rows, of acme's queue and agent only.
+            Some("wallboard_queue") => event["queue"]["id"] == desk,
+            Some("wallboard_agent") => event["agent"]["id"] == acme_agent_id,
             _ => false,
         };
         assert!(

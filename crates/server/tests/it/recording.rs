@@ -418,3 +418,48 @@ async fn housekeeping_recording_downloads_stream_byte_ranges_and_never_past_rete
     assert_eq!(expired.status, 404, "{expired:?}");
     assert_eq!(expired.error_code(), "not_found");
 }
+
+#[tokio::test]
+async fn r31_r44_a_supervisor_assigned_to_teams_hears_only_their_queues_calls() {
+    // Goal: the team scope of R44 covers recordings. Method: a recorded Sales call (its file
+    // written by hand), a supervisor assigned to Support and one to Sales; only the Sales one
+    // and the unassigned supervisor may download it.
+    let app = crate::support::spawn_demo().await;
+    let _anna = app.ready_agent("anna", "Sales", "1001").await;
+    let (task, _) = crate::support::answered_call(&app, 1, DN_SALES, "1001").await;
+    let path = crate::support::recording_file(&app, "demo", task);
+    std::fs::create_dir_all(path.parent().expect("a directory")).expect("the directory");
+    std::fs::write(&path, b"RIFF....WAVE").expect("the recording");
+    let admin = app.user("admin").await;
+    for (lead, team) in [("support_lead", "Support"), ("sales_lead", "Sales")] {
+        let created = admin
+            .put(
+                &format!("/api/v1/admin/users/{lead}"),
+                json!({"role": "supervisor", "password": crate::support::PASSWORD}),
+            )
+            .await;
+        assert_eq!(created.status, 201, "{created:?}");
+        let assigned = admin
+            .put(
+                &format!("/api/v1/admin/teams/{team}"),
+                json!({"supervisors": [lead]}),
+            )
+            .await;
+        assert_eq!(assigned.status, 200, "{assigned:?}");
+    }
+    let url = format!("/api/v1/interactions/{task}/recording");
+    for (who, status) in [
+        ("supervisor", 200),
+        ("sales_lead", 200),
+        ("support_lead", 404),
+    ] {
+        let reply = app
+            .user(who)
+            .await
+            .request(reqwest::Method::GET, &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(reply.status(), status, "{who}");
+    }
+}

@@ -14,6 +14,17 @@ fn waiting(queues: &Value, name: &str) -> u64 {
         .unwrap_or_else(|| panic!("queue {name} in {queues}"))
 }
 
+/// A queue's figures of the day on the wallboard: offered, answered, abandoned, handled.
+fn figures(queues: &Value, name: &str) -> [u64; 4] {
+    let queue = queues
+        .as_array()
+        .expect("a list")
+        .iter()
+        .find(|q| q["name"] == name)
+        .unwrap_or_else(|| panic!("queue {name} in {queues}"));
+    ["offered", "answered", "abandoned", "handled"].map(|key| queue[key].as_u64().expect(key))
+}
+
 fn record(history: &Value, id: u64) -> &Value {
     history
         .as_array()
@@ -62,6 +73,12 @@ async fn r45_history_live_calls_and_pending_callbacks_survive_a_restart() {
     let queues = supervisor.get("/api/v1/supervisor/queues").await;
     assert_eq!(queues.status, 200, "{queues:?}");
     assert_eq!(waiting(&queues.body, "Support"), 1);
+    let sales_today = figures(&queues.body, "Sales");
+    assert_eq!(
+        sales_today,
+        [2, 2, 0, 1],
+        "offered, answered, abandoned, handled"
+    );
 
     let app = app.restart().await;
 
@@ -99,6 +116,8 @@ async fn r45_history_live_calls_and_pending_callbacks_survive_a_restart() {
     // The callback is back in its queue, with its id (R45).
     let queues = supervisor_again.get("/api/v1/supervisor/queues").await;
     assert_eq!(queues.status, 200, "{queues:?}");
+    // R44: the wallboard's figures of the day are rebuilt from the history, not started again.
+    assert_eq!(figures(&queues.body, "Sales"), sales_today);
     assert_eq!(waiting(&queues.body, "Support"), 1);
     assert_eq!(waiting(&queues.body, "Sales"), 0);
 

@@ -291,6 +291,32 @@ async fn append_record(
             .execute(&mut *connection)
             .await?;
         }
+        Record::Supervised {
+            agent,
+            supervisor,
+            action,
+            note,
+            at_unix_ms,
+        } => {
+            let reason = match action {
+                sentral_engine::SupervisorAction::Idle { reason } => Some(reason.as_str()),
+                sentral_engine::SupervisorAction::LogOut => None,
+            };
+            sqlx::query(
+                "INSERT INTO supervisor_actions
+                     (org, agent, supervisor, action, reason, note, at_unix_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )
+            .bind(org)
+            .bind(sql_id(agent.0))
+            .bind(supervisor)
+            .bind(action.name())
+            .bind(reason)
+            .bind(note)
+            .bind(*at_unix_ms)
+            .execute(&mut *connection)
+            .await?;
+        }
         Record::VariablesSaved {
             interaction,
             version,

@@ -13,7 +13,9 @@ const read = (file) => readFileSync(join(desktop, file), "utf8")
   .replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
 const imports = (source) => [...source.matchAll(/^\s*import\s[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]);
 const modules = readdirSync(desktop).filter((f) => f.endsWith(".js"))
-  .concat(readdirSync(join(desktop, "views")).filter((f) => f.endsWith(".js")).map((f) => `views/${f}`));
+  .concat(readdirSync(join(desktop, "views")).filter((f) => f.endsWith(".js")).map((f) => `views/${f}`))
+  // R44: the supervisor's wallboard keeps the same rules.
+  .concat(readdirSync(join(desktop, "supervisor")).filter((f) => f.endsWith(".js")).map((f) => `supervisor/${f}`));
 
 /// Words that reach the DOM, the network, storage or the clock.
 const EFFECTS = /\b(document|window|location|navigator|fetch|WebSocket|XMLHttpRequest|sessionStorage|localStorage|setTimeout|setInterval|Date\.now|new Date|performance)\b/;
