@@ -72,7 +72,6 @@ pub use io::{
     AgentName, AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason,
     FailCause, Input, InteractionKind, LinkView, LostCause, OfferView, Output, Party,
     PopoverVariable, Prompt, Recipient, Record, RecordingState, RejectCause, StateRequest,
-    SupervisorAction, Target,
-    TelephonyCommand, TelephonyEvent,
+    SupervisorAction, Target, TelephonyCommand, TelephonyEvent,
 };
 pub use reject::{Code, Rejection, RejectionDetail, Rule, SavedBy};

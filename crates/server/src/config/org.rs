@@ -5,8 +5,7 @@
 use super::read::{Item, Reader, Record, join, quoted_list};
 use super::{
     Names, OrgConfig, Password, QueueTargets, Role, ServerSettings, SipConfig, SipExtension,
-    SrtpPolicy,
-    TrunkConfig, UserConfig, expert_name, id_of,
+    SrtpPolicy, TrunkConfig, UserConfig, expert_name, id_of,
 };
 use sentral_engine::{
     AddressBookEntry, AgentConfig, AgentId, AutoWrapUp, CadDefinition, CadKind, Capacity, Channel,
