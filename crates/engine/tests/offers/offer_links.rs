@@ -10,15 +10,6 @@ use crate::support::*;
 use sentral_engine::testing::*;
 use sentral_engine::*;
 
-fn salg_flow(config: &mut Config) -> &mut Flow {
-    &mut config
-        .entry_points
-        .iter_mut()
-        .find(|e| e.id == EP_SALG)
-        .expect("Salg")
-        .flow
-}
-
 fn link(url: &str) -> OfferLink {
     OfferLink {
         label: "Customer record".into(),

@@ -24,15 +24,6 @@ fn offer_with(config: Config) -> OfferView {
     the_offer(&h, ANNA)
 }
 
-fn salg_flow(config: &mut Config) -> &mut Flow {
-    &mut config
-        .entry_points
-        .iter_mut()
-        .find(|e| e.id == EP_SALG)
-        .expect("Salg")
-        .flow
-}
-
 #[test]
 fn r9_popover_shows_configured_variables_in_order_with_labels_never_secure() {
     let mut config = small_config();

@@ -182,3 +182,13 @@ pub fn agent_mut(config: &mut Config, id: AgentId) -> &mut AgentConfig {
         .find(|a| a.id == id)
         .expect("agent exists")
 }
+
+/// The Salg entry point's flow in `config`.
+pub fn salg_flow(config: &mut Config) -> &mut Flow {
+    &mut config
+        .entry_points
+        .iter_mut()
+        .find(|e| e.id == sentral_engine::testing::EP_SALG)
+        .expect("Salg")
+        .flow
+}

@@ -7,7 +7,8 @@
 use crate::sip::free_udp_port;
 use crate::softphone::{Softphone, goertzel};
 use crate::support::{
-    DN_SALES, TestApp, TestCa, demo_config, spawn_with_sip_calls, spawn_with_sip_settings,
+    Api, DN_SALES, Events, TestApp, TestCa, demo_config, spawn_with_sip_calls,
+    spawn_with_sip_settings,
 };
 use sentral_media::G711;
 use sentral_server::config::SrtpPolicy;
@@ -119,29 +120,7 @@ async fn baresip_answers_a_customer_and_both_hear(
         "16000-16998",
     );
 
-    let anna = app.user("anna").await;
-    let reply = anna
-        .post(
-            "/api/v1/agents/me/session",
-            json!({"team": "Sales", "extension": "1001"}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    let mut baresip = spawn_baresip(dir.path(), &[]);
-    let mut registered = false;
-    for _ in 0..100 {
-        if anna.get("/api/v1/agents/me").await.body["agent"]["phone_registered"] == json!(true) {
-            registered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(registered, "baresip registers as extension 1001");
-    let reply = anna
-        .put("/api/v1/agents/me/state", json!({"state": "available"}))
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    let mut events = app.events(anna.token(), None).await;
+    let (_anna, mut baresip, mut events) = anna_available_on_baresip(app, dir.path()).await;
 
     let customer = Softphone::new("4791234567", "127.0.0.1", sip, G711::Pcmu).await;
     customer.play_tone(1000);
@@ -226,6 +205,39 @@ fn spawn_baresip(dir: &Path, args: &[&str]) -> tokio::process::Child {
         })
 }
 
+/// Anna logs in to Sales at extension 1001, the baresip configured in `dir` registers as her
+/// phone, and she goes Available; returns her API, baresip and her event stream.
+async fn anna_available_on_baresip(
+    app: &TestApp,
+    dir: &Path,
+) -> (Api, tokio::process::Child, Events) {
+    let anna = app.user("anna").await;
+    let reply = anna
+        .post(
+            "/api/v1/agents/me/session",
+            json!({"team": "Sales", "extension": "1001"}),
+        )
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let baresip = spawn_baresip(dir, &[]);
+    let mut registered = false;
+    for _ in 0..100 {
+        if anna.get("/api/v1/agents/me").await.body["agent"]["phone_registered"] == json!(true) {
+            registered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let log = std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+    assert!(registered, "baresip registers as extension 1001:\n{log}");
+    let reply = anna
+        .put("/api/v1/agents/me/state", json!({"state": "available"}))
+        .await;
+    assert_eq!(reply.status, 200, "{reply:?}");
+    let events = app.events(anna.token(), None).await;
+    (anna, baresip, events)
+}
+
 /// The samples baresip's `sndfile` module recorded of what it heard.
 fn recorded(recordings: &Path) -> Vec<f64> {
     std::fs::read_dir(recordings)
@@ -284,30 +296,8 @@ async fn issue25_a_trunk_and_a_phone_talk_over_tls_and_srtp_only_and_hear_each_o
         &phone_recordings,
         "16000-16998",
     );
-    let anna = app.user("anna").await;
-    let reply = anna
-        .post(
-            "/api/v1/agents/me/session",
-            json!({"team": "Sales", "extension": "1001"}),
-        )
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    let mut phone = spawn_baresip(phone_dir.path(), &[]);
-    let mut registered = false;
-    for _ in 0..100 {
-        if anna.get("/api/v1/agents/me").await.body["agent"]["phone_registered"] == json!(true) {
-            registered = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (_anna, mut phone, mut events) = anna_available_on_baresip(&app, phone_dir.path()).await;
     let phone_log = || std::fs::read_to_string(phone_dir.path().join("log")).unwrap_or_default();
-    assert!(registered, "baresip registers over TLS:\n{}", phone_log());
-    let reply = anna
-        .put("/api/v1/agents/me/state", json!({"state": "available"}))
-        .await;
-    assert_eq!(reply.status, 200, "{reply:?}");
-    let mut events = app.events(anna.token(), None).await;
 
     let customer_dir = tempfile::tempdir().expect("temp dir");
     let customer_recordings = customer_dir.path().join("rec");

@@ -730,8 +730,18 @@ impl Phone {
 
     /// Sends a continuous tone at `hz` to `to`, one 20 ms packet every 20 ms.
     fn send_tone(&self, to: SocketAddr, hz: f64, codec: G711) {
+        self.send_tone_sealed(to, hz, codec, None);
+    }
+
+    /// Like [`Phone::send_tone`] in PCMU, each packet sealed with `keys` (SRTP).
+    fn send_srtp_tone(&self, to: SocketAddr, hz: f64, keys: SrtpKeys) {
+        self.send_tone_sealed(to, hz, G711::Pcmu, Some(keys));
+    }
+
+    fn send_tone_sealed(&self, to: SocketAddr, hz: f64, codec: G711, keys: Option<SrtpKeys>) {
         let socket = Arc::clone(&self.socket);
         let task = tokio::spawn(async move {
+            let mut srtp = keys.map(SrtpStream::new);
             let mut interval = tokio::time::interval(Duration::from_millis(20));
             let mut n_sample = 0u32;
             for seq in 1_000u16.. {
@@ -753,40 +763,13 @@ impl Phone {
                 };
                 let mut buf = [0; 200];
                 let len = header.write(&payload, &mut buf).unwrap();
-                let _ = socket.send_to(&buf[..len], to).await;
-            }
-        });
-        *self.sending.lock().unwrap() = Some(task);
-    }
-
-    /// Like [`Phone::send_tone`] in PCMU, each packet sealed with `keys` (SRTP).
-    fn send_srtp_tone(&self, to: SocketAddr, hz: f64, keys: SrtpKeys) {
-        let socket = Arc::clone(&self.socket);
-        let task = tokio::spawn(async move {
-            let mut srtp = SrtpStream::new(keys);
-            let mut interval = tokio::time::interval(Duration::from_millis(20));
-            let mut n_sample = 0u32;
-            for seq in 1_000u16.. {
-                interval.tick().await;
-                let mut samples = [0i16; FRAME_SAMPLES];
-                for sample in &mut samples {
-                    let t = f64::from(n_sample) / 8_000.0;
-                    *sample = (LEVEL * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16;
-                    n_sample += 1;
-                }
-                let mut payload = [0u8; FRAME_SAMPLES];
-                G711::Pcmu.encode(&samples, &mut payload);
-                let header = RtpHeader {
-                    payload_type: 0,
-                    marker: seq == 1_000,
-                    sequence_number: seq,
-                    timestamp: n_sample,
-                    ssrc: 0x5EED,
+                let _ = match srtp.as_mut() {
+                    Some(srtp) => {
+                        let sealed = srtp.protect(&buf[..len]).expect("sealed");
+                        socket.send_to(&sealed, to).await
+                    }
+                    None => socket.send_to(&buf[..len], to).await,
                 };
-                let mut buf = [0; 200];
-                let len = header.write(&payload, &mut buf).unwrap();
-                let sealed = srtp.protect(&buf[..len]).expect("sealed").to_vec();
-                let _ = socket.send_to(&sealed, to).await;
             }
         });
         *self.sending.lock().unwrap() = Some(task);

@@ -128,11 +128,7 @@ async fn dial_through_with(
 #[tokio::test]
 async fn a_dial_out_goes_over_tls_to_a_trunk_whose_certificate_names_it() {
     let (service, mut events, mut arrivals) = dial_through("carrier.test").await;
-    let (invite, mut tls) = tokio::time::timeout(WAIT, arrivals.recv())
-        .await
-        .expect("an INVITE in time")
-        .expect("the carrier runs")
-        .expect("the handshake succeeds");
+    let (invite, mut tls) = first_invite(&mut arrivals).await;
     assert!(
         invite
             .to_ascii_lowercase()
@@ -173,6 +169,20 @@ async fn a_trunk_whose_certificate_names_another_host_gets_no_invite_and_the_leg
     service.shutdown().await;
 }
 
+/// The first INVITE the carrier gets, and the stream to answer on.
+async fn first_invite(
+    arrivals: &mut tokio::sync::mpsc::UnboundedReceiver<Arrival>,
+) -> (
+    String,
+    tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+) {
+    tokio::time::timeout(WAIT, arrivals.recv())
+        .await
+        .expect("an INVITE in time")
+        .expect("the carrier runs")
+        .expect("the handshake succeeds")
+}
+
 /// A 200 to `invite` with `sdp` as its body.
 fn ok_with_sdp(invite: &str, sdp: &str) -> String {
     response_to(
@@ -200,11 +210,7 @@ fn carrier_answer(profile: &str, crypto: &str) -> String {
 async fn issue25_a_dial_out_with_srtp_required_offers_savp_keys_and_takes_the_carriers() {
     let (service, mut events, mut arrivals) =
         dial_through_with("carrier.test", SrtpPolicy::Require).await;
-    let (invite, mut tls) = tokio::time::timeout(WAIT, arrivals.recv())
-        .await
-        .expect("an INVITE in time")
-        .expect("the carrier runs")
-        .expect("the handshake succeeds");
+    let (invite, mut tls) = first_invite(&mut arrivals).await;
     assert!(invite.contains(" RTP/SAVP "), "{invite}");
     let offered = invite
         .lines()
@@ -238,11 +244,7 @@ async fn issue25_a_dial_out_with_srtp_required_offers_savp_keys_and_takes_the_ca
 async fn issue25_a_plain_answer_to_a_required_srtp_offer_ends_the_leg() {
     let (service, mut events, mut arrivals) =
         dial_through_with("carrier.test", SrtpPolicy::Require).await;
-    let (invite, mut tls) = tokio::time::timeout(WAIT, arrivals.recv())
-        .await
-        .expect("an INVITE in time")
-        .expect("the carrier runs")
-        .expect("the handshake succeeds");
+    let (invite, mut tls) = first_invite(&mut arrivals).await;
     let answer = carrier_answer("RTP/AVP", "");
     tls.write_all(ok_with_sdp(&invite, &answer).as_bytes())
         .await
