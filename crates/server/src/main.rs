@@ -346,7 +346,13 @@ async fn start_simulator(
         .read()
         .expect("the configuration lock is not poisoned")
         .clone();
-    let simulator = Arc::new(demo::Simulator::start(&org, sip, call_interval).await?);
+    // The simulated colleagues use the API over plain HTTP on loopback; with HTTPS they stay
+    // home (they would have to trust the certificate).
+    let api = (app.scheme() == "http").then(|| match app.http_addr.ip() {
+        ip if ip.is_unspecified() => SocketAddr::from(([127, 0, 0, 1], app.http_addr.port())),
+        _ => app.http_addr,
+    });
+    let simulator = Arc::new(demo::Simulator::start(&org, sip, call_interval, api).await?);
     demo::install(simulator.clone())?;
     Ok(simulator)
 }

@@ -106,6 +106,54 @@ async fn r3_r13_demo_simulated_call_is_offered_and_answered_by_the_simulated_pho
     Ok(())
 }
 
+/// R44: the demo's simulated colleagues (eva and fredrik of Support) sign in, take their
+/// stations, let their phones answer Support's calls and submit each wrap-up, so a supervisor
+/// who signs in sees calls answered and handled without anyone else signing in.
+#[tokio::test]
+async fn r44_demo_colleagues_answer_and_wrap_up_support_calls_for_the_wallboard() -> Result<()> {
+    let demo = Demo::start(&["--demo-call-interval", "2s"])?;
+    let http = reqwest::Client::new();
+    let supervisor = demo.agent_login(&http, "supervisor").await?;
+    let support = || async {
+        let queues = supervisor.get("/api/v1/supervisor/queues").await?;
+        let support = queues
+            .as_array()
+            .and_then(|queues| queues.iter().find(|q| q["name"] == "Support"))
+            .cloned()
+            .context("the Support queue")?;
+        Ok::<_, anyhow::Error>(support)
+    };
+    eventually("eva and fredrik take their stations", || async {
+        let agents = supervisor.get("/api/v1/supervisor/agents").await?;
+        let logged_in = agents
+            .as_array()
+            .context("a list of agents")?
+            .iter()
+            .filter(|a| a["name"] == "Eva" || a["name"] == "Fredrik")
+            .filter(|a| a["state"] != "logged_out")
+            .count();
+        Ok((logged_in == 2).then_some(()))
+    })
+    .await?;
+    eventually("a colleague answers a Support call", || async {
+        Ok((support().await?["answered"].as_u64() >= Some(1)).then_some(()))
+    })
+    .await?;
+    // A call lasts 20 to 60 s and the wrap-up follows 3 to 8 s after it.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let queue = support().await?;
+        if queue["handled"].as_u64() >= Some(1) {
+            break;
+        }
+        if Instant::now() > deadline {
+            bail!("no Support call was wrapped up within 120 s: {queue}");
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    Ok(())
+}
+
 /// R13: with `--no-simulator` the demo organisation runs without simulated phones or customers
 /// (tests bring their own SIP peers): no phone registers, and the demo phone page is absent.
 #[tokio::test]

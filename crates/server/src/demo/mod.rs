@@ -12,7 +12,10 @@
 //! - `phone`: a simulated agent phone (register, ring, answer, hold, hang up).
 //! - `traffic`: simulated customers calling at a configured rate.
 //! - `web`: the demo phone page (`/demo/phone`) and its JSON API (`/demo/api/...`).
+//! - `colleagues`: simulated colleagues (eva and fredrik of Support) who work through the REST
+//!   API, so that the wallboard shows calls answered, wrap-ups and breaks.
 
+mod colleagues;
 mod phone;
 mod rtp;
 mod sip;
@@ -44,16 +47,20 @@ pub struct Simulator {
     traffic: Traffic,
     /// Time between two new calls.
     call_interval: Duration,
+    /// The simulated colleagues; `None` when the API is not reachable over plain HTTP.
+    colleagues: Option<colleagues::Colleagues>,
 }
 
 impl Simulator {
     /// Starts a phone for every agent of `org` (registering at `sip_server` with
-    /// [`DEMO_SIP_PASSWORD`]) and customers calling every number of its entry points, one call
-    /// per `call_interval`.
+    /// [`DEMO_SIP_PASSWORD`]), customers calling every number of its entry points, one call
+    /// per `call_interval`, and the simulated colleagues against the API at `api` (`None`: no
+    /// colleagues).
     pub async fn start(
         org: &OrgConfig,
         sip_server: SocketAddr,
         call_interval: Duration,
+        api: Option<SocketAddr>,
     ) -> Result<Simulator> {
         let mut rng = Rng::from_entropy();
         let (notices_tx, notices_rx) = mpsc::channel(64);
@@ -95,15 +102,34 @@ impl Simulator {
         )
         .await
         .context("cannot start the demo customers")?;
+        let colleagues = api.map(|api| {
+            let idle_reasons = org
+                .engine
+                .idle_reasons
+                .iter()
+                .map(|reason| reason.code.clone())
+                .collect();
+            let wrapup_reason = org
+                .engine
+                .wrapup_reasons
+                .first()
+                .map(|reason| reason.code.clone())
+                .unwrap_or_default();
+            colleagues::Colleagues::start(api, idle_reasons, wrapup_reason, &mut rng)
+        });
         Ok(Simulator {
             phones,
             traffic,
             call_interval,
+            colleagues,
         })
     }
 
     /// Stops the phones and the customers.
     pub fn stop(&self) {
+        if let Some(colleagues) = &self.colleagues {
+            colleagues.stop();
+        }
         self.traffic.stop();
         for phone in &self.phones {
             phone.stop();
