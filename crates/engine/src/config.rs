@@ -203,48 +203,75 @@ impl OfferLink {
     /// The longest template, in bytes.
     pub const URL_BYTES_MAX: usize = 2_048;
 
-    /// The names of the template's `{name}` parts, in order; `Err` for an unclosed brace.
+    /// The names of the template's `{name}` parts, in order; `Err` for an unmatched brace.
     pub fn placeholders(&self) -> Result<Vec<&str>, String> {
-        let mut names = Vec::new();
-        let mut rest = self.url.as_str();
-        while let Some(open) = rest.find('{') {
-            let after = &rest[open + 1..];
-            let close = after
-                .find('}')
-                .ok_or_else(|| format!("{{ without }} in {:?}", self.url))?;
-            names.push(&after[..close]);
-            rest = &after[close + 1..];
-        }
-        if rest.contains('}') {
-            return Err(format!("}} without {{ in {:?}", self.url));
-        }
-        Ok(names)
+        Ok(self
+            .parts()?
+            .into_iter()
+            .filter_map(|part| match part {
+                Part::Name(name) => Some(name),
+                Part::Text(_) => None,
+            })
+            .collect())
     }
 
     /// The URL with every `{name}` replaced by `value(name)`, percent-encoded (RFC 3986:
     /// everything but unreserved characters), so a value can never add a path, a query
-    /// parameter or another host.
+    /// parameter or another host. A template with an unmatched brace (which the
+    /// configuration refuses) gives an empty URL, which the desktop does not show.
     pub fn fill(&self, value: impl Fn(&str) -> String) -> String {
+        let Ok(parts) = self.parts() else {
+            return String::new();
+        };
         let mut url = String::with_capacity(self.url.len());
-        let mut rest = self.url.as_str();
-        while let Some(open) = rest.find('{') {
-            url.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('}') else {
-                break;
-            };
-            for byte in value(&after[..close]).bytes() {
-                if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
-                    url.push(char::from(byte));
-                } else {
-                    url.push_str(&format!("%{byte:02X}"));
+        for part in parts {
+            match part {
+                Part::Text(text) => url.push_str(text),
+                Part::Name(name) => {
+                    for byte in value(name).bytes() {
+                        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+                            url.push(char::from(byte));
+                        } else {
+                            url.push_str(&format!("%{byte:02X}"));
+                        }
+                    }
                 }
             }
-            rest = &after[close + 1..];
         }
-        url.push_str(rest);
         url
     }
+
+    /// The template cut into text and `{name}` parts; `Err` for an unmatched brace.
+    fn parts(&self) -> Result<Vec<Part<'_>>, String> {
+        let mut parts = Vec::new();
+        let mut rest = self.url.as_str();
+        while let Some(open) = rest.find('{') {
+            parts.push(Part::Text(&rest[..open]));
+            let after = &rest[open + 1..];
+            let close = after
+                .find('}')
+                .ok_or_else(|| format!("{{ without }} in {:?}", self.url))?;
+            parts.push(Part::Name(&after[..close]));
+            rest = &after[close + 1..];
+        }
+        if rest.contains('}')
+            || parts
+                .iter()
+                .any(|p| matches!(p, Part::Text(t) if t.contains('}')))
+        {
+            return Err(format!("}} without {{ in {:?}", self.url));
+        }
+        parts.push(Part::Text(rest));
+        Ok(parts)
+    }
+}
+
+/// A piece of an [`OfferLink`] template.
+enum Part<'a> {
+    /// Written as it is.
+    Text(&'a str),
+    /// A `{name}`: the variable's value goes here.
+    Name(&'a str),
 }
 
 /// An idle or wrap-up reason.

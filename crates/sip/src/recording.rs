@@ -36,8 +36,9 @@ use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
-use std::sync::{Mutex, OnceLock};
 
 /// Frames handed to the writer at once, and between two flushes: 200 ms of audio.
 pub const FLUSH_FRAMES: u32 = 10;
@@ -90,12 +91,8 @@ fn writer() -> &'static SyncSender<Job> {
 
 /// A recording's id for the writer, unique in the process.
 fn next_id() -> u64 {
-    static NEXT: Mutex<u64> = Mutex::new(0);
-    let mut next = NEXT
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    *next += 1;
-    *next
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
 /// A recording being made, attached to the customer's leg (the clock's side).

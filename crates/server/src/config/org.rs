@@ -100,25 +100,22 @@ pub(super) fn read_server(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Option<Ser
         .get("trunk_ca")
         .and_then(|item| r.string(item))
         .map(std::path::PathBuf::from);
-    if let Some(at) = record.get("trunk_ca")
-        && record.get("trunk_tls_name").is_none()
-    {
-        r.report_key(
-            at,
-            "trunk_ca is for a trunk reached over TLS: give trunk_tls_name too",
-        );
-    }
     let trunk_srtp = record
         .get("trunk_srtp")
         .and_then(|item| srtp_policy(r, item));
-    if let Some(at) = record.get("trunk_srtp")
-        && record.get("trunk_tls_name").is_none()
-    {
-        r.report_key(
-            at,
-            "trunk_srtp is for a trunk reached over TLS (SRTP keys never cross plain SIP): give \
-             trunk_tls_name too",
-        );
+    // Both only mean something for a trunk reached over TLS.
+    for (key, why) in [
+        ("trunk_ca", ""),
+        ("trunk_srtp", " (SRTP keys never cross plain SIP)"),
+    ] {
+        if let Some(at) = record.get(key)
+            && record.get("trunk_tls_name").is_none()
+        {
+            r.report_key(
+                at,
+                format!("{key} is for a trunk reached over TLS{why}: give trunk_tls_name too"),
+            );
+        }
     }
     let tls = tls_files(r, &record, "tls_certificate", "tls_key");
     let sip_tls_files = tls_files(r, &record, "sip_tls_certificate", "sip_tls_key");
