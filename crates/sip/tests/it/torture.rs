@@ -17,6 +17,9 @@
 //! 400 says what was wrong in its reason phrase (`Bad Request (...)`), which the test checks.
 //! The first layer sits on the UDP socket only: over TCP and TLS rsipstack frames and parses
 //! the stream itself (`docs/security.md`, *Malformed SIP and the RFC 4475 torture messages*).
+//! The RFC writes every message as a UDP datagram, so its verdicts are checked over UDP; over
+//! TCP the same set must not crash or stall the service nor get a 5xx, and the messages handled
+//! otherwise there are listed with their reasons (`TCP_DEVIATIONS`).
 
 use crate::support::{PASSWORD, REALM, account, authorization, headers, read_challenge, status};
 use sentral_engine::TelephonyEvent;
@@ -31,6 +34,9 @@ const WAIT: Duration = Duration::from_secs(5);
 /// How long answers to a torture message are collected after the probe was answered: an
 /// answer that comes later is not seen (so the test can miss a late answer, never invent one).
 const GRACE: Duration = Duration::from_millis(300);
+/// How long a TCP connection that says nothing is listened to: a message the service dropped
+/// while keeping the connection open.
+const TCP_QUIET: Duration = Duration::from_secs(3);
 const NUMBER: &str = "+4721000001";
 
 /// What RFC 4475 says a receiving element does with a message.
@@ -409,4 +415,184 @@ async fn exchange(socket: &UdpSocket, server: SocketAddr, request: &str) -> Stri
     })
     .await
     .expect("a final response in time")
+}
+
+/// Over TCP, rsipstack frames and parses the stream itself (our `datagram` layer sits on the UDP
+/// socket only, and the library takes a concrete `TcpStream` or TLS stream, so nothing of ours
+/// can stand between the socket and its framing without patching it). These messages are
+/// therefore handled otherwise than over UDP, each for the reason given. RFC 4475 writes every
+/// message as a UDP datagram (each `Via` says `SIP/2.0/UDP`; `clerr`, `dblreq` and `inv2543`
+/// only mean what the RFC says of them as datagrams), so the RFC's verdicts are the UDP test's.
+const TCP_DEVIATIONS: &[(&str, &str)] = &[
+    (
+        "wsinv",
+        "the parser cannot read its white space and the connection is closed",
+    ),
+    (
+        "intmeth",
+        "the parser cannot read its method and the connection is closed",
+    ),
+    (
+        "esc02",
+        "the parser cannot read its method and the connection is closed",
+    ),
+    (
+        "dblreq",
+        "the second request in the body is framed as a message of its own and cannot be read",
+    ),
+    (
+        "ltgtruri",
+        "the parser reads the Request-URI as if it had no angle brackets",
+    ),
+    (
+        "trws",
+        "the parser reads the Request-Line as if it had no white space at its end",
+    ),
+    (
+        "badvers",
+        "the parser cannot read SIP/7.0 and the connection is closed",
+    ),
+    (
+        "inv2543",
+        "without a From tag the library keys no transaction and drops it",
+    ),
+];
+
+/// Issue 26 over TCP: the same 49 messages, each on a TCP connection of its own. None crashes or
+/// stalls the service (an OPTIONS on a new connection is answered after each), none gets a 5xx
+/// but 501 and 505, a response is never answered, an invalid message is never accepted (2xx)
+/// except the two the library reads as valid, and every message is handled as the RFC says over
+/// UDP except exactly [`TCP_DEVIATIONS`], so a change of the library either way is noticed.
+#[tokio::test]
+async fn issue26_rfc4475_torture_messages_over_tcp_never_crash_or_stall_the_service() {
+    let (service, mut events) = start().await;
+    let server = service.local_addr();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rfc4475");
+    let mut tasks = Vec::new();
+    for &(name, section, rfc, why) in MESSAGES {
+        let bytes = std::fs::read(dir.join(format!("{name}.dat"))).expect(name);
+        tasks.push(tokio::spawn(async move {
+            let answers = send_over_tcp_and_probe(server, &bytes, name).await;
+            (name, section, rfc, why, answers)
+        }));
+    }
+    let mut wrong = Vec::new();
+    let mut deviating = Vec::new();
+    for task in tasks {
+        let (name, section, rfc, why, answers) = task.await.expect("no task panics");
+        let codes: Vec<u16> = answers.iter().map(|(code, _)| *code).collect();
+        let answer = codes.first().copied();
+        let as_over_udp = match rfc {
+            Rfc::Valid => answer.is_some_and(|code| !(500..600).contains(&code)),
+            Rfc::UnknownMethod => answer == Some(501),
+            Rfc::Invalid => answer.is_none_or(|code| code == 400),
+            Rfc::OtherVersion => answer == Some(505),
+            Rfc::Response => answer.is_none(),
+        };
+        if !as_over_udp {
+            deviating.push(name);
+        }
+        let no_5xx = codes
+            .iter()
+            .all(|&code| !(500..600).contains(&code) || code == 501 || code == 505);
+        let response_unanswered = !matches!(rfc, Rfc::Response) || codes.is_empty();
+        let invalid_not_accepted = !matches!(rfc, Rfc::Invalid)
+            || ["ltgtruri", "trws"].contains(&name)
+            || codes.iter().all(|code| !(200..300).contains(code));
+        // A 400 says what was wrong, as over UDP.
+        let said_why = answers.iter().all(|(code, reason)| {
+            *code != 400 || why.is_some_and(|why| *reason == format!("Bad Request ({why})"))
+        });
+        if !no_5xx || !response_unanswered || !invalid_not_accepted || !said_why {
+            wrong.push(format!(
+                "{name} (RFC 4475 {section}, {rfc:?}) over TCP: answered {answers:?}"
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    let expected: Vec<&str> = TCP_DEVIATIONS.iter().map(|(name, _)| *name).collect();
+    deviating.sort_unstable();
+    let mut expected_sorted = expected.clone();
+    expected_sorted.sort_unstable();
+    assert_eq!(
+        deviating, expected_sorted,
+        "the messages handled otherwise over TCP than over UDP changed: update TCP_DEVIATIONS and docs/security.md"
+    );
+
+    register_with_digest(server).await;
+    invite_from_trunk(server, &mut events).await;
+    service.shutdown().await;
+}
+
+/// Sends `bytes` on a new TCP connection and collects the status and reason of every final
+/// answer on it until it closes or goes quiet; then an OPTIONS probe on another new connection
+/// must be answered 200 (panics otherwise: the service stalled).
+async fn send_over_tcp_and_probe(
+    server: SocketAddr,
+    bytes: &[u8],
+    name: &str,
+) -> Vec<(u16, String)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(server).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    let mut received = Vec::new();
+    let mut buffer = vec![0u8; 65_536];
+    // Until the connection closes, or [`TCP_QUIET`] passes with no final answer, or [`GRACE`]
+    // after the last one (all connections wait at once, so the test waits this only once).
+    let mut quiet = tokio::time::Instant::now() + TCP_QUIET;
+    while let Ok(Ok(n)) = tokio::time::timeout_at(quiet, stream.read(&mut buffer)).await {
+        if n == 0 {
+            break;
+        }
+        received.extend_from_slice(&buffer[..n]);
+        if received
+            .windows(10)
+            .any(|w| w.starts_with(b"SIP/2.0 ") && w[8] != b'1')
+        {
+            quiet = tokio::time::Instant::now() + GRACE;
+        }
+    }
+    let text = String::from_utf8_lossy(&received);
+    let answers = text
+        .split("\r\n")
+        .filter_map(|line| {
+            let status = line.strip_prefix("SIP/2.0 ")?;
+            let code = status.get(..3)?.parse::<u16>().ok()?;
+            (code >= 200).then(|| (code, status.get(4..).unwrap_or_default().to_owned()))
+        })
+        .collect();
+
+    let mut probe_stream = tokio::net::TcpStream::connect(server).await.unwrap();
+    let me = probe_stream.local_addr().unwrap();
+    let probe_id = format!("tcp-probe-{name}");
+    let probe = format!(
+        "OPTIONS sip:{server} SIP/2.0\r\n\
+         Via: SIP/2.0/TCP {me};branch=z9hG4bK-{probe_id}\r\n\
+         From: <sip:probe@{me}>;tag=p\r\n\
+         To: <sip:{server}>\r\n\
+         Call-ID: {probe_id}\r\n\
+         CSeq: 1 OPTIONS\r\n\
+         Max-Forwards: 70\r\n\
+         Content-Length: 0\r\n\r\n"
+    );
+    probe_stream.write_all(probe.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let answered = tokio::time::timeout(WAIT, async {
+        while !answer.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = probe_stream.read(&mut buffer).await.unwrap();
+            assert!(n > 0, "{name}: the probe's connection closed unanswered");
+            answer.extend_from_slice(&buffer[..n]);
+        }
+    })
+    .await;
+    assert!(
+        answered.is_ok(),
+        "{name}: the probe was not answered; the service stalled"
+    );
+    assert!(
+        answer.starts_with(b"SIP/2.0 200"),
+        "{name}: the probe got {}",
+        String::from_utf8_lossy(&answer)
+    );
+    answers
 }
