@@ -56,6 +56,22 @@ fn denoiser_frame_20ms(bencher: Bencher) {
     });
 }
 
+/// The same as `denoiser_frame_20ms` with our copy of nnnoiseless held to its baseline x86-64
+/// code (`nnnoiseless::force_baseline`): what the AVX2 copy saves (issue 21).
+#[divan::bench]
+fn denoiser_frame_20ms_baseline_copy(bencher: Bencher) {
+    nnnoiseless::force_baseline(true);
+    let frames = noisy_frames(50);
+    let mut denoiser = Denoiser::new();
+    black_box(denoiser.process(&frames[0]));
+    let mut index = 0;
+    bencher.bench_local(|| {
+        index = (index + 1) % frames.len();
+        black_box(denoiser.process(black_box(&frames[index])))
+    });
+    nnnoiseless::force_baseline(false);
+}
+
 /// One 10 ms RNNoise frame at 48 kHz, the library alone: the floor for the above (two of
 /// these per 20 ms frame).
 #[divan::bench]
@@ -78,4 +94,25 @@ fn rnnoise_alone_frame_10ms(bencher: Bencher) {
         index = (index + 1) % input.len();
         black_box(state.process_frame(&mut output, black_box(&input[index])))
     });
+}
+
+/// One 20 ms frame of each of `streams` calls in turn, as the media clock does it: the cost per
+/// frame once every stream's state has to come back into the cache. Against
+/// `denoiser_frame_20ms` (one stream, always cached) it shows what many calls add (issue 21).
+#[divan::bench(args = [1, 30, 100, 300])]
+fn denoiser_frame_20ms_round_robin(bencher: Bencher, streams: usize) {
+    let frames = noisy_frames(50);
+    let mut denoisers: Vec<Denoiser> = (0..streams).map(|_| Denoiser::new()).collect();
+    for denoiser in &mut denoisers {
+        black_box(denoiser.process(&frames[0]));
+    }
+    let mut index = 0;
+    bencher
+        .counter(divan::counter::ItemsCount::new(streams))
+        .bench_local(|| {
+            index = (index + 1) % frames.len();
+            for denoiser in &mut denoisers {
+                black_box(denoiser.process(black_box(&frames[index])));
+            }
+        });
 }

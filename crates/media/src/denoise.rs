@@ -16,9 +16,11 @@
 //!
 //! # Cost
 //!
-//! About two RNNoise frames (≈ 60 µs each in release on the reference machine) per 20 ms frame,
-//! plus about 2 µs for each resampler: `cargo bench -p sentral-media --bench denoise` measures
-//! it, and `docs/benchmarks.md` has the figures.
+//! About two RNNoise frames (≈ 40–50 µs each in release on the reference machines) per 20 ms
+//! frame, plus about 2 µs for each resampler: `cargo bench -p sentral-media --bench denoise`
+//! measures it, and `docs/benchmarks.md` has the figures. RNNoise is our copy of nnnoiseless
+//! (`vendor/nnnoiseless/`), whose hot loops run compiled for AVX2 when the processor has it,
+//! with the same output to the bit.
 
 use crate::{FRAME_SAMPLES, Frame, SILENCE};
 use nnnoiseless::DenoiseState;
@@ -223,6 +225,53 @@ mod tests {
         assert!(
             best.abs_diff(latency_samples) <= 2,
             "the output lags by {best} samples, not {latency_samples}"
+        );
+    }
+
+    /// R1, issue 21: our copy of nnnoiseless runs its hot loops compiled for AVX2 when the
+    /// processor has it (`vendor/nnnoiseless/PATCHES.md`). That copy must clean speech and noise
+    /// to exactly the samples the baseline copy gives, frame for frame, so the noise figures
+    /// proven above hold whichever copy a machine runs.
+    #[test]
+    fn r1_the_avx2_copy_of_rnnoise_cleans_to_the_same_samples_as_the_baseline() {
+        let mut state = 0x2545_f491;
+        let frames: Vec<Frame> = (0..200)
+            .map(|index| {
+                let mut frame = SILENCE;
+                for (n, sample) in frame.iter_mut().enumerate() {
+                    let t = (index * FRAME_SAMPLES + n) as f64 / f64::from(SAMPLE_RATE_HZ);
+                    // Speech-like tones in the second half, noise throughout.
+                    let voice = if index >= 100 {
+                        4_000.0 * (2.0 * std::f64::consts::PI * 210.0 * t).sin()
+                    } else {
+                        0.0
+                    };
+                    *sample = (voice + f64::from(noise(&mut state, 800.0))) as i16;
+                }
+                frame
+            })
+            .collect();
+        let run = |baseline: bool| {
+            nnnoiseless::force_baseline(baseline);
+            let mut denoiser = Denoiser::new();
+            let cleaned: Vec<Frame> = frames.iter().map(|frame| denoiser.process(frame)).collect();
+            nnnoiseless::force_baseline(false);
+            cleaned
+        };
+        let fastest = run(false);
+        let baseline = run(true);
+        #[cfg(target_arch = "x86_64")]
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            eprintln!("this processor has no AVX2: both runs took the baseline copy");
+        }
+        let first_difference = fastest.iter().zip(&baseline).position(|(a, b)| a != b);
+        assert_eq!(
+            first_difference, None,
+            "the copies differ from that frame on"
+        );
+        assert!(
+            rms(&fastest[150..].concat()) > 100.0,
+            "the speech came through, so the comparison is of real output"
         );
     }
 }
