@@ -715,6 +715,9 @@ pub struct PopoverVariable {
     pub label: String,
     /// Its value.
     pub value: String,
+    /// Whether `label` is the one the entry point's flow chose (R9), which the desktop shows
+    /// as it is, rather than the variable's own label, which it shows in the agent's language.
+    pub flow_label: bool,
 }
 
 /// The kind of interaction.
