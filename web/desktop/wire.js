@@ -176,6 +176,7 @@
  *   | { type: "supervised", by: string, action: "idle" | "log_out", reason: string | null, note: string, at: number }
  *   | { type: "wallboard_queue", queue: WallboardQueueDto }
  *   | { type: "wallboard_agent", agent: WallboardAgentDto }
+ *   | { type: "profile_changed", allowed_actions: AllowedActionsDto }
  *   | { type: "limit_reached", code: string }
  *   | { type: "reload", oldest: number }} EventDto
  */

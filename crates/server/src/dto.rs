@@ -199,6 +199,11 @@ pub enum EventDto {
         /// The agent's row, whole.
         agent: WallboardAgentDto,
     },
+    /// The desktop profile of the team the agent is logged in to changed (R43).
+    ProfileChanged {
+        /// What the agent may do now.
+        allowed_actions: AllowedActionsDto,
+    },
     /// The organisation's call limit stopped a call (R2).
     LimitReached {
         /// The reason code to show.
@@ -562,6 +567,9 @@ impl EventDto {
             E::QueueChanged { queue, n_waiting } => EventDto::QueueChanged {
                 queue: queue.0,
                 waiting: *n_waiting,
+            },
+            E::ProfileChanged { allowed } => EventDto::ProfileChanged {
+                allowed_actions: AllowedActionsDto::from_engine(allowed),
             },
             E::LimitReached { code } => EventDto::LimitReached {
                 code: (*code).into(),

@@ -13,10 +13,12 @@ let browser;
 let anna;
 /** david, Support: a profile that allows none of the five actions. */
 let david;
+/** The administrator, through the API. */
+let admin;
 before(async () => {
   server = await startServer("20s");
   browser = await startBrowser();
-  const admin = await agentApi(server, "admin");
+  admin = await agentApi(server, "admin");
   const profile = await admin.call("PUT", "/api/v1/admin/teams/Support", {
     allowed_actions: { consult: false, transfer_to_dial_number: false, pause_recording: false, outdial: false, transfer_to_entry_point: false },
   });
@@ -93,4 +95,13 @@ test("R43 R16 R27 R31 on a call, Support's agent has no Consult and no Pause rec
   await annaDialog.getByRole("tab", { name: "Queue / Entry point" }).click();
   await annaDialog.locator('#target-list .choice[data-key^="entry_point:"]').first().waitFor();
   await annaDialog.getByRole("button", { name: "Cancel" }).click();
+});
+
+test("R43 a profile the administrator changes applies at once: Support's agent gets the Consult button on the call, without a reload", async () => {
+  const pane = david.locator("#pane-customer");
+  assert.equal(await pane.getByRole("button", { name: "Consult" }).count(), 0);
+  const changed = await admin.call("PUT", "/api/v1/admin/teams/Support", { allowed_actions: { consult: true, outdial: false } });
+  assert.equal(changed.status, 200, JSON.stringify(changed.body));
+  await pane.getByRole("button", { name: "Consult" }).waitFor();
+  assert.equal(await pane.getByRole("button", { name: "Pause recording" }).count(), 1, "pause_recording left out is allowed");
 });

@@ -227,9 +227,26 @@ fn r43_the_profile_is_the_team_the_agent_is_logged_in_to() {
 fn r43_a_changed_profile_applies_at_once_to_an_agent_on_a_call() {
     let mut h = Harness::new();
     let call = david_call(&mut h);
+    h.ready(ANNA, SALES);
     let config = support_without(DesktopAction::PauseRecording);
     h.input(Input::ConfigChanged(Box::new(config)))
         .expect("a profile may change while agents work");
+    // DAVID's desktop is told at once; ANNA's team did not change, hers is not.
+    let told: Vec<AllowedActions> = h
+        .events_for(DAVID)
+        .into_iter()
+        .filter_map(|e| match e {
+            DesktopEvent::ProfileChanged { allowed } => Some(allowed),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(!told[0].pause_recording && told[0].consult);
+    assert!(
+        !h.events_for(ANNA)
+            .iter()
+            .any(|e| matches!(e, DesktopEvent::ProfileChanged { .. }))
+    );
     assert!(
         !h.agent(DAVID)
             .allowed_actions
