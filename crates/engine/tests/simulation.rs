@@ -23,6 +23,9 @@
 //!   hold, conference, recording, prompts) only answered ones;
 //! - an agent's phone rings only once every earlier leg on it is hung up (R36);
 //! - `LimitReached` is shown only when the call limit is reached (R2);
+//! - an offer popover shows 3 to 6 variables and a consult request at most 9, never a secure
+//!   one, also when an entry point's flow chooses its own (random choices come with
+//!   configuration changes) (R9, R10);
 //! - an action the agent's team's desktop profile does not allow (random profiles come with
 //!   configuration changes) is refused with R43, and an allowed one never is (R43);
 //! - each desktop, rebuilt only from the events it was sent, shows exactly the call the engine
@@ -72,6 +75,10 @@ fn r2_to_r42_simulation_keeps_every_invariant() {
         "{totals:?}"
     );
     assert!(totals.not_allowed > 0, "R43 is reached: {totals:?}");
+    assert!(
+        totals.flow_popovers > 0,
+        "R9 flows' popovers are reached: {totals:?}"
+    );
 }
 
 /// Issue 18, isolation: a panic in one contact ends that contact only, in whatever state the
@@ -125,6 +132,8 @@ struct Stats {
     panics: u64,
     /// Commands refused because the team's desktop profile does not allow them (R43).
     not_allowed: u64,
+    /// Offer popovers with a label an entry point's flow chose (R9).
+    flow_popovers: u64,
 }
 
 impl Stats {
@@ -144,6 +153,7 @@ impl Stats {
         self.rejections += other.rejections;
         self.panics += other.panics;
         self.not_allowed += other.not_allowed;
+        self.flow_popovers += other.flow_popovers;
     }
 }
 
@@ -719,6 +729,32 @@ impl Sim {
             queue.callback_attempts_max = Some(1 + self.rng.below(3) as u32);
             queue.callback_retry_after_ms =
                 [None, Some(0), Some(2_000), Some(20_000)][self.rng.below(4) as usize];
+        }
+        // R9: now and then Kundeservice's flow chooses its own popover variables (a secure one
+        // is refused).
+        if self.rng.chance(30) {
+            let mut names = vec![
+                "ani",
+                "dnis",
+                "queue",
+                "case_number",
+                "customer_name",
+                "language",
+                "follow_up_at",
+            ];
+            if self.rng.chance(10) {
+                names.push("national_id");
+            }
+            let mut popover = Vec::new();
+            let n = 3 + self.rng.below(4) as usize;
+            while popover.len() < n.min(names.len()) {
+                let name = names.remove(self.rng.below(names.len() as u64) as usize);
+                popover.push(PopoverChoice {
+                    name: name.into(),
+                    label: self.rng.chance(50).then(|| format!("Label {name}")),
+                });
+            }
+            config.entry_points[0].flow.popover = popover;
         }
         // R43: now and then a team's desktop profile denies a random set of actions.
         for team in &mut config.teams {
@@ -1358,12 +1394,42 @@ impl Sim {
         }
     }
 
+    /// R9, R10: an offer popover shows 3 to 6 variables, a consult request at most 9, never a
+    /// secure one, whatever the flow chose.
+    fn check_popover(&self, event: &DesktopEvent) -> Result<(), String> {
+        let (variables, range) = match event {
+            DesktopEvent::Offer(offer) => (&offer.variables, 3..=6),
+            DesktopEvent::ConsultOffer(offer) => (&offer.variables, 1..=9),
+            _ => return Ok(()),
+        };
+        if !range.contains(&variables.len()) {
+            return Err(format!("R9 R10: {} popover variables", variables.len()));
+        }
+        let config = self.engine.config();
+        let secure = variables.iter().find(|v| {
+            config
+                .cad_variables
+                .iter()
+                .any(|d| d.secure && d.name == v.name)
+        });
+        match secure {
+            Some(variable) => Err(format!("R9: secure {} in a popover", variable.name)),
+            None => Ok(()),
+        }
+    }
+
     fn check_event(
         &mut self,
         agent: AgentId,
         event: &DesktopEvent,
         before: &mut Snapshot,
     ) -> Result<(), String> {
+        self.check_popover(event)?;
+        if let DesktopEvent::Offer(offer) = event
+            && offer.variables.iter().any(|v| v.flow_label)
+        {
+            self.stats.flow_popovers += 1;
+        }
         let desktop = self.desktops.entry(agent).or_default();
         match event {
             DesktopEvent::Reserved { interaction, .. }
