@@ -259,6 +259,9 @@ export function reduce(state, event, now) {
       return patchAgent(s, (agent) => agent.wrapups.includes(event.task) ? agent : { ...agent, wrapups: [...agent.wrapups, event.task] });
     case "wrap_up_done":
       return wrapUpSubmitted(s, event.task);
+    case "profile_changed":
+      // R43: the team's profile changed; the buttons follow at once.
+      return patchAgent(s, (agent) => ({ ...agent, allowed_actions: event.allowed_actions }));
     case "consult_failed":
       // Also a message (views/messages.js).
       return { ...s, consultDeadline: without(s.consultDeadline, event.task) };

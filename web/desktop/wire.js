@@ -25,7 +25,8 @@
 
 /**
  * A popover variable.
- * @typedef {{ name: string, label: string, value: string }} VariableDto
+ * `flow_label`: the label is the one the entry point's flow chose (R9), shown as it is.
+ * @typedef {{ name: string, label: string, value: string, flow_label: boolean }} VariableDto
  */
 
 /**
@@ -90,6 +91,17 @@
  * @property {number | null} task
  * @property {boolean} popover_shown
  * @property {number[]} wrapups
+ * @property {AllowedActionsDto | null} allowed_actions What the team logged in to lets the agent do (R43); null when logged out.
+ */
+
+/**
+ * A team's desktop profile (R43): the desktop leaves out the buttons of what is not allowed.
+ * @typedef {Object} AllowedActionsDto
+ * @property {boolean} consult
+ * @property {boolean} transfer_to_dial_number
+ * @property {boolean} pause_recording
+ * @property {boolean} outdial
+ * @property {boolean} transfer_to_entry_point
  */
 
 /**
@@ -164,6 +176,7 @@
  *   | { type: "supervised", by: string, action: "idle" | "log_out", reason: string | null, note: string, at: number }
  *   | { type: "wallboard_queue", queue: WallboardQueueDto }
  *   | { type: "wallboard_agent", agent: WallboardAgentDto }
+ *   | { type: "profile_changed", allowed_actions: AllowedActionsDto }
  *   | { type: "limit_reached", code: string }
  *   | { type: "reload", oldest: number }} EventDto
  */

@@ -94,6 +94,113 @@ pub struct TeamConfig {
     pub id: TeamId,
     /// Its name, unique in the organisation.
     pub name: String,
+    /// What its agents may do in the desktop (R43, the desktop profile); all by default.
+    pub allowed_actions: AllowedActions,
+}
+
+/// The desktop profile's allowed actions of a team (R43): what an agent logged in to the team
+/// may do. The engine refuses the others with `R43` and the desktop leaves their buttons out.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub struct AllowedActions {
+    /// Start a consult (R16), to any target.
+    pub consult: bool,
+    /// Blind-transfer to a dial number or an expert, or hand over a consult with a number.
+    pub transfer_to_dial_number: bool,
+    /// Pause recording (Privacy Shield, R31, R32).
+    pub pause_recording: bool,
+    /// Call a customer (R42).
+    pub outdial: bool,
+    /// Blind-transfer to an entry point, or to a number that is one (R20, R29).
+    pub transfer_to_entry_point: bool,
+}
+
+/// One action a team's desktop profile allows or not (R43).
+#[derive(Clone, Copy, Debug, Eq, Hash, PartialEq)]
+pub enum DesktopAction {
+    /// [`AllowedActions::consult`].
+    Consult,
+    /// [`AllowedActions::transfer_to_dial_number`].
+    TransferToDialNumber,
+    /// [`AllowedActions::pause_recording`].
+    PauseRecording,
+    /// [`AllowedActions::outdial`].
+    Outdial,
+    /// [`AllowedActions::transfer_to_entry_point`].
+    TransferToEntryPoint,
+}
+
+impl DesktopAction {
+    /// Every action, in the order configuration and wire list them.
+    pub const ALL: [DesktopAction; 5] = [
+        DesktopAction::Consult,
+        DesktopAction::TransferToDialNumber,
+        DesktopAction::PauseRecording,
+        DesktopAction::Outdial,
+        DesktopAction::TransferToEntryPoint,
+    ];
+
+    /// The stable snake-case name in the configuration file and on the wire.
+    pub fn name(self) -> &'static str {
+        match self {
+            DesktopAction::Consult => "consult",
+            DesktopAction::TransferToDialNumber => "transfer_to_dial_number",
+            DesktopAction::PauseRecording => "pause_recording",
+            DesktopAction::Outdial => "outdial",
+            DesktopAction::TransferToEntryPoint => "transfer_to_entry_point",
+        }
+    }
+
+    /// What the action is, for a refusal: "transfer to a dial number".
+    pub fn described(self) -> &'static str {
+        match self {
+            DesktopAction::Consult => "consult",
+            DesktopAction::TransferToDialNumber => "transfer to a dial number",
+            DesktopAction::PauseRecording => "pause recording",
+            DesktopAction::Outdial => "place calls (outdial)",
+            DesktopAction::TransferToEntryPoint => "transfer to an entry point",
+        }
+    }
+}
+
+impl AllowedActions {
+    /// Every action allowed: the default, so that a team configured without a profile works
+    /// as before.
+    pub const ALL: AllowedActions = AllowedActions {
+        consult: true,
+        transfer_to_dial_number: true,
+        pause_recording: true,
+        outdial: true,
+        transfer_to_entry_point: true,
+    };
+
+    /// Whether `action` is allowed.
+    pub fn allows(&self, action: DesktopAction) -> bool {
+        match action {
+            DesktopAction::Consult => self.consult,
+            DesktopAction::TransferToDialNumber => self.transfer_to_dial_number,
+            DesktopAction::PauseRecording => self.pause_recording,
+            DesktopAction::Outdial => self.outdial,
+            DesktopAction::TransferToEntryPoint => self.transfer_to_entry_point,
+        }
+    }
+
+    /// Allows or denies `action`.
+    pub fn set(&mut self, action: DesktopAction, allowed: bool) {
+        let flag = match action {
+            DesktopAction::Consult => &mut self.consult,
+            DesktopAction::TransferToDialNumber => &mut self.transfer_to_dial_number,
+            DesktopAction::PauseRecording => &mut self.pause_recording,
+            DesktopAction::Outdial => &mut self.outdial,
+            DesktopAction::TransferToEntryPoint => &mut self.transfer_to_entry_point,
+        };
+        *flag = allowed;
+    }
+}
+
+impl Default for AllowedActions {
+    fn default() -> Self {
+        AllowedActions::ALL
+    }
 }
 
 /// An agent.
@@ -183,6 +290,30 @@ pub struct Flow {
     pub courtesy_callback_after_ms: Option<u64>,
     /// Links the offer popover shows (R7), such as the customer's record in a CRM.
     pub links: Vec<OfferLink>,
+    /// The popover variables of this flow's calls, in order (R9): 3 to 6, never secure; empty
+    /// keeps the organisation's choice (`CadDefinition::popover_order`).
+    pub popover: Vec<PopoverChoice>,
+}
+
+/// One variable a flow shows in its offer popover (R9), with the label the administrator
+/// chose for it there.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct PopoverChoice {
+    /// A CAD variable that is not secure, or a built-in one: `ani`, `dnis`, `queue`.
+    pub name: String,
+    /// The label in this flow's popover; `None`: the variable's own label.
+    pub label: Option<String>,
+}
+
+impl PopoverChoice {
+    /// The longest label, in characters.
+    pub const LABEL_CHARS_MAX: usize = 40;
+    /// The built-in variables a popover may show beside CAD variables, with their labels.
+    pub const BUILTIN: [(&'static str, &'static str); 3] = [
+        ("ani", "Caller"),
+        ("dnis", "Dialled number"),
+        ("queue", "Queue"),
+    ];
 }
 
 /// A link in the offer popover (R7): `url` is an `https:` template whose `{name}` parts are
@@ -650,6 +781,10 @@ impl Config {
                     }
                 }
             }
+            for (field, message) in popover_problems(&entry_point.flow.popover, &self.cad_variables)
+            {
+                fail(at(field), message);
+            }
             for (name, value) in &entry_point.flow.variables {
                 if !cad_names.contains(name.as_str()) {
                     fail(
@@ -795,6 +930,62 @@ fn callback_attempts_problem(attempts_max: u32) -> Option<String> {
 fn callback_retry_after_problem(retry_after_ms: u64) -> Option<String> {
     (retry_after_ms > Config::CALLBACK_RETRY_AFTER_MS_MAX)
         .then(|| "must be at most 24h; 0s sends the callback back to its queue at once".to_owned())
+}
+
+/// What is wrong with a flow's popover choice, if anything (R9): as `(field, message)`.
+fn popover_problems(
+    popover: &[PopoverChoice],
+    cad_variables: &[CadDefinition],
+) -> Vec<(&'static str, String)> {
+    let mut problems = Vec::new();
+    if popover.is_empty() {
+        return problems;
+    }
+    let n = popover.len();
+    if !(Config::POPOVER_VARIABLES_MIN..=Config::POPOVER_VARIABLES_MAX).contains(&n) {
+        problems.push((
+            "flow.popover",
+            format!(
+                "a flow's popover shows {} to {} variables (R9), not {n}; leave it out to keep \
+                 the organisation's choice",
+                Config::POPOVER_VARIABLES_MIN,
+                Config::POPOVER_VARIABLES_MAX
+            ),
+        ));
+    }
+    let mut seen = HashSet::new();
+    for choice in popover {
+        let name = choice.name.as_str();
+        if !seen.insert(name) {
+            problems.push(("flow.popover", format!("{name:?} appears more than once")));
+        }
+        let builtin = PopoverChoice::BUILTIN.iter().any(|(b, _)| *b == name);
+        match cad_variables.iter().find(|d| d.name == name) {
+            Some(definition) if definition.secure => problems.push((
+                "flow.popover",
+                format!("{name:?} is a secure variable; it is never shown in a popover (R9)"),
+            )),
+            Some(_) => {}
+            None if builtin => {}
+            None => problems.push((
+                "flow.popover",
+                format!("{name:?} is not a CAD variable nor one of ani, dnis, queue"),
+            )),
+        }
+        if let Some(label) = &choice.label {
+            let chars = label.trim().chars().count();
+            if chars == 0 || chars > PopoverChoice::LABEL_CHARS_MAX {
+                problems.push((
+                    "flow.popover",
+                    format!(
+                        "{name}: a label needs 1 to {} characters",
+                        PopoverChoice::LABEL_CHARS_MAX
+                    ),
+                ));
+            }
+        }
+    }
+    problems
 }
 
 fn duplicates<'a>(

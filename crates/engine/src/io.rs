@@ -621,6 +621,12 @@ pub enum DesktopEvent {
         /// Contacts waiting now.
         n_waiting: usize,
     },
+    /// The desktop profile of the team the agent is logged in to changed (R43): the desktop
+    /// shows the buttons of what is allowed now.
+    ProfileChanged {
+        /// What the agent may do now.
+        allowed: crate::config::AllowedActions,
+    },
     /// The organisation's call limit stopped a call (R2); `code` is the reason code shown.
     LimitReached {
         /// The reason code the desktop shows.
@@ -715,6 +721,9 @@ pub struct PopoverVariable {
     pub label: String,
     /// Its value.
     pub value: String,
+    /// Whether `label` is the one the entry point's flow chose (R9), which the desktop shows
+    /// as it is, rather than the variable's own label, which it shows in the agent's language.
+    pub flow_label: bool,
 }
 
 /// The kind of interaction.

@@ -63,6 +63,7 @@ pub use config::{
     Capacity, Channel, Config, ConfigError, EntryPointConfig, Expert, Flow, OfferLink, OrgSettings,
     QueueConfig, Reason, TeamConfig, TransferNoAnswer,
 };
+pub use config::{AllowedActions, DesktopAction, PopoverChoice};
 pub use dial::{DialFormat, DialNumber, DialNumberError};
 pub use ids::{
     AgentId, ENGINE_LEG_BIT, EntryPointId, ExpertId, InteractionId, LegId, Now, QueueId, TeamId,

@@ -99,10 +99,12 @@ pub fn small_config() -> Config {
             TeamConfig {
                 id: SALES,
                 name: "Sales".into(),
+                allowed_actions: AllowedActions::ALL,
             },
             TeamConfig {
                 id: SUPPORT,
                 name: "Support".into(),
+                allowed_actions: AllowedActions::ALL,
             },
         ],
         agents,
@@ -122,6 +124,7 @@ pub fn small_config() -> Config {
                     priority: 0,
                     courtesy_callback_after_ms: Some(60_000),
                     links: Vec::new(),
+                    popover: Vec::new(),
                 },
             },
             EntryPointConfig {
@@ -134,6 +137,7 @@ pub fn small_config() -> Config {
                     priority: 0,
                     courtesy_callback_after_ms: None,
                     links: Vec::new(),
+                    popover: Vec::new(),
                 },
             },
         ],

@@ -23,6 +23,11 @@
 //!   hold, conference, recording, prompts) only answered ones;
 //! - an agent's phone rings only once every earlier leg on it is hung up (R36);
 //! - `LimitReached` is shown only when the call limit is reached (R2);
+//! - an offer popover shows 3 to 6 variables and a consult request at most 9, never a secure
+//!   one, also when an entry point's flow chooses its own (random choices come with
+//!   configuration changes) (R9, R10);
+//! - an action the agent's team's desktop profile does not allow (random profiles come with
+//!   configuration changes) is refused with R43, and an allowed one never is (R43);
 //! - each desktop, rebuilt only from the events it was sent, shows exactly the call the engine
 //!   has its agent on (no popover left open, none missing), that call's hold state (R14, R15,
 //!   R19) and the wrap-ups the engine awaits (R36).
@@ -68,6 +73,11 @@ fn r2_to_r42_simulation_keeps_every_invariant() {
     assert!(
         totals.rejections > 0 && totals.ended > 0 && totals.wrapups > 0,
         "{totals:?}"
+    );
+    assert!(totals.not_allowed > 0, "R43 is reached: {totals:?}");
+    assert!(
+        totals.flow_popovers > 0,
+        "R9 flows' popovers are reached: {totals:?}"
     );
 }
 
@@ -120,6 +130,10 @@ struct Stats {
     rejections: u64,
     /// Contacts ended by a panic the test hook injected (issue 18).
     panics: u64,
+    /// Commands refused because the team's desktop profile does not allow them (R43).
+    not_allowed: u64,
+    /// Offer popovers with a label an entry point's flow chose (R9).
+    flow_popovers: u64,
 }
 
 impl Stats {
@@ -138,6 +152,8 @@ impl Stats {
         self.wrapups += other.wrapups;
         self.rejections += other.rejections;
         self.panics += other.panics;
+        self.not_allowed += other.not_allowed;
+        self.flow_popovers += other.flow_popovers;
     }
 }
 
@@ -334,6 +350,15 @@ impl Sim {
         }
         let mut before = self.snapshot();
         let (step, input) = self.choose();
+        // R43: what the command needs from the team's profile, and whether the profile (before
+        // the step) allows it.
+        let needs = match &input {
+            Input::Command { agent, command } => self
+                .needed_action(command)
+                .zip(self.engine.agent_view(*agent))
+                .and_then(|(action, view)| Some((action, view.allowed_actions?.allows(action)))),
+            _ => None,
+        };
         let described = match &input {
             Input::ConfigChanged(config) => format!("ConfigChanged({:?})", config.org),
             other => format!("{other:?}"),
@@ -354,6 +379,39 @@ impl Sim {
                 "{}\n  -> {result:?}\n  -> {outputs:?}",
                 self.history.back().expect("remembered")
             );
+        }
+        let refused_by_profile =
+            matches!(&result, Err(rejection) if rejection.code == Code::Rule(Rule::R43));
+        // A command whose contact panicked (issue 18) did nothing, whatever it answered.
+        let panicked = match &self.last_input {
+            Some(Input::Command {
+                command:
+                    Command::Consult { interaction, .. }
+                    | Command::Transfer { interaction, .. }
+                    | Command::ConsultTransfer { interaction }
+                    | Command::PauseRecording { interaction },
+                ..
+            }) => self.gone_by_panic(*interaction),
+            _ => false,
+        };
+        match needs {
+            Some((action, false)) if result.is_ok() && !panicked => {
+                return Err(format!(
+                    "R43: {action:?} is not allowed to the agent's team, yet it was done"
+                ));
+            }
+            Some((action, true)) if refused_by_profile => {
+                return Err(format!(
+                    "R43: {action:?} is allowed to the agent's team, yet it was refused"
+                ));
+            }
+            None if refused_by_profile => {
+                return Err("R43: a refusal for an action no profile governs".into());
+            }
+            _ => {}
+        }
+        if refused_by_profile {
+            self.stats.not_allowed += 1;
         }
         if let Err(rejection) = &result {
             self.stats.rejections += 1;
@@ -672,6 +730,40 @@ impl Sim {
             queue.callback_retry_after_ms =
                 [None, Some(0), Some(2_000), Some(20_000)][self.rng.below(4) as usize];
         }
+        // R9: now and then Kundeservice's flow chooses its own popover variables (a secure one
+        // is refused).
+        if self.rng.chance(30) {
+            let mut names = vec![
+                "ani",
+                "dnis",
+                "queue",
+                "case_number",
+                "customer_name",
+                "language",
+                "follow_up_at",
+            ];
+            if self.rng.chance(10) {
+                names.push("national_id");
+            }
+            let mut popover = Vec::new();
+            let n = 3 + self.rng.below(4) as usize;
+            while popover.len() < n.min(names.len()) {
+                let name = names.remove(self.rng.below(names.len() as u64) as usize);
+                popover.push(PopoverChoice {
+                    name: name.into(),
+                    label: self.rng.chance(50).then(|| format!("Label {name}")),
+                });
+            }
+            config.entry_points[0].flow.popover = popover;
+        }
+        // R43: now and then a team's desktop profile denies a random set of actions.
+        for team in &mut config.teams {
+            if self.rng.chance(30) {
+                for action in DesktopAction::ALL {
+                    team.allowed_actions.set(action, self.rng.chance(60));
+                }
+            }
+        }
         if self.rng.chance(20) {
             // Move anna to Support: refused while she is logged in to Sales.
             config.agents[0].teams = vec![SUPPORT];
@@ -927,6 +1019,43 @@ impl Sim {
             Party::Customer
         } else {
             Party::Consulted
+        }
+    }
+
+    /// The allowed action (R43) `command` needs, decided from the configuration only: what
+    /// the sim expects, not what the engine says. `None`: no profile governs it.
+    fn needed_action(&self, command: &Command) -> Option<DesktopAction> {
+        let config = self.engine.config();
+        let is_entry_point_number = |text: &str| {
+            let digits = DialNumber::parse(text).ok()?.digits();
+            Some(
+                config
+                    .entry_points
+                    .iter()
+                    .any(|ep| ep.dial_numbers.iter().any(|n| n.digits() == digits)),
+            )
+        };
+        match command {
+            Command::Consult { .. } => Some(DesktopAction::Consult),
+            Command::PauseRecording { .. } => Some(DesktopAction::PauseRecording),
+            Command::Outdial { .. } => Some(DesktopAction::Outdial),
+            Command::Transfer { target, .. } => match target {
+                Target::Agent(_) | Target::Queue(_) => None,
+                Target::EntryPoint(_) => Some(DesktopAction::TransferToEntryPoint),
+                Target::Expert(_) => Some(DesktopAction::TransferToDialNumber),
+                Target::DialNumber(text) => Some(if is_entry_point_number(text)? {
+                    DesktopAction::TransferToEntryPoint
+                } else {
+                    DesktopAction::TransferToDialNumber
+                }),
+            },
+            // Handing a consulted number the call (no consulted agent).
+            Command::ConsultTransfer { interaction } => {
+                let view = self.engine.interaction_view(*interaction)?;
+                (view.consult.is_some() && view.consulted.is_none())
+                    .then_some(DesktopAction::TransferToDialNumber)
+            }
+            _ => None,
         }
     }
 
@@ -1265,12 +1394,42 @@ impl Sim {
         }
     }
 
+    /// R9, R10: an offer popover shows 3 to 6 variables, a consult request at most 9, never a
+    /// secure one, whatever the flow chose.
+    fn check_popover(&self, event: &DesktopEvent) -> Result<(), String> {
+        let (variables, range) = match event {
+            DesktopEvent::Offer(offer) => (&offer.variables, 3..=6),
+            DesktopEvent::ConsultOffer(offer) => (&offer.variables, 1..=9),
+            _ => return Ok(()),
+        };
+        if !range.contains(&variables.len()) {
+            return Err(format!("R9 R10: {} popover variables", variables.len()));
+        }
+        let config = self.engine.config();
+        let secure = variables.iter().find(|v| {
+            config
+                .cad_variables
+                .iter()
+                .any(|d| d.secure && d.name == v.name)
+        });
+        match secure {
+            Some(variable) => Err(format!("R9: secure {} in a popover", variable.name)),
+            None => Ok(()),
+        }
+    }
+
     fn check_event(
         &mut self,
         agent: AgentId,
         event: &DesktopEvent,
         before: &mut Snapshot,
     ) -> Result<(), String> {
+        self.check_popover(event)?;
+        if let DesktopEvent::Offer(offer) = event
+            && offer.variables.iter().any(|v| v.flow_label)
+        {
+            self.stats.flow_popovers += 1;
+        }
         let desktop = self.desktops.entry(agent).or_default();
         match event {
             DesktopEvent::Reserved { interaction, .. }

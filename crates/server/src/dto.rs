@@ -199,6 +199,11 @@ pub enum EventDto {
         /// The agent's row, whole.
         agent: WallboardAgentDto,
     },
+    /// The desktop profile of the team the agent is logged in to changed (R43).
+    ProfileChanged {
+        /// What the agent may do now.
+        allowed_actions: AllowedActionsDto,
+    },
     /// The organisation's call limit stopped a call (R2).
     LimitReached {
         /// The reason code to show.
@@ -270,6 +275,9 @@ pub struct VariableDto {
     pub label: String,
     /// Value.
     pub value: String,
+    /// Whether `label` is the one the entry point's flow chose (R9): shown as it is, not
+    /// replaced by the variable's label in the agent's language.
+    pub flow_label: bool,
 }
 
 /// Callback popover fields (R11).
@@ -389,6 +397,37 @@ pub struct AgentDto {
     pub popover_shown: bool,
     /// Tasks awaiting wrap-up.
     pub wrapups: Vec<u64>,
+    /// What the team logged in to lets the agent do (R43); `null` when logged out. The desktop
+    /// leaves out the buttons of what is not allowed.
+    pub allowed_actions: Option<AllowedActionsDto>,
+}
+
+/// A team's desktop profile (R43): each action allowed or not.
+#[derive(Clone, Copy, Debug, Serialize, ToSchema)]
+pub struct AllowedActionsDto {
+    /// Start a consult.
+    pub consult: bool,
+    /// Blind-transfer to a dial number or an expert, or hand a consulted number the call.
+    pub transfer_to_dial_number: bool,
+    /// Pause recording (Privacy Shield).
+    pub pause_recording: bool,
+    /// Call a customer (outdial).
+    pub outdial: bool,
+    /// Blind-transfer to an entry point.
+    pub transfer_to_entry_point: bool,
+}
+
+impl AllowedActionsDto {
+    /// The wire form of a team's allowed actions.
+    pub fn from_engine(allowed: &engine::AllowedActions) -> AllowedActionsDto {
+        AllowedActionsDto {
+            consult: allowed.consult,
+            transfer_to_dial_number: allowed.transfer_to_dial_number,
+            pause_recording: allowed.pause_recording,
+            outdial: allowed.outdial,
+            transfer_to_entry_point: allowed.transfer_to_entry_point,
+        }
+    }
 }
 
 impl EventDto {
@@ -529,6 +568,9 @@ impl EventDto {
                 queue: queue.0,
                 waiting: *n_waiting,
             },
+            E::ProfileChanged { allowed } => EventDto::ProfileChanged {
+                allowed_actions: AllowedActionsDto::from_engine(allowed),
+            },
             E::LimitReached { code } => EventDto::LimitReached {
                 code: (*code).into(),
             },
@@ -600,6 +642,7 @@ impl VariableDto {
             name: variable.name.clone(),
             label: variable.label.clone(),
             value: variable.value.clone(),
+            flow_label: variable.flow_label,
         }
     }
 }
@@ -682,6 +725,10 @@ impl AgentDto {
             task: view.call.map(|i| i.0),
             popover_shown: view.popover_shown,
             wrapups: view.wrapups.iter().map(|i| i.0).collect(),
+            allowed_actions: view
+                .allowed_actions
+                .as_ref()
+                .map(AllowedActionsDto::from_engine),
         }
     }
 }

@@ -493,6 +493,138 @@ async fn r43_collections_lists_and_settings() -> Result<()> {
 }
 
 /// Starts the server on a free port with `config`, keeping its store in `dir`.
+/// R43: an administrator sets a team's desktop profile through the API; it applies at once
+/// (the agent's state carries it, the engine refuses what it does not allow with R43), a wrong
+/// value is refused on its field, and the export writes it back.
+#[tokio::test]
+async fn r43_admin_sets_a_teams_allowed_actions_and_the_engine_applies_them_live() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let app = start(config::demo(), dir.path()).await?;
+    let admin = Client::login(&app, "admin").await?;
+    let david = Client::login(&app, "david").await?;
+    let (status, body) = david
+        .post(
+            "/api/v1/agents/me/session",
+            &json!({"team": "Support", "extension": "1004"}),
+        )
+        .await?;
+    assert!(status < 300, "{status} {body}");
+    let (_, me) = david.get("/api/v1/agents/me").await?;
+    assert_eq!(me["agent"]["allowed_actions"]["outdial"], true, "{me}");
+
+    let (status, stored) = admin
+        .put(
+            "/api/v1/admin/teams/Support",
+            &json!({"allowed_actions": {"outdial": false, "pause_recording": false}}),
+        )
+        .await?;
+    assert_eq!(status, 200, "{stored}");
+    let (_, me) = david.get("/api/v1/agents/me").await?;
+    let allowed = &me["agent"]["allowed_actions"];
+    assert_eq!(
+        (
+            allowed["consult"].as_bool(),
+            allowed["outdial"].as_bool(),
+            allowed["pause_recording"].as_bool()
+        ),
+        (Some(true), Some(false), Some(false)),
+        "{me}"
+    );
+    let (status, body) = david
+        .post("/api/v1/outdial", &json!({"number": "+4790000001"}))
+        .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("R43")),
+        "{body}"
+    );
+
+    for (bad, field) in [
+        (
+            json!({"allowed_actions": {"outdial": "no"}}),
+            "teams.Support.allowed_actions.outdial",
+        ),
+        (
+            json!({"allowed_actions": {"fly": true}}),
+            "teams.Support.allowed_actions.fly",
+        ),
+    ] {
+        let (status, body) = admin.put("/api/v1/admin/teams/Support", &bad).await?;
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["problems"][0]["field"], field, "{body}");
+    }
+    let (_, text) = admin.get_text("/api/v1/admin/config").await?;
+    let document: toml::Table = toml::from_str(&text)?;
+    let exported = &document["teams"]["Support"]["allowed_actions"];
+    assert_eq!(exported["outdial"].as_bool(), Some(false), "{text}");
+    assert_eq!(exported["consult"].as_bool(), Some(true), "{text}");
+    app.shutdown().await?;
+    Ok(())
+}
+
+/// R9: an administrator chooses an entry point's popover variables through the API; a choice
+/// of fewer than three or of a secure variable is refused on its field.
+#[tokio::test]
+async fn r9_admin_chooses_an_entry_points_popover_variables() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let app = start(config::demo(), dir.path()).await?;
+    let admin = Client::login(&app, "admin").await?;
+    let (status, mut salg) = admin.get("/api/v1/admin/entry_points/Salg").await?;
+    assert_eq!(status, 200, "{salg}");
+
+    for (popover, says) in [
+        (json!([{"variable": "ani"}, {"variable": "dnis"}]), "3 to 6"),
+        (
+            json!([{"variable": "ani"}, {"variable": "dnis"}, {"variable": "national_id"}]),
+            "secure",
+        ),
+    ] {
+        salg["popover"] = popover;
+        let (status, body) = admin.put("/api/v1/admin/entry_points/Salg", &salg).await?;
+        assert_eq!(status, 422, "{body}");
+        let problem = &body["problems"][0];
+        assert_eq!(problem["field"], "entry_points.Salg.popover", "{body}");
+        assert!(
+            problem["message"].as_str().unwrap_or("").contains(says),
+            "{body}"
+        );
+    }
+
+    salg["popover"] = json!([
+        {"variable": "customer_name", "label": "Kunde"},
+        {"variable": "ani"},
+        {"variable": "language"}
+    ]);
+    let (status, stored) = admin.put("/api/v1/admin/entry_points/Salg", &salg).await?;
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["popover"][0]["label"], "Kunde");
+    let id = sentral_engine::EntryPointId(config::id_of("entry_point", "Salg"));
+    let chosen = app
+        .org("demo")
+        .expect("demo runs")
+        .query(move |engine| {
+            engine.config().entry_point(id).map(|ep| {
+                ep.flow
+                    .popover
+                    .iter()
+                    .map(|c| c.name.clone())
+                    .collect::<Vec<_>>()
+            })
+        })
+        .await
+        .flatten();
+    assert_eq!(
+        chosen,
+        Some(vec![
+            "customer_name".to_owned(),
+            "ani".to_owned(),
+            "language".to_owned()
+        ])
+    );
+    app.shutdown().await?;
+    Ok(())
+}
+
 async fn start(config: ServerConfig, dir: &Path) -> Result<RunningApp> {
     sentral_server::start(StartOptions {
         config,

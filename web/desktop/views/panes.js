@@ -31,8 +31,9 @@ export function renderPanes(state, agent, intents) {
     const primary = primaryState(state);
     $("no-task-text").textContent = primary === "ringing" ? t("noTaskRinging") : primary === "rona" ? t("noTaskRona")
       : primary === "wrap_up" ? t("noTaskWrapup") : primary === "available" ? t("noTaskWaiting") : t("noTaskIdle");
-    // R42: a call out, when the agent is free to place one (no offer, call or wrap-up).
-    $("outdial-open").hidden = !["available", "idle"].includes(primary);
+    // R42: a call out, when the agent is free to place one (no offer, call or wrap-up) and
+    // their team's profile allows it (R43).
+    $("outdial-open").hidden = !["available", "idle"].includes(primary) || !allowed(agent).outdial;
     panes.replaceChildren();
     return;
   }
@@ -48,6 +49,7 @@ export function renderPanes(state, agent, intents) {
  */
 function ownerPanes(state, task, intents) {
   const consult = task.consult;
+  const may = allowed(state.me?.agent);
   const held = task.customer_held;
   /**
    * @param {string} name
@@ -68,7 +70,7 @@ function ownerPanes(state, task, intents) {
   const meta = [t("kind", task.kind) ?? task.kind, from ? t("metaTransferredFrom", from) : state.transferredIn[task.id] ? t("metaTransferred") : null,
     queue ? t("metaQueue", queue) : null, task.dnis ? t("metaDialled", task.dnis) : null].filter(Boolean).join(" · ");
   const inConsult = !!consult;
-  const recording = recordingControls(task, inConsult, intents);
+  const recording = recordingControls(task, inConsult, may.pause_recording, intents);
   const customer = h("section", { class: `pane${held ? " held" : ""}`, "aria-label": t("customerCall"), id: "pane-customer" },
     h("div", { class: "pane-head" },
       h("span", { class: "pane-title" }, icon(task.channel), " ", task.customer_number ?? t("customer")),
@@ -84,8 +86,11 @@ function ownerPanes(state, task, intents) {
         // In a three-way call Hold holds only the customer, and says so.
         : h("button", { type: "button", class: "secondary", "data-key": "hold", title: "Alt+H", onclick: command("hold", { party: "customer" }) },
           consult?.conference ? t("holdCustomer") : t("hold")),
-      h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog(task, "consult") }, t("consult")),
-      h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog(task, "transfer") }, t("transfer")),
+      // R43: absent, not just refused, when the team's profile does not allow consulting.
+      may.consult
+        ? h("button", { type: "button", class: "secondary", "data-key": "consult", title: "Alt+C", disabled: inConsult, onclick: () => openTargetDialog(task, "consult", may) }, t("consult"))
+        : null,
+      h("button", { type: "button", class: "secondary", "data-key": "transfer", title: "Alt+T", disabled: inConsult, onclick: () => openTargetDialog(task, "transfer", may) }, t("transfer")),
       // R23 (ours): in a conference, End leaves it; the call stays with the consulted agent.
       // R34 R45: End asks first when the call data has unsaved edits.
       h("button", { type: "button", class: "danger", "data-key": "end", title: "Alt+E", disabled: held, onclick: () => guardUnsavedEdits(task.id, command("end")) },
@@ -109,7 +114,10 @@ function ownerPanes(state, task, intents) {
           ? h("button", { type: "button", class: "primary", "data-key": "resume-consulted", onclick: command("unhold", { party: "consulted" }) }, t("resumeConsult"))
           : h("button", { type: "button", class: "secondary", "data-key": "hold-consulted", onclick: command("hold", { party: "consulted" }) }, t("holdConsult")))
         : null,
-      h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: command("consult/transfer") }, t("transfer")),
+      // R43: handing a consulted number the call is a transfer to a dial number.
+      task.consulted === null && !may.transfer_to_dial_number
+        ? null
+        : h("button", { type: "button", class: "primary", "data-key": "consult-transfer", disabled: !accepted, onclick: command("consult/transfer") }, t("transfer")),
       h("button", { type: "button", class: "secondary", "data-key": "conference", disabled: !accepted || consult.conference, onclick: command("consult/conference") }, t("conference")),
       // R23 (ours): in a conference, ending the consult leg takes the consulted party out of it.
       h("button", { type: "button", class: "danger", "data-key": "end-consult", onclick: command("consult/end") },
@@ -160,18 +168,30 @@ function customerContext(state, task) {
 }
 
 /**
- * Recording state with Pause / Resume (R31), blocked during a consult or conference (R32).
+ * Recording state with Pause / Resume (R31), blocked during a consult or conference (R32); no
+ * Pause when the team's profile does not allow it (R43), though a pause already on can end.
  * @param {TaskDto} task
  * @param {boolean} blocked
+ * @param {boolean} mayPause
  * @param {Intents} intents
  */
-function recordingControls(task, blocked, intents) {
+function recordingControls(task, blocked, mayPause, intents) {
   const recording = task.recording ?? { state: "off", resumes_at: null };
   if (recording.state === "off") return h("p", { class: "recording off" }, t("notRecorded"));
   const paused = recording.state === "paused";
   const label = paused ? t("recordingPaused") : t("recordingOn");
   return h("p", { class: `recording${paused ? " paused" : ""}` }, label,
     paused && recording.resumes_at ? [t("resumesIn"), h("span", { class: "countdown", "data-deadline": recording.resumes_at }, "")] : null, " ",
-    h("button", { type: "button", class: "secondary", "data-key": "record", disabled: blocked, title: blocked ? t("notDuringConsult") : "",
+    !paused && !mayPause ? null : h("button", { type: "button", class: "secondary", "data-key": "record", disabled: blocked, title: blocked ? t("notDuringConsult") : "",
       onclick: () => intents.taskCommand(task.id, paused ? "record/resume" : "record/pause") }, paused ? t("resumeRecording") : t("pauseRecording")));
+}
+
+/**
+ * The agent's allowed actions (R43); all of them before the server has said (a logged-out
+ * agent has no call to act on anyway).
+ * @param {AgentDto | null | undefined} agent
+ * @returns {import("../wire.js").AllowedActionsDto}
+ */
+export function allowed(agent) {
+  return agent?.allowed_actions ?? { consult: true, transfer_to_dial_number: true, pause_recording: true, outdial: true, transfer_to_entry_point: true };
 }

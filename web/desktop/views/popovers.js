@@ -122,7 +122,8 @@ function offerPopover(state, offer, position, total, intents) {
     rows.push([t("rowQueue"), callback.queue]);
   }
   const variables = offer.consult ? offer.variables.slice(0, 9) : offer.variables.slice(0, 6);
-  for (const v of variables) rows.push([variableLabel(state.me?.cad_variables, v.name, v.label), v.value || "—"]);
+  // R9: a label the entry point's flow chose is shown as it is; otherwise the variable's own, in the agent's language.
+  for (const v of variables) rows.push([v.flow_label ? v.label : variableLabel(state.me?.cad_variables, v.name, v.label), v.value || "—"]);
   const status = [];
   const digital = acceptable(offer);
   if (offer.dialing) {

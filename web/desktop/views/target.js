@@ -24,6 +24,8 @@ const dialog = {
   /** @type {Item | null} */ selected: null,
   /** @type {Item[]} */ items: [],
   /** @type {number | null} */ task: null,
+  /** The tabs shown: a transfer leaves out what the team's profile does not allow (R43). @type {Tab[]} */ tabs: TABS,
+  /** A transfer's list leaves out entry points when the profile does not allow them (R43). */ entryPoints: true,
 };
 
 /** @type {Intents} */
@@ -76,7 +78,8 @@ export function initTarget(given) {
     $(`tab-${tab}`).addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
       const step = event.key === "ArrowRight" ? 1 : event.key === "ArrowLeft" ? -1 : 0;
       if (!step) return;
-      const next = TABS[(TABS.indexOf(tab) + step + TABS.length) % TABS.length];
+      const tabs = dialog.tabs;
+      const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
       selectTab(next);
       $(`tab-${next}`).focus();
     });
@@ -84,13 +87,21 @@ export function initTarget(given) {
 }
 
 /**
- * Opens the dialog for a call.
+ * Opens the dialog for a call. A transfer shows only the targets the team's profile allows
+ * (R43): no Dial number and Organisation tabs without transfers to dial numbers, no entry points
+ * without transfers to entry points.
  * @param {TaskDto} task
  * @param {"consult" | "transfer"} mode
+ * @param {import("../wire.js").AllowedActionsDto} may
  */
-export function openTargetDialog(task, mode) {
+export function openTargetDialog(task, mode, may) {
   opener = /** @type {HTMLElement | null} */ (document.activeElement)?.dataset?.key ?? null;
-  Object.assign(dialog, { mode, tab: "agent", selected: null, items: [], task: task.id });
+  const transfer = mode === "transfer";
+  const numbers = !transfer || may.transfer_to_dial_number;
+  /** @type {Tab[]} */
+  const tabs = TABS.filter((tab) => numbers || (tab !== "dial" && tab !== "org"));
+  for (const tab of TABS) $(`tab-${tab}`).hidden = !tabs.includes(tab);
+  Object.assign(dialog, { mode, tab: "agent", selected: null, items: [], task: task.id, tabs, entryPoints: !transfer || may.transfer_to_entry_point });
   $("target-title").textContent = mode === "consult" ? t("consult") : t("transfer");
   $("target-submit").textContent = mode === "consult" ? t("consult") : t("transfer");
   $("target-error").hidden = true;
@@ -163,7 +174,9 @@ async function loadTargets() {
     return;
   }
   $("target-error").hidden = true;
-  dialog.items = reply.data.map((/** @type {any} */ item) => targetItem(tab, item));
+  dialog.items = reply.data
+    .filter((/** @type {any} */ item) => tab !== "dest" || item.kind !== "entry_point" || dialog.entryPoints)
+    .map((/** @type {any} */ item) => targetItem(tab, item));
   // A search with exactly one match picks it, so Enter consults or transfers to it.
   if (typed && dialog.items.length === 1) dialog.selected = dialog.items[0];
   renderTargets();

@@ -1,11 +1,12 @@
 //! Configuration changes: what may change while contacts are live, and installing the new
 //! configuration (R43).
 
-use crate::config::Config;
+use crate::config::{AllowedActions, Config};
 use crate::core::agents::{Agent, AgentState};
 use crate::core::contact::Phase;
 use crate::core::engine::{Engine, RouteTrigger};
 use crate::ids::AgentId;
+use crate::io::{DesktopEvent, Recipient};
 use crate::reject::Rejection;
 
 impl Engine {
@@ -48,9 +49,31 @@ impl Engine {
             }
         }
         let waiting_callbacks = self.waiting_callback_attempts();
+        // In id order, so that the same input always gives the same outputs.
+        let mut profiles_before: Vec<(AgentId, Option<AllowedActions>)> = self
+            .agents
+            .keys()
+            .map(|&agent_id| (agent_id, self.allowed_actions(agent_id)))
+            .collect();
+        profiles_before.sort_by_key(|(agent_id, _)| *agent_id);
         self.install_config(config);
         self.give_up_spent_callbacks(waiting_callbacks);
+        self.tell_changed_profiles(profiles_before);
         Ok(())
+    }
+
+    /// R43: tells each logged-in agent whose team's desktop profile changed what they may do now.
+    fn tell_changed_profiles(&mut self, before: Vec<(AgentId, Option<AllowedActions>)>) {
+        for (agent_id, was) in before {
+            if let Some(allowed) = self.allowed_actions(agent_id)
+                && was != Some(allowed)
+            {
+                self.desktop(
+                    Recipient::Agent(agent_id),
+                    DesktopEvent::ProfileChanged { allowed },
+                );
+            }
+        }
     }
 
     pub(crate) fn install_config(&mut self, config: Config) {

@@ -13,6 +13,7 @@ pub(crate) mod engine;
 pub(crate) mod invariants;
 pub(crate) mod isolation;
 pub(crate) mod offers;
+pub(crate) mod profile;
 pub(crate) mod queues;
 pub(crate) mod routing;
 pub(crate) mod timers;

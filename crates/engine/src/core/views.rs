@@ -15,11 +15,7 @@ use crate::voice::control::hold_state;
 use std::collections::{BTreeMap, HashSet};
 
 /// Built-in variables that fill an offer popover up to the minimum of three (R9).
-const BUILTIN_VARIABLES: [(&str, &str); 3] = [
-    ("ani", "Caller"),
-    ("dnis", "Dialled number"),
-    ("queue", "Queue"),
-];
+const BUILTIN_VARIABLES: [(&str, &str); 3] = crate::config::PopoverChoice::BUILTIN;
 
 /// The most offers the stack shows at once (R8).
 pub const OFFER_STACK_SHOWN: usize = 5;
@@ -47,6 +43,8 @@ pub struct AgentView {
     pub popover_shown: bool,
     /// Calls waiting for the agent's wrap-up.
     pub wrapups: Vec<InteractionId>,
+    /// What the team logged in to lets the agent do (R43); `None` when logged out.
+    pub allowed_actions: Option<crate::config::AllowedActions>,
 }
 
 /// An interaction as its participants and supervisors see it.
@@ -258,6 +256,7 @@ impl Engine {
                 )
             }),
             wrapups: agent.wrapups.clone(),
+            allowed_actions: self.allowed_actions(agent_id),
         })
     }
 
@@ -625,6 +624,7 @@ impl Engine {
             name: name.into(),
             label: label.into(),
             value,
+            flow_label: false,
         };
         let dn = variable(
             "agent_dn",
@@ -670,13 +670,63 @@ impl Engine {
                     name: name.into(),
                     label: label.into(),
                     value,
+                    flow_label: false,
                 });
             }
         }
         variables
     }
 
+    /// R9: the variables the contact's entry point's flow chose, with their labels, else the
+    /// organisation's choice (`popover_order`); never secure, at most six.
     fn configured_popover_variables(&self, interaction: &Interaction) -> Vec<PopoverVariable> {
+        let flow_choice = interaction
+            .entry_point
+            .and_then(|id| self.config.entry_point(id))
+            .map(|entry_point| &entry_point.flow.popover)
+            .filter(|popover| !popover.is_empty());
+        match flow_choice {
+            Some(popover) => self.flow_popover_variables(interaction, popover),
+            None => self.organisation_popover_variables(interaction),
+        }
+    }
+
+    /// R9: a flow's own popover variables, in its order, with its labels.
+    fn flow_popover_variables(
+        &self,
+        interaction: &Interaction,
+        popover: &[crate::config::PopoverChoice],
+    ) -> Vec<PopoverVariable> {
+        popover
+            .iter()
+            .filter_map(|choice| {
+                let definition = self
+                    .config
+                    .cad_variables
+                    .iter()
+                    .find(|d| d.name == choice.name);
+                // The configuration refuses a secure one; this keeps it out whatever happens.
+                let own_label = match definition {
+                    Some(definition) if definition.secure => return None,
+                    Some(definition) => definition.label.as_str(),
+                    None => BUILTIN_VARIABLES
+                        .iter()
+                        .find(|(name, _)| *name == choice.name)
+                        .map(|(_, label)| *label)?,
+                };
+                Some(PopoverVariable {
+                    name: choice.name.clone(),
+                    label: choice.label.as_deref().unwrap_or(own_label).to_owned(),
+                    value: self.variable_value(interaction, &choice.name),
+                    flow_label: choice.label.is_some(),
+                })
+            })
+            .take(crate::Config::POPOVER_VARIABLES_MAX)
+            .collect()
+    }
+
+    /// R9: the organisation's popover variables, by `popover_order`.
+    fn organisation_popover_variables(&self, interaction: &Interaction) -> Vec<PopoverVariable> {
         let mut definitions: Vec<_> = self
             .config
             .cad_variables
@@ -691,6 +741,7 @@ impl Engine {
                 name: d.name.clone(),
                 label: d.label.clone(),
                 value: self.variable_value(interaction, &d.name),
+                flow_label: false,
             })
             .collect()
     }

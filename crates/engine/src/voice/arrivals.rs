@@ -180,6 +180,7 @@ impl Engine {
         let Some(session) = &agent.session else {
             return Err(Rejection::rule(Rule::R42, "log in before placing a call"));
         };
+        self.check_allowed(agent_id, crate::config::DesktopAction::Outdial)?;
         if agent.voice.is_some() || !agent.wrapups.is_empty() {
             return Err(Rejection::rule(
                 Rule::R42,

@@ -52,6 +52,8 @@ impl Engine {
         let interaction = self
             .owned_call(agent_id, interaction_id, Rule::R26, "start a consult")
             .map_err(|r| cite_instead(r, Rule::R14, Rule::R16))?;
+        // R43: the team's desktop profile may not allow consulting at all.
+        self.check_allowed(agent_id, crate::config::DesktopAction::Consult)?;
         if interaction.consult().is_some() {
             return Err(Rejection::rule(
                 Rule::R16,
@@ -354,6 +356,12 @@ impl Engine {
                 Rule::R18,
                 "Transfer is enabled once the consulted party answers",
             ));
+        }
+        // R43: handing the customer to a consulted number is a transfer to a dial number; a
+        // consult that reached an agent (directly, through a queue or an entry point) hands the
+        // call to that agent.
+        if consult.agent.is_none() {
+            self.check_allowed(agent_id, crate::config::DesktopAction::TransferToDialNumber)?;
         }
         let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         interaction.take_consult();

@@ -39,6 +39,7 @@ impl Engine {
                 "the organisation does not allow pausing recording",
             ));
         }
+        self.check_allowed(agent_id, crate::config::DesktopAction::PauseRecording)?;
         if interaction.consult().is_some() {
             return Err(Rejection::rule(
                 Rule::R32,

@@ -28,6 +28,9 @@ impl Engine {
                 "end the consult first, or transfer to the consulted party",
             ));
         }
+        if let Some(action) = self.transfer_action(&target) {
+            self.check_allowed(agent_id, action)?;
+        }
         let destination = self.resolve(agent_id, target, false)?;
         let customer_leg = self.interactions[&interaction_id]
             .voice

@@ -5,6 +5,7 @@
 //! with the rule it proves. The harness checks the engine's invariants after every input
 //! (R15 "never both on hold" among them), so every step below is also an invariant check.
 
+mod allowed_actions;
 mod blind_transfer;
 mod blind_transfer_not_answered;
 mod conference;

@@ -161,6 +161,7 @@ pub fn add_entry_point(
             priority,
             courtesy_callback_after_ms: None,
             links: Vec::new(),
+            popover: Vec::new(),
         },
     });
 }

@@ -12,6 +12,7 @@ use sentral_engine::{
     Config, DialNumber, EntryPointConfig, EntryPointId, Expert, ExpertId, Flow, OfferLink,
     OrgSettings, QueueConfig, QueueId, Reason, TeamConfig, TeamId, TransferNoAnswer,
 };
+use sentral_engine::{AllowedActions, DesktopAction, PopoverChoice};
 use std::collections::{BTreeMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use toml::de::DeValue;
@@ -539,9 +540,12 @@ fn read_teams(
     let mut teams = Vec::new();
     let mut supervisors = BTreeMap::new();
     for entry in map_of(r, org, "teams") {
-        let Some(team) = r.as_record(&entry, &["supervisors"]) else {
+        let Some(team) = r.as_record(&entry, &["supervisors", "allowed_actions"]) else {
             continue;
         };
+        let allowed_actions = team
+            .get("allowed_actions")
+            .map_or(AllowedActions::ALL, |item| read_allowed_actions(r, item));
         let mut names = Vec::new();
         if let Some(item) = team.get("supervisors") {
             for (name, at) in r.strings(item) {
@@ -558,6 +562,7 @@ fn read_teams(
             teams.push(TeamConfig {
                 id,
                 name: entry.key.to_owned(),
+                allowed_actions,
             });
             if !names.is_empty() {
                 supervisors.insert(id, names);
@@ -565,6 +570,22 @@ fn read_teams(
         }
     }
     (teams, supervisors)
+}
+
+/// Reads a team's `allowed_actions` (R43, the desktop profile): a table of the actions by
+/// name, each `true` or `false`; an action left out is allowed.
+fn read_allowed_actions(r: &mut Reader<'_>, item: &Item<'_, '_>) -> AllowedActions {
+    let mut allowed = AllowedActions::ALL;
+    let names = DesktopAction::ALL.map(DesktopAction::name);
+    let Some(record) = r.as_record(item, &names) else {
+        return allowed;
+    };
+    for action in DesktopAction::ALL {
+        if let Some(value) = record.get(action.name()).and_then(|i| r.bool(i)) {
+            allowed.set(action, value);
+        }
+    }
+    allowed
 }
 
 fn read_reasons(r: &mut Reader<'_>, org: &Record<'_, '_>, key: &str) -> Vec<Reason> {
@@ -1042,6 +1063,9 @@ fn read_entry_points(
             courtesy_callback_after_ms: get("courtesy_callback_after")
                 .and_then(|i| positive_duration(r, i)),
             links: get("links").map(|i| read_links(r, i)).unwrap_or_default(),
+            popover: get("popover")
+                .map(|i| read_popover(r, i))
+                .unwrap_or_default(),
         };
         if name_is_valid(r, &entry) {
             entry_points.push(EntryPointConfig {
@@ -1083,6 +1107,29 @@ fn read_links(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<OfferLink> {
         }
     }
     links
+}
+
+/// Reads an entry point's `popover` (R9): `[{ variable = "case_number", label = "Case" }, …]`,
+/// in the order shown; the engine's validation checks the count, the names and the labels.
+fn read_popover(r: &mut Reader<'_>, item: &Item<'_, '_>) -> Vec<PopoverChoice> {
+    let mut popover = Vec::new();
+    for element in r.list(item).unwrap_or_default() {
+        let Some(choice) = r.as_record(&element, &["variable", "label"]) else {
+            continue;
+        };
+        let name = choice
+            .require(
+                r,
+                "variable",
+                "a CAD variable that is not secure, or one of ani, dnis, queue",
+            )
+            .and_then(|i| r.string(i));
+        let label = choice.get("label").and_then(|i| r.string(i));
+        if let Some(name) = name {
+            popover.push(PopoverChoice { name, label });
+        }
+    }
+    popover
 }
 
 /// Reads an entry point's `variables`: known CAD variables with values of their kind.
@@ -1573,6 +1620,8 @@ const ENTRY_POINT_FIELDS: &[&str] = &[
     "variables",
     "courtesy_callback_after",
     "links",
+    // R9: the flow's popover variables.
+    "popover",
 ];
 const CAD_FIELDS: &[&str] = &["label", "kind", "editable", "secure", "popover_order"];
 const EXPERT_FIELDS: &[&str] = &[

@@ -1089,3 +1089,111 @@ fn r43_a_label_of_the_wrong_shape_says_what_is_allowed_where() {
     );
     assert_eq!(problem.message, "must not be empty");
 }
+
+#[test]
+fn r43_a_teams_allowed_actions_are_read_written_and_checked_on_their_line() {
+    // R43: `allowed_actions` on a team; an action left out is allowed, and a team without the
+    // key allows everything.
+    let (text, _) = edit(
+        DEMO_TOML,
+        "[organisations.demo.teams.Support]\n",
+        "[organisations.demo.teams.Support]\nallowed_actions = { outdial = false, transfer_to_dial_number = false }\n",
+        "allowed_actions",
+    );
+    let config = parse(&text, "sentral.toml").expect("valid");
+    let teams = &config.organisations[0].engine.teams;
+    let support = teams.iter().find(|t| t.name == "Support").expect("Support");
+    let sales = teams.iter().find(|t| t.name == "Sales").expect("Sales");
+    assert_eq!(sales.allowed_actions, sentral_engine::AllowedActions::ALL);
+    let expected = sentral_engine::AllowedActions {
+        outdial: false,
+        transfer_to_dial_number: false,
+        ..sentral_engine::AllowedActions::ALL
+    };
+    assert_eq!(support.allowed_actions, expected);
+    let back = parse(&server_to_toml(&config), "export.toml").expect("the export parses");
+    assert_eq!(back.organisations[0].engine.teams, *teams);
+    assert!(
+        !server_to_toml(&demo()).contains("allowed_actions"),
+        "the default is not written"
+    );
+
+    let problem = one_problem(
+        "[organisations.demo.teams.Support]\n",
+        "[organisations.demo.teams.Support]\nallowed_actions = { outdial = \"no\" }\n",
+        "allowed_actions",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.teams.Support.allowed_actions.outdial"
+    );
+    assert!(problem.message.contains("true or false"), "{problem}");
+    let problem = one_problem(
+        "[organisations.demo.teams.Support]\n",
+        "[organisations.demo.teams.Support]\nallowed_actions = { transfer = false }\n",
+        "allowed_actions",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.teams.Support.allowed_actions.transfer"
+    );
+    assert!(
+        problem.message.contains("transfer_to_dial_number"),
+        "the known actions are listed: {problem}"
+    );
+}
+
+#[test]
+fn r9_a_flows_popover_variables_are_read_written_and_checked_on_their_line() {
+    // R9: `popover` on an entry point chooses its popover variables, labels and order.
+    let popover = "popover = [{ variable = \"customer_name\", label = \"Kunde\" }, { variable = \"ani\" }, { variable = \"language\" }]\n";
+    let (text, _) = edit(
+        DEMO_TOML,
+        "queue = \"Sales\"\n",
+        &format!("queue = \"Sales\"\n{popover}"),
+        "popover",
+    );
+    let config = parse(&text, "sentral.toml").expect("valid");
+    let salg = config.organisations[0]
+        .engine
+        .entry_points
+        .iter()
+        .find(|e| e.name == "Salg")
+        .expect("Salg");
+    let chosen: Vec<(&str, Option<&str>)> = salg
+        .flow
+        .popover
+        .iter()
+        .map(|c| (c.name.as_str(), c.label.as_deref()))
+        .collect();
+    assert_eq!(
+        chosen,
+        [
+            ("customer_name", Some("Kunde")),
+            ("ani", None),
+            ("language", None)
+        ]
+    );
+    let back = parse(&server_to_toml(&config), "export.toml").expect("the export parses");
+    assert_eq!(
+        back.organisations[0].engine.entry_points,
+        config.organisations[0].engine.entry_points
+    );
+
+    let problem = one_problem(
+        "queue = \"Sales\"\n",
+        "queue = \"Sales\"\npopover = [{ variable = \"ani\" }, { variable = \"national_id\" }, { variable = \"dnis\" }]\n",
+        "popover",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.entry_points.Salg.popover"
+    );
+    assert!(problem.message.contains("secure"), "{problem}");
+    let problem = one_problem(
+        "queue = \"Sales\"\n",
+        "queue = \"Sales\"\npopover = [{ label = \"Caller\" }]\n",
+        "popover",
+    );
+    assert!(problem.message.contains("variable"), "{problem}");
+}

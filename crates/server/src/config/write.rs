@@ -6,6 +6,7 @@
 use super::duration::format_duration_ms;
 use super::org::{CAD_KIND_NAMES, CHANNEL_NAMES, TRANSFER_NO_ANSWER};
 use super::{OrgConfig, ServerConfig, SrtpPolicy};
+use sentral_engine::{AllowedActions, DesktopAction, PopoverChoice};
 use sentral_engine::{CadKind, Channel, QueueId, TeamId, TransferNoAnswer};
 use std::fmt::Write;
 
@@ -94,6 +95,13 @@ fn write_org(out: &mut String, org: &OrgConfig, prefix: &str) {
         let _ = writeln!(out, "\n[{prefix}teams.{}]", key(&team.name));
         if let Some(supervisors) = org.team_supervisors.get(&team.id) {
             field(out, "supervisors", &strings(supervisors));
+        }
+        if team.allowed_actions != AllowedActions::ALL {
+            field(
+                out,
+                "allowed_actions",
+                &allowed_actions(&team.allowed_actions),
+            );
         }
     }
     write_agents(out, org, prefix);
@@ -347,7 +355,35 @@ fn write_entry_points(out: &mut String, org: &OrgConfig, prefix: &str) {
         if let Some(ms) = flow.courtesy_callback_after_ms {
             field(out, "courtesy_callback_after", &duration(ms));
         }
+        if !flow.popover.is_empty() {
+            field(out, "popover", &popover(&flow.popover));
+        }
     }
+}
+
+/// A team's desktop profile (R43) as an inline table of every action.
+fn allowed_actions(allowed: &AllowedActions) -> String {
+    let fields: Vec<String> = DesktopAction::ALL
+        .iter()
+        .map(|action| format!("{} = {}", action.name(), allowed.allows(*action)))
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
+/// A flow's popover variables (R9), in order, each with its label if it has its own.
+fn popover(popover: &[PopoverChoice]) -> String {
+    let choices: Vec<String> = popover
+        .iter()
+        .map(|choice| match &choice.label {
+            Some(label) => format!(
+                "{{ variable = {}, label = {} }}",
+                string(&choice.name),
+                string(label)
+            ),
+            None => format!("{{ variable = {} }}", string(&choice.name)),
+        })
+        .collect();
+    format!("[{}]", choices.join(", "))
 }
 
 fn field(out: &mut String, key: &str, value: &str) {

@@ -339,3 +339,15 @@ test("r8 the task list has the contact offered, then talking, then awaiting wrap
   for (const want of ["ringing", "talking", "wrap_up"]) assert.ok(seen.includes(want), `${want} in ${seen}`);
   assert.deepEqual(taskListItems(initialState()), []);
 });
+
+test("r43 a profile_changed event replaces the agent's allowed actions, which the buttons follow", () => {
+  // The hold trace's agent, signed in to Sales with every action allowed, is told that her team
+  // may no longer consult or pause recording.
+  const recorded = trace("hold.anna");
+  const state = deepFreeze(replay(recorded, { truth: true }));
+  assert.equal(state.me.agent.allowed_actions.consult, true);
+  const allowed = { consult: false, transfer_to_dial_number: true, pause_recording: false, outdial: true, transfer_to_entry_point: true };
+  const after = reduce(state, { seq: 1_000_000, at_unix_ms: 0, type: "profile_changed", allowed_actions: allowed });
+  assert.deepEqual(after.me.agent.allowed_actions, allowed);
+  assert.equal(state.me.agent.allowed_actions.consult, true, "the state given is not changed");
+});
