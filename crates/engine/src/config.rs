@@ -6,7 +6,7 @@
 
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, EntryPointId, ExpertId, QueueId, TeamId};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 
 /// Everything one organisation configures.
@@ -869,7 +869,9 @@ impl Config {
     }
 
     /// An index from dial-number digits to entry point (R20, arrivals).
-    pub(crate) fn entry_points_by_digits(&self) -> HashMap<String, EntryPointId> {
+    pub(crate) fn entry_points_by_digits(
+        &self,
+    ) -> crate::core::engine::StableMap<String, EntryPointId> {
         self.entry_points
             .iter()
             .flat_map(|ep| ep.dial_numbers.iter().map(|n| (n.digits(), ep.id)))

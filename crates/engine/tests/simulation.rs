@@ -33,11 +33,12 @@
 //!   R19) and the wrap-ups the engine awaits (R36).
 //!
 //! On failure it prints the seed, the step and the last steps. `SENTRAL_SIM_SEED=<n>` replays
-//! one seed; `SENTRAL_SIM_STEPS=<n>` sets the steps per seed (default 25,000 over 8 seeds).
+//! one seed exactly (`simulation_replays_a_seed_exactly` proves it); `SENTRAL_SIM_STEPS=<n>`
+//! sets the steps per seed (default 25,000 over 8 seeds).
 
 use sentral_engine::testing::{SALES, SUPPORT, small_config};
 use sentral_engine::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 const SEEDS_DEFAULT: u64 = 8;
@@ -109,6 +110,27 @@ fn issue_18_a_panic_in_one_contact_ends_only_that_contact_in_the_simulation() {
     assert!(totals.panics > 10 && totals.connected > 0, "{totals:?}");
 }
 
+/// The simulation's promise that a printed seed replays the failure: the same seed gives the
+/// same inputs, the same answers and the same outputs, step for step. The engine's maps iterate
+/// in a stable order (`StableMap`) and the driver keeps ordered maps, so nothing depends on the
+/// per-process random keys of `HashMap`. Two runs of one seed in one process (where every
+/// `HashMap::new` would draw different keys) must leave the same fingerprint of everything.
+#[test]
+fn simulation_replays_a_seed_exactly() {
+    let run = || {
+        let mut sim = Sim::new(0x005e_17a1);
+        sim.fingerprint = Some(std::hash::DefaultHasher::new());
+        sim.run(20_000)
+    };
+    let (first, second) = (run(), run());
+    assert!(first.fingerprint.is_some());
+    assert_eq!(
+        format!("{first:?}"),
+        format!("{second:?}"),
+        "one seed, two different runs"
+    );
+}
+
 /// What a run reached, to show the driver covers the lifecycle.
 #[derive(Debug, Default)]
 struct Stats {
@@ -134,6 +156,8 @@ struct Stats {
     not_allowed: u64,
     /// Offer popovers with a label an entry point's flow chose (R9).
     flow_popovers: u64,
+    /// A hash of every step's input, answer and outputs, when the run kept one.
+    fingerprint: Option<u64>,
 }
 
 impl Stats {
@@ -226,7 +250,7 @@ struct Sim {
     created: BTreeSet<InteractionId>,
     /// Created and not yet ended.
     live: BTreeSet<InteractionId>,
-    ended: HashSet<InteractionId>,
+    ended: BTreeSet<InteractionId>,
     extensions: Vec<String>,
     history: VecDeque<String>,
     stats: Stats,
@@ -238,16 +262,18 @@ struct Sim {
     /// Print every step (`SENTRAL_SIM_TRACE=1`).
     trace: bool,
     /// What each agent's desktop shows, built only from the events it was sent.
-    desktops: HashMap<AgentId, Desktop>,
+    desktops: BTreeMap<AgentId, Desktop>,
     /// Timers the engine has armed and not yet cancelled or had fired, so that a stale timer
     /// is really stale.
-    armed_timers: HashSet<TimerId>,
+    armed_timers: BTreeSet<TimerId>,
     /// Callbacks waiting to retry, with the earliest time they may come back (R40).
-    retry_due: HashMap<InteractionId, u64>,
+    retry_due: BTreeMap<InteractionId, u64>,
     /// Arm a panic in a random live contact about once every this many steps (0: never).
     panic_every: u64,
     /// The contact whose next step panics, if one is armed (issue 18).
     armed_panic: Option<InteractionId>,
+    /// A hash of every step, kept when set (`simulation_replays_a_seed_exactly`).
+    fingerprint: Option<std::hash::DefaultHasher>,
 }
 
 /// An agent's desktop as its events built it: the popovers and control panes open, and the
@@ -255,7 +281,7 @@ struct Sim {
 #[derive(Debug, Default)]
 struct Desktop {
     open: BTreeSet<InteractionId>,
-    hold: HashMap<InteractionId, (bool, Option<bool>)>,
+    hold: BTreeMap<InteractionId, (bool, Option<bool>)>,
     wrapups: BTreeSet<InteractionId>,
 }
 
@@ -285,7 +311,7 @@ impl Sim {
             next_customer_leg: 0,
             created: BTreeSet::new(),
             live: BTreeSet::new(),
-            ended: HashSet::new(),
+            ended: BTreeSet::new(),
             extensions: (1001..=1006).map(|e| e.to_string()).collect(),
             history: VecDeque::new(),
             stats: Stats::default(),
@@ -293,11 +319,12 @@ impl Sim {
             last_input: None,
             last_outputs: Vec::new(),
             trace: std::env::var_os("SENTRAL_SIM_TRACE").is_some(),
-            desktops: HashMap::new(),
-            armed_timers: HashSet::new(),
-            retry_due: HashMap::new(),
+            desktops: BTreeMap::new(),
+            armed_timers: BTreeSet::new(),
+            retry_due: BTreeMap::new(),
             panic_every: 0,
             armed_panic: None,
+            fingerprint: None,
         }
     }
 
@@ -326,6 +353,7 @@ impl Sim {
             );
         }
         self.stats.steps = steps;
+        self.stats.fingerprint = self.fingerprint.as_ref().map(std::hash::Hasher::finish);
         self.stats
     }
 
@@ -371,6 +399,9 @@ impl Sim {
         let mut outputs = Vec::new();
         while let Some(output) = self.engine.poll_output() {
             outputs.push(output);
+        }
+        if let Some(fingerprint) = &mut self.fingerprint {
+            std::hash::Hash::hash(&format!("{described} {result:?} {outputs:?}"), fingerprint);
         }
         self.last_outputs.clone_from(&outputs);
         self.track_timers(&outputs);
@@ -500,7 +531,7 @@ impl Sim {
             )
         });
         if started {
-            let pending: HashSet<InteractionId> = self
+            let pending: BTreeSet<InteractionId> = self
                 .engine
                 .pending_callbacks()
                 .iter()
@@ -1078,8 +1109,8 @@ impl Sim {
     // ---- checks ---------------------------------------------------------------------------
 
     fn snapshot(&self) -> Snapshot {
-        let mut owners = HashMap::new();
-        let mut places = HashMap::new();
+        let mut owners = BTreeMap::new();
+        let mut places = BTreeMap::new();
         for &id in self.live.iter().chain(self.wrapping_up().iter()) {
             if let Some(view) = self.engine.interaction_view(id) {
                 if let Some(owner) = view.owner {
@@ -1513,7 +1544,7 @@ impl Sim {
     }
 
     fn check_views(&self) -> Result<(), String> {
-        let mut busy: HashMap<AgentId, InteractionId> = HashMap::new();
+        let mut busy: BTreeMap<AgentId, InteractionId> = BTreeMap::new();
         for &id in &self.live {
             let Some(view) = self.engine.interaction_view(id) else {
                 continue;
@@ -1549,8 +1580,8 @@ impl Sim {
 
 /// State before a step, for checks that compare.
 struct Snapshot {
-    owners: HashMap<InteractionId, AgentId>,
-    places: HashMap<InteractionId, Place>,
+    owners: BTreeMap<InteractionId, AgentId>,
+    places: BTreeMap<InteractionId, Place>,
     n_calls: u32,
 }
 

@@ -13,7 +13,17 @@ use crate::io::{
 use crate::reject::{Rejection, Rule};
 use crate::voice::legs::Leg;
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, DefaultHasher};
 use std::panic::{self, AssertUnwindSafe};
+
+/// A hash map whose iteration order follows only what was put in it, not a key drawn at random
+/// for each process (as `HashMap::new` does), so that the same inputs give the same outputs and
+/// a seeded simulation replays exactly. Its keys are ids the engine makes and names from the
+/// configuration or an authenticated registration, never text a stranger chooses, so the fixed
+/// key gives nobody a way to make them collide.
+pub(crate) type StableMap<K, V> = HashMap<K, V, BuildHasherDefault<DefaultHasher>>;
+/// A hash set iterated in a stable order; see [`StableMap`].
+pub(crate) type StableSet<K> = HashSet<K, BuildHasherDefault<DefaultHasher>>;
 
 /// One organisation's contact center, as a state machine.
 ///
@@ -25,17 +35,17 @@ pub struct Engine {
     /// The configuration in force.
     pub(crate) config: Config,
     /// Entry points by the digits of their dial numbers (arrivals, R20).
-    pub(crate) ep_by_digits: HashMap<String, EntryPointId>,
+    pub(crate) ep_by_digits: StableMap<String, EntryPointId>,
     /// Every configured agent's live state.
-    pub(crate) agents: HashMap<AgentId, Agent>,
+    pub(crate) agents: StableMap<AgentId, Agent>,
     /// Logged-in agents by the extension they logged in with.
-    pub(crate) agent_by_extension: HashMap<String, AgentId>,
+    pub(crate) agent_by_extension: StableMap<String, AgentId>,
     /// Extensions whose phone is registered.
-    pub(crate) registered: HashSet<String>,
+    pub(crate) registered: StableSet<String>,
     /// Live interactions, and ended ones whose wrap-up is still pending.
-    pub(crate) interactions: HashMap<InteractionId, Interaction>,
+    pub(crate) interactions: StableMap<InteractionId, Interaction>,
     /// Live call legs.
-    pub(crate) legs: HashMap<LegId, Leg>,
+    pub(crate) legs: StableMap<LegId, Leg>,
     /// Waiting contacts and available agents.
     pub(crate) router: Router,
     /// Armed timers.
@@ -69,11 +79,11 @@ impl Engine {
         let mut engine = Engine {
             ep_by_digits: config.entry_points_by_digits(),
             config: Config::default(),
-            agents: HashMap::new(),
-            agent_by_extension: HashMap::new(),
-            registered: HashSet::new(),
-            interactions: HashMap::new(),
-            legs: HashMap::new(),
+            agents: StableMap::default(),
+            agent_by_extension: StableMap::default(),
+            registered: StableSet::default(),
+            interactions: StableMap::default(),
+            legs: StableMap::default(),
             router: Router::default(),
             timers: TimerTable::default(),
             outputs: VecDeque::new(),

@@ -1,7 +1,7 @@
 //! The engine's timers: what each one is for and when it fires.
 
 use crate::ids::{AgentId, InteractionId, LegId, TimerId};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// What a timer does when it fires.
 #[derive(Clone, Copy, Debug, Eq, PartialEq)]
@@ -43,7 +43,7 @@ impl Timer {
 /// Armed timers, by id and by deadline.
 #[derive(Debug, Default)]
 pub(crate) struct TimerTable {
-    armed: HashMap<TimerId, (u64, Timer)>,
+    armed: crate::core::engine::StableMap<TimerId, (u64, Timer)>,
     by_deadline: BTreeSet<(u64, TimerId)>,
     next_id: u64,
 }
