@@ -6,7 +6,7 @@ use crate::core::agents::Agent;
 use crate::core::contact::{Addressed, Interaction};
 use crate::core::routing::Router;
 use crate::core::timers::{Timer, TimerTable};
-use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, Now, TimerId};
+use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, Now, QueueId, TimerId};
 use crate::io::{
     Command, DesktopEvent, Input, Output, Recipient, Record, TelephonyCommand, TelephonyEvent,
 };
@@ -54,6 +54,8 @@ pub struct Engine {
     pub(crate) to_route: Vec<RouteTrigger>,
     /// Test hook: the contact whose next step panics (`Engine::inject_contact_panic`).
     pub(crate) panic_in: Option<InteractionId>,
+    /// Per queue, the calls handled today, for the expected wait (R37).
+    pub(crate) handled_today: HashMap<QueueId, crate::core::expected_wait::HandledToday>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -83,6 +85,7 @@ impl Engine {
             n_customer_calls: 0,
             to_route: Vec::new(),
             panic_in: None,
+            handled_today: HashMap::new(),
         };
         engine.install_config(config);
         Ok(engine)

@@ -1,8 +1,10 @@
 //! Callbacks: dialling the customer once an agent answered, retries, giving up, cancelling,
 //! and the courtesy callback offered while waiting (R37–R40, R42).
 
+use crate::config::Flow;
 use crate::core::contact::{Interaction, Phase};
 use crate::core::engine::Engine;
+use crate::core::expected_wait::ExpectedWait;
 use crate::core::timers::Timer;
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, InteractionId};
@@ -192,5 +194,40 @@ impl Engine {
                 prompt: Prompt::CourtesyCallbackOffer,
             });
         }
+    }
+
+    /// R37: a caller who joins a queue outside its opening hours, or whose expected wait is
+    /// longer than the flow's threshold, is offered the courtesy callback at once, unless an
+    /// agent is free to take the call now. The fixed wait's timer is then not needed.
+    pub(crate) fn courtesy_on_arrival(&mut self, interaction_id: InteractionId, flow: &Flow) {
+        let interaction = &self.interactions[&interaction_id];
+        let (Phase::Queued, Some(queue), Some(place)) =
+            (interaction.phase, interaction.queue, interaction.place)
+        else {
+            return;
+        };
+        if self.router.best_agent_for(queue, place).is_some() {
+            return;
+        }
+        let closed = !self.config.queue_open(queue, self.now.unix_ms);
+        let long_wait = flow
+            .courtesy_callback_expected_wait_ms
+            .is_some_and(|threshold_ms| match self.expected_wait(queue, place) {
+                ExpectedWait::Unbounded => true,
+                ExpectedWait::Unknown => false,
+                ExpectedWait::Ms(ms) => ms > threshold_ms,
+            });
+        if !(closed || long_wait) {
+            return;
+        }
+        let timer = self
+            .interactions
+            .get_mut(&interaction_id)
+            .expect("exists")
+            .voice
+            .courtesy_timer
+            .take();
+        self.stop_timer(timer);
+        self.offer_courtesy_callback(interaction_id);
     }
 }

@@ -1,0 +1,91 @@
+//! A caller's expected wait and each queue's handle time today (R37).
+//!
+//! expected wait = the caller's position × the queue's average handle time today ÷ the agents
+//! serving the queue. The position counts the caller (the first in line is 1). The average
+//! handle time is over the queue's calls that ended today (the organisation's day, from its
+//! calendar) after an agent was connected: from connection to the end of the call. The agents
+//! serving the queue are those logged in to one of its teams, with its skills, whose chosen
+//! state is Available (on a call or not). With no agent serving it the wait has no end: it is
+//! longer than any threshold. With no call handled today there is no estimate, and only the
+//! fixed wait (`Flow::courtesy_callback_after_ms`) offers the courtesy callback. The figures
+//! live in memory: after a restart today's average starts again from the calls handled since.
+
+use crate::core::agents::AgentState;
+use crate::core::engine::Engine;
+use crate::core::routing::Place;
+use crate::ids::{InteractionId, QueueId};
+
+/// One queue's calls handled today (R37).
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub(crate) struct HandledToday {
+    /// The organisation's local day these count (days since 1970-01-01).
+    pub(crate) day: i64,
+    /// Calls handled that day.
+    pub(crate) n_handled: u64,
+    /// Their handle times added up, in ms.
+    pub(crate) handle_ms_total: u64,
+}
+
+/// A caller's expected wait (R37).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum ExpectedWait {
+    /// No agent serves the queue: the wait has no end.
+    Unbounded,
+    /// No call of the queue was handled today: no estimate.
+    Unknown,
+    /// This many ms.
+    Ms(u64),
+}
+
+impl Engine {
+    /// Counts an ending interaction's handle time for its queue, if an agent was connected.
+    pub(crate) fn count_handled(&mut self, interaction_id: InteractionId) {
+        let interaction = &self.interactions[&interaction_id];
+        let (Some(queue), Some(connected)) = (interaction.queue, interaction.connected_at_unix_ms)
+        else {
+            return;
+        };
+        let handle_ms = u64::try_from(self.now.unix_ms - connected).unwrap_or(0);
+        let (today, _) = self.config.calendar.local_day_and_minute(self.now.unix_ms);
+        let handled = self.handled_today.entry(queue).or_default();
+        if handled.day != today {
+            *handled = HandledToday {
+                day: today,
+                ..HandledToday::default()
+            };
+        }
+        handled.n_handled += 1;
+        handled.handle_ms_total = handled.handle_ms_total.saturating_add(handle_ms);
+    }
+
+    /// The queue's average handle time today, if it handled a call today (R37).
+    pub fn average_handle_ms_today(&self, queue: QueueId) -> Option<u64> {
+        let (today, _) = self.config.calendar.local_day_and_minute(self.now.unix_ms);
+        self.handled_today
+            .get(&queue)
+            .filter(|h| h.day == today && h.n_handled > 0)
+            .map(|h| h.handle_ms_total / h.n_handled)
+    }
+
+    /// How many agents serve the queue now (R37): logged in, Available, serving it.
+    pub fn n_agents_serving(&self, queue: QueueId) -> usize {
+        self.agents
+            .iter()
+            .filter(|(_, agent)| agent.session.is_some() && agent.state == AgentState::Available)
+            .filter(|(agent_id, _)| self.queues_served(**agent_id).contains(&queue))
+            .count()
+    }
+
+    /// The expected wait of the contact waiting in `queue` at `place` (R37).
+    pub fn expected_wait(&self, queue: QueueId, place: Place) -> ExpectedWait {
+        let n_agents = self.n_agents_serving(queue) as u64;
+        if n_agents == 0 {
+            return ExpectedWait::Unbounded;
+        }
+        let Some(average_ms) = self.average_handle_ms_today(queue) else {
+            return ExpectedWait::Unknown;
+        };
+        let position = self.router.position(queue, place) as u64;
+        ExpectedWait::Ms(position.saturating_mul(average_ms) / n_agents)
+    }
+}
