@@ -57,8 +57,8 @@ pub use crate::core::engine::Engine;
 pub use crate::core::expected_wait::ExpectedWait;
 pub use crate::core::routing::{Place, Router};
 pub use crate::core::views::{
-    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, InteractionView,
-    OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
+    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, DirectoryExpert, ExpertPresence,
+    InteractionView, OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
 };
 pub use calendar::{Calendar, CivilDate, OpenSpan, OpeningHours, UtcOffset, WEEKDAYS};
 pub use config::{
