@@ -56,6 +56,9 @@ pub struct Engine {
     pub(crate) panic_in: Option<InteractionId>,
     /// Per queue, the calls handled today, for the expected wait (R37).
     pub(crate) handled_today: HashMap<QueueId, crate::core::expected_wait::HandledToday>,
+    /// An agent stopped serving queues during this input: waiting callers' expected waits are
+    /// estimated again once it is applied (R37).
+    pub(crate) expected_wait_grew: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -86,6 +89,7 @@ impl Engine {
             to_route: Vec::new(),
             panic_in: None,
             handled_today: HashMap::new(),
+            expected_wait_grew: false,
         };
         engine.install_config(config);
         Ok(engine)
@@ -122,6 +126,9 @@ impl Engine {
             }
         };
         self.route();
+        if std::mem::take(&mut self.expected_wait_grew) {
+            self.recheck_expected_waits();
+        }
         #[cfg(debug_assertions)]
         if let Err(violation) = self.check_invariants() {
             panic!("invariant violated after an input: {violation}");

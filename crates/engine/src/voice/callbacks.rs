@@ -206,18 +206,60 @@ impl Engine {
         else {
             return;
         };
-        if self.router.best_agent_for(queue, place).is_some() {
-            return;
-        }
         let closed = !self.config.queue_open(queue, self.now.unix_ms);
-        let long_wait = flow
-            .courtesy_callback_expected_wait_ms
+        if closed || self.expected_wait_too_long(queue, place, flow) {
+            self.courtesy_now(interaction_id, queue, place);
+        }
+    }
+
+    /// R37: an agent stopped serving (Idle, RONA, logged out), so the callers still waiting
+    /// who were not offered a callback are estimated again against their flow's threshold.
+    pub(crate) fn recheck_expected_waits(&mut self) {
+        let waiting: Vec<(InteractionId, crate::ids::QueueId, crate::Place)> = self
+            .router
+            .waiting()
+            .map(|(queue, place, id)| (id, queue, place))
+            .collect();
+        for (interaction_id, queue, place) in waiting {
+            let interaction = &self.interactions[&interaction_id];
+            let not_offered = interaction.kind == InteractionKind::Inbound
+                && !interaction.voice.courtesy_offered
+                && !interaction.voice.courtesy_due;
+            let flow = interaction
+                .entry_point
+                .and_then(|ep| self.config.entry_point(ep))
+                .map(|ep| &ep.flow);
+            let Some(flow) = flow.filter(|_| not_offered) else {
+                continue;
+            };
+            if self.expected_wait_too_long(queue, place, flow) {
+                self.courtesy_now(interaction_id, queue, place);
+            }
+        }
+    }
+
+    fn expected_wait_too_long(
+        &self,
+        queue: crate::ids::QueueId,
+        place: crate::Place,
+        flow: &Flow,
+    ) -> bool {
+        flow.courtesy_callback_expected_wait_ms
             .is_some_and(|threshold_ms| match self.expected_wait(queue, place) {
                 ExpectedWait::Unbounded => true,
                 ExpectedWait::Unknown => false,
                 ExpectedWait::Ms(ms) => ms > threshold_ms,
-            });
-        if !(closed || long_wait) {
+            })
+    }
+
+    /// Offers the courtesy callback now unless an agent is free to take the call now.
+    fn courtesy_now(
+        &mut self,
+        interaction_id: InteractionId,
+        queue: crate::ids::QueueId,
+        place: crate::Place,
+    ) {
+        if self.router.best_agent_for(queue, place).is_some() {
             return;
         }
         let timer = self

@@ -260,3 +260,45 @@ fn r37_the_average_handle_time_is_today_s_in_the_organisation_s_time_zone() {
     h.arrive(DN_SALG);
     assert_eq!(h.engine.average_handle_ms_today(Q_SUPPORT), None);
 }
+
+#[test]
+fn r37_a_waiting_caller_is_offered_the_callback_when_an_agent_leaves_and_the_wait_grows() {
+    let mut h = harness_with(|config| expected_wait_threshold(config, 15 * MINUTE_MS));
+    handle_one_call(&mut h, 10 * MINUTE_MS);
+    // David and Eva both take a call, so the next callers wait.
+    let _david = h.arrive(DN_KUNDESERVICE);
+    h.answer(DAVID);
+    h.ready(EVA, SUPPORT);
+    let _eva = h.arrive(DN_KUNDESERVICE);
+    h.answer(EVA);
+    assert_eq!(h.engine.n_agents_serving(Q_SUPPORT), 2);
+    // Positions 1 and 2: 5 and 10 min, within 15 min.
+    let (_, first_leg) = h.arrive(DN_KUNDESERVICE);
+    let (_, second_leg) = h.arrive(DN_KUNDESERVICE);
+    assert!(!offered_callback(&h, first_leg) && !offered_callback(&h, second_leg));
+    // Eva goes Idle after her call: one agent serves, 10 and 20 min; the second is offered.
+    h.command(
+        EVA,
+        Command::SetState(StateRequest::Idle {
+            reason: "lunch".into(),
+        }),
+    )
+    .expect("idle");
+    assert!(
+        offered_callback(&h, second_leg),
+        "R37: 20 min > 15 min once Eva left: {:?}",
+        h.commands()
+    );
+    assert!(!offered_callback(&h, first_leg), "10 min is within 15 min");
+    assert_eq!(n_offers(&h, second_leg), 1);
+    // David goes Idle too: nobody serves, the wait has no end; the second is not offered again.
+    h.command(
+        DAVID,
+        Command::SetState(StateRequest::Idle {
+            reason: "lunch".into(),
+        }),
+    )
+    .expect("idle");
+    assert!(offered_callback(&h, first_leg));
+    assert_eq!(n_offers(&h, second_leg), 1, "offered once");
+}
