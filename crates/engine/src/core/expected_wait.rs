@@ -14,6 +14,7 @@ use crate::core::agents::AgentState;
 use crate::core::engine::Engine;
 use crate::core::routing::Place;
 use crate::ids::{InteractionId, QueueId};
+use std::collections::HashMap;
 
 /// One queue's calls handled today (R37).
 #[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
@@ -67,25 +68,49 @@ impl Engine {
             .map(|h| h.handle_ms_total / h.n_handled)
     }
 
-    /// How many agents serve the queue now (R37): logged in, Available, serving it.
+    /// How many agents serve the queue now (R37): logged in to one of its teams, with its
+    /// skills, Available. One pass over the agents.
     pub fn n_agents_serving(&self, queue: QueueId) -> usize {
+        let Some(queue) = self.config.queue(queue) else {
+            return 0;
+        };
+        let configs: HashMap<_, _> = self.config.agents.iter().map(|a| (a.id, a)).collect();
         self.agents
             .iter()
-            .filter(|(_, agent)| agent.session.is_some() && agent.state == AgentState::Available)
-            .filter(|(agent_id, _)| self.queues_served(**agent_id).contains(&queue))
+            .filter(|(_, agent)| agent.state == AgentState::Available)
+            .filter_map(|(id, agent)| Some((agent.session.as_ref()?, configs.get(id)?)))
+            .filter(|(session, config)| {
+                queue.teams.contains(&session.team)
+                    && queue
+                        .skills_required
+                        .iter()
+                        .all(|skill| config.skills.contains(skill))
+            })
             .count()
     }
 
     /// The expected wait of the contact waiting in `queue` at `place` (R37).
     pub fn expected_wait(&self, queue: QueueId, place: Place) -> ExpectedWait {
-        let n_agents = self.n_agents_serving(queue) as u64;
-        if n_agents == 0 {
-            return ExpectedWait::Unbounded;
-        }
-        let Some(average_ms) = self.average_handle_ms_today(queue) else {
-            return ExpectedWait::Unknown;
-        };
-        let position = self.router.position(queue, place) as u64;
-        ExpectedWait::Ms(position.saturating_mul(average_ms) / n_agents)
+        let position = self.router.position(queue, place);
+        expected_wait(
+            position,
+            self.n_agents_serving(queue),
+            self.average_handle_ms_today(queue),
+        )
     }
+}
+
+/// position × average handle time ÷ agents serving (R37).
+pub(crate) fn expected_wait(
+    position: usize,
+    n_agents: usize,
+    average_handle_ms: Option<u64>,
+) -> ExpectedWait {
+    if n_agents == 0 {
+        return ExpectedWait::Unbounded;
+    }
+    let Some(average_ms) = average_handle_ms else {
+        return ExpectedWait::Unknown;
+    };
+    ExpectedWait::Ms((position as u64).saturating_mul(average_ms) / n_agents as u64)
 }
