@@ -2,13 +2,14 @@
 //!
 //! expected wait = the caller's position × the queue's average handle time today ÷ the agents
 //! serving the queue. The position counts the caller (the first in line is 1). The average
-//! handle time is over the queue's calls that ended today (the organisation's day, from its
-//! calendar) after an agent was connected: from connection to the end of the call. The agents
-//! serving the queue are those logged in to one of its teams, with its skills, whose chosen
-//! state is Available (on a call or not). With no agent serving it the wait has no end: it is
-//! longer than any threshold. With no call handled today there is no estimate, and only the
-//! fixed wait (`Flow::courtesy_callback_after_ms`) offers the courtesy callback. The figures
-//! live in memory: after a restart today's average starts again from the calls handled since.
+//! handle time is defined as the wallboard's (R44): over the queue's calls handled today (the
+//! organisation's day, from its calendar), from the agent's answer to the call's last wrap-up
+//! (talk, hold and wrap-up). The agents serving the queue are those logged in to one of its
+//! teams, with its skills, whose chosen state is Available (on a call or not). With no agent
+//! serving it the wait has no end: it is longer than any threshold. With no call handled today
+//! there is no estimate, and only the fixed wait (`Flow::courtesy_callback_after_ms`) offers
+//! the courtesy callback. After a restart the server gives the engine the day's figures from
+//! the history ([`Engine::restore_handled_today`]).
 
 use crate::core::agents::AgentState;
 use crate::core::engine::Engine;
@@ -39,7 +40,22 @@ pub enum ExpectedWait {
 }
 
 impl Engine {
-    /// Counts an ending interaction's handle time for its queue, if an agent was connected.
+    /// The day's figures of a queue from before a restart: `n_handled` calls handled today
+    /// taking `handle_ms_total` in all (R37).
+    pub fn restore_handled_today(&mut self, queue: QueueId, n_handled: u64, handle_ms_total: u64) {
+        let (today, _) = self.config.calendar.local_day_and_minute(self.now.unix_ms);
+        self.handled_today.insert(
+            queue,
+            HandledToday {
+                day: today,
+                n_handled,
+                handle_ms_total,
+            },
+        );
+    }
+
+    /// Counts a handled interaction's handle time for its queue (its last wrap-up is in), if
+    /// an agent answered it.
     pub(crate) fn count_handled(&mut self, interaction_id: InteractionId) {
         let interaction = &self.interactions[&interaction_id];
         let (Some(queue), Some(connected)) = (interaction.queue, interaction.connected_at_unix_ms)

@@ -91,8 +91,6 @@ impl Engine {
             }
         }
         interaction.phase = Phase::Ended;
-        self.count_handled(interaction_id);
-        let interaction = self.interactions.get_mut(&interaction_id).expect("exists");
         let shield_timer = interaction.voice.shield_timer.take();
         let wait_timer = interaction.wait_timer.take();
         let courtesy_timer = interaction.voice.courtesy_timer.take();

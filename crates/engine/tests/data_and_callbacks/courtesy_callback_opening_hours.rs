@@ -302,3 +302,46 @@ fn r37_a_waiting_caller_is_offered_the_callback_when_an_agent_leaves_and_the_wai
     assert!(offered_callback(&h, first_leg));
     assert_eq!(n_offers(&h, second_leg), 1, "offered once");
 }
+
+#[test]
+fn r37_handle_time_runs_to_the_wrap_up_and_the_day_s_figures_survive_a_restart() {
+    let mut h = harness_with(|config| expected_wait_threshold(config, 15 * MINUTE_MS));
+    // A 4-minute call wrapped up 2 minutes after it ended: 6 minutes handled.
+    let call = connected_call(&mut h, DAVID, SUPPORT, DN_KUNDESERVICE);
+    h.advance(4 * MINUTE_MS);
+    h.telephony(TelephonyEvent::HungUp { leg: call.customer });
+    assert_eq!(
+        h.engine.average_handle_ms_today(Q_SUPPORT),
+        None,
+        "not handled before its wrap-up"
+    );
+    h.advance(2 * MINUTE_MS);
+    h.command(
+        DAVID,
+        Command::SubmitWrapUp {
+            interaction: call.id,
+            reason: "resolved".into(),
+        },
+    )
+    .expect("wrap-up");
+    assert_eq!(
+        h.engine.average_handle_ms_today(Q_SUPPORT),
+        Some(6 * MINUTE_MS)
+    );
+
+    // After a restart the server gives the new engine the day's figures from the history:
+    // 2 calls, 40 minutes, so 20 minutes each; a caller first in line with nobody free waits
+    // 20 min ÷ 1 agent, over 15 min.
+    let mut h = harness_with(|config| expected_wait_threshold(config, 15 * MINUTE_MS));
+    h.engine.restore_handled_today(Q_SUPPORT, 2, 40 * MINUTE_MS);
+    assert_eq!(
+        h.engine.average_handle_ms_today(Q_SUPPORT),
+        Some(20 * MINUTE_MS)
+    );
+    let busy = h.arrive(DN_KUNDESERVICE);
+    h.ready(DAVID, SUPPORT);
+    h.answer(DAVID);
+    assert_eq!(h.view(busy.0).phase, "connected");
+    let (_, leg) = h.arrive(DN_KUNDESERVICE);
+    assert!(offered_callback(&h, leg), "R37: 20 min > 15 min");
+}
