@@ -76,6 +76,15 @@ pub const WEEKDAYS: [&str; 7] = [
 const DAY_MS: i64 = 86_400_000;
 
 impl Calendar {
+    /// The most schedules an organisation has.
+    pub const OPENING_HOURS_MAX: usize = 100;
+    /// The most open spans in one day of a schedule.
+    pub const SPANS_PER_DAY_MAX: usize = 8;
+    /// The most holidays an organisation lists.
+    pub const HOLIDAYS_MAX: usize = 1_000;
+}
+
+impl Calendar {
     /// The local day (days since 1970-01-01 in the organisation's time zone) and the minute
     /// of that day at the instant `unix_ms`.
     pub fn local_day_and_minute(&self, unix_ms: i64) -> (i64, u16) {
@@ -110,6 +119,18 @@ impl Calendar {
     /// Problems with the calendar itself, as (field, message).
     pub(crate) fn problems(&self) -> Vec<(String, String)> {
         let mut problems = Vec::new();
+        if self.opening_hours.len() > Self::OPENING_HOURS_MAX {
+            problems.push((
+                "opening_hours".into(),
+                format!("at most {} schedules", Self::OPENING_HOURS_MAX),
+            ));
+        }
+        if self.holidays.len() > Self::HOLIDAYS_MAX {
+            problems.push((
+                "holidays".into(),
+                format!("at most {} holidays", Self::HOLIDAYS_MAX),
+            ));
+        }
         let mut names = std::collections::HashSet::new();
         for hours in &self.opening_hours {
             let at = |field: &str| format!("opening_hours.{}.{field}", hours.name);
@@ -123,6 +144,12 @@ impl Calendar {
                 ));
             }
             for (weekday, spans) in WEEKDAYS.iter().zip(&hours.week) {
+                if spans.len() > Self::SPANS_PER_DAY_MAX {
+                    problems.push((
+                        at(weekday),
+                        format!("at most {} spans a day", Self::SPANS_PER_DAY_MAX),
+                    ));
+                }
                 for span in spans {
                     if span.from_minute >= span.to_minute || span.to_minute > 1440 {
                         problems.push((

@@ -13,10 +13,8 @@
 use super::read::{Item, Reader, Record};
 use sentral_engine::{Calendar, CivilDate, OpenSpan, OpeningHours, UtcOffset, WEEKDAYS};
 
-/// The most open spans in one day of a schedule.
-const SPANS_PER_DAY_MAX: usize = 8;
-/// The most holidays an organisation lists.
-const HOLIDAYS_MAX: usize = 1_000;
+const SPANS_PER_DAY_MAX: usize = Calendar::SPANS_PER_DAY_MAX;
+const HOLIDAYS_MAX: usize = Calendar::HOLIDAYS_MAX;
 /// The years whose changes of UTC offset the engine gets: from 2000 up to 2100.
 const OFFSETS_FROM_UNIX_S: i64 = 946_684_800;
 const OFFSETS_UNTIL_UNIX_S: i64 = 4_102_444_800;
@@ -29,7 +27,14 @@ pub(super) fn read_calendar(r: &mut Reader<'_>, org: &Record<'_, '_>, time_zone:
         ..Calendar::default()
     };
     if let Some(item) = org.get("opening_hours") {
-        for entry in r.map(item).unwrap_or_default() {
+        let entries = r.map(item).unwrap_or_default();
+        if entries.len() > Calendar::OPENING_HOURS_MAX {
+            r.report_at(
+                item,
+                format!("at most {} schedules", Calendar::OPENING_HOURS_MAX),
+            );
+        }
+        for entry in entries.into_iter().take(Calendar::OPENING_HOURS_MAX) {
             if let Some(hours) = read_schedule(r, &entry) {
                 calendar.opening_hours.push(hours);
             }
