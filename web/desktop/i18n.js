@@ -218,7 +218,7 @@ const en = {
   call: "Call",
 
   refresh: "Refresh",
-  refreshTitle: "Fetch the latest agents, queues, entry points and numbers",
+  refreshTitle: "Fetch the latest agents, queues, entry points, numbers and experts' presence",
   targetKind: "Target kind",
   tabAgent: "Agent",
   tabDest: "Queue / Entry point",
@@ -232,6 +232,7 @@ const en = {
   noAvailableAgent: "No Available agent found. Only Available agents can take a transfer.",
   cancel: "Cancel",
   queueWaiting: (n) => `Queue · ${n} waiting`,
+  presence: (presence) => pick({ available: "Available", busy: "Busy", offline: "Offline" }, presence),
   entryPoint: (dn) => `Entry point · ${dn}`,
   willDialPicked: (number, label) => `Will dial ${number} (${label})`,
   willDial: (number, stripped) => `Will dial ${number}${stripped ? " (other characters removed)" : ""}`,
@@ -473,7 +474,7 @@ const nb = {
   call: "Anrop",
 
   refresh: "Oppdater",
-  refreshTitle: "Hent de nyeste agentene, køene, inngangspunktene og numrene",
+  refreshTitle: "Hent de nyeste agentene, køene, inngangspunktene, numrene og ekspertenes tilstedeværelse",
   targetKind: "Type mål",
   tabAgent: "Agent",
   tabDest: "Kø / inngangspunkt",
@@ -487,6 +488,7 @@ const nb = {
   noAvailableAgent: "Ingen tilgjengelig agent funnet. Bare agenter som er Tilgjengelig, kan ta imot en overføring.",
   cancel: "Avbryt",
   queueWaiting: (n) => `Kø · ${n} venter`,
+  presence: (presence) => pick({ available: "Tilgjengelig", busy: "Opptatt", offline: "Frakoblet" }, presence),
   entryPoint: (dn) => `Inngangspunkt · ${dn}`,
   willDialPicked: (number, label) => `Ringer ${number} (${label})`,
   willDial: (number, stripped) => `Ringer ${number}${stripped ? " (andre tegn er fjernet)" : ""}`,

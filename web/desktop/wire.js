@@ -150,6 +150,20 @@
  */
 
 /**
+ * An expert of the organisation directory (`GET /api/v1/directory/experts`, R16). `presence` is
+ * the work phone's when it is an extension on Sentral, read when the list is fetched; `null` for
+ * an outside number.
+ * @typedef {Object} ExpertDto
+ * @property {number} id
+ * @property {string} first_name
+ * @property {string} last_name
+ * @property {string} role
+ * @property {string} department
+ * @property {string} work_phone
+ * @property {"available" | "busy" | "offline" | null} presence
+ */
+
+/**
  * A desktop event, tagged by `type` (`EventDto`).
  * @typedef {{ type: "agent_state", agent: number, state: AgentStateName, reason: string | null, at: number }
  *   | { type: "reserved", task: number, channel: Channel }

@@ -4,6 +4,7 @@
 //! The server parses TOML or the admin API into this model and the engine validates it with
 //! [`Config::validate`], which reports every problem at once with the field it concerns.
 
+use crate::calendar::Calendar;
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, EntryPointId, ExpertId, QueueId, TeamId};
 use std::collections::{BTreeMap, HashSet};
@@ -32,6 +33,8 @@ pub struct Config {
     pub address_book: Vec<AddressBookEntry>,
     /// Subject-matter experts of the organisation directory (R16, R27).
     pub experts: Vec<Expert>,
+    /// Opening hours, holidays and the time zone's UTC offsets (R37).
+    pub calendar: Calendar,
 }
 
 /// Organisation-level settings.
@@ -262,6 +265,8 @@ pub struct QueueConfig {
     /// How long this queue's unanswered callbacks wait before they go back to it (R40); the
     /// organisation's if `None`.
     pub callback_retry_after_ms: Option<u64>,
+    /// The name of the calendar's opening hours this queue keeps (R37); `None`: always open.
+    pub opening_hours: Option<String>,
 }
 
 /// An entry point: dial numbers customers call and the flow that handles them.
@@ -288,6 +293,9 @@ pub struct Flow {
     pub priority: u8,
     /// After this long in queue the caller is offered a courtesy callback ("press 1", R37).
     pub courtesy_callback_after_ms: Option<u64>,
+    /// The caller is offered a courtesy callback on arrival when the expected wait is longer
+    /// than this (R37; see `Engine::expected_wait_ms`).
+    pub courtesy_callback_expected_wait_ms: Option<u64>,
     /// Links the offer popover shows (R7), such as the customer's record in a CRM.
     pub links: Vec<OfferLink>,
     /// The popover variables of this flow's calls, in order (R9): 3 to 6, never secure; empty
@@ -819,6 +827,7 @@ impl Config {
                 format!("{n_popover} variables have a popover_order; at most 6 are shown (R9)"),
             );
         }
+        self.validate_opening_hours(&mut fail);
         if self.wrapup_reasons.is_empty() {
             fail(
                 "wrapup_reasons".into(),
@@ -876,6 +885,44 @@ impl Config {
             .iter()
             .flat_map(|ep| ep.dial_numbers.iter().map(|n| (n.digits(), ep.id)))
             .collect()
+    }
+}
+
+impl Config {
+    /// Opening hours and the courtesy callback's expected-wait threshold (R37).
+    fn validate_opening_hours(&self, fail: &mut impl FnMut(String, String)) {
+        for (field, message) in self.calendar.problems() {
+            fail(field, message);
+        }
+        for queue in &self.queues {
+            if let Some(name) = &queue.opening_hours
+                && !self.calendar.opening_hours.iter().any(|h| &h.name == name)
+            {
+                fail(
+                    format!("queues.{}.opening_hours", queue.name),
+                    format!("unknown opening hours {name:?}"),
+                );
+            }
+        }
+        for entry_point in &self.entry_points {
+            if entry_point.flow.courtesy_callback_expected_wait_ms == Some(0) {
+                fail(
+                    format!(
+                        "entry_points.{}.courtesy_callback_expected_wait",
+                        entry_point.name
+                    ),
+                    "must be longer than 0s".into(),
+                );
+            }
+        }
+    }
+
+    /// Whether `queue` is open at `unix_ms` by its opening hours (R37); a queue without
+    /// opening hours is always open.
+    pub fn queue_open(&self, queue: QueueId, unix_ms: i64) -> bool {
+        self.queue(queue)
+            .and_then(|q| q.opening_hours.as_deref())
+            .is_none_or(|name| self.calendar.is_open(name, unix_ms))
     }
 }
 

@@ -43,6 +43,7 @@
 //! - `voice`: voice calls: arrivals, legs, hold, consult, transfer, recording, callbacks, ending.
 //! - `testing`: a small configuration for tests and examples.
 
+mod calendar;
 mod config;
 mod core;
 mod dial;
@@ -53,11 +54,13 @@ pub mod testing;
 mod voice;
 
 pub use crate::core::engine::Engine;
+pub use crate::core::expected_wait::ExpectedWait;
 pub use crate::core::routing::{Place, Router};
 pub use crate::core::views::{
-    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, InteractionView,
-    OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
+    AgentView, ConsultView, DirectoryAgent, DirectoryDestination, DirectoryExpert, ExpertPresence,
+    InteractionView, OFFER_STACK_SHOWN, OfferStack, is_iso8601, offer_stack,
 };
+pub use calendar::{Calendar, CivilDate, OpenSpan, OpeningHours, UtcOffset, WEEKDAYS};
 pub use config::{
     AddressBookEntry, AgentConfig, AutoWrapUp, CAD_VALUE_CHARS_MAX, CadDefinition, CadKind,
     Capacity, Channel, Config, ConfigError, EntryPointConfig, Expert, Flow, OfferLink, OrgSettings,

@@ -71,6 +71,7 @@ pub fn small_config() -> Config {
         overflow: None,
         callback_attempts_max: None,
         callback_retry_after_ms: None,
+        opening_hours: None,
     };
     let mut support = queue(Q_SUPPORT, "Support", vec![SUPPORT]);
     support.wait_max_ms = Some(120_000);
@@ -123,6 +124,7 @@ pub fn small_config() -> Config {
                     queue: Q_SUPPORT,
                     priority: 0,
                     courtesy_callback_after_ms: Some(60_000),
+                    courtesy_callback_expected_wait_ms: None,
                     links: Vec::new(),
                     popover: Vec::new(),
                 },
@@ -136,6 +138,7 @@ pub fn small_config() -> Config {
                     queue: Q_SALES,
                     priority: 0,
                     courtesy_callback_after_ms: None,
+                    courtesy_callback_expected_wait_ms: None,
                     links: Vec::new(),
                     popover: Vec::new(),
                 },
@@ -203,6 +206,7 @@ pub fn small_config() -> Config {
                 work_phone: None,
             },
         ],
+        calendar: Default::default(),
     }
 }
 

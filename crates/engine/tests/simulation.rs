@@ -71,6 +71,7 @@ fn r2_to_r42_simulation_keeps_every_invariant() {
         totals.retries > 0 && totals.retries_back > 0 && totals.callbacks_given_up > 0,
         "{totals:?}"
     );
+    assert!(totals.courtesy_at_arrival > 0, "R37: {totals:?}");
     assert!(
         totals.rejections > 0 && totals.ended > 0 && totals.wrapups > 0,
         "{totals:?}"
@@ -156,6 +157,9 @@ struct Stats {
     not_allowed: u64,
     /// Offer popovers with a label an entry point's flow chose (R9).
     flow_popovers: u64,
+    /// Callers offered the courtesy callback on arrival: queue closed or long expected wait
+    /// (R37).
+    courtesy_at_arrival: u64,
     /// A hash of every step's input, answer and outputs, when the run kept one.
     fingerprint: Option<u64>,
 }
@@ -172,6 +176,7 @@ impl Stats {
         self.retries += other.retries;
         self.retries_back += other.retries_back;
         self.callbacks_given_up += other.callbacks_given_up;
+        self.courtesy_at_arrival += other.courtesy_at_arrival;
         self.ended += other.ended;
         self.wrapups += other.wrapups;
         self.rejections += other.rejections;
@@ -795,6 +800,9 @@ impl Sim {
                 }
             }
         }
+        if self.rng.chance(30) {
+            self.random_opening_hours(&mut config);
+        }
         if self.rng.chance(20) {
             // Move anna to Support: refused while she is logged in to Sales.
             config.agents[0].teams = vec![SUPPORT];
@@ -810,6 +818,58 @@ impl Sim {
                 .retain(|ep| ep.flow.queue != config.queues[0].id);
         }
         (Step::Config, Input::ConfigChanged(Box::new(config)))
+    }
+
+    /// R37: random opening hours (short spans, so that queues open and close during a run),
+    /// a holiday, a time zone whose offset changes, and expected-wait thresholds.
+    fn random_opening_hours(&mut self, config: &mut Config) {
+        let week = std::array::from_fn(|_| {
+            let mut spans = Vec::new();
+            let mut minute = self.rng.below(30) as u16;
+            while minute < 1380 && spans.len() < 8 {
+                let to = (minute + 1 + self.rng.below(90) as u16).min(1440);
+                spans.push(OpenSpan {
+                    from_minute: minute,
+                    to_minute: to,
+                });
+                minute = to + 1 + self.rng.below(120) as u16;
+            }
+            spans
+        });
+        let offset_s = |rng: &mut Rng| (rng.below(25) as i32 - 12) * 1_800;
+        config.calendar = Calendar {
+            opening_hours: vec![OpeningHours {
+                name: "Random".into(),
+                week,
+            }],
+            holidays: self
+                .rng
+                .chance(30)
+                .then_some(CivilDate {
+                    year: 1970,
+                    month: 1,
+                    day: 1 + self.rng.below(3) as u8,
+                })
+                .into_iter()
+                .collect(),
+            utc_offsets: vec![
+                UtcOffset {
+                    from_unix_ms: i64::MIN,
+                    offset_s: offset_s(&mut self.rng),
+                },
+                UtcOffset {
+                    from_unix_ms: self.rng.below(4 * 3_600_000) as i64,
+                    offset_s: offset_s(&mut self.rng),
+                },
+            ],
+        };
+        for queue in &mut config.queues {
+            queue.opening_hours = self.rng.chance(60).then(|| "Random".into());
+        }
+        for entry_point in &mut config.entry_points {
+            entry_point.flow.courtesy_callback_expected_wait_ms =
+                [None, Some(1_000), Some(30_000)][self.rng.below(3) as usize];
+        }
     }
 
     fn stale(&mut self) -> (Step, Input) {
@@ -1140,6 +1200,17 @@ impl Sim {
                 .find(|o| matches!(o, Output::Telephony(TelephonyCommand::Answer { .. })))
         {
             let interaction = *self.created.last().expect("arrival created one");
+            if outputs.iter().any(|o| {
+                matches!(
+                    o,
+                    Output::Telephony(TelephonyCommand::PlayPrompt {
+                        prompt: Prompt::CourtesyCallbackOffer,
+                        ..
+                    })
+                )
+            }) {
+                self.stats.courtesy_at_arrival += 1;
+            }
             // A leg id the network reuses is no longer a gone one.
             self.gone_legs.retain(|gone| gone != leg);
             self.legs.insert(

@@ -188,6 +188,18 @@ impl OrgHandle {
                 settings.targets(queue).service_level_threshold_ms
             });
         }
+        // R37: the courtesy callback's expected wait averages today's handle time as the
+        // wallboard does, the calls handled before the restart included.
+        let queues: Vec<sentral_engine::QueueId> =
+            actor.engine.config().queues.iter().map(|q| q.id).collect();
+        for queue in queues {
+            let day = actor.wallboard.queue(queue).day;
+            if day.handled > 0 {
+                actor
+                    .engine
+                    .restore_handled_today(queue, day.handled, day.handle_ms_total);
+            }
+        }
         let task = tokio::spawn(async move {
             // Outputs of building and restoring the engine (restored callbacks) go out first.
             actor.dispatch();

@@ -492,6 +492,73 @@ async fn r43_collections_lists_and_settings() -> Result<()> {
     Ok(())
 }
 
+/// R37: an administrator sets opening hours and holidays as settings, a queue keeps them and
+/// an entry point gets an expected-wait threshold; the engine uses them at once, and a
+/// mistake is refused with its field.
+#[tokio::test]
+async fn r37_admin_sets_opening_hours_holidays_and_the_expected_wait_threshold() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let app = start(config::demo(), dir.path()).await?;
+    let admin = Client::login(&app, "admin").await?;
+
+    let (status, body) = admin
+        .patch(
+            "/api/v1/admin/settings",
+            &json!({
+                "holidays": ["2026-12-25"],
+                "opening_hours": {"Office": {"monday": ["08:00-16:00"]}},
+            }),
+        )
+        .await?;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["opening_hours"]["Office"]["monday"],
+        json!(["08:00-16:00"])
+    );
+    let (_, mut queue) = admin.get("/api/v1/admin/queues/Support").await?;
+    queue["opening_hours"] = json!("Office");
+    let (status, body) = admin.put("/api/v1/admin/queues/Support", &queue).await?;
+    assert_eq!(status, 200, "{body}");
+    let (_, mut entry_point) = admin.get("/api/v1/admin/entry_points/Kundeservice").await?;
+    entry_point["courtesy_callback_expected_wait"] = json!("5m");
+    let (status, body) = admin
+        .put("/api/v1/admin/entry_points/Kundeservice", &entry_point)
+        .await?;
+    assert_eq!(status, 200, "{body}");
+
+    let support = QueueId(config::id_of("queue", "Support"));
+    let in_use = app
+        .org("demo")
+        .expect("demo runs")
+        .query(move |engine| {
+            let config = engine.config();
+            (
+                config.queue(support).and_then(|q| q.opening_hours.clone()),
+                config.calendar.holidays.len(),
+                config
+                    .entry_points
+                    .iter()
+                    .find(|e| e.name == "Kundeservice")
+                    .and_then(|e| e.flow.courtesy_callback_expected_wait_ms),
+                config.calendar.utc_offsets.len() > 100,
+            )
+        })
+        .await;
+    assert_eq!(
+        in_use,
+        Some((Some("Office".to_owned()), 1, Some(300_000), true)),
+        "in use at once, with Oslo's changes of offset"
+    );
+
+    queue["opening_hours"] = json!("Shop");
+    let (status, body) = admin.put("/api/v1/admin/queues/Support", &queue).await?;
+    assert_eq!(status, 422, "{body}");
+    assert!(body.to_string().contains("opening_hours"), "{body}");
+    assert!(body.to_string().contains("unknown opening hours"), "{body}");
+    app.shutdown().await?;
+    Ok(())
+}
+
 /// Starts the server on a free port with `config`, keeping its store in `dir`.
 /// R43: an administrator sets a team's desktop profile through the API; it applies at once
 /// (the agent's state carries it, the engine refuses what it does not allow with R43), a wrong

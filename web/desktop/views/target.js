@@ -11,7 +11,7 @@ import { stateLabel } from "./topbar.js";
  * @typedef {import("../wire.js").TaskDto} TaskDto
  * @typedef {import("../app.js").Intents} Intents
  * @typedef {"agent" | "dest" | "dial" | "org"} Tab
- * @typedef {{ key: string, target: Record<string, unknown> & { type: string }, label: string, sub: string, state?: string }} Item
+ * @typedef {{ key: string, target: Record<string, unknown> & { type: string }, label: string, sub: string, state?: string, presence?: string }} Item
  */
 
 /** @type {Tab[]} */
@@ -205,8 +205,11 @@ function targetItem(tab, item) {
     case "dial":
       return { key: `number:${item.number}`, target: { type: "dial_number", number: item.number }, label: item.name, sub: item.number };
     default:
+      // R16: an expert on a Sentral extension has a presence (read when the list is fetched;
+      // Refresh reads it again); an outside number has none.
       return { key: `expert:${item.id}`, target: { type: "expert", id: item.id }, label: `${item.first_name} ${item.last_name}`,
-        sub: `${item.role} · ${item.department} · ${item.work_phone}` };
+        sub: [item.presence ? t("presence", item.presence) : "", item.role, item.department, item.work_phone].filter(Boolean).join(" · "),
+        presence: item.presence ?? undefined };
   }
 }
 
@@ -218,7 +221,8 @@ function renderTargets() {
     tabindex: selected && selected.key !== item.key ? "-1" : null,
     onclick: () => { dialog.selected = item; renderTargets(); updateTargetSubmit(); },
     ondblclick: () => { dialog.selected = item; submitTarget(new Event("submit")); },
-  }, item.state ? h("span", { class: "state-icon-wrap", "data-state": item.state }, h("span", { class: "state-icon", "aria-hidden": "true" })) : null,
+  }, item.state ? h("span", { class: "state-icon-wrap", "data-state": item.state }, h("span", { class: "state-icon", "aria-hidden": "true" }))
+    : item.presence ? h("span", { class: "state-icon-wrap", "data-presence": item.presence }, h("span", { class: "state-icon", "aria-hidden": "true" })) : null,
   item.label, h("span", { class: "sub" }, item.sub))));
   $("target-empty").hidden = items.length > 0 || dialog.tab === "dial";
   // R27: only Available agents can take a transfer; an empty list says so, not just "nothing".

@@ -248,6 +248,10 @@ impl Engine {
         if agent.state == state {
             return;
         }
+        // R37: one agent fewer serves their queues, so waiting callers' expected waits grow.
+        if agent.state == AgentState::Available {
+            self.expected_wait_grew = true;
+        }
         agent.state = state.clone();
         let (view, reason) = match state {
             AgentState::LoggedOut => (AgentStateView::LoggedOut, None),

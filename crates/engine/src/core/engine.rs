@@ -6,7 +6,7 @@ use crate::core::agents::Agent;
 use crate::core::contact::{Addressed, Interaction};
 use crate::core::routing::Router;
 use crate::core::timers::{Timer, TimerTable};
-use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, Now, TimerId};
+use crate::ids::{AgentId, EntryPointId, InteractionId, LegId, Now, QueueId, TimerId};
 use crate::io::{
     Command, DesktopEvent, Input, Output, Recipient, Record, TelephonyCommand, TelephonyEvent,
 };
@@ -64,6 +64,11 @@ pub struct Engine {
     pub(crate) to_route: Vec<RouteTrigger>,
     /// Test hook: the contact whose next step panics (`Engine::inject_contact_panic`).
     pub(crate) panic_in: Option<InteractionId>,
+    /// Per queue, the calls handled today, for the expected wait (R37).
+    pub(crate) handled_today: HashMap<QueueId, crate::core::expected_wait::HandledToday>,
+    /// An agent stopped serving queues during this input: waiting callers' expected waits are
+    /// estimated again once it is applied (R37).
+    pub(crate) expected_wait_grew: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -93,6 +98,8 @@ impl Engine {
             n_customer_calls: 0,
             to_route: Vec::new(),
             panic_in: None,
+            handled_today: HashMap::new(),
+            expected_wait_grew: false,
         };
         engine.install_config(config);
         Ok(engine)
@@ -129,6 +136,9 @@ impl Engine {
             }
         };
         self.route();
+        if std::mem::take(&mut self.expected_wait_grew) {
+            self.recheck_expected_waits();
+        }
         #[cfg(debug_assertions)]
         if let Err(violation) = self.check_invariants() {
             panic!("invariant violated after an input: {violation}");

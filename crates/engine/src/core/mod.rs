@@ -10,6 +10,7 @@ pub(crate) mod agents;
 pub(crate) mod configure;
 pub(crate) mod contact;
 pub(crate) mod engine;
+pub(crate) mod expected_wait;
 pub(crate) mod invariants;
 pub(crate) mod isolation;
 pub(crate) mod offers;

@@ -122,6 +122,14 @@ impl Router {
         self.queues.get(&queue).map_or(0, |q| q.waiting.len())
     }
 
+    /// The place's position in its queue's order, 1 for the first in line (R37).
+    pub fn position(&self, queue: QueueId, place: Place) -> usize {
+        self.queues
+            .get(&queue)
+            .map_or(0, |q| q.waiting.range(..place).count())
+            + 1
+    }
+
     /// How many contacts wait in all queues.
     pub fn n_waiting_total(&self) -> usize {
         self.queues.values().map(|q| q.waiting.len()).sum()

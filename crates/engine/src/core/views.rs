@@ -5,6 +5,7 @@ use crate::config::Channel;
 use crate::core::agents::{AgentState, SlotRole};
 use crate::core::contact::{Interaction, Phase};
 use crate::core::engine::Engine;
+use crate::dial::DialNumber;
 use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, QueueId};
 use crate::io::{
     AgentName, AgentStateView, CallbackView, ConsultOfferView, InteractionKind, LinkView,
@@ -114,6 +115,38 @@ pub struct DirectoryAgent {
     pub name: String,
     /// Current state.
     pub state: AgentStateView,
+}
+
+/// An expert of the organisation directory with the presence of their work phone (R16).
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct DirectoryExpert {
+    /// The expert.
+    pub expert: crate::Expert,
+    /// Their phone's presence when it is an extension on Sentral; `None` for an outside
+    /// number, whose presence Sentral cannot know.
+    pub presence: Option<ExpertPresence>,
+}
+
+/// The presence of an expert's phone on Sentral (R16).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum ExpertPresence {
+    /// Registered and not on a call.
+    Available,
+    /// Registered and ringing or on a call.
+    Busy,
+    /// Not registered.
+    Offline,
+}
+
+impl ExpertPresence {
+    /// The stable lower-case name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExpertPresence::Available => "available",
+            ExpertPresence::Busy => "busy",
+            ExpertPresence::Offline => "offline",
+        }
+    }
 }
 
 /// A queue or entry point in a consult or transfer list (R16, R20, R27).
@@ -489,8 +522,8 @@ impl Engine {
     }
 
     /// Experts with a work phone whose first name, role or department contains `search`, or
-    /// whose full phone number is `search` (R16).
-    pub fn directory_experts(&self, search: &str) -> Vec<crate::Expert> {
+    /// whose work phone is the number `search` in full, each with its presence (R16).
+    pub fn directory_experts(&self, search: &str) -> Vec<DirectoryExpert> {
         let text = search.to_lowercase();
         let digits: String = search.chars().filter(char::is_ascii_digit).collect();
         self.config
@@ -505,8 +538,44 @@ impl Engine {
                         .as_ref()
                         .is_some_and(|p| !digits.is_empty() && p.digits() == digits)
             })
-            .cloned()
+            .map(|expert| DirectoryExpert {
+                presence: expert
+                    .work_phone
+                    .as_ref()
+                    .and_then(|phone| self.extension_presence(phone)),
+                expert: expert.clone(),
+            })
             .collect()
+    }
+
+    /// The presence of a phone that is an extension on Sentral (an agent's extension or
+    /// station), from its registration and its calls: Offline when it is not registered, Busy
+    /// while Sentral rings it or it is on a call (the agent logged in at it has a voice
+    /// contact), Available otherwise. `None` for any other number (R16).
+    pub fn extension_presence(&self, phone: &DialNumber) -> Option<ExpertPresence> {
+        let digits = phone.digits();
+        let is_digits = |extension: &str| {
+            DialNumber::parse(extension).is_ok_and(|number| number.digits() == digits)
+        };
+        let extension = self
+            .config
+            .agents
+            .iter()
+            .flat_map(|agent| std::iter::once(&agent.extension).chain(&agent.stations))
+            .find(|extension| is_digits(extension))?;
+        if !self.registered.contains(extension.as_str()) {
+            return Some(ExpertPresence::Offline);
+        }
+        let on_a_call = self
+            .agent_by_extension
+            .get(extension.as_str())
+            .and_then(|agent| self.agents.get(agent))
+            .is_some_and(|agent| agent.voice.is_some());
+        Some(if on_a_call {
+            ExpertPresence::Busy
+        } else {
+            ExpertPresence::Available
+        })
     }
 
     /// The expert with this id.

@@ -122,6 +122,11 @@ impl Engine {
             .get_mut(&interaction_id)
             .expect("pending wrap-up keeps it")
             .pending_wrapups -= 1;
+        let interaction = &self.interactions[&interaction_id];
+        if interaction.phase == Phase::Ended && interaction.pending_wrapups == 0 {
+            // R37: the call is handled, its last wrap-up submitted.
+            self.count_handled(interaction_id);
+        }
         self.forget_if_done(interaction_id);
         self.refresh_agent(agent_id);
         Ok(())

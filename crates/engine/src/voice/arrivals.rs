@@ -90,6 +90,7 @@ impl Engine {
                 .courtesy_timer = Some(timer);
         }
         self.enqueue(id, flow.queue, None);
+        self.courtesy_on_arrival(id, &flow);
         Ok(id)
     }
 

@@ -1,16 +1,21 @@
 //! Callbacks: dialling the customer once an agent answered, retries, giving up, cancelling,
 //! and the courtesy callback offered while waiting (R37–R40, R42).
 
+use crate::config::Flow;
 use crate::core::contact::{Interaction, Phase};
 use crate::core::engine::Engine;
+use crate::core::expected_wait::{ExpectedWait, expected_wait};
+use crate::core::routing::Place;
 use crate::core::timers::Timer;
 use crate::dial::DialNumber;
+use crate::ids::QueueId;
 use crate::ids::{AgentId, InteractionId};
 use crate::io::{DesktopEvent, EndReason, InteractionKind, Prompt, Recipient, TelephonyCommand};
 use crate::reject::{Rejection, Rule};
 use crate::voice::legs::LegRole;
+use std::collections::BTreeMap;
 
-pub(crate) fn interaction_queue(interaction: &Interaction) -> crate::ids::QueueId {
+pub(crate) fn interaction_queue(interaction: &Interaction) -> QueueId {
     interaction.queue.expect("callbacks come from a queue")
 }
 
@@ -192,5 +197,94 @@ impl Engine {
                 prompt: Prompt::CourtesyCallbackOffer,
             });
         }
+    }
+
+    /// R37: a caller who joins a queue outside its opening hours, or whose expected wait is
+    /// longer than the flow's threshold, is offered the courtesy callback at once, unless an
+    /// agent is free to take the call now. The fixed wait's timer is then not needed.
+    pub(crate) fn courtesy_on_arrival(&mut self, interaction_id: InteractionId, flow: &Flow) {
+        let interaction = &self.interactions[&interaction_id];
+        let (Phase::Queued, Some(queue), Some(place)) =
+            (interaction.phase, interaction.queue, interaction.place)
+        else {
+            return;
+        };
+        let closed = !self.config.queue_open(queue, self.now.unix_ms);
+        if closed || self.expected_wait_too_long(queue, place, flow) {
+            self.courtesy_now(interaction_id, queue, place);
+        }
+    }
+
+    /// R37: an agent stopped serving (Idle, RONA, logged out), so the callers still waiting
+    /// who were not offered a callback are estimated again against their flow's threshold.
+    /// Per queue: one count of its agents and its average, then its callers in order.
+    pub(crate) fn recheck_expected_waits(&mut self) {
+        let mut by_queue: BTreeMap<QueueId, Vec<(Place, InteractionId)>> = BTreeMap::new();
+        for (queue, place, interaction_id) in self.router.waiting() {
+            by_queue
+                .entry(queue)
+                .or_default()
+                .push((place, interaction_id));
+        }
+        for (queue, mut waiting) in by_queue {
+            waiting.sort_unstable();
+            let mut estimate: Option<(usize, Option<u64>)> = None;
+            let mut due = Vec::new();
+            for (index, &(place, interaction_id)) in waiting.iter().enumerate() {
+                let interaction = &self.interactions[&interaction_id];
+                let not_offered = interaction.kind == InteractionKind::Inbound
+                    && !interaction.voice.courtesy_offered
+                    && !interaction.voice.courtesy_due;
+                let threshold_ms = interaction
+                    .entry_point
+                    .and_then(|ep| self.config.entry_point(ep))
+                    .and_then(|ep| ep.flow.courtesy_callback_expected_wait_ms);
+                let Some(threshold_ms) = threshold_ms.filter(|_| not_offered) else {
+                    continue;
+                };
+                let (n_agents, average_ms) = *estimate.get_or_insert_with(|| {
+                    (
+                        self.n_agents_serving(queue),
+                        self.average_handle_ms_today(queue),
+                    )
+                });
+                if too_long(expected_wait(index + 1, n_agents, average_ms), threshold_ms) {
+                    due.push((interaction_id, place));
+                }
+            }
+            for (interaction_id, place) in due {
+                self.courtesy_now(interaction_id, queue, place);
+            }
+        }
+    }
+
+    fn expected_wait_too_long(&self, queue: QueueId, place: Place, flow: &Flow) -> bool {
+        flow.courtesy_callback_expected_wait_ms
+            .is_some_and(|threshold_ms| too_long(self.expected_wait(queue, place), threshold_ms))
+    }
+
+    /// Offers the courtesy callback now unless an agent is free to take the call now.
+    fn courtesy_now(&mut self, interaction_id: InteractionId, queue: QueueId, place: Place) {
+        if self.router.best_agent_for(queue, place).is_some() {
+            return;
+        }
+        let timer = self
+            .interactions
+            .get_mut(&interaction_id)
+            .expect("exists")
+            .voice
+            .courtesy_timer
+            .take();
+        self.stop_timer(timer);
+        self.offer_courtesy_callback(interaction_id);
+    }
+}
+
+/// Whether an expected wait passes a threshold: an unbounded one does, an unknown one not.
+fn too_long(wait: ExpectedWait, threshold_ms: u64) -> bool {
+    match wait {
+        ExpectedWait::Unbounded => true,
+        ExpectedWait::Unknown => false,
+        ExpectedWait::Ms(ms) => ms > threshold_ms,
     }
 }

@@ -150,7 +150,7 @@ fn r16_consult_to_an_expert_dials_the_work_phone_and_only_experts_with_one_are_l
         .engine
         .directory_experts("")
         .into_iter()
-        .map(|e| e.first_name)
+        .map(|e| e.expert.first_name)
         .collect();
     assert_eq!(listed, ["Kari"], "Ola has no work phone");
     assert_eq!(h.engine.directory_experts("lawyer").len(), 1, "by role");

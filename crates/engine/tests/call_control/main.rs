@@ -22,6 +22,7 @@ mod contact_panic;
 mod customer_hangs_up_during_consult;
 mod directory_refresh;
 mod end_consult;
+mod expert_presence;
 mod hold_and_resume;
 mod transfer_to_a_chat_queue;
 mod transfer_to_entry_point;

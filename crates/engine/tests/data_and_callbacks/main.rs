@@ -17,6 +17,7 @@ mod callback_offer;
 mod callback_retry;
 mod courtesy_callback;
 mod courtesy_callback_after_rona;
+mod courtesy_callback_opening_hours;
 mod courtesy_callback_withheld_number;
 mod dial_numbers;
 mod durable_records;

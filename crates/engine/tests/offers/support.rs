@@ -160,6 +160,7 @@ pub fn add_entry_point(
             queue,
             priority,
             courtesy_callback_after_ms: None,
+            courtesy_callback_expected_wait_ms: None,
             links: Vec::new(),
             popover: Vec::new(),
         },

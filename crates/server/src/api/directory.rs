@@ -83,6 +83,11 @@ pub struct ExpertDto {
     pub department: String,
     /// Work phone.
     pub work_phone: String,
+    /// The work phone's presence when it is an extension on Sentral: `available`, `busy`
+    /// (ringing or on a call) or `offline` (not registered); `null` for an outside number.
+    /// Read when the list is fetched: fetch it again to refresh (R16).
+    #[schema(nullable)]
+    pub presence: Option<&'static str>,
 }
 
 /// Agents to consult or transfer to, with current states (R16, R17, R27).
@@ -208,13 +213,17 @@ async fn experts(
     Ok(Json(
         found
             .into_iter()
-            .map(|e| ExpertDto {
-                id: e.id.0,
-                first_name: e.first_name,
-                last_name: e.last_name,
-                role: e.role,
-                department: e.department,
-                work_phone: e.work_phone.map(|p| p.to_string()).unwrap_or_default(),
+            .map(|found| {
+                let e = found.expert;
+                ExpertDto {
+                    id: e.id.0,
+                    first_name: e.first_name,
+                    last_name: e.last_name,
+                    role: e.role,
+                    department: e.department,
+                    work_phone: e.work_phone.map(|p| p.to_string()).unwrap_or_default(),
+                    presence: found.presence.map(sentral_engine::ExpertPresence::as_str),
+                }
             })
             .collect(),
     ))

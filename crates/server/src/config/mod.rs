@@ -22,7 +22,9 @@
 //! - `org`: one organisation's sections and their cross-references.
 //! - `write`: TOML output.
 //! - `duration`: durations such as `"1m30s"`.
+//! - `calendar`: opening hours, holidays and the time zone's UTC offsets (R37).
 
+mod calendar;
 mod duration;
 mod org;
 mod read;

@@ -50,6 +50,8 @@ pub(super) const ORG_FIELDS: &[&str] = &[
     "cad_variables",
     "address_book",
     "experts",
+    "opening_hours",
+    "holidays",
 ];
 
 /// Whether text is a valid organisation slug.
@@ -223,6 +225,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
     let entry_points = read_entry_points(r, org, &queues, &cad_variables);
     let address_book = read_address_book(r, org);
     let experts = read_experts(r, org);
+    let calendar = super::calendar::read_calendar(r, org, &settings.time_zone);
     let engine = Config {
         org: settings.org,
         teams,
@@ -234,6 +237,7 @@ pub(super) fn read_org(r: &mut Reader<'_>, org: &Record<'_, '_>, slug: &str) -> 
         cad_variables,
         address_book,
         experts,
+        calendar,
     };
     check_id_collisions(r, org, &engine, &agents);
     check_engine(r, org, &engine, first_problem, &agents);
@@ -730,6 +734,8 @@ fn read_queues(
             callback_attempts_max: get("callback_attempts_max")
                 .and_then(|i| u32_in(r, i, 1, Config::CALLBACK_ATTEMPTS_MAX)),
             callback_retry_after_ms: get("callback_retry_after").and_then(|i| r.duration_ms(i)),
+            // R37: the engine's validation reports a name the calendar does not have.
+            opening_hours: get("opening_hours").and_then(|i| r.name(i)),
         };
         let queue_targets = read_queue_targets(r, &queue);
         if name_is_valid(r, entry) {
@@ -1061,6 +1067,8 @@ fn read_entry_points(
             queue: QueueId(queue.map_or(0, |name| id_of("queue", &name))),
             priority: get("priority").and_then(|i| u8_in(r, i)).unwrap_or(0),
             courtesy_callback_after_ms: get("courtesy_callback_after")
+                .and_then(|i| positive_duration(r, i)),
+            courtesy_callback_expected_wait_ms: get("courtesy_callback_expected_wait")
                 .and_then(|i| positive_duration(r, i)),
             links: get("links").map(|i| read_links(r, i)).unwrap_or_default(),
             popover: get("popover")
@@ -1612,6 +1620,7 @@ const QUEUE_FIELDS: &[&str] = &[
     "wait_red",
     "service_level_amber",
     "service_level_red",
+    "opening_hours",
 ];
 const ENTRY_POINT_FIELDS: &[&str] = &[
     "dial_numbers",
@@ -1622,6 +1631,7 @@ const ENTRY_POINT_FIELDS: &[&str] = &[
     "links",
     // R9: the flow's popover variables.
     "popover",
+    "courtesy_callback_expected_wait",
 ];
 const CAD_FIELDS: &[&str] = &["label", "kind", "editable", "secure", "popover_order"];
 const EXPERT_FIELDS: &[&str] = &[

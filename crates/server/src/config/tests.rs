@@ -1197,3 +1197,125 @@ fn r9_a_flows_popover_variables_are_read_written_and_checked_on_their_line() {
     );
     assert!(problem.message.contains("variable"), "{problem}");
 }
+
+/// The demo with Office hours on the Support queue, a holiday and an expected-wait threshold
+/// on Kundeservice (R37).
+fn demo_with_opening_hours() -> String {
+    let (text, _) = edit(
+        DEMO_TOML,
+        "time_zone = \"Europe/Oslo\"",
+        "time_zone = \"Europe/Oslo\"\nholidays = [\"2026-12-25\", \"2027-01-01\"]",
+        "holidays",
+    );
+    let (text, _) = edit(
+        &text,
+        "[organisations.demo.queues.Support]\n",
+        "[organisations.demo.opening_hours.Office]\nmonday = [\"08:00-16:00\"]\nfriday = [\"08:00-12:00\", \"13:00-15:00\"]\n\n[organisations.demo.queues.Support]\nopening_hours = \"Office\"\n",
+        "opening_hours = ",
+    );
+    let (text, _) = edit(
+        &text,
+        "[organisations.demo.entry_points.Kundeservice]\n",
+        "[organisations.demo.entry_points.Kundeservice]\ncourtesy_callback_expected_wait = \"5m\"\n",
+        "courtesy_callback_expected_wait",
+    );
+    text
+}
+
+#[test]
+fn r37_opening_hours_and_holidays_are_read_written_and_checked() {
+    let text = demo_with_opening_hours();
+    let config = parse(&text, "sentral.toml").expect("valid");
+    let mut org = config.organisations[0].clone();
+    let calendar = &org.engine.calendar;
+    assert_eq!(calendar.opening_hours.len(), 1);
+    let office = &calendar.opening_hours[0];
+    assert_eq!(office.name, "Office");
+    let spans =
+        |day: usize| -> Vec<String> { office.week[day].iter().map(ToString::to_string).collect() };
+    assert_eq!(spans(0), ["08:00-16:00"]);
+    assert!(spans(1).is_empty(), "a day not named is closed");
+    assert_eq!(spans(4), ["08:00-12:00", "13:00-15:00"]);
+    assert_eq!(
+        calendar.holidays,
+        [
+            sentral_engine::CivilDate::parse("2026-12-25").unwrap(),
+            sentral_engine::CivilDate::parse("2027-01-01").unwrap()
+        ]
+    );
+    assert_eq!(calendar.utc_offsets[0].offset_s, 3600, "Oslo, CET");
+    let support = org.engine.queue(org.names.queues["Support"]).unwrap();
+    assert_eq!(support.opening_hours.as_deref(), Some("Office"));
+    let kundeservice = org
+        .engine
+        .entry_point(org.names.entry_points["Kundeservice"])
+        .unwrap();
+    assert_eq!(
+        kundeservice.flow.courtesy_callback_expected_wait_ms,
+        Some(300_000)
+    );
+    // Monday 7 December 2026, 07:30 UTC is 08:30 in Oslo: open; 15:30 UTC is 16:30: closed.
+    let monday_0730_utc = 1_796_628_600_000;
+    assert!(org.engine.queue_open(support.id, monday_0730_utc));
+    assert!(
+        !org.engine
+            .queue_open(support.id, monday_0730_utc + 8 * 3_600_000)
+    );
+
+    org.hash_passwords();
+    let written = org_to_toml(&org);
+    assert_eq!(parse_org(&written, "store", "demo"), Ok(org), "{written}");
+}
+
+#[test]
+fn r37_opening_hours_mistakes_are_reported_on_their_lines() {
+    let text = demo_with_opening_hours();
+    let problem_of = |from: &str, to: &str, needle: &str| {
+        let (edited, line) = edit(&text, from, to, needle);
+        let problem = only(parse(&edited, "sentral.toml"));
+        assert_eq!(problem.file, "sentral.toml");
+        assert_eq!(problem.line, Some(line), "{problem}");
+        problem
+    };
+    let problem = problem_of(
+        "monday = [\"08:00-16:00\"]",
+        "monday = [\"16:00-08:00\"]",
+        "monday",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.opening_hours.Office.monday"
+    );
+    assert!(problem.message.contains("08:00-16:00"), "{problem}");
+    let problem = problem_of(
+        "opening_hours = \"Office\"",
+        "opening_hours = \"Shop\"",
+        "opening_hours",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.queues.Support.opening_hours"
+    );
+    assert!(
+        problem.message.contains("unknown opening hours"),
+        "{problem}"
+    );
+    let problem = problem_of("\"2027-01-01\"", "\"2027-02-30\"", "\"2027-02-30\"");
+    assert!(problem.field.ends_with("holidays"), "{problem}");
+    assert!(problem.message.contains("2026-12-24"), "{problem}");
+    let problem = problem_of(
+        "monday = [\"08:00-16:00\"]",
+        "mondays = [\"08:00-16:00\"]",
+        "mondays",
+    );
+    assert!(problem.message.contains("monday"), "{problem}");
+    let problem = problem_of(
+        "courtesy_callback_expected_wait = \"5m\"",
+        "courtesy_callback_expected_wait = \"0s\"",
+        "courtesy_callback_expected_wait",
+    );
+    assert_eq!(
+        problem.field,
+        "organisations.demo.entry_points.Kundeservice.courtesy_callback_expected_wait"
+    );
+}

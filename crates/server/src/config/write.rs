@@ -104,6 +104,7 @@ fn write_org(out: &mut String, org: &OrgConfig, prefix: &str) {
             );
         }
     }
+    super::calendar::write_opening_hours(out, prefix, &org.engine.calendar);
     write_agents(out, org, prefix);
     write_queues(out, org, prefix);
     write_entry_points(out, org, prefix);
@@ -204,6 +205,7 @@ fn write_settings(out: &mut String, org: &OrgConfig) {
         field(out, "auto_wrapup_after", &duration(auto.after_ms));
         field(out, "auto_wrapup_reason", &string(&auto.reason));
     }
+    super::calendar::write_holidays(out, &org.engine.calendar);
     if !org.trunks.is_empty() {
         out.push_str("trunks = [\n");
         for trunk in &org.trunks {
@@ -282,6 +284,9 @@ fn write_queues(out: &mut String, org: &OrgConfig, prefix: &str) {
         if let Some(ms) = queue.callback_retry_after_ms {
             field(out, "callback_retry_after", &duration(ms));
         }
+        if let Some(name) = &queue.opening_hours {
+            field(out, "opening_hours", &string(name));
+        }
         if let Some(targets) = org.queue_targets.get(&queue.id) {
             write_queue_targets(out, targets);
         }
@@ -358,6 +363,9 @@ fn write_entry_points(out: &mut String, org: &OrgConfig, prefix: &str) {
         if !flow.popover.is_empty() {
             field(out, "popover", &popover(&flow.popover));
         }
+        if let Some(ms) = flow.courtesy_callback_expected_wait_ms {
+            field(out, "courtesy_callback_expected_wait", &duration(ms));
+        }
     }
 }
 
@@ -425,7 +433,7 @@ fn duration(ms: u64) -> String {
 }
 
 /// A key: bare if it can be, quoted otherwise.
-fn key(name: &str) -> String {
+pub(super) fn key(name: &str) -> String {
     let bare = !name.is_empty()
         && name
             .chars()

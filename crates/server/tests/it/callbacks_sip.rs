@@ -91,6 +91,32 @@ async fn r37_r38_pressing_1_keeps_the_place_and_the_agent_is_connected_to_the_cu
 }
 
 #[tokio::test]
+async fn r37_a_caller_outside_opening_hours_is_offered_the_courtesy_callback_at_once() {
+    // Support keeps opening hours with no open day: it is always closed. The fixed wait stays
+    // at 60 s, so only the opening hours can offer the callback within the test's second.
+    let (app, _trunk) = with_trunk(demo(&[(
+        "[organisations.demo.queues.Support]\n",
+        "[organisations.demo.opening_hours.Closed]\n\n\
+         [organisations.demo.queues.Support]\nopening_hours = \"Closed\"\n",
+    )]))
+    .await;
+    let sip = sip_addr(&app);
+    let caller = Softphone::new("4791111111", "127.0.0.1", sip, G711::Pcmu).await;
+    let (status, call) = caller.call(DN_SUPPORT).await;
+    assert_eq!(status, 200);
+    let call = call.expect("a dialog");
+    // Pressing 1 only counts once the offer was made (an earlier key changes nothing), so a
+    // press a moment after the answer, long before the fixed 60 s, proves the offer came at
+    // once.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    caller.press(1).await;
+    caller.expect_bye(&call).await;
+    let waiting = pending(&app).await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    assert_eq!(waiting[0]["kind"], "courtesy_callback");
+}
+
+#[tokio::test]
 async fn r2_the_call_over_the_limit_gets_503_with_a_reason_while_the_calls_under_it_stay_up() {
     let (app, _trunk) = with_trunk(demo(&[("calls_max = 20", "calls_max = 1")])).await;
     let sip = sip_addr(&app);

@@ -11,6 +11,7 @@ mod callbacks_sip;
 mod calls;
 mod csrf;
 mod events;
+mod experts;
 mod flow;
 mod headers;
 mod history;

@@ -138,6 +138,42 @@ async fn r45_history_live_calls_and_pending_callbacks_survive_a_restart() {
     assert_eq!(tasks[0]["kind"], "web_callback", "{tasks:?}");
 }
 
+/// R37: the courtesy callback's expected wait averages today's handle time; the calls handled
+/// before a restart still count after it (the server gives the engine the day's figures from
+/// the history, as it does the wallboard).
+#[tokio::test]
+async fn r37_the_average_handle_time_today_survives_a_restart() {
+    let app = spawn_demo().await;
+    let anna = app.ready_agent("anna", "Sales", "1001").await;
+    let (done, _) = answered_call(&app, 1, DN_SALES, "1001").await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    let ended = anna.post_empty(&format!("/api/v1/tasks/{done}/end")).await;
+    assert!(ended.is_success(), "{ended:?}");
+    let wrapped = anna
+        .post(
+            &format!("/api/v1/tasks/{done}/wrapup"),
+            json!({"reason": "resolved"}),
+        )
+        .await;
+    assert!(wrapped.is_success(), "{wrapped:?}");
+    let sales = QueueId(id_of("queue", "Sales"));
+    let average = |handle: sentral_server::org::OrgHandle| async move {
+        handle
+            .query(move |engine| engine.average_handle_ms_today(sales))
+            .await
+            .flatten()
+    };
+    let before = average(app.demo()).await;
+    assert!(before.is_some_and(|ms| ms >= 50), "{before:?}");
+
+    let app = app.restart().await;
+    assert_eq!(
+        average(app.demo()).await,
+        before,
+        "restored from the history"
+    );
+}
+
 #[tokio::test]
 async fn housekeeping_expired_sessions_and_old_idempotency_records_are_deleted() {
     // Sessions and idempotency records were kept forever. The server deletes them on a
