@@ -65,7 +65,7 @@ pub struct Engine {
     /// Test hook: the contact whose next step panics (`Engine::inject_contact_panic`).
     pub(crate) panic_in: Option<InteractionId>,
     /// Per queue, the calls handled today, for the expected wait (R37).
-    pub(crate) handled_today: HashMap<QueueId, crate::core::expected_wait::HandledToday>,
+    pub(crate) handled_today: StableMap<QueueId, crate::core::expected_wait::HandledToday>,
     /// An agent stopped serving queues during this input: waiting callers' expected waits are
     /// estimated again once it is applied (R37).
     pub(crate) expected_wait_grew: bool,
@@ -98,7 +98,7 @@ impl Engine {
             n_customer_calls: 0,
             to_route: Vec::new(),
             panic_in: None,
-            handled_today: HashMap::new(),
+            handled_today: StableMap::default(),
             expected_wait_grew: false,
         };
         engine.install_config(config);
