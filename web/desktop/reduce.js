@@ -41,6 +41,7 @@
  * @property {{ cancellable: boolean }} [dialing] A callback's customer is being dialled (R38, R39).
  * @property {import("./wire.js").AgentNameDto | null} [transferred_by] Who transferred the call to this agent (R27).
  * @property {import("./wire.js").LinkDto[]} [links] The entry point's links (R7).
+ * @property {"back_to_queue" | "ends"} [if_unanswered] What happens if it is not answered in time (R12, R28).
  */
 
 /**
@@ -171,7 +172,7 @@ export function reduce(state, event, now) {
       const offer = {
         task: content.task, channel: content.channel, kind: content.kind, variables: content.variables, callback: content.callback,
         offered_at: content.offered_at, rona_timeout_ms: content.rona_timeout_ms, transferred_by: content.transferred_by,
-        links: content.links ?? [],
+        links: content.links ?? [], if_unanswered: content.if_unanswered ?? "back_to_queue",
         stage: "offer",
         deadline: previous?.deadline ?? at + event.rona_timeout_ms,
         ringing: previous?.ringing ?? false,
@@ -323,7 +324,8 @@ export function withTasks(state, list, now) {
     const deadline = now !== undefined && typeof task.offer_remaining_ms === "number" ? now + task.offer_remaining_ms : undefined;
     if (offeredToMe && !offers[task.id]) {
       offers[task.id] = { task: task.id, stage: "offer", channel: task.channel, kind: task.kind, variables: [], callback: null,
-        consult: task.consulted === myId, generic: true, deadline, transferred_by: task.transferred_by ?? null };
+        consult: task.consulted === myId, generic: true, deadline, transferred_by: task.transferred_by ?? null,
+        if_unanswered: task.if_unanswered ?? "back_to_queue" };
     } else if (offeredToMe && offers[task.id].deadline === undefined && deadline !== undefined) {
       offers[task.id] = { ...offers[task.id], deadline };
     }

@@ -71,6 +71,7 @@
  * @property {AgentNameDto | null} transferred_by Who transferred it last (R27).
  * @property {number | null} offer_deadline While an agent's phone rings for it: when it stops (Unix ms, the server's clock; R7).
  * @property {number | null} offer_remaining_ms The same as the time left when the server answered (ms).
+ * @property {"back_to_queue" | "ends" | null} if_unanswered While offered to an agent: what happens if they do not answer (R12, R28).
  */
 
 /**
@@ -140,6 +141,7 @@
  * @property {number} rona_timeout_ms
  * @property {AgentNameDto | null} transferred_by Who transferred the call to this agent (R27).
  * @property {LinkDto[]} links The entry point's links with this contact's values (R7).
+ * @property {"back_to_queue" | "ends"} if_unanswered What happens to the call if it is not answered in time: back to its queue (R12), or it ends (a blind transfer the organisation drops, R28).
  */
 
 /**

@@ -668,6 +668,20 @@ pub struct OfferView {
     pub transferred_by: Option<AgentName>,
     /// The entry point's links, filled with this contact's values (R7).
     pub links: Vec<LinkView>,
+    /// What happens to the call if the agent does not answer in time: back to its queue at
+    /// its place (R12), or, for a blind transfer where the organisation drops those, it ends
+    /// (R28, `transfer_no_answer`).
+    pub if_unanswered: IfUnanswered,
+}
+
+/// What happens to an offered call that is not answered in time (R12, R28).
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum IfUnanswered {
+    /// It goes back to its queue, at its place (R12).
+    BackToQueue,
+    /// It ends: a blind transfer nobody answered, where the organisation's
+    /// `transfer_no_answer` drops it or the call has no queue to go back to (R28).
+    Ends,
 }
 
 /// A link of the offer popover, ready to open (R7).

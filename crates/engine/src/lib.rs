@@ -74,7 +74,7 @@ pub use ids::{
 };
 pub use io::{
     AgentName, AgentStateView, CallbackView, Command, ConsultOfferView, DesktopEvent, EndReason,
-    FailCause, Input, InteractionKind, LinkView, LostCause, OfferView, Output, Party,
+    FailCause, IfUnanswered, Input, InteractionKind, LinkView, LostCause, OfferView, Output, Party,
     PopoverVariable, Prompt, Recipient, Record, RecordingState, RejectCause, StateRequest,
     SupervisorAction, Target, TelephonyCommand, TelephonyEvent,
 };

@@ -237,6 +237,10 @@ pub struct OfferDto {
     pub transferred_by: Option<AgentNameDto>,
     /// The entry point's links with this contact's values (R7): open in a new tab.
     pub links: Vec<LinkDto>,
+    /// What happens to the call if it is not answered in time: `back_to_queue` (R12), or
+    /// `ends` for a blind transfer the organisation drops when unanswered (R28).
+    #[schema(example = "back_to_queue")]
+    pub if_unanswered: String,
 }
 
 /// A link in the offer popover (R7).
@@ -358,6 +362,9 @@ pub struct TaskDto {
     /// While an agent's phone rings for it (offer, transfer, consult request): when it stops
     /// (Unix ms, the server's clock; R7).
     pub offer_deadline: Option<i64>,
+    /// While it is offered to an agent (offer or blind transfer): `back_to_queue` or `ends`
+    /// if the agent does not answer (R12, R28); `null` otherwise.
+    pub if_unanswered: Option<String>,
     /// The same as the time left when this answer was made (ms), so that a desktop that reloads
     /// while the offer is shown counts down from the right time whatever its own clock says.
     pub offer_remaining_ms: Option<u64>,
@@ -624,6 +631,7 @@ impl OfferDto {
             offered_at: offer.offered_at_unix_ms,
             rona_timeout_ms: offer.rona_timeout_ms,
             transferred_by: offer.transferred_by.as_ref().map(AgentNameDto::from_engine),
+            if_unanswered: if_unanswered_str(offer.if_unanswered).into(),
             links: offer
                 .links
                 .iter()
@@ -704,6 +712,7 @@ impl TaskDto {
             connected_at: view.connected_at_unix_ms,
             transferred_by: view.transferred_by.as_ref().map(AgentNameDto::from_engine),
             offer_deadline: view.offer_deadline_unix_ms,
+            if_unanswered: view.if_unanswered.map(|i| if_unanswered_str(i).into()),
             offer_remaining_ms: view
                 .offer_deadline_unix_ms
                 .map(|deadline| u64::try_from(deadline - crate::app::unix_ms()).unwrap_or(0)),
@@ -994,5 +1003,13 @@ impl WallboardAgentDto {
             teams,
             contacts,
         })
+    }
+}
+
+/// The wire name of what happens to an unanswered offer (R12, R28).
+fn if_unanswered_str(if_unanswered: sentral_engine::IfUnanswered) -> &'static str {
+    match if_unanswered {
+        sentral_engine::IfUnanswered::BackToQueue => "back_to_queue",
+        sentral_engine::IfUnanswered::Ends => "ends",
     }
 }

@@ -142,7 +142,7 @@ test("R27 transfer with nobody Available: the Agent tab explains that only Avail
   await wrapUp(anna);
 });
 
-test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer, which says it is from Anna", async () => {
+test("R27 R28 R29 blind transfer to an agent: only Available agents are listed, Anna goes to wrap-up and Bjorn gets the offer, which says it is from Anna and that the call ends if he does not answer", async () => {
   await annaOnCall("+4791000027");
   await setState(bjorn, "available", "Available");
   await anna.locator("#pane-customer").getByRole("button", { name: "Transfer", exact: true }).click();
@@ -160,6 +160,9 @@ test("R27 R29 blind transfer to an agent: only Available agents are listed, Anna
   await offer.getByText("Ringing — answer on your phone").waitFor();
   // Issue 17 defect 17: the transferred call says so, and who transferred it.
   await offer.locator("h2", { hasText: "Transferred call from Anna" }).waitFor();
+  // R28: the demo drops a blind transfer nobody answers, and the countdown says so (not "back to the queue").
+  await offer.getByText("or the call ends.", { exact: false }).waitFor();
+  assert.equal(await offer.getByText("goes back to the queue", { exact: false }).count(), 0);
   await screenshot(bjorn, "19-transfer-offer-to-bjorn");
   await wrapUp(anna);
   // The customer's call is older than Bjorn's part of it, whose timer counts from his answer (R19).

@@ -141,7 +141,9 @@ function offerPopover(state, offer, position, total, intents) {
   if (callback) timers.push(h("p", {}, t("offeredBefore"), h("span", { class: "elapsed", "data-since": offer.receivedAt ?? Date.now() }, "0:00"), t("offeredAfter")));
   if (offer.deadline && !offer.dialing) {
     timers.push(h("p", {}, digital ? t("acceptWithinBefore") : t("answerWithinBefore"), h("span", { class: "countdown", "data-deadline": offer.deadline }, ""),
-      digital ? t("acceptWithinAfter") : offer.consult ? t("answerConsultWithinAfter") : t("answerWithinAfter")));
+      digital ? t("acceptWithinAfter") : offer.consult ? t("answerConsultWithinAfter")
+        // R28: a blind transfer the organisation drops when unanswered ends; any other call goes back (R12).
+        : offer.if_unanswered === "ends" ? t("answerWithinAfterEnds") : t("answerWithinAfter")));
   }
   return h("section", { class: `popover offer${callback ? " callback" : ""}`, role: "dialog", "aria-labelledby": `offer-title-${id}`, ...place },
     h("h2", { id: `offer-title-${id}` }, icon(callback ? "callback" : offer.channel),

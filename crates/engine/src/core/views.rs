@@ -8,8 +8,8 @@ use crate::core::engine::Engine;
 use crate::dial::DialNumber;
 use crate::ids::{AgentId, EntryPointId, ExpertId, InteractionId, QueueId};
 use crate::io::{
-    AgentName, AgentStateView, CallbackView, ConsultOfferView, InteractionKind, LinkView,
-    OfferView, PopoverVariable, RecordingState,
+    AgentName, AgentStateView, CallbackView, ConsultOfferView, IfUnanswered, InteractionKind,
+    LinkView, OfferView, PopoverVariable, RecordingState,
 };
 use crate::reject::Rejection;
 use crate::voice::control::hold_state;
@@ -93,6 +93,9 @@ pub struct InteractionView {
     /// While an agent's phone rings for it (an offer, a transfer or a consult request), when
     /// it stops (Unix ms), so that a reloaded popover counts down the time left (R7).
     pub offer_deadline_unix_ms: Option<i64>,
+    /// While it is offered to an agent (an offer or a blind transfer), what happens if the
+    /// agent does not answer (R12, R28), so that a reloaded popover says it too.
+    pub if_unanswered: Option<IfUnanswered>,
 }
 
 /// A consult's state (R18, R19).
@@ -339,6 +342,11 @@ impl Engine {
             place: interaction.place,
             transferred_by: self.transferred_by(interaction),
             offer_deadline_unix_ms: self.offer_deadline(interaction),
+            if_unanswered: matches!(
+                interaction.phase,
+                Phase::Offered { .. } | Phase::Transferring { agent: Some(_), .. }
+            )
+            .then(|| self.if_unanswered(interaction)),
         })
     }
 
@@ -617,6 +625,21 @@ impl Engine {
             rona_timeout_ms,
             transferred_by: self.transferred_by(interaction),
             links: self.offer_links(interaction),
+            if_unanswered: self.if_unanswered(interaction),
+        }
+    }
+
+    /// What happens to `interaction` if the agent it is offered to does not answer: a blind
+    /// transfer ends unless the organisation requeues those and it has a queue
+    /// (`transfer_not_answered`, R28); any other offer goes back to its queue (R12).
+    fn if_unanswered(&self, interaction: &Interaction) -> IfUnanswered {
+        let requeued = matches!(
+            self.config.org.transfer_no_answer,
+            crate::TransferNoAnswer::Requeue
+        ) && interaction.queue.is_some();
+        match interaction.phase {
+            Phase::Transferring { .. } if !requeued => IfUnanswered::Ends,
+            _ => IfUnanswered::BackToQueue,
         }
     }
 

@@ -141,3 +141,68 @@ fn r28_with_requeue_an_unanswered_transfer_goes_back_to_its_queue() {
         b: fredrik_leg,
     }));
 }
+
+/// The offer the last input sent EVA's desktop for `call`.
+fn offer_to_eva(h: &Harness, call: &Call) -> OfferView {
+    h.events_for(EVA)
+        .into_iter()
+        .rev()
+        .find_map(|event| match event {
+            DesktopEvent::Offer(offer) if offer.interaction == call.id => Some(*offer),
+            _ => None,
+        })
+        .expect("EVA was offered the call")
+}
+
+/// R28, R12: the transfer's offer says what happens if the target does not answer, as the
+/// organisation chose: the call ends by default, goes back to its queue with `Requeue`; and a
+/// call offered from its queue always goes back there. The task says it too (a reloaded
+/// popover reads it there), and only while the call is offered.
+#[test]
+fn r28_the_transfer_offer_says_whether_an_unanswered_call_ends_or_goes_back_to_the_queue() {
+    for (choice, expected) in [
+        (TransferNoAnswer::Drop, IfUnanswered::Ends),
+        (TransferNoAnswer::Requeue, IfUnanswered::BackToQueue),
+    ] {
+        let mut config = small_config();
+        config.org.transfer_no_answer = choice;
+        let mut h = Harness::with_config(config);
+        let call = david_call(&mut h);
+        assert_eq!(
+            h.view(call.id).if_unanswered,
+            None,
+            "connected, not offered"
+        );
+        h.ready(EVA, SUPPORT);
+        h.command(
+            DAVID,
+            Command::Transfer {
+                interaction: call.id,
+                target: Target::Agent(EVA),
+            },
+        )
+        .expect("transfer");
+        assert_eq!(
+            offer_to_eva(&h, &call).if_unanswered,
+            expected,
+            "{choice:?}"
+        );
+        assert_eq!(h.view(call.id).if_unanswered, Some(expected), "{choice:?}");
+    }
+
+    let mut h = Harness::new();
+    h.ready(EVA, SUPPORT);
+    let (id, _) = h.arrive(DN_KUNDESERVICE);
+    let call = h.view(id);
+    assert_eq!(call.offered_to, Some(EVA));
+    let offer = h
+        .events_for(EVA)
+        .into_iter()
+        .find_map(|event| match event {
+            DesktopEvent::Offer(offer) if offer.interaction == id => Some(*offer),
+            _ => None,
+        })
+        .expect("offered from the queue");
+    assert_eq!(offer.if_unanswered, IfUnanswered::BackToQueue);
+    assert_eq!(call.if_unanswered, Some(IfUnanswered::BackToQueue));
+}
