@@ -8,10 +8,8 @@
  *   What the search form holds (`from` and `to` as `YYYY-MM-DD`, the rest as typed).
  * @typedef {{ kind: "queues" | "agents", from: string, to: string, queue?: string, agent?: string }} ReportForm
  * @typedef {{ view: "search" } | { view: "interaction", id: number } | { view: "reports" }} Route
- * @typedef {{ at: number, event: string, agent: number | null, queue: number | null, detail: string | null }} TimelineEntry
- * @typedef {{ start: number, local: string, offered: number, answered: number, abandoned: number,
- *   handled: number, service_level_percent: number | null, handle_ms_average: number | null,
- *   wait_ms_average: number | null }} Hour
+ * @typedef {import("../wire.js").TimelineEntryDto} TimelineEntry
+ * @typedef {import("../wire.js").HourDto} Hour
  */
 
 /** How many interactions a page of the search shows. */

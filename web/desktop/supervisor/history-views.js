@@ -13,13 +13,10 @@ import { chartData, durationMs, reportPath, seconds, timelineKey } from "./histo
  * @typedef {import("./history-model.js").ReportForm} ReportForm
  * @typedef {import("./history-model.js").Hour} Hour
  * @typedef {{ id: number, name: string }} Named
- * @typedef {{ id: number, channel: string, kind: string, customer_number: string | null,
- *   dnis: string | null, created_at: number, connected_at: number | null, ended_at: number | null,
- *   end_reason: string | null, agents: number[], states: { state: string, queue: number | null }[],
- *   wrapups: { agent: number, reason: string, automatic: boolean, at: number }[],
- *   variables: Record<string, string>, recording: string | null }} Interaction
- * @typedef {{ interaction: Interaction, timeline: import("./history-model.js").TimelineEntry[],
- *   agent_names: Record<string, string>, queue_names: Record<string, string> }} InteractionDetail
+ * @typedef {import("../wire.js").InteractionDto} Interaction
+ * @typedef {import("../wire.js").InteractionDetailDto} InteractionDetail
+ * @typedef {import("../wire.js").QueueReportDto} QueueReportDto
+ * @typedef {import("../wire.js").AgentReportDto} AgentReportDto
  * @typedef {{ search(form: SearchForm): void, older(): void, report(form: ReportForm): void }} HistoryIntents
  */
 
@@ -230,7 +227,7 @@ let chart = null;
  * A report: its chart per hour, its table of rows, its table of hours, CSV links.
  * @param {HTMLElement} root
  * @param {ReportForm} form
- * @param {any} report The API's answer (QueueReportDto or AgentReportDto).
+ * @param {QueueReportDto | AgentReportDto} report The API's answer.
  */
 export function renderReport(root, form, report) {
   chart?.destroy();
@@ -242,7 +239,7 @@ export function renderReport(root, form, report) {
   const colours = { offered: "#5b6b86", answered: "#1c7c3c", abandoned: "#b3261e", handled: "#1f5fbf" };
   const labels = { offered: "rpOffered", answered: "rpAnswered", abandoned: "rpAbandoned", handled: "rpHandled" };
   const chartBox = h("div", { id: "rp-chart", class: "rp-chart" });
-  const rowsTable = form.kind === "queues" ? queueTable(report) : agentTable(report);
+  const rowsTable = "queues" in report ? queueTable(report) : agentTable(report);
   const hoursTable = h("table", { class: "wb-table", id: "rp-hours" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("rpHour")), figures.map((f) => h("th", { scope: "col", class: "num" }, t(labels[f]))))),
     h("tbody", {}, hours.filter((hour) => figures.some((f) => hour[f] > 0)).map((hour) =>
@@ -268,7 +265,7 @@ export function renderReport(root, form, report) {
   }, /** @type {any} */ (chartData(hours, figures)), chartBox);
 }
 
-/** @param {any} report */
+/** @param {QueueReportDto} report */
 function queueTable(report) {
   const columns = /** @type {const} */ ([
     ["rpOffered", "offered"], ["rpAnswered", "answered"], ["rpAbandoned", "abandoned"], ["rpHandled", "handled"],
@@ -285,11 +282,11 @@ function queueTable(report) {
       h("tr", { "data-queue": row.queue ?? "total" }, h("td", {}, row.name), columns.map(([, key]) => h("td", { class: "num", "data-figure": key }, cell(row, key)))))));
 }
 
-/** @param {any} report */
+/** @param {AgentReportDto} report */
 function agentTable(report) {
   return h("table", { class: "wb-table", id: "rp-rows" },
     h("thead", {}, h("tr", {}, ["hsAgent", "rpAnswered", "rpHandled", "rpAht", "rpLoggedIn", "rpOccupancy"].map((key, i) => h("th", { scope: "col", class: i ? "num" : "" }, t(key))))),
-    h("tbody", {}, report.agents.map((/** @type {any} */ row) => h("tr", { "data-agent": row.agent },
+    h("tbody", {}, report.agents.map((row) => h("tr", { "data-agent": row.agent },
       h("td", {}, row.name),
       h("td", { class: "num", "data-figure": "answered" }, String(row.answered)),
       h("td", { class: "num", "data-figure": "handled" }, String(row.handled)),
