@@ -58,45 +58,69 @@ pub(super) async fn interactions(
     org: &str,
     filter: &InteractionFilter,
 ) -> Result<Vec<InteractionRecord>, StoreError> {
-    // Unset filters are NULL parameters, so the statement is static and cached.
-    let rows = sqlx::query(concat!(
+    // Only the filters set are in the statement, so that SQLite can use the index that fits
+    // (by customer number, by channel, by queue) instead of reading every interaction.
+    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
         "SELECT ",
         interaction_columns!(),
-        " FROM interactions i
-         WHERE i.org = ?1
-           AND (?2 IS NULL OR i.queue = ?2 OR EXISTS (
-                SELECT 1 FROM interaction_states s
-                WHERE s.org = i.org AND s.interaction = i.id AND s.queue = ?2))
-           AND (?3 IS NULL
-                OR EXISTS (SELECT 1 FROM json_each(i.agents) a WHERE a.value = ?3)
-                OR EXISTS (
-                    SELECT 1 FROM interaction_states s
-                    WHERE s.org = i.org AND s.interaction = i.id AND s.agent = ?3))
-           AND (?4 IS NULL OR i.kind = ?4)
-           AND (?5 IS NULL OR i.created_at_unix_ms >= ?5)
-           AND (?6 IS NULL OR i.created_at_unix_ms < ?6)
-           AND (?7 IS NULL OR i.id < ?7)
-           AND (?9 IS NULL OR i.customer_number = ?9)
-           AND (?10 IS NULL OR i.channel = ?10)
-           AND (?11 IS NULL OR EXISTS (
-                SELECT 1 FROM wrapups w
-                WHERE w.org = i.org AND w.interaction = i.id AND w.reason = ?11))
-         ORDER BY i.id DESC
-         LIMIT ?8"
-    ))
-    .bind(org)
-    .bind(filter.queue.map(sql_id))
-    .bind(filter.agent.map(sql_id))
-    .bind(filter.kind.as_deref())
-    .bind(filter.from_unix_ms)
-    .bind(filter.to_unix_ms)
-    .bind(filter.before_id.map(sql_id))
-    .bind(i64::from(filter.limit_applied()))
-    .bind(filter.customer_number.as_deref())
-    .bind(filter.channel.as_deref())
-    .bind(filter.wrapup_reason.as_deref())
-    .fetch_all(&mut *connection)
-    .await?;
+        " FROM interactions i WHERE i.org = "
+    ));
+    query.push_bind(org);
+    if let Some(queue) = filter.queue {
+        query
+            .push(" AND (i.queue = ")
+            .push_bind(sql_id(queue))
+            .push(
+                " OR EXISTS (SELECT 1 FROM interaction_states s
+                 WHERE s.org = i.org AND s.interaction = i.id AND s.queue = ",
+            )
+            .push_bind(sql_id(queue))
+            .push("))");
+    }
+    if let Some(agent) = filter.agent {
+        query
+            .push(" AND (EXISTS (SELECT 1 FROM json_each(i.agents) a WHERE a.value = ")
+            .push_bind(sql_id(agent))
+            .push(
+                ") OR EXISTS (SELECT 1 FROM interaction_states s
+                 WHERE s.org = i.org AND s.interaction = i.id AND s.agent = ",
+            )
+            .push_bind(sql_id(agent))
+            .push("))");
+    }
+    if let Some(kind) = &filter.kind {
+        query.push(" AND i.kind = ").push_bind(kind.as_str());
+    }
+    if let Some(from) = filter.from_unix_ms {
+        query.push(" AND i.created_at_unix_ms >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to_unix_ms {
+        query.push(" AND i.created_at_unix_ms < ").push_bind(to);
+    }
+    if let Some(before) = filter.before_id {
+        query.push(" AND i.id < ").push_bind(sql_id(before));
+    }
+    if let Some(number) = &filter.customer_number {
+        query
+            .push(" AND i.customer_number = ")
+            .push_bind(number.as_str());
+    }
+    if let Some(channel) = &filter.channel {
+        query.push(" AND i.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(reason) = &filter.wrapup_reason {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM wrapups w
+                 WHERE w.org = i.org AND w.interaction = i.id AND w.reason = ",
+            )
+            .push_bind(reason.as_str())
+            .push(")");
+    }
+    query
+        .push(" ORDER BY i.id DESC LIMIT ")
+        .push_bind(i64::from(filter.limit_applied()));
+    let rows = query.build().fetch_all(&mut *connection).await?;
     let records = rows
         .iter()
         .map(interaction_from_row)
