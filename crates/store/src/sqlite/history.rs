@@ -91,11 +91,14 @@ pub(super) async fn interactions(
     if let Some(kind) = &filter.kind {
         query.push(" AND i.kind = ").push_bind(kind.as_str());
     }
+    // `+` keeps SQLite off the creation-time index here: ids grow with time, so walking the
+    // ids down from the newest and stopping at `limit` beats reading a whole month by time
+    // and sorting it (650 ms against 6 ms for a month of one queue in the bench).
     if let Some(from) = filter.from_unix_ms {
-        query.push(" AND i.created_at_unix_ms >= ").push_bind(from);
+        query.push(" AND +i.created_at_unix_ms >= ").push_bind(from);
     }
     if let Some(to) = filter.to_unix_ms {
-        query.push(" AND i.created_at_unix_ms < ").push_bind(to);
+        query.push(" AND +i.created_at_unix_ms < ").push_bind(to);
     }
     if let Some(before) = filter.before_id {
         query.push(" AND i.id < ").push_bind(sql_id(before));
