@@ -383,12 +383,15 @@ impl Period {
                 n_days + 1
             )));
         }
+        // A day at the far end of the calendar has no midnight after it in every zone.
+        let out_of_range =
+            |_| ApiError::invalid(format!("to: {to} is past the last day a report can cover"));
         let midnight = |day: Date| {
             day.to_zoned(zone.clone())
                 .map(|z| z.timestamp().as_millisecond())
-                .map_err(ApiError::internal)
+                .map_err(out_of_range)
         };
-        let after = to.tomorrow().map_err(ApiError::internal)?;
+        let after = to.tomorrow().map_err(out_of_range)?;
         Ok(Period {
             from,
             to,
@@ -649,6 +652,19 @@ mod tests {
         assert!(Period::parse(&query("2026-12-08", "2026-12-01"), &zone).is_err());
         assert!(Period::parse(&query("2026-13-01", "2026-12-01"), &zone).is_err());
         assert!(Period::parse(&query("2026-01-01", "2026-12-31"), &zone).is_err());
+        // The calendar's last day has no midnight after it: refused, not a server error.
+        let last = Period::parse(&query("9999-12-31", "9999-12-31"), &zone);
+        assert_eq!(
+            last.err().map(|e| e.status()),
+            Some(axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+        );
+        // The first day answers or is refused, never a server error.
+        match Period::parse(&query("-009999-01-01", "-009999-01-01"), &zone) {
+            Ok(first) => assert!(first.start_ms < first.end_ms),
+            Err(error) => {
+                assert_eq!(error.status(), axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+            }
+        }
         let week = Period::parse(&query("2026-12-01", "2026-12-07"), &zone).expect("valid");
         assert_eq!(week.end_ms - week.start_ms, 7 * 86_400_000);
     }
