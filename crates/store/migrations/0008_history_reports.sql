@@ -38,3 +38,5 @@ CREATE TABLE agent_rollups (
 -- The history's search (GET /api/v1/interactions): by wrap-up reason and by channel.
 CREATE INDEX wrapups_by_reason ON wrapups (org, reason, interaction);
 CREATE INDEX interactions_by_channel ON interactions (org, channel, id);
+-- A search's window of days: the first and last id created in it, read from this index alone.
+CREATE INDEX interactions_by_creation_id ON interactions (org, created_at_unix_ms, id);

@@ -936,6 +936,25 @@ mod reports {
             ..InteractionFilter::default()
         };
         assert_eq!(ids(store.interactions(ORG, &number).await?), [4]);
+        // A window of time with nothing in it, and one cut through the middle, paged.
+        let empty = InteractionFilter {
+            from_unix_ms: Some(100_000),
+            to_unix_ms: Some(200_000),
+            ..InteractionFilter::default()
+        };
+        assert!(store.interactions(ORG, &empty).await?.is_empty());
+        let middle = InteractionFilter {
+            from_unix_ms: Some(1_500),
+            to_unix_ms: Some(4_000),
+            limit: Some(1),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(ids(store.interactions(ORG, &middle).await?), [3]);
+        let next = InteractionFilter {
+            before_id: Some(3),
+            ..middle
+        };
+        assert_eq!(ids(store.interactions(ORG, &next).await?), [2]);
         Ok(())
     }
 

@@ -91,9 +91,31 @@ pub(super) async fn interactions(
     if let Some(kind) = &filter.kind {
         query.push(" AND i.kind = ").push_bind(kind.as_str());
     }
-    // `+` keeps SQLite off the creation-time index here: ids grow with time, so walking the
-    // ids down from the newest and stopping at `limit` beats reading a whole month by time
-    // and sorting it (650 ms against 6 ms for a month of one queue in the bench).
+    // A window of days: the ids created in it lie between the first and the last of them,
+    // read from the creation-time index alone, so that the walk down the ids below starts at
+    // the window and stops at its end, however far back it is.
+    if let (Some(from), Some(to)) = (filter.from_unix_ms, filter.to_unix_ms) {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(id), MAX(id) FROM interactions INDEXED BY interactions_by_creation_id
+             WHERE org = ?1 AND created_at_unix_ms >= ?2 AND created_at_unix_ms < ?3",
+        )
+        .bind(org)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *connection)
+        .await?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Vec::new());
+        };
+        query
+            .push(" AND i.id BETWEEN ")
+            .push_bind(first)
+            .push(" AND ")
+            .push_bind(last);
+    }
+    // `+` keeps SQLite off the creation-time index here: walking the ids down from the newest
+    // (of the window) and stopping at `limit` beats reading a whole month by time and sorting
+    // it (650 ms against 6 ms for a month of one queue in the bench).
     if let Some(from) = filter.from_unix_ms {
         query.push(" AND +i.created_at_unix_ms >= ").push_bind(from);
     }
