@@ -287,4 +287,92 @@
  * @property {number} at Unix ms.
  */
 
+/**
+ * R44 (issue 23): an interaction of the history (`GET /api/v1/interactions`, api/supervisor.rs
+ * `InteractionDto`).
+ * @typedef {Object} InteractionDto
+ * @property {number} id
+ * @property {Channel} channel
+ * @property {string} kind `inbound`, `outdial`, `web_callback`, `courtesy_callback`…
+ * @property {string | null} customer_number
+ * @property {string | null} dnis
+ * @property {number} created_at Unix ms.
+ * @property {number | null} connected_at
+ * @property {number | null} ended_at
+ * @property {string | null} end_reason
+ * @property {number[]} agents
+ * @property {{ state: string, agent: number | null, queue: number | null, at: number }[]} states
+ * @property {{ agent: number, reason: string, automatic: boolean, at: number }[]} wrapups
+ * @property {Record<string, string>} variables Never secure ones (R33).
+ * @property {{ state: string, resumes_at: number | null, at: number, agent: number | null }[]} recording_changes
+ * @property {string | null} recording The recording's URL, if there is one.
+ */
+
+/**
+ * One step of an interaction's timeline (`TimelineEntryDto`).
+ * @typedef {{ at: number, event: string, agent: number | null, queue: number | null, detail: string | null }} TimelineEntryDto
+ */
+
+/**
+ * `GET /api/v1/interactions/{id}` (`InteractionDetailDto`).
+ * @typedef {Object} InteractionDetailDto
+ * @property {InteractionDto} interaction
+ * @property {TimelineEntryDto[]} timeline
+ * @property {Record<string, string>} agent_names Id → name.
+ * @property {Record<string, string>} queue_names Id → name.
+ */
+
+/**
+ * One hour of a report (api/reports.rs `HourDto`).
+ * @typedef {Object} HourDto
+ * @property {number} start Unix ms.
+ * @property {string} local `YYYY-MM-DDTHH:MM` in the organisation's time zone.
+ * @property {number} offered
+ * @property {number} answered
+ * @property {number} abandoned
+ * @property {number} handled
+ * @property {number | null} service_level_percent
+ * @property {number | null} handle_ms_average
+ * @property {number | null} wait_ms_average
+ */
+
+/**
+ * A queue's row of a report (`QueueReportRowDto`); `queue` is null in the total.
+ * @typedef {Object} QueueReportRowDto
+ * @property {number | null} queue
+ * @property {string} name
+ * @property {number} offered
+ * @property {number} answered
+ * @property {number} answered_in_threshold
+ * @property {number} abandoned
+ * @property {number} handled
+ * @property {number | null} service_level_percent
+ * @property {number | null} abandoned_percent
+ * @property {number | null} handle_ms_average
+ * @property {number | null} wait_ms_average
+ */
+
+/**
+ * `GET /api/v1/reports/queues` (`QueueReportDto`).
+ * @typedef {{ time_zone: string, from: string, to: string, queues: QueueReportRowDto[], total: QueueReportRowDto, hours: HourDto[] }} QueueReportDto
+ */
+
+/**
+ * An agent's row of a report (`AgentReportRowDto`).
+ * @typedef {Object} AgentReportRowDto
+ * @property {number} agent
+ * @property {string} name
+ * @property {number} answered
+ * @property {number} handled
+ * @property {number | null} handle_ms_average
+ * @property {number} handle_ms_total
+ * @property {number} logged_in_ms
+ * @property {number | null} occupancy_percent
+ */
+
+/**
+ * `GET /api/v1/reports/agents` (`AgentReportDto`).
+ * @typedef {{ time_zone: string, from: string, to: string, agents: AgentReportRowDto[], hours: HourDto[] }} AgentReportDto
+ */
+
 export {};

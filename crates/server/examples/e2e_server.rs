@@ -18,6 +18,8 @@
 //! - `/dtmf/{leg}/{digit}`: the caller on a leg presses a key (`1` asks for a courtesy callback).
 //! - `/hangup/agent/{extension}`: the agent hangs up the phone.
 //! - `/fail/{extension}`: the ringing phone at that extension fails (device gone).
+//! - `/recording/{task}`: writes a 20 s two-channel recording of the task where the server keeps
+//!   recordings (this network carries no media).
 //! - `GET /legs`: the legs the engine placed, for debugging a test.
 
 use anyhow::{Context, Result};
@@ -83,6 +85,7 @@ async fn main() -> Result<()> {
         org,
         phone,
         next_leg: Arc::new(AtomicU64::new(1)),
+        recordings: sentral_server::recordings::dir_in(data_dir.path()),
     };
     let router = Router::new()
         .route("/register/{extension}", post(register))
@@ -96,6 +99,7 @@ async fn main() -> Result<()> {
         .route("/fail/{extension}", post(fail))
         .route("/panic/{task}", post(arm_panic))
         .route("/legs", get(legs))
+        .route("/recording/{task}", post(recording))
         .with_state(control);
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], control_port)))
         .await
@@ -124,6 +128,51 @@ struct Control {
     phone: Arc<FakePhone>,
     /// The next leg id for a customer's call (the network's ids have the top bit clear).
     next_leg: Arc<AtomicU64>,
+    /// Where the server looks for recordings (this fake network carries no media, so a test
+    /// asks for a recording to be written: `/recording/{task}`).
+    recordings: std::path::PathBuf,
+}
+
+/// Writes the recording the media side would have made of a task: 20 s of two-channel 8 kHz
+/// 16-bit PCM, the customer's channel (left) a 440 Hz tone, the agent's side (right) 660 Hz,
+/// in the place and format of a real one (R31).
+async fn recording(
+    State(control): State<Control>,
+    Path(task): Path<u64>,
+) -> Result<Json<serde_json::Value>, (StatusCode, String)> {
+    const RATE: u32 = 8_000;
+    const SECONDS: u32 = 20;
+    let n_frames = RATE * SECONDS;
+    let mut wav = Vec::with_capacity(44 + n_frames as usize * 4);
+    let data_bytes = n_frames * 4;
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_bytes).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&2u16.to_le_bytes()); // two channels
+    wav.extend_from_slice(&RATE.to_le_bytes());
+    wav.extend_from_slice(&(RATE * 4).to_le_bytes());
+    wav.extend_from_slice(&4u16.to_le_bytes());
+    wav.extend_from_slice(&16u16.to_le_bytes());
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_bytes.to_le_bytes());
+    for frame in 0..n_frames {
+        let t = f64::from(frame) / f64::from(RATE);
+        for hz in [440.0, 660.0] {
+            let sample = (8_000.0 * (2.0 * std::f64::consts::PI * hz * t).sin()) as i16;
+            wav.extend_from_slice(&sample.to_le_bytes());
+        }
+    }
+    let path = control.recordings.join("demo").join(format!("{task}.wav"));
+    let fail = |e: std::io::Error| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string());
+    tokio::fs::create_dir_all(path.parent().expect("a directory"))
+        .await
+        .map_err(fail)?;
+    tokio::fs::write(&path, wav).await.map_err(fail)?;
+    Ok(Json(
+        json!({ "bytes": 44 + data_bytes, "seconds": SECONDS }),
+    ))
 }
 
 /// The phone network's double: records the legs the engine places; a placed agent leg starts

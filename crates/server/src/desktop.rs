@@ -22,6 +22,11 @@ pub fn routes() -> Router<AppState> {
             "/supervisor",
             get(|| async { embedded::<Assets>("supervisor/index.html") }),
         )
+        // The supervisor's history and reports (R44).
+        .route(
+            "/supervisor/history",
+            get(|| async { embedded::<Assets>("supervisor/history.html") }),
+        )
         .route(
             "/desktop/{*path}",
             get(|Path(path): Path<String>| async move { embedded::<Assets>(&path) }),

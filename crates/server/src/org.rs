@@ -200,6 +200,8 @@ impl OrgHandle {
                     .restore_handled_today(queue, day.handled, day.handle_ms_total);
             }
         }
+        // The day's history is already in the rollups.
+        actor.wallboard.take_facts();
         let task = tokio::spawn(async move {
             // Outputs of building and restoring the engine (restored callbacks) go out first.
             actor.dispatch();
@@ -359,7 +361,10 @@ impl OrgActor {
                     self.wallboard.observe(&record, |queue| {
                         settings.targets(queue).service_level_threshold_ms
                     });
-                    self.history.send(self.slug.to_string(), record)
+                    self.history.send(self.slug.to_string(), record);
+                    // The report rollups' steps go after the record that made them.
+                    let facts = self.wallboard.take_facts();
+                    self.history.send_facts(self.slug.to_string(), facts);
                 }
                 Output::SetTimer { .. } | Output::CancelTimer { .. } => {}
             }

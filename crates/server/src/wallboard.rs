@@ -13,6 +13,7 @@
 //! supervisor traffic inside the per-user event ring).
 
 use sentral_engine::{AgentId, EndReason, InteractionId, QueueId, Record};
+use sentral_store::{ReportFact, ReportFactKind};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Today's figures of one queue.
@@ -24,6 +25,8 @@ pub struct QueueDay {
     pub answered: u64,
     /// Of those, the ones taken within the queue's service-level threshold.
     pub answered_in_threshold: u64,
+    /// The sum of those contacts' waits in the queue, in ms.
+    pub answered_wait_ms_total: u64,
     /// Contacts whose customer hung up (or was lost) while waiting in the queue today.
     pub abandoned: u64,
     /// Contacts of the queue whose wrap-up was submitted today.
@@ -44,6 +47,19 @@ impl QueueDay {
     /// Average handle time in ms; `None` before the first wrap-up today.
     pub fn handle_ms_average(&self) -> Option<u64> {
         (self.handled > 0).then(|| self.handle_ms_total / self.handled)
+    }
+
+    /// Average wait of the answered contacts (the speed of answer) in ms; `None` before the
+    /// first answer.
+    pub fn wait_ms_average(&self) -> Option<u64> {
+        (self.answered > 0).then(|| self.answered_wait_ms_total / self.answered)
+    }
+
+    /// Abandoned contacts in percent of the contacts that left the queue (answered plus
+    /// abandoned); `None` before any left it.
+    pub fn abandoned_percent(&self) -> Option<f64> {
+        let done = self.answered + self.abandoned;
+        (done > 0).then(|| 100.0 * self.abandoned as f64 / done as f64)
     }
 }
 
@@ -81,6 +97,9 @@ pub struct Wallboard {
     changed_queues: BTreeSet<QueueId>,
     /// Agents whose row changed since the last `take_changed`.
     changed_agents: BTreeSet<AgentId>,
+    /// Every counter step since the last `take_facts`, for the reports' rollups: the same
+    /// steps as the day's counters, so a report and the wallboard agree.
+    facts: Vec<ReportFact>,
 }
 
 impl Wallboard {
@@ -117,7 +136,14 @@ impl Wallboard {
                 if let Some(agent) = agent {
                     self.changed_agents.insert(*agent);
                 }
-                self.state_changed(*interaction, state, *queue, *at_unix_ms, threshold_ms);
+                self.state_changed(
+                    *interaction,
+                    state,
+                    *agent,
+                    *queue,
+                    *at_unix_ms,
+                    threshold_ms,
+                );
             }
             Record::AgentState {
                 agent, at_unix_ms, ..
@@ -134,9 +160,16 @@ impl Wallboard {
                 self.changed_agents.insert(*agent);
                 self.contact_since.remove(interaction);
                 if let Some((queue, answered_at)) = self.handling.remove(interaction) {
+                    let handle_ms = at_unix_ms.saturating_sub(answered_at).max(0) as u64;
                     let day = self.day(queue);
                     day.handled += 1;
-                    day.handle_ms_total += at_unix_ms.saturating_sub(answered_at).max(0) as u64;
+                    day.handle_ms_total += handle_ms;
+                    self.fact(
+                        queue,
+                        Some(*agent),
+                        *at_unix_ms,
+                        ReportFactKind::Handled { handle_ms },
+                    );
                 }
             }
             Record::InteractionEnded {
@@ -155,6 +188,7 @@ impl Wallboard {
                     )
                 {
                     self.day(queue).abandoned += 1;
+                    self.fact(queue, None, *at_unix_ms, ReportFactKind::Abandoned);
                 }
                 if agents.is_empty() {
                     // Nobody will wrap it up.
@@ -202,10 +236,16 @@ impl Wallboard {
         )
     }
 
+    /// The counter steps since the last call, oldest first (`docs/supervisor.md`, reports).
+    pub fn take_facts(&mut self) -> Vec<ReportFact> {
+        std::mem::take(&mut self.facts)
+    }
+
     fn state_changed(
         &mut self,
         interaction: InteractionId,
         state: &str,
+        agent: Option<AgentId>,
         queue: Option<QueueId>,
         at_unix_ms: i64,
         threshold_ms: impl Fn(QueueId) -> u64,
@@ -228,6 +268,7 @@ impl Wallboard {
                     .insert((since, interaction));
                 if self.offered.insert((interaction, queue)) {
                     self.day(queue).offered += 1;
+                    self.fact(queue, None, at_unix_ms, ReportFactKind::Offered);
                 }
                 self.changed_queues.insert(queue);
             }
@@ -239,10 +280,17 @@ impl Wallboard {
                     let day = self.day(queue);
                     day.answered += 1;
                     let waited_ms = at_unix_ms.saturating_sub(since).max(0) as u64;
-                    if waited_ms <= threshold_ms(queue) {
+                    day.answered_wait_ms_total += waited_ms;
+                    let in_threshold = waited_ms <= threshold_ms(queue);
+                    if in_threshold {
                         day.answered_in_threshold += 1;
                     }
                     self.handling.insert(interaction, (queue, at_unix_ms));
+                    let kind = ReportFactKind::Answered {
+                        waited_ms,
+                        in_threshold,
+                    };
+                    self.fact(queue, agent, at_unix_ms, kind);
                 }
             }
             _ => {}
@@ -271,6 +319,15 @@ impl Wallboard {
             self.changed_queues.insert(queue);
         }
         Some((queue, since))
+    }
+
+    fn fact(&mut self, queue: QueueId, agent: Option<AgentId>, at: i64, kind: ReportFactKind) {
+        self.facts.push(ReportFact {
+            queue: queue.0,
+            agent: agent.map(|a| a.0),
+            at_unix_ms: at,
+            kind,
+        });
     }
 
     fn day(&mut self, queue: QueueId) -> &mut QueueDay {
@@ -444,6 +501,61 @@ mod tests {
         assert_eq!(board.queue(SALES).n_waiting, 0);
         assert_eq!(board.queue(SALES).oldest_waiting_since, None);
         assert_eq!(board.queue(SUPPORT), QueueNow::default());
+    }
+
+    #[test]
+    fn r44_the_reports_facts_are_the_days_counter_steps() {
+        // Goal: the reports' rollups add up to the wallboard's figures, because the facts are
+        // the same steps as the day's counters. Method: the scenario above (RONA, an abandon,
+        // a wrap-up); the facts, summed as the store sums them, give the day's counters, with
+        // the agent on the answers and the wrap-up and the time of each step.
+        let mut board = Wallboard::default();
+        feed(
+            &mut board,
+            &[
+                state(1, "queued", SALES, 1_000),
+                state(2, "queued", SALES, 2_000),
+                state(3, "queued", SALES, 3_000),
+                state(1, "offered", SALES, 4_000),
+                state(1, "connected", SALES, 6_000),
+                state(2, "offered", SALES, 6_500),
+                state(2, "rona", SALES, 21_500),
+                state(2, "queued", SALES, 21_500),
+                ended(3, EndReason::CustomerHungUp, vec![], 25_000),
+                state(2, "offered", SALES, 30_000),
+                state(2, "connected", SALES, 32_000),
+                ended(1, EndReason::CustomerHungUp, vec![ANNA], 60_000),
+                wrap_up(1, 66_000),
+            ],
+        );
+        let facts = board.take_facts();
+        let mut sum = QueueDay::default();
+        for fact in &facts {
+            assert_eq!(fact.queue, SALES.0);
+            match fact.kind {
+                ReportFactKind::Offered => sum.offered += 1,
+                ReportFactKind::Answered {
+                    waited_ms,
+                    in_threshold,
+                } => {
+                    assert_eq!(fact.agent, Some(ANNA.0));
+                    sum.answered += 1;
+                    sum.answered_wait_ms_total += waited_ms;
+                    sum.answered_in_threshold += u64::from(in_threshold);
+                }
+                ReportFactKind::Abandoned => sum.abandoned += 1,
+                ReportFactKind::Handled { handle_ms } => {
+                    assert_eq!((fact.agent, fact.at_unix_ms), (Some(ANNA.0), 66_000));
+                    sum.handled += 1;
+                    sum.handle_ms_total += handle_ms;
+                }
+            }
+        }
+        assert_eq!(sum, board.queue(SALES).day);
+        // Waits: 5 s and 30 s (RONA kept the wait).
+        assert_eq!(sum.wait_ms_average(), Some(17_500));
+        assert_eq!(sum.abandoned_percent(), Some(100.0 / 3.0));
+        assert!(board.take_facts().is_empty(), "taken once");
     }
 
     #[test]

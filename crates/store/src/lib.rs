@@ -34,8 +34,9 @@ mod writer;
 pub use error::StoreError;
 pub use rows::{
     AgentStateRow, HistoryEntry, INTERACTIONS_LIMIT_DEFAULT, INTERACTIONS_LIMIT_MAX,
-    InteractionFilter, InteractionRecord, OrganisationRow, PendingCallback, RecordingRow, Role,
-    SessionRow, StateChange, StoredResponse, UserFields, UserRow, WrapUpRow,
+    InteractionFilter, InteractionRecord, OrganisationRow, PendingCallback, ROLLUP_BUCKET_MS,
+    RecordingRow, ReportFact, ReportFactKind, Role, RollupCounters, RollupRow, SessionRow,
+    StateChange, StoredResponse, UserFields, UserRow, WrapUpRow,
 };
 pub use sqlite::SqliteStore;
 pub use store::{AGENT_STATES_LIMIT, Store};

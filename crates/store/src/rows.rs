@@ -142,6 +142,10 @@ pub struct InteractionFilter {
     pub before_id: Option<u64>,
     /// Only those with this customer number (a customer's earlier contacts).
     pub customer_number: Option<String>,
+    /// Only this channel (stored text: `voice`, `chat`, `email`, `social`).
+    pub channel: Option<String>,
+    /// Only those with a wrap-up of this reason code.
+    pub wrapup_reason: Option<String>,
 }
 
 impl InteractionFilter {
@@ -268,4 +272,89 @@ pub struct PendingCallback {
     pub dnis: Option<String>,
     /// When it was created (Unix ms); restore oldest first.
     pub created_at_unix_ms: i64,
+}
+
+/// One counter step of the wallboard's figures (R44), as the server's wallboard fold makes it:
+/// the history writer adds it to the rollups the reports read.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct ReportFact {
+    /// The queue the figure is of.
+    pub queue: u64,
+    /// The agent who answered or handled the contact, for [`ReportFactKind::Answered`] and
+    /// [`ReportFactKind::Handled`].
+    pub agent: Option<u64>,
+    /// When it happened (Unix ms): the quarter hour it counts in.
+    pub at_unix_ms: i64,
+    /// Which counter goes up.
+    pub kind: ReportFactKind,
+}
+
+/// Which figure a [`ReportFact`] counts.
+#[derive(Clone, Copy, Debug, Eq, PartialEq)]
+pub enum ReportFactKind {
+    /// A contact entered the queue.
+    Offered,
+    /// An agent took a contact from the queue after it waited `waited_ms`.
+    Answered {
+        /// How long it waited in the queue.
+        waited_ms: u64,
+        /// Whether that was within the queue's service-level threshold at the time.
+        in_threshold: bool,
+    },
+    /// The customer hung up (or was lost) while waiting in the queue.
+    Abandoned,
+    /// The wrap-up of a contact of the queue was submitted, `handle_ms` after the answer.
+    Handled {
+        /// From the agent's answer to the wrap-up.
+        handle_ms: u64,
+    },
+}
+
+/// The length of a rollup's bucket: a quarter of an hour, so every time zone's hours and days
+/// are whole buckets.
+pub const ROLLUP_BUCKET_MS: i64 = 15 * 60 * 1000;
+
+/// The counters of one queue's (or one agent's) rollups over some time, as the reports read
+/// them.
+#[derive(Clone, Copy, Debug, Default, Eq, PartialEq)]
+pub struct RollupCounters {
+    /// Contacts that entered the queue.
+    pub offered: u64,
+    /// Contacts an agent took from the queue.
+    pub answered: u64,
+    /// Of those, within the service-level threshold.
+    pub answered_in_threshold: u64,
+    /// The sum of the answered contacts' waits (ms).
+    pub answered_wait_ms_total: u64,
+    /// Contacts whose customer hung up while waiting.
+    pub abandoned: u64,
+    /// Contacts wrapped up.
+    pub handled: u64,
+    /// The sum of their handle times (ms).
+    pub handle_ms_total: u64,
+}
+
+impl std::ops::AddAssign for RollupCounters {
+    fn add_assign(&mut self, other: RollupCounters) {
+        self.offered += other.offered;
+        self.answered += other.answered;
+        self.answered_in_threshold += other.answered_in_threshold;
+        self.answered_wait_ms_total += other.answered_wait_ms_total;
+        self.abandoned += other.abandoned;
+        self.handled += other.handled;
+        self.handle_ms_total += other.handle_ms_total;
+    }
+}
+
+/// One quarter hour of one queue's rollups, or of one agent's work for one queue.
+#[derive(Clone, Debug, Eq, PartialEq)]
+pub struct RollupRow {
+    /// The queue.
+    pub queue: u64,
+    /// The agent, for agents' rollups.
+    pub agent: Option<u64>,
+    /// The start of the quarter hour (Unix ms).
+    pub bucket_unix_ms: i64,
+    /// Its counters (an agent's rollup has no offered or abandoned contacts).
+    pub counters: RollupCounters,
 }

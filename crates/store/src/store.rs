@@ -3,7 +3,7 @@
 use crate::error::StoreError;
 use crate::rows::{
     AgentStateRow, HistoryEntry, InteractionFilter, InteractionRecord, OrganisationRow,
-    PendingCallback, SessionRow, StoredResponse, UserFields, UserRow,
+    PendingCallback, ReportFact, RollupRow, SessionRow, StoredResponse, UserFields, UserRow,
 };
 use async_trait::async_trait;
 
@@ -165,6 +165,42 @@ pub trait Store: Send + Sync {
         from_unix_ms: i64,
         to_unix_ms: i64,
     ) -> Result<Vec<AgentStateRow>, StoreError>;
+
+    // Reports (R44, issue 23).
+
+    /// Adds the wallboard fold's counter steps to the quarter-hour rollups of queues and agents,
+    /// in one transaction.
+    async fn append_report_facts(&self, org: &str, facts: &[ReportFact]) -> Result<(), StoreError>;
+
+    /// Queues' rollups of the quarter hours in `[from_unix_ms, to_unix_ms)`, of every queue or
+    /// of `queues`, by queue and time.
+    async fn queue_rollups(
+        &self,
+        org: &str,
+        queues: Option<&[u64]>,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> Result<Vec<RollupRow>, StoreError>;
+
+    /// Agents' rollups (per agent and queue) of the quarter hours in `[from_unix_ms,
+    /// to_unix_ms)`, by time.
+    async fn agent_rollups(
+        &self,
+        org: &str,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> Result<Vec<RollupRow>, StoreError>;
+
+    /// How long each agent was logged in to their station (any state but `logged_out`) within
+    /// `[from_unix_ms, to_unix_ms)`, by agent; a state that began before `from_unix_ms` counts
+    /// from then, and the last one runs to `to_unix_ms` (or `now_unix_ms`, if earlier).
+    async fn agents_logged_in_ms(
+        &self,
+        org: &str,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+        now_unix_ms: i64,
+    ) -> Result<Vec<(u64, u64)>, StoreError>;
 
     /// The highest interaction id stored for the organisation (0 if none), so that a restarted
     /// engine continues numbering after it.

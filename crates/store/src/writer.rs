@@ -6,7 +6,7 @@
 //! record cannot lose its neighbours; what still fails is logged and dropped, and the writer
 //! keeps going.
 
-use crate::rows::HistoryEntry;
+use crate::rows::{HistoryEntry, ReportFact};
 use crate::store::Store;
 use sentral_engine::Record;
 use std::collections::BTreeMap;
@@ -36,6 +36,17 @@ impl HistoryWriter {
     pub fn send(&self, org: String, record: Record) {
         if self.sender.send(Message::Record { org, record }).is_err() {
             tracing::error!("history writer is gone; a record is lost");
+        }
+    }
+
+    /// Queues report facts of `org` (the wallboard fold's counter steps) for the rollups the
+    /// reports read; written after the records sent before them; never blocks.
+    pub fn send_facts(&self, org: String, facts: Vec<ReportFact>) {
+        if facts.is_empty() {
+            return;
+        }
+        if self.sender.send(Message::Facts { org, facts }).is_err() {
+            tracing::error!("history writer is gone; report facts are lost");
         }
     }
 
@@ -74,6 +85,13 @@ enum Message {
         /// What it recorded.
         record: Record,
     },
+    /// Counter steps for the reports' rollups.
+    Facts {
+        /// The organisation.
+        org: String,
+        /// The steps.
+        facts: Vec<ReportFact>,
+    },
     /// A web callback's customer name.
     CustomerName {
         /// The organisation.
@@ -92,6 +110,8 @@ enum Message {
 struct Round {
     /// Records per organisation, in the order they were sent.
     batches: BTreeMap<String, Vec<HistoryEntry>>,
+    /// Report facts per organisation, written after the batches.
+    facts: BTreeMap<String, Vec<ReportFact>>,
     /// Customer names, written after the batches.
     names: Vec<(String, u64, String)>,
     /// Flushes to answer after the round.
@@ -110,6 +130,10 @@ impl Round {
                     .push(HistoryEntry { record });
                 self.n_records += 1;
             }
+            Message::Facts { org, facts } => {
+                self.n_records += facts.len();
+                self.facts.entry(org).or_default().extend(facts);
+            }
             Message::CustomerName {
                 org,
                 interaction,
@@ -122,6 +146,11 @@ impl Round {
     async fn write(self, store: &dyn Store) {
         for (org, entries) in &self.batches {
             write_batch(store, org, entries).await;
+        }
+        for (org, facts) in &self.facts {
+            if let Err(error) = store.append_report_facts(org, facts).await {
+                tracing::error!(org, n_facts = facts.len(), %error, "report facts lost");
+            }
         }
         for (org, interaction, name) in &self.names {
             match store.set_customer_name(org, *interaction, name).await {

@@ -877,3 +877,312 @@ mod in_memory {
         Ok(())
     }
 }
+
+mod reports {
+    //! The supervisor's history search and the reports' rollups (R44, issue 23).
+    use super::*;
+    use sentral_store::{ReportFact, ReportFactKind, RollupCounters};
+
+    const QUARTER: i64 = 15 * 60 * 1000;
+
+    #[tokio::test]
+    async fn r44_history_searches_by_channel_wrapup_reason_and_customer_number() -> Result<()> {
+        // Goal: the new search filters keep exactly the matching interactions, combined with
+        // the old ones. Method: three calls, one wrapped up `sale`, one with another number.
+        let (_dir, _path, store) = temp_store().await?;
+        let mut records = Vec::new();
+        for id in 1..=3u64 {
+            records.extend(finished_call(id, EVA, Q_SALES, id as i64 * 1_000));
+        }
+        records.push(Record::WrapUp {
+            interaction: InteractionId(2),
+            agent: AgentId(EVA),
+            reason: "sale".into(),
+            automatic: false,
+            at_unix_ms: 2_500,
+        });
+        records.push(created(4, InteractionKind::Inbound, "+4799999999", 4_000));
+        append(&store, records).await?;
+        let ids = |page: Vec<sentral_store::InteractionRecord>| -> Vec<u64> {
+            page.into_iter().map(|r| r.id).collect()
+        };
+        let sale = InteractionFilter {
+            wrapup_reason: Some("sale".into()),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(ids(store.interactions(ORG, &sale).await?), [2]);
+        let resolved_before_3 = InteractionFilter {
+            wrapup_reason: Some("resolved".into()),
+            to_unix_ms: Some(3_000),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(
+            ids(store.interactions(ORG, &resolved_before_3).await?),
+            [2, 1]
+        );
+        let voice = InteractionFilter {
+            channel: Some("voice".into()),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(ids(store.interactions(ORG, &voice).await?), [4, 3, 2, 1]);
+        let chat = InteractionFilter {
+            channel: Some("chat".into()),
+            ..InteractionFilter::default()
+        };
+        assert!(store.interactions(ORG, &chat).await?.is_empty());
+        let number = InteractionFilter {
+            customer_number: Some("+4799999999".into()),
+            channel: Some("voice".into()),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(ids(store.interactions(ORG, &number).await?), [4]);
+        // A window of time with nothing in it, and one cut through the middle, paged.
+        let empty = InteractionFilter {
+            from_unix_ms: Some(100_000),
+            to_unix_ms: Some(200_000),
+            ..InteractionFilter::default()
+        };
+        assert!(store.interactions(ORG, &empty).await?.is_empty());
+        let middle = InteractionFilter {
+            from_unix_ms: Some(1_500),
+            to_unix_ms: Some(4_000),
+            limit: Some(1),
+            ..InteractionFilter::default()
+        };
+        assert_eq!(ids(store.interactions(ORG, &middle).await?), [3]);
+        let next = InteractionFilter {
+            before_id: Some(3),
+            ..middle
+        };
+        assert_eq!(ids(store.interactions(ORG, &next).await?), [2]);
+        Ok(())
+    }
+
+    fn fact(queue: u64, agent: Option<u64>, at_unix_ms: i64, kind: ReportFactKind) -> ReportFact {
+        ReportFact {
+            queue,
+            agent,
+            at_unix_ms,
+            kind,
+        }
+    }
+
+    #[tokio::test]
+    async fn r44_report_facts_add_up_per_queue_agent_and_quarter_hour() -> Result<()> {
+        // Goal: facts are summed into the quarter hour they happened in, per queue and per
+        // agent, across batches, and read back by period and queue. Method: two batches of
+        // facts in two quarter hours of two queues; the sums are worked out by hand.
+        let (_dir, _path, store) = temp_store().await?;
+        let t0 = 1_000 * QUARTER;
+        let answered = |waited_ms, in_threshold| ReportFactKind::Answered {
+            waited_ms,
+            in_threshold,
+        };
+        store
+            .append_report_facts(
+                ORG,
+                &[
+                    fact(Q_SUPPORT, None, t0 + 1, ReportFactKind::Offered),
+                    fact(Q_SUPPORT, None, t0 + 2, ReportFactKind::Offered),
+                    fact(Q_SUPPORT, Some(EVA), t0 + 3, answered(10_000, true)),
+                    fact(Q_SUPPORT, None, t0 + 4, ReportFactKind::Abandoned),
+                    fact(Q_SALES, None, t0 + 5, ReportFactKind::Offered),
+                ],
+            )
+            .await?;
+        store
+            .append_report_facts(
+                ORG,
+                &[
+                    fact(Q_SUPPORT, Some(EVA), t0 + 6, answered(50_000, false)),
+                    fact(
+                        Q_SUPPORT,
+                        Some(EVA),
+                        t0 + QUARTER,
+                        ReportFactKind::Handled { handle_ms: 120_000 },
+                    ),
+                    fact(
+                        Q_SUPPORT,
+                        Some(DAVID),
+                        t0 + QUARTER + 1,
+                        ReportFactKind::Handled { handle_ms: 60_000 },
+                    ),
+                ],
+            )
+            .await?;
+
+        let support = store
+            .queue_rollups(ORG, Some(&[Q_SUPPORT]), t0, t0 + 2 * QUARTER)
+            .await?;
+        assert_eq!(support.len(), 2);
+        assert_eq!(support[0].bucket_unix_ms, t0);
+        assert_eq!(
+            support[0].counters,
+            RollupCounters {
+                offered: 2,
+                answered: 2,
+                answered_in_threshold: 1,
+                answered_wait_ms_total: 60_000,
+                abandoned: 1,
+                handled: 0,
+                handle_ms_total: 0,
+            }
+        );
+        assert_eq!(support[1].bucket_unix_ms, t0 + QUARTER);
+        assert_eq!(support[1].counters.handled, 2);
+        assert_eq!(support[1].counters.handle_ms_total, 180_000);
+
+        // Every queue; the period's end is exclusive.
+        let first_quarter = store.queue_rollups(ORG, None, t0, t0 + QUARTER).await?;
+        let queues: Vec<u64> = first_quarter.iter().map(|r| r.queue).collect();
+        assert_eq!(queues, [Q_SALES, Q_SUPPORT]);
+        assert!(
+            store
+                .queue_rollups("acme", None, t0, t0 + QUARTER)
+                .await?
+                .is_empty()
+        );
+
+        let agents = store.agent_rollups(ORG, t0, t0 + 2 * QUARTER).await?;
+        let eva_handled: u64 = agents
+            .iter()
+            .filter(|r| r.agent == Some(EVA))
+            .map(|r| r.counters.handle_ms_total)
+            .sum();
+        let eva_answered: u64 = agents
+            .iter()
+            .filter(|r| r.agent == Some(EVA))
+            .map(|r| r.counters.answered)
+            .sum();
+        assert_eq!((eva_answered, eva_handled), (2, 120_000));
+        let david: Vec<_> = agents.iter().filter(|r| r.agent == Some(DAVID)).collect();
+        assert_eq!(david.len(), 1);
+        assert_eq!(david[0].counters.handled, 1);
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn r44_rollups_of_many_facts_equal_the_facts_counted_one_by_one() -> Result<()> {
+        // Goal: whatever the batches, the rollups of a period give the same figures as counting
+        // the facts themselves. Method: 5,000 pseudo-random facts over three days, three queues
+        // and four agents, appended in uneven batches; every queue's and agent's sums over a
+        // window that cuts through the middle of the days are checked against a plain count.
+        let (_dir, _path, store) = temp_store().await?;
+        let mut seed = 7u64;
+        let mut random = move |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            (seed >> 33) % n
+        };
+        let mut facts = Vec::new();
+        for _ in 0..5_000 {
+            let queue = 1 + random(3);
+            let at = random(3 * 86_400_000) as i64;
+            let agent = 10 + random(4);
+            let kind = match random(4) {
+                0 => ReportFactKind::Offered,
+                1 => ReportFactKind::Answered {
+                    waited_ms: random(60_000),
+                    in_threshold: random(2) == 0,
+                },
+                2 => ReportFactKind::Abandoned,
+                _ => ReportFactKind::Handled {
+                    handle_ms: random(600_000),
+                },
+            };
+            let agent = matches!(
+                kind,
+                ReportFactKind::Answered { .. } | ReportFactKind::Handled { .. }
+            )
+            .then_some(agent);
+            facts.push(fact(queue, agent, at, kind));
+        }
+        let mut rest = facts.as_slice();
+        while !rest.is_empty() {
+            let n = (1 + random(700) as usize).min(rest.len());
+            store.append_report_facts(ORG, &rest[..n]).await?;
+            rest = &rest[n..];
+        }
+        // A window on quarter-hour bounds: 07:00 on the first day to 19:45 on the third.
+        let (from, to) = (7 * 3_600_000, 2 * 86_400_000 + 19 * 3_600_000 + 3 * QUARTER);
+        let count = |keep: &dyn Fn(&ReportFact) -> bool| {
+            let mut c = RollupCounters::default();
+            for f in facts
+                .iter()
+                .filter(|f| f.at_unix_ms >= from && f.at_unix_ms < to && keep(f))
+            {
+                match f.kind {
+                    ReportFactKind::Offered => c.offered += 1,
+                    ReportFactKind::Answered {
+                        waited_ms,
+                        in_threshold,
+                    } => {
+                        c.answered += 1;
+                        c.answered_wait_ms_total += waited_ms;
+                        c.answered_in_threshold += u64::from(in_threshold);
+                    }
+                    ReportFactKind::Abandoned => c.abandoned += 1,
+                    ReportFactKind::Handled { handle_ms } => {
+                        c.handled += 1;
+                        c.handle_ms_total += handle_ms;
+                    }
+                }
+            }
+            c
+        };
+        let rows = store.queue_rollups(ORG, None, from, to).await?;
+        for queue in 1..=3u64 {
+            let mut sum = RollupCounters::default();
+            for row in rows.iter().filter(|r| r.queue == queue) {
+                assert_eq!(row.bucket_unix_ms % QUARTER, 0);
+                sum += row.counters;
+            }
+            assert_eq!(sum, count(&|f| f.queue == queue), "queue {queue}");
+        }
+        let agents = store.agent_rollups(ORG, from, to).await?;
+        for agent in 10..14u64 {
+            let mut sum = RollupCounters::default();
+            for row in agents.iter().filter(|r| r.agent == Some(agent)) {
+                sum += row.counters;
+            }
+            let expected = count(&|f| f.agent == Some(agent));
+            assert_eq!(sum.answered, expected.answered, "agent {agent}");
+            assert_eq!(
+                sum.handle_ms_total, expected.handle_ms_total,
+                "agent {agent}"
+            );
+        }
+        Ok(())
+    }
+
+    #[tokio::test]
+    async fn r44_an_agents_logged_in_time_is_cut_to_the_period() -> Result<()> {
+        // Goal: logged-in time counts every state but logged_out, from the state the agent was
+        // in when the period began, up to its end or now. Method: eva logs in before the
+        // period, goes idle and logs out within it; david logs in and stays.
+        let (_dir, _path, store) = temp_store().await?;
+        let agent_state = |agent: u64, state: AgentStateView, at_unix_ms: i64| Record::AgentState {
+            agent: AgentId(agent),
+            state,
+            reason: None,
+            at_unix_ms,
+        };
+        append(
+            &store,
+            vec![
+                agent_state(EVA, AgentStateView::Available, 500),
+                agent_state(EVA, AgentStateView::Idle, 2_000),
+                agent_state(EVA, AgentStateView::LoggedOut, 3_000),
+                agent_state(EVA, AgentStateView::Available, 9_000),
+                agent_state(DAVID, AgentStateView::LoggedOut, 100),
+                agent_state(DAVID, AgentStateView::Available, 4_000),
+            ],
+        )
+        .await?;
+        let period = store.agents_logged_in_ms(ORG, 1_000, 6_000, 10_000).await?;
+        assert_eq!(period, [(DAVID, 2_000), (EVA, 2_000)]);
+        // Now cuts the period short.
+        let so_far = store.agents_logged_in_ms(ORG, 1_000, 20_000, 9_500).await?;
+        assert_eq!(so_far, [(DAVID, 5_500), (EVA, 2_500)]);
+        Ok(())
+    }
+}

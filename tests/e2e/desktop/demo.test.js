@@ -12,6 +12,7 @@ let desk;
 let phones;
 let bjornBrowser; // Bjorn works in a browser of his own (his own session)
 let bjorn;
+let supervisorBrowser; // the supervisor's own browser (issue 23)
 before(async () => {
   demo = await startDemo(["--demo-call-interval", "3s"]);
   browser = await startBrowser();
@@ -20,6 +21,7 @@ before(async () => {
 });
 after(async () => {
   await bjornBrowser?.close();
+  await supervisorBrowser?.close();
   await browser?.close();
   await demo?.stop();
 });
@@ -202,4 +204,32 @@ test("R12 R4 over SIP: a call anna's phone does not answer goes to RONA; she rec
   await rona.getByRole("button", { name: "Available" }).click();
   await desk.locator('#state-chip[data-state="available"]').waitFor();
   await rona.waitFor({ state: "detached" });
+});
+
+test("R44 R31 in the demo a supervisor finds today's calls in the history, plays a recorded one and seeks in it, and opens the week's report", async () => {
+  // The calls of the tests above, and eva's and fredrik's, were recorded over SIP (the demo
+  // records every call).
+  supervisorBrowser = await startBrowser();
+  const page = await supervisorBrowser.context.newPage();
+  await signIn(page, demo, "supervisor");
+  await page.waitForURL(/\/supervisor$/);
+  await page.getByRole("link", { name: "History and reports" }).click();
+  const recorded = page.locator("#hs-results tbody tr", { hasText: "Recorded" }).first();
+  await recorded.waitFor();
+  await recorded.getByRole("link").click();
+  await page.locator("#ix-timeline tbody tr[data-event='connected']").waitFor();
+  await page.waitForFunction(() => /** @type {HTMLAudioElement} */ (document.querySelector("#ix-audio")).readyState >= 1);
+  const duration = await page.locator("#ix-audio").evaluate((a) => a.duration);
+  assert.ok(duration > 1, `a recording of more than a second: ${duration}`);
+  const position = await page.locator("#ix-audio").evaluate((a) => new Promise((resolve) => {
+    a.addEventListener("seeked", () => resolve(a.currentTime), { once: true });
+    a.currentTime = a.duration / 2;
+  }));
+  assert.ok(Math.abs(position - duration / 2) < 0.5, `sought to ${position} of ${duration}`);
+  await page.getByRole("link", { name: "Reports" }).click();
+  await page.locator("#rp-chart canvas").waitFor();
+  const total = await page.locator('#rp-rows tbody tr[data-queue="total"] td[data-figure="answered"]').textContent();
+  assert.ok(Number(total) >= 1, `answered this week: ${total}`);
+  assert.match(await page.locator("#rp-csv").getAttribute("href"), /format=csv/);
+  await screenshot(page, "demo-history-report");
 });

@@ -6,6 +6,7 @@ import { TABLES } from "../i18n.js";
 /** @type {Record<string, import("../i18n.js").Text>} */
 const en = {
   wallboardTitle: "Wallboard",
+  navHistoryReports: "History and reports",
   wbQueues: "Queues",
   wbAgents: "Agents",
   wbQueue: "Queue",
@@ -60,6 +61,7 @@ const en = {
 /** @type {Record<string, import("../i18n.js").Text>} */
 const nb = {
   wallboardTitle: "Sanntidstavle",
+  navHistoryReports: "Historikk og rapporter",
   wbQueues: "Køer",
   wbAgents: "Agenter",
   wbQueue: "Kø",

@@ -23,6 +23,7 @@ use axum::response::Response;
 /// The policy of the desktop, the demo phone page and the API.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+     media-src 'self'; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// Browser features the pages may use.

@@ -14,6 +14,7 @@ pub use session::LoginRequest;
 mod directory;
 mod events;
 mod recordings;
+mod reports;
 pub(crate) mod session;
 mod supervisor;
 mod tasks;
@@ -70,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(callbacks::routes())
         .merge(events::routes())
         .merge(recordings::routes())
+        .merge(reports::routes())
         .split_for_parts();
     let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
     api.route(

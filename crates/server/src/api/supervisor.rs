@@ -13,7 +13,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use sentral_engine::{AgentId, Input, SupervisorAction, TeamId};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -24,6 +24,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(agents))
         .routes(routes!(supervise))
         .routes(routes!(interactions))
+        .routes(routes!(interaction))
 }
 
 /// Every queue's wallboard row: contacts waiting, the longest wait, today's figures and the
@@ -232,7 +233,16 @@ pub struct HistoryQuery {
     pub limit: Option<u32>,
     /// Page: only interactions with a smaller id.
     pub before: Option<u64>,
+    /// `voice`, `chat`, `email`, `social`.
+    pub channel: Option<String>,
+    /// Only interactions wrapped up with this reason code.
+    pub wrapup_reason: Option<String>,
+    /// Only interactions with this customer number (exactly as stored, e.g. `+4791000001`).
+    pub customer_number: Option<String>,
 }
+
+/// The channels a history search may name.
+const CHANNELS: [&str; 4] = ["voice", "chat", "email", "social"];
 
 /// One state change of an interaction.
 #[derive(Debug, Serialize, ToSchema)]
@@ -336,6 +346,15 @@ async fn interactions(
             "no queue {queue} in your teams"
         )));
     }
+    if let Some(channel) = &query.channel
+        && !CHANNELS.contains(&channel.as_str())
+    {
+        return Err(ApiError::invalid(format!(
+            "channel: expected one of {CHANNELS:?}, got {channel:?}"
+        )));
+    }
+    let blank =
+        |value: Option<String>| value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
     let filter = sentral_store::InteractionFilter {
         queue: query.queue,
         agent: query.agent,
@@ -344,7 +363,9 @@ async fn interactions(
         to_unix_ms: query.to,
         limit: query.limit,
         before_id: query.before,
-        customer_number: None,
+        customer_number: blank(query.customer_number),
+        channel: query.channel,
+        wrapup_reason: blank(query.wrapup_reason),
     };
     state.history.flush().await;
     let mut records = state.store.interactions(caller.org(), &filter).await?;
@@ -354,52 +375,197 @@ async fn interactions(
     Ok(Json(
         records
             .into_iter()
-            .map(|r| InteractionDto {
-                recording: super::recordings::url_of(&state, caller.org(), r.id),
-                recording_changes: r
-                    .recordings
-                    .iter()
-                    .map(|change| RecordingChangeDto {
-                        state: change.state.clone(),
-                        resumes_at: change.resumes_at_unix_ms,
-                        at: change.at_unix_ms,
-                        agent: change.agent,
-                    })
-                    .collect(),
-                id: r.id,
-                channel: r.channel,
-                kind: r.kind,
-                customer_number: r.customer_number,
-                dnis: r.dnis,
-                created_at: r.created_at_unix_ms,
-                connected_at: r.connected_at_unix_ms,
-                ended_at: r.ended_at_unix_ms,
-                end_reason: r.end_reason,
-                agents: r.agents,
-                states: r
-                    .states
-                    .into_iter()
-                    .map(|s| StateChangeDto {
-                        state: s.state,
-                        agent: s.agent,
-                        queue: s.queue,
-                        at: s.at_unix_ms,
-                    })
-                    .collect(),
-                wrapups: r
-                    .wrapups
-                    .into_iter()
-                    .map(|w| WrapUpDto {
-                        agent: w.agent,
-                        reason: w.reason,
-                        automatic: w.automatic,
-                        at: w.at_unix_ms,
-                    })
-                    .collect(),
-                variables: shown_values(r.variables, &shown),
-            })
+            .map(|r| interaction_dto(&state, caller.org(), r, &shown))
             .collect(),
     ))
+}
+
+/// One interaction of the history with its timeline (R44): every state change, wrap-up and
+/// recording change in order, with who did it, and the names of the agents and queues it
+/// mentions. A scoped supervisor sees only the interactions that waited in their teams' queues
+/// (`404` otherwise), as in the search.
+#[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "supervisor",
+    params(("id" = u64, Path, description = "Interaction id")),
+    responses((status = 200, body = InteractionDetailDto), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+async fn interaction(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<u64>,
+) -> Result<Json<InteractionDetailDto>, ApiError> {
+    caller.require_supervisor()?;
+    let org = org_of(&state, &caller)?;
+    let not_found = || ApiError::not_found(format!("no interaction {id}"));
+    state.history.flush().await;
+    let record = state
+        .store
+        .interaction(caller.org(), id)
+        .await?
+        .ok_or_else(not_found)?;
+    if let Some(queues) = scoped_queues(org, &caller)
+        && !waited_in(&record, &queues)
+    {
+        return Err(not_found());
+    }
+    let (shown, agent_names, queue_names) = {
+        let config = org.config.read().expect("config lock");
+        let engine = &config.engine;
+        let agents: BTreeMap<u64, String> = engine
+            .agents
+            .iter()
+            .map(|a| (a.id.0, a.name.clone()))
+            .collect();
+        let queues: BTreeMap<u64, String> = engine
+            .queues
+            .iter()
+            .map(|q| (q.id.0, q.name.clone()))
+            .collect();
+        (not_secure(engine), agents, queues)
+    };
+    let timeline = timeline_of(&record);
+    let dto = interaction_dto(&state, caller.org(), record, &shown);
+    let mentioned_agents: BTreeSet<u64> = timeline.iter().filter_map(|e| e.agent).collect();
+    let mentioned_queues: BTreeSet<u64> = timeline.iter().filter_map(|e| e.queue).collect();
+    Ok(Json(InteractionDetailDto {
+        agent_names: agent_names
+            .into_iter()
+            .filter(|(id, _)| mentioned_agents.contains(id) || dto.agents.contains(id))
+            .collect(),
+        queue_names: queue_names
+            .into_iter()
+            .filter(|(id, _)| mentioned_queues.contains(id))
+            .collect(),
+        timeline,
+        interaction: dto,
+    }))
+}
+
+/// An interaction with its timeline and the names it mentions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InteractionDetailDto {
+    /// The interaction as the search lists it.
+    pub interaction: InteractionDto,
+    /// What happened, oldest first.
+    pub timeline: Vec<TimelineEntryDto>,
+    /// The display names of the agents it mentions, by id (agents still configured).
+    pub agent_names: BTreeMap<u64, String>,
+    /// The names of the queues it mentions, by id (queues still configured).
+    pub queue_names: BTreeMap<u64, String>,
+}
+
+/// One step of an interaction's timeline.
+#[derive(Debug, Eq, PartialEq, Serialize, ToSchema)]
+pub struct TimelineEntryDto {
+    /// When (Unix ms).
+    pub at: i64,
+    /// `created`; a state (`queued`, `offered`, `connected`, `held`, `rona`…); `wrapup`;
+    /// `recording_on`, `recording_paused`, `recording_off`; `ended`.
+    pub event: String,
+    /// The agent who acted or was concerned, if any.
+    pub agent: Option<u64>,
+    /// The queue concerned, if any.
+    pub queue: Option<u64>,
+    /// The wrap-up reason, the end reason, or the callback attempt (`attempt 2`).
+    pub detail: Option<String>,
+}
+
+/// Every step of an interaction in time order; steps of the same instant keep the order the
+/// engine wrote them in (creation, states, wrap-ups, recording changes, end).
+fn timeline_of(record: &sentral_store::InteractionRecord) -> Vec<TimelineEntryDto> {
+    let mut steps: Vec<(i64, u8, TimelineEntryDto)> = Vec::new();
+    let entry = |at, event: &str, agent, queue, detail| TimelineEntryDto {
+        at,
+        event: event.to_owned(),
+        agent,
+        queue,
+        detail,
+    };
+    let created = record.created_at_unix_ms;
+    steps.push((created, 0, entry(created, "created", None, None, None)));
+    for change in &record.states {
+        let detail = change.attempt.map(|n| format!("attempt {n}"));
+        let step = entry(
+            change.at_unix_ms,
+            &change.state,
+            change.agent,
+            change.queue,
+            detail,
+        );
+        steps.push((change.at_unix_ms, 1, step));
+    }
+    for change in &record.recordings {
+        let event = format!("recording_{}", change.state);
+        let step = entry(change.at_unix_ms, &event, change.agent, None, None);
+        steps.push((change.at_unix_ms, 2, step));
+    }
+    if let (Some(at), reason) = (record.ended_at_unix_ms, &record.end_reason) {
+        steps.push((at, 3, entry(at, "ended", None, None, reason.clone())));
+    }
+    for wrapup in &record.wrapups {
+        let step = entry(
+            wrapup.at_unix_ms,
+            "wrapup",
+            Some(wrapup.agent),
+            None,
+            Some(wrapup.reason.clone()),
+        );
+        steps.push((wrapup.at_unix_ms, 4, step));
+    }
+    // A stable sort keeps the journal's order within a table.
+    steps.sort_by_key(|(at, order, _)| (*at, *order));
+    steps.into_iter().map(|(_, _, step)| step).collect()
+}
+
+/// The wire form of a history record, with the values R33 lets a supervisor see.
+fn interaction_dto(
+    state: &AppState,
+    org: &str,
+    r: sentral_store::InteractionRecord,
+    shown: &std::collections::HashSet<String>,
+) -> InteractionDto {
+    InteractionDto {
+        recording: super::recordings::url_of(state, org, r.id),
+        recording_changes: r
+            .recordings
+            .iter()
+            .map(|change| RecordingChangeDto {
+                state: change.state.clone(),
+                resumes_at: change.resumes_at_unix_ms,
+                at: change.at_unix_ms,
+                agent: change.agent,
+            })
+            .collect(),
+        id: r.id,
+        channel: r.channel,
+        kind: r.kind,
+        customer_number: r.customer_number,
+        dnis: r.dnis,
+        created_at: r.created_at_unix_ms,
+        connected_at: r.connected_at_unix_ms,
+        ended_at: r.ended_at_unix_ms,
+        end_reason: r.end_reason,
+        agents: r.agents,
+        states: r
+            .states
+            .into_iter()
+            .map(|s| StateChangeDto {
+                state: s.state,
+                agent: s.agent,
+                queue: s.queue,
+                at: s.at_unix_ms,
+            })
+            .collect(),
+        wrapups: r
+            .wrapups
+            .into_iter()
+            .map(|w| WrapUpDto {
+                agent: w.agent,
+                reason: w.reason,
+                automatic: w.automatic,
+                at: w.at_unix_ms,
+            })
+            .collect(),
+        variables: shown_values(r.variables, shown),
+    }
 }
 
 /// R33, the engine's rule: the names of the variables whose values may be shown, those defined

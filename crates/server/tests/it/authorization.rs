@@ -464,6 +464,28 @@ async fn matrix(world: &World) -> Vec<Row> {
             none,
             [U, F, O, F, O, F, O],
         ),
+        // R44: one interaction's page; another organisation's admin does not find it.
+        row(
+            "get",
+            "/api/v1/interactions/{id}",
+            format!("/api/v1/interactions/{task}"),
+            none,
+            [U, F, O, F, H, F, O],
+        ),
+        row(
+            "get",
+            "/api/v1/reports/queues",
+            "/api/v1/reports/queues",
+            none,
+            [U, F, O, F, O, F, O],
+        ),
+        row(
+            "get",
+            "/api/v1/reports/agents",
+            "/api/v1/reports/agents",
+            none,
+            [U, F, O, F, O, F, O],
+        ),
         // R44: a supervisor acts on an agent of their organisation (cecilie is not logged in,
         // so the engine refuses with R3: past authorisation); another organisation's admin
         // does not find her.

@@ -8,7 +8,8 @@ use crate::error::StoreError;
 use crate::names;
 use crate::rows::{
     AgentStateRow, HistoryEntry, InteractionFilter, InteractionRecord, PendingCallback,
-    RecordingRow, StateChange, WrapUpRow,
+    ROLLUP_BUCKET_MS, RecordingRow, ReportFact, ReportFactKind, RollupCounters, RollupRow,
+    StateChange, WrapUpRow,
 };
 use crate::store::AGENT_STATES_LIMIT;
 use sentral_engine::Record;
@@ -57,39 +58,94 @@ pub(super) async fn interactions(
     org: &str,
     filter: &InteractionFilter,
 ) -> Result<Vec<InteractionRecord>, StoreError> {
-    // Unset filters are NULL parameters, so the statement is static and cached.
-    let rows = sqlx::query(concat!(
+    // Only the filters set are in the statement, so that SQLite can use the index that fits
+    // (by customer number, by channel, by queue) instead of reading every interaction.
+    let mut query = sqlx::QueryBuilder::<sqlx::Sqlite>::new(concat!(
         "SELECT ",
         interaction_columns!(),
-        " FROM interactions i
-         WHERE i.org = ?1
-           AND (?2 IS NULL OR i.queue = ?2 OR EXISTS (
-                SELECT 1 FROM interaction_states s
-                WHERE s.org = i.org AND s.interaction = i.id AND s.queue = ?2))
-           AND (?3 IS NULL
-                OR EXISTS (SELECT 1 FROM json_each(i.agents) a WHERE a.value = ?3)
-                OR EXISTS (
-                    SELECT 1 FROM interaction_states s
-                    WHERE s.org = i.org AND s.interaction = i.id AND s.agent = ?3))
-           AND (?4 IS NULL OR i.kind = ?4)
-           AND (?5 IS NULL OR i.created_at_unix_ms >= ?5)
-           AND (?6 IS NULL OR i.created_at_unix_ms < ?6)
-           AND (?7 IS NULL OR i.id < ?7)
-           AND (?9 IS NULL OR i.customer_number = ?9)
-         ORDER BY i.id DESC
-         LIMIT ?8"
-    ))
-    .bind(org)
-    .bind(filter.queue.map(sql_id))
-    .bind(filter.agent.map(sql_id))
-    .bind(filter.kind.as_deref())
-    .bind(filter.from_unix_ms)
-    .bind(filter.to_unix_ms)
-    .bind(filter.before_id.map(sql_id))
-    .bind(i64::from(filter.limit_applied()))
-    .bind(filter.customer_number.as_deref())
-    .fetch_all(&mut *connection)
-    .await?;
+        " FROM interactions i WHERE i.org = "
+    ));
+    query.push_bind(org);
+    if let Some(queue) = filter.queue {
+        query
+            .push(" AND (i.queue = ")
+            .push_bind(sql_id(queue))
+            .push(
+                " OR EXISTS (SELECT 1 FROM interaction_states s
+                 WHERE s.org = i.org AND s.interaction = i.id AND s.queue = ",
+            )
+            .push_bind(sql_id(queue))
+            .push("))");
+    }
+    if let Some(agent) = filter.agent {
+        query
+            .push(" AND (EXISTS (SELECT 1 FROM json_each(i.agents) a WHERE a.value = ")
+            .push_bind(sql_id(agent))
+            .push(
+                ") OR EXISTS (SELECT 1 FROM interaction_states s
+                 WHERE s.org = i.org AND s.interaction = i.id AND s.agent = ",
+            )
+            .push_bind(sql_id(agent))
+            .push("))");
+    }
+    if let Some(kind) = &filter.kind {
+        query.push(" AND i.kind = ").push_bind(kind.as_str());
+    }
+    // A window of days: the ids created in it lie between the first and the last of them,
+    // read from the creation-time index alone, so that the walk down the ids below starts at
+    // the window and stops at its end, however far back it is.
+    if let (Some(from), Some(to)) = (filter.from_unix_ms, filter.to_unix_ms) {
+        let (first, last): (Option<i64>, Option<i64>) = sqlx::query_as(
+            "SELECT MIN(id), MAX(id) FROM interactions INDEXED BY interactions_by_creation_id
+             WHERE org = ?1 AND created_at_unix_ms >= ?2 AND created_at_unix_ms < ?3",
+        )
+        .bind(org)
+        .bind(from)
+        .bind(to)
+        .fetch_one(&mut *connection)
+        .await?;
+        let (Some(first), Some(last)) = (first, last) else {
+            return Ok(Vec::new());
+        };
+        query
+            .push(" AND i.id BETWEEN ")
+            .push_bind(first)
+            .push(" AND ")
+            .push_bind(last);
+    }
+    // `+` keeps SQLite off the creation-time index here: walking the ids down from the newest
+    // (of the window) and stopping at `limit` beats reading a whole month by time and sorting
+    // it (650 ms against 6 ms for a month of one queue in the bench).
+    if let Some(from) = filter.from_unix_ms {
+        query.push(" AND +i.created_at_unix_ms >= ").push_bind(from);
+    }
+    if let Some(to) = filter.to_unix_ms {
+        query.push(" AND +i.created_at_unix_ms < ").push_bind(to);
+    }
+    if let Some(before) = filter.before_id {
+        query.push(" AND i.id < ").push_bind(sql_id(before));
+    }
+    if let Some(number) = &filter.customer_number {
+        query
+            .push(" AND i.customer_number = ")
+            .push_bind(number.as_str());
+    }
+    if let Some(channel) = &filter.channel {
+        query.push(" AND i.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(reason) = &filter.wrapup_reason {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM wrapups w
+                 WHERE w.org = i.org AND w.interaction = i.id AND w.reason = ",
+            )
+            .push_bind(reason.as_str())
+            .push(")");
+    }
+    query
+        .push(" ORDER BY i.id DESC LIMIT ")
+        .push_bind(i64::from(filter.limit_applied()));
+    let rows = query.build().fetch_all(&mut *connection).await?;
     let records = rows
         .iter()
         .map(interaction_from_row)
@@ -213,6 +269,229 @@ pub(super) async fn close_live_interactions(
     .execute(&mut *connection)
     .await?;
     Ok(result.rows_affected())
+}
+
+/// Adds report facts to the quarter-hour rollups: summed in memory first, so a batch costs one
+/// statement per queue (and agent) and quarter hour it touches.
+pub(super) async fn append_report_facts(
+    connection: &mut SqliteConnection,
+    org: &str,
+    facts: &[ReportFact],
+) -> Result<(), StoreError> {
+    let mut queues: BTreeMap<(u64, i64), RollupCounters> = BTreeMap::new();
+    let mut agents: BTreeMap<(u64, u64, i64), RollupCounters> = BTreeMap::new();
+    for fact in facts {
+        let bucket = fact.at_unix_ms.div_euclid(ROLLUP_BUCKET_MS) * ROLLUP_BUCKET_MS;
+        let mut step = RollupCounters::default();
+        match fact.kind {
+            ReportFactKind::Offered => step.offered = 1,
+            ReportFactKind::Answered {
+                waited_ms,
+                in_threshold,
+            } => {
+                step.answered = 1;
+                step.answered_in_threshold = u64::from(in_threshold);
+                step.answered_wait_ms_total = waited_ms;
+            }
+            ReportFactKind::Abandoned => step.abandoned = 1,
+            ReportFactKind::Handled { handle_ms } => {
+                step.handled = 1;
+                step.handle_ms_total = handle_ms;
+            }
+        }
+        *queues.entry((fact.queue, bucket)).or_default() += step;
+        if let Some(agent) = fact.agent {
+            *agents.entry((agent, fact.queue, bucket)).or_default() += step;
+        }
+    }
+    for ((queue, bucket), c) in queues {
+        sqlx::query(
+            "INSERT INTO queue_rollups (org, queue, bucket_unix_ms, offered, answered,
+                 answered_in_threshold, answered_wait_ms_total, abandoned, handled, handle_ms_total)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (org, queue, bucket_unix_ms) DO UPDATE SET
+                 offered = offered + excluded.offered,
+                 answered = answered + excluded.answered,
+                 answered_in_threshold = answered_in_threshold + excluded.answered_in_threshold,
+                 answered_wait_ms_total = answered_wait_ms_total + excluded.answered_wait_ms_total,
+                 abandoned = abandoned + excluded.abandoned,
+                 handled = handled + excluded.handled,
+                 handle_ms_total = handle_ms_total + excluded.handle_ms_total",
+        )
+        .bind(org)
+        .bind(sql_id(queue))
+        .bind(bucket)
+        .bind(sql_count(c.offered))
+        .bind(sql_count(c.answered))
+        .bind(sql_count(c.answered_in_threshold))
+        .bind(sql_count(c.answered_wait_ms_total))
+        .bind(sql_count(c.abandoned))
+        .bind(sql_count(c.handled))
+        .bind(sql_count(c.handle_ms_total))
+        .execute(&mut *connection)
+        .await?;
+    }
+    for ((agent, queue, bucket), c) in agents {
+        sqlx::query(
+            "INSERT INTO agent_rollups (org, agent, queue, bucket_unix_ms, answered,
+                 answered_wait_ms_total, handled, handle_ms_total)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+             ON CONFLICT (org, bucket_unix_ms, agent, queue) DO UPDATE SET
+                 answered = answered + excluded.answered,
+                 answered_wait_ms_total = answered_wait_ms_total + excluded.answered_wait_ms_total,
+                 handled = handled + excluded.handled,
+                 handle_ms_total = handle_ms_total + excluded.handle_ms_total",
+        )
+        .bind(org)
+        .bind(sql_id(agent))
+        .bind(sql_id(queue))
+        .bind(bucket)
+        .bind(sql_count(c.answered))
+        .bind(sql_count(c.answered_wait_ms_total))
+        .bind(sql_count(c.handled))
+        .bind(sql_count(c.handle_ms_total))
+        .execute(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Queues' rollups in `[from_unix_ms, to_unix_ms)`, by queue and time.
+pub(super) async fn queue_rollups(
+    connection: &mut SqliteConnection,
+    org: &str,
+    queues: Option<&[u64]>,
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+) -> Result<Vec<RollupRow>, StoreError> {
+    let queues_json = queues
+        .map(|queues| serde_json::to_string(&queues.iter().map(|q| sql_id(*q)).collect::<Vec<_>>()))
+        .transpose()
+        .map_err(|e| StoreError::corrupt("queues", e))?;
+    let rows = sqlx::query(
+        "SELECT queue, bucket_unix_ms, offered, answered, answered_in_threshold,
+             answered_wait_ms_total, abandoned, handled, handle_ms_total
+         FROM queue_rollups
+         WHERE org = ?1
+           AND (?2 IS NULL OR queue IN (SELECT value FROM json_each(?2)))
+           AND bucket_unix_ms >= ?3 AND bucket_unix_ms < ?4
+         ORDER BY queue, bucket_unix_ms",
+    )
+    .bind(org)
+    .bind(queues_json)
+    .bind(from_unix_ms)
+    .bind(to_unix_ms)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RollupRow {
+                queue: engine_id(row.try_get("queue")?),
+                agent: None,
+                bucket_unix_ms: row.try_get("bucket_unix_ms")?,
+                counters: RollupCounters {
+                    offered: count_of(row, "offered")?,
+                    answered: count_of(row, "answered")?,
+                    answered_in_threshold: count_of(row, "answered_in_threshold")?,
+                    answered_wait_ms_total: count_of(row, "answered_wait_ms_total")?,
+                    abandoned: count_of(row, "abandoned")?,
+                    handled: count_of(row, "handled")?,
+                    handle_ms_total: count_of(row, "handle_ms_total")?,
+                },
+            })
+        })
+        .collect()
+}
+
+/// Agents' rollups in `[from_unix_ms, to_unix_ms)`, by time.
+pub(super) async fn agent_rollups(
+    connection: &mut SqliteConnection,
+    org: &str,
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+) -> Result<Vec<RollupRow>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT agent, queue, bucket_unix_ms, answered, answered_wait_ms_total, handled,
+             handle_ms_total
+         FROM agent_rollups
+         WHERE org = ?1 AND bucket_unix_ms >= ?2 AND bucket_unix_ms < ?3
+         ORDER BY bucket_unix_ms, agent, queue",
+    )
+    .bind(org)
+    .bind(from_unix_ms)
+    .bind(to_unix_ms)
+    .fetch_all(&mut *connection)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(RollupRow {
+                queue: engine_id(row.try_get("queue")?),
+                agent: Some(engine_id(row.try_get("agent")?)),
+                bucket_unix_ms: row.try_get("bucket_unix_ms")?,
+                counters: RollupCounters {
+                    answered: count_of(row, "answered")?,
+                    answered_wait_ms_total: count_of(row, "answered_wait_ms_total")?,
+                    handled: count_of(row, "handled")?,
+                    handle_ms_total: count_of(row, "handle_ms_total")?,
+                    ..RollupCounters::default()
+                },
+            })
+        })
+        .collect()
+}
+
+/// How long each agent was logged in within `[from_unix_ms, min(to_unix_ms, now_unix_ms))`.
+pub(super) async fn agents_logged_in_ms(
+    connection: &mut SqliteConnection,
+    org: &str,
+    from_unix_ms: i64,
+    to_unix_ms: i64,
+    now_unix_ms: i64,
+) -> Result<Vec<(u64, u64)>, StoreError> {
+    let end = to_unix_ms.min(now_unix_ms);
+    // Each agent's state when the period began (SQLite takes the bare `state` from the row of
+    // the MAX), then every change within it.
+    let rows = sqlx::query(
+        "SELECT agent, state, at_unix_ms FROM (
+             SELECT agent, state, MAX(at_unix_ms) AS at_unix_ms, 0 AS part FROM agent_states
+             WHERE org = ?1 AND at_unix_ms < ?2
+             GROUP BY agent
+             UNION ALL
+             SELECT agent, state, at_unix_ms, seq AS part FROM agent_states
+             WHERE org = ?1 AND at_unix_ms >= ?2 AND at_unix_ms < ?3)
+         ORDER BY agent, at_unix_ms, part",
+    )
+    .bind(org)
+    .bind(from_unix_ms)
+    .bind(end)
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut logged_in: BTreeMap<u64, u64> = BTreeMap::new();
+    // The agent being read and since when they are logged in (None: logged out).
+    let mut current: Option<(u64, Option<i64>)> = None;
+    for row in &rows {
+        let agent = engine_id(row.try_get("agent")?);
+        let state: String = row.try_get("state")?;
+        let at = row.try_get::<i64, _>("at_unix_ms")?.max(from_unix_ms);
+        if let Some((was, Some(since))) = current {
+            let until = if was == agent { at } else { end };
+            *logged_in.entry(was).or_default() += until.saturating_sub(since).max(0) as u64;
+        }
+        logged_in.entry(agent).or_default();
+        current = Some((agent, (state != "logged_out").then_some(at)));
+    }
+    if let Some((agent, Some(since))) = current {
+        *logged_in.entry(agent).or_default() += end.saturating_sub(since).max(0) as u64;
+    }
+    Ok(logged_in.into_iter().collect())
+}
+
+fn count_of(row: &SqliteRow, column: &str) -> Result<u64, StoreError> {
+    Ok(u64::try_from(row.try_get::<i64, _>(column)?).unwrap_or(0))
+}
+
+fn sql_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 async fn append_record(

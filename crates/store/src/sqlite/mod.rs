@@ -457,6 +457,53 @@ impl Store for SqliteStore {
         history::agent_states(&mut connection, org, agent, from_unix_ms, to_unix_ms).await
     }
 
+    async fn append_report_facts(
+        &self,
+        org: &str,
+        facts: &[crate::rows::ReportFact],
+    ) -> Result<(), StoreError> {
+        if facts.is_empty() {
+            return Ok(());
+        }
+        let mut db_tx = self.writer.begin().await?;
+        history::append_report_facts(&mut db_tx, org, facts).await?;
+        db_tx.commit().await?;
+        Ok(())
+    }
+
+    async fn queue_rollups(
+        &self,
+        org: &str,
+        queues: Option<&[u64]>,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> Result<Vec<crate::rows::RollupRow>, StoreError> {
+        let mut connection = self.reader.acquire().await?;
+        history::queue_rollups(&mut connection, org, queues, from_unix_ms, to_unix_ms).await
+    }
+
+    async fn agent_rollups(
+        &self,
+        org: &str,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+    ) -> Result<Vec<crate::rows::RollupRow>, StoreError> {
+        let mut connection = self.reader.acquire().await?;
+        history::agent_rollups(&mut connection, org, from_unix_ms, to_unix_ms).await
+    }
+
+    async fn agents_logged_in_ms(
+        &self,
+        org: &str,
+        from_unix_ms: i64,
+        to_unix_ms: i64,
+        now_unix_ms: i64,
+    ) -> Result<Vec<(u64, u64)>, StoreError> {
+        let mut connection = self.reader.acquire().await?;
+        history::agents_logged_in_ms(&mut connection, org, from_unix_ms, to_unix_ms, now_unix_ms)
+            .await
+    }
+
     async fn max_interaction_id(&self, org: &str) -> Result<u64, StoreError> {
         let max: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM interactions WHERE org = ?1")
