@@ -10,35 +10,17 @@
 
 use divan::{AllocProfiler, Bencher, black_box};
 use nnnoiseless::DenoiseState;
-use sentral_media::{Denoiser, FRAME_SAMPLES, Frame, SILENCE};
+use sentral_media::{Denoiser, FRAME_SAMPLES};
+
+#[path = "../examples/support/noisy.rs"]
+mod noisy;
+use noisy::noisy_frames;
 
 #[global_allocator]
 static ALLOC: AllocProfiler = AllocProfiler::system();
 
 fn main() {
     divan::main();
-}
-
-/// Speech-like tones with white noise under them, so RNNoise runs its network on every frame
-/// (it skips near-silent frames).
-fn noisy_frames(n_frames: usize) -> Vec<Frame> {
-    let mut state = 0x9e37_79b9u32;
-    (0..n_frames)
-        .map(|index| {
-            let mut frame = SILENCE;
-            for (n, sample) in frame.iter_mut().enumerate() {
-                let t = (n + index * FRAME_SAMPLES) as f64 / 8_000.0;
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                let noise = (f64::from(state) / f64::from(u32::MAX) - 0.5) * 600.0;
-                let voice = 3_000.0 * (2.0 * std::f64::consts::PI * 180.0 * t).sin()
-                    + 1_500.0 * (2.0 * std::f64::consts::PI * 1_100.0 * t).sin();
-                *sample = (voice + noise) as i16;
-            }
-            frame
-        })
-        .collect()
 }
 
 /// One 20 ms telephony frame through the whole noise remover.

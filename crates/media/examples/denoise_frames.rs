@@ -11,7 +11,11 @@
 //! `baseline` holds our copy of nnnoiseless to its baseline x86-64 code instead of its AVX2
 //! copy (`vendor/nnnoiseless/PATCHES.md`).
 
-use sentral_media::{Denoiser, FRAME_SAMPLES, Frame, SILENCE};
+use sentral_media::Denoiser;
+
+#[path = "support/noisy.rs"]
+mod noisy;
+use noisy::noisy_frames;
 use std::time::Instant;
 
 fn main() {
@@ -39,25 +43,4 @@ fn main() {
         "{} frames of {streams} streams: {per_frame:.1} µs per frame (checksum {checksum})",
         streams * frames
     );
-}
-
-/// Speech-like tones with white noise under them, as in `benches/denoise.rs`.
-fn noisy_frames(n_frames: usize) -> Vec<Frame> {
-    let mut state = 0x9e37_79b9u32;
-    (0..n_frames)
-        .map(|index| {
-            let mut frame = SILENCE;
-            for (n, sample) in frame.iter_mut().enumerate() {
-                let t = (n + index * FRAME_SAMPLES) as f64 / 8_000.0;
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                let noise = (f64::from(state) / f64::from(u32::MAX) - 0.5) * 600.0;
-                let voice = 3_000.0 * (2.0 * std::f64::consts::PI * 180.0 * t).sin()
-                    + 1_500.0 * (2.0 * std::f64::consts::PI * 1_100.0 * t).sin();
-                *sample = (voice + noise) as i16;
-            }
-            frame
-        })
-        .collect()
 }

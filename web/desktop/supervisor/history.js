@@ -3,12 +3,12 @@
 // session (session.js) and hands the answers to the views (history-views.js).
 
 import { $, h } from "../dom.js";
-import { LANGUAGES, language, pickLanguage, setLanguage, translatePage } from "../i18n.js";
 import { createSession } from "../session.js";
 import { dayBefore, reportPath, routeOf, searchPath, PAGE_SIZE } from "./history-model.js";
 import { addHistoryTexts } from "./history-texts.js";
 import { renderInteraction, renderReport, renderReportForm, renderResults, renderSearchForm } from "./history-views.js";
 import { addWallboardTexts } from "./texts.js";
+import { initLanguage, signedInSupervisor } from "./page.js";
 
 /**
  * @typedef {import("./history-model.js").SearchForm} SearchForm
@@ -99,26 +99,11 @@ async function route() {
   }
 }
 
-function initLanguage() {
-  setLanguage(pickLanguage());
-  const select = $("language-select");
-  select.replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, selected: code === language() }, name)));
-  select.addEventListener("change", () => {
-    setLanguage(select.value, true);
-    translatePage();
-    route();
-  });
-  translatePage();
-}
-
 async function boot() {
-  initLanguage();
-  const me = await session.api("GET", "/api/v1/agents/me");
-  if (!me.ok || me.data.role === "agent") {
-    location.replace("/");
-    return;
-  }
-  $("hs-user").textContent = me.data.username;
+  initLanguage(route);
+  const me = await signedInSupervisor(session);
+  if (!me) return;
+  $("hs-user").textContent = me.username;
   $("sign-out").addEventListener("click", async () => {
     await session.api("POST", "/api/v1/logout");
     location.replace("/");

@@ -3,11 +3,12 @@
 // reconnect and after a `reload` event, and draws the tables at most once per animation frame
 // however many events arrive. Only the session (session.js) talks to the server.
 
-import { $, h, tick } from "../dom.js";
-import { LANGUAGES, language, pickLanguage, setLanguage, t, translatePage } from "../i18n.js";
+import { $, tick } from "../dom.js";
+import { t } from "../i18n.js";
 import { createSession, errorText } from "../session.js";
 import { initialBoard, reduceBoard, withAgent, withRows, withView } from "./board.js";
 import { addWallboardTexts } from "./texts.js";
+import { initLanguage, signedInSupervisor } from "./page.js";
 import { openActDialog, renderAgentFilters, renderAgents, renderQueues } from "./views.js";
 
 /**
@@ -99,28 +100,13 @@ function render() {
   $("wb-today").textContent = first ? t("wbToday", new Date(first.day_start).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })) : "";
 }
 
-function initLanguage() {
-  setLanguage(pickLanguage());
-  const select = $("language-select");
-  select.replaceChildren(...Object.entries(LANGUAGES).map(([code, name]) => h("option", { value: code, selected: code === language() }, name)));
-  select.addEventListener("change", () => {
-    setLanguage(select.value, true);
-    translatePage();
-    render();
-  });
-  translatePage();
-}
-
 async function boot() {
-  initLanguage();
-  const me = await session.api("GET", "/api/v1/agents/me");
-  if (!me.ok || me.data.role === "agent") {
-    location.replace("/");
-    return;
-  }
+  initLanguage(render);
+  const me = await signedInSupervisor(session);
+  if (!me) return;
   signedIn = true;
-  $("wb-user").textContent = me.data.username;
-  reasons = me.data.idle_reasons ?? [];
+  $("wb-user").textContent = me.username;
+  reasons = me.idle_reasons ?? [];
   reasonLabels = Object.fromEntries(reasons.map((r) => [r.code, r.label]));
   $("sign-out").addEventListener("click", async () => {
     await session.api("POST", "/api/v1/logout");
