@@ -722,30 +722,8 @@ async fn append_state(
     .bind(change.at_unix_ms)
     .execute(&mut *connection)
     .await?;
-    sqlx::query(
-        "UPDATE interactions SET
-             state = ?3,
-             queue = COALESCE(?5, queue),
-             kind = CASE WHEN ?3 = 'courtesy_callback' THEN 'courtesy_callback' ELSE kind END,
-             connected_at_unix_ms = CASE
-                 WHEN ?3 = 'connected' THEN COALESCE(connected_at_unix_ms, ?6)
-                 ELSE connected_at_unix_ms END,
-             agents = CASE
-                 WHEN ?4 IS NOT NULL
-                      AND ?3 IN ('connected', 'dialing', 'consult_accepted')
-                      AND NOT EXISTS (SELECT 1 FROM json_each(agents) WHERE value = ?4)
-                 THEN json_insert(agents, '$[#]', ?4)
-                 ELSE agents END
-         WHERE org = ?1 AND id = ?2",
-    )
-    .bind(org)
-    .bind(sql_id(interaction))
-    .bind(state)
-    .bind(agent)
-    .bind(queue)
-    .bind(change.at_unix_ms)
-    .execute(&mut *connection)
-    .await?;
+    // The trigger `interaction_states_update_interaction` (migration 0009) brings the
+    // interaction's own row up to date in the same statement.
     Ok(())
 }
 
